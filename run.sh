@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs amibake from a checkout: builds the executable jar when it is missing or older than the
+# sources, then runs it with the given arguments. Works from any directory.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+jar="$here/target/amibake.jar"
+
+if ! command -v java >/dev/null 2>&1; then
+  echo "run.sh: java not found; amibake needs Java 17 or newer (apt-get install openjdk-17-jdk)" >&2
+  exit 2
+fi
+java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')"
+if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+  echo "run.sh: amibake needs Java 17 or newer, found Java ${java_major:-unknown}" >&2
+  exit 2
+fi
+
+stale() {
+  [ ! -f "$jar" ] && return 0
+  [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+if stale; then
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "run.sh: mvn not found; building amibake needs Maven 3.8+ (apt-get install maven)" >&2
+    exit 2
+  fi
+  echo "run.sh: building amibake (once, or after the sources change)..." >&2
+  log="$(mktemp)"
+  if ! mvn -q -B -f "$here/pom.xml" -DskipTests package >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "run.sh: the build failed" >&2
+    exit 2
+  fi
+  rm -f "$log"
+fi
+
+exec java ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"

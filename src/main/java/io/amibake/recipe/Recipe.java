@@ -1,0 +1,48 @@
+package io.amibake.recipe;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A bake recipe: where the build starts, what runs on the build instance, and where the image
+ * goes. Immutable; {@link RecipeLoader} builds it from YAML after validating every key.
+ *
+ * @param name        lowercase letters, digits and dashes; names the bake and its tags
+ * @param description free text
+ * @param os          the operating system label for {@code {{os}}}, or {@code null}
+ * @param source      the base image
+ * @param build       the build instance
+ * @param packages    packages to install, with an optional preset
+ * @param provision   named shell steps run in order after the packages
+ * @param cleanup     cleaners, services to stop and custom steps, run last
+ * @param image       the image's name and description templates and its tags
+ * @param regions     the regions the image is copied to, encryption and sharing
+ * @param variables   variable defaults merged with command-line overrides
+ */
+public record Recipe(
+        String name,
+        String description,
+        String os,
+        Source source,
+        Build build,
+        Packages packages,
+        List<ShellStep> provision,
+        Cleanup cleanup,
+        ImageSpec image,
+        Regions regions,
+        Map<String, String> variables) {
+
+    public Recipe {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(build, "build");
+        Objects.requireNonNull(image, "image");
+        description = description == null ? "" : description;
+        packages = packages == null ? Packages.NONE : packages;
+        provision = List.copyOf(provision == null ? List.of() : provision);
+        cleanup = cleanup == null ? Cleanup.NONE : cleanup;
+        regions = regions == null ? Regions.sourceOnly() : regions;
+        variables = Map.copyOf(variables == null ? Map.of() : variables);
+    }
+}
