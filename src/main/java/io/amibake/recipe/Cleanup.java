@@ -6,8 +6,12 @@ import java.util.List;
  * What runs last on the build instance, before it stops.
  *
  * @param cleaners     built-in cleaners by name, run in the order given
- * @param stopServices services to stop and disable before the image is made
- * @param run          custom steps, run after the cleaners
+ * @param stopServices services to stop before the cleaners run; they stay enabled, so the
+ *                     image starts them at boot (disabling httpd would ship a web server
+ *                     image that serves nothing)
+ * @param run          custom steps, each its own command, run before the services stop and
+ *                     the built-in cleaners, so the cleaners also remove what they leave
+ * @see CommandPlan
  */
 public record Cleanup(List<String> cleaners, List<String> stopServices, List<ShellStep> run) {
 

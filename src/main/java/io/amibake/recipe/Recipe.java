@@ -45,4 +45,9 @@ public record Recipe(
         regions = regions == null ? Regions.sourceOnly() : regions;
         variables = Map.copyOf(variables == null ? Map.of() : variables);
     }
+
+    /** Every region the image ends up in: the source region first, then the other targets. */
+    public List<String> imageRegions() {
+        return regions.including(source.region());
+    }
 }

@@ -26,6 +26,17 @@ public record Regions(
         shareWith = List.copyOf(shareWith == null ? List.of() : shareWith);
     }
 
+    /**
+     * Every region the image ends up in: {@code sourceRegion} first, then the targets other
+     * than it, in the recipe's order.
+     */
+    public List<String> including(String sourceRegion) {
+        List<String> all = new java.util.ArrayList<>();
+        all.add(sourceRegion);
+        targets.stream().filter(region -> !region.equals(sourceRegion)).forEach(all::add);
+        return List.copyOf(all);
+    }
+
     public static Regions sourceOnly() {
         return new Regions(List.of(), false, Map.of(), List.of(), null);
     }
