@@ -115,7 +115,7 @@ public final class RecipeLoader {
         if (problem == null) {
             return null;
         }
-        if (problem.contains("found character '\\t'")) {
+        if (problem.contains("(TAB)")) {
             return "indent with spaces, YAML forbids tabs";
         }
         if (problem.contains("mapping values are not allowed")) {

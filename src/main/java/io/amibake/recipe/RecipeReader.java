@@ -328,7 +328,7 @@ final class RecipeReader {
                 }) : List.of();
         List<String> stop = f.has("stopServices") ? services(f.value("stopServices"), "cleanup.stopServices")
                 : List.of();
-        if (stop != null) {
+        if (stop != null && f.has("stopServices")) {
             List<Node> items = ((SequenceNode) f.value("stopServices")).getValue();
             for (int i = 0; i < stop.size(); i++) {
                 if (SSM_AGENT.contains(stop.get(i))) {
@@ -412,6 +412,9 @@ final class RecipeReader {
     }
 
     private Regions regions(Node node, Source source, String recipeName, String os, Map<String, String> variables) {
+        if (!standardTag(node, "regions")) {
+            return null;
+        }
         if (node instanceof SequenceNode) {
             List<String> targets = regionList(node, "regions");
             return targets == null ? null : new Regions(targets, false, Map.of(), List.of(), null);
@@ -516,9 +519,7 @@ final class RecipeReader {
             if (ACCOUNT_ID.matcher(s).matches()) {
                 return s;
             }
-            problem(n, p, "expected a 12-digit AWS account id, found '" + s + "'",
-                    s.matches("\\d{1,11}") ? "quote it if it starts with zeros: '" + "0".repeat(12 - s.length()) + s
-                            + "'" : null);
+            problem(n, p, "expected a 12-digit AWS account id, found '" + s + "'", null);
             return null;
         });
         if (accounts != null && accounts.size() > MAX_SHARE) {
@@ -610,11 +611,11 @@ final class RecipeReader {
     }
 
     private Integer integer(Node node, String path, int min, int max, String unit) {
-        if (!(node instanceof ScalarNode scalar)) {
-            problem(node, path, "expected a number of " + unit + ", found " + kind(node), null);
+        if (!standardTag(node, path)) {
             return null;
         }
-        if (!standardTag(node, path)) {
+        if (!(node instanceof ScalarNode scalar)) {
+            problem(node, path, "expected a number of " + unit + ", found " + kind(node), null);
             return null;
         }
         String text = scalar.getValue();
@@ -632,12 +633,12 @@ final class RecipeReader {
     }
 
     private Boolean bool(Node node, String path) {
+        if (!standardTag(node, path)) {
+            return null;
+        }
         if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BOOL)) {
             String value = scalar.getValue().toLowerCase(Locale.ROOT);
             return value.equals("true") || value.equals("yes") || value.equals("on");
-        }
-        if (node instanceof ScalarNode scalar && !standardTag(node, path)) {
-            return null;
         }
         problem(node, path, "expected true or false, found " + kind(node)
                 + (node instanceof ScalarNode scalar ? " '" + scalar.getValue() + "'" : ""), null);
@@ -719,20 +720,24 @@ final class RecipeReader {
     }
 
     private List<Node> sequence(Node node, String path) {
-        if (node instanceof SequenceNode sequence && standardTag(node, path)) {
+        if (!standardTag(node, path)) {
+            return null;
+        }
+        if (node instanceof SequenceNode sequence) {
             return sequence.getValue();
         }
-        if (!(node instanceof SequenceNode)) {
-            problem(node, path, "expected a list, found " + kind(node),
-                    node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)
-                            ? "write it as a list: [" + s.getValue() + "]" : null);
-        }
+        problem(node, path, "expected a list, found " + kind(node),
+                node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)
+                        ? "write it as a list: [" + s.getValue() + "]" : null);
         return null;
     }
 
     private String string(Node node, String path) {
+        if (!standardTag(node, path)) {
+            return null;
+        }
         if (node instanceof ScalarNode scalar && !scalar.getTag().equals(Tag.NULL)) {
-            return standardTag(node, path) ? scalar.getValue() : null;
+            return scalar.getValue();
         }
         problem(node, path, "expected a string, found " + kind(node),
                 node instanceof ScalarNode ? "write '' for an empty string" : null);
@@ -745,7 +750,9 @@ final class RecipeReader {
         boolean standard = node instanceof ScalarNode ? SCALAR_TAGS.contains(tag)
                 : node instanceof SequenceNode ? tag.equals(Tag.SEQ) : tag.equals(Tag.MAP);
         if (!standard) {
-            problem(node, path, "unsupported YAML tag '" + tag.getValue() + "'", "remove the tag");
+            String name = tag.getValue().startsWith(Tag.PREFIX)
+                    ? "!!" + tag.getValue().substring(Tag.PREFIX.length()) : tag.getValue();
+            problem(node, path, "unsupported YAML tag '" + name + "'", "remove the tag");
         }
         return standard;
     }
@@ -781,12 +788,12 @@ final class RecipeReader {
      * keys. Returns {@code null} when the node is not a mapping.
      */
     private Fields fields(Node node, String path, List<String> known, List<String> required) {
+        if (!standardTag(node, path)) {
+            return null;
+        }
         if (!(node instanceof MappingNode mapping)) {
             problem(node, path, (path.isEmpty() ? "expected a mapping of recipe keys at the top level"
                     : "expected a mapping") + ", found " + kind(node), null);
-            return null;
-        }
-        if (!standardTag(node, path)) {
             return null;
         }
         Fields fields = new Fields(node);
