@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -93,6 +96,29 @@ class DocumentationTest {
         assertThat(docs).contains("`{{recipe}}`", "`{{os}}`", "`{{date}}`", "`{{date:PATTERN}}`", "`{{timestamp}}`",
                 "`{{var.NAME}}`");
         assertThat(Presets.NAMES).allSatisfy(preset -> assertThat(docs).contains("| `" + preset + "` |"));
+    }
+
+    @Test
+    void theWholeRecipesShownInTheDocsAndReadmeAreValid() throws IOException, RecipeException {
+        for (Path page : List.of(DOCS, Path.of("README.md"))) {
+            // given
+            Matcher block = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(page));
+            int recipes = 0;
+            while (block.find()) {
+                String yaml = block.group(1);
+                if (!yaml.contains("\nsource:") || !yaml.contains("\nimage:")) {
+                    continue;
+                }
+                recipes++;
+
+                // when
+                Recipe recipe = RecipeLoader.parse(yaml, page + " example " + recipes, Map.of());
+
+                // then
+                assertThat(recipe.name()).isEqualTo("httpd");
+            }
+            assertThat(recipes).as("whole recipes in %s", page).isPositive();
+        }
     }
 
     @Test
