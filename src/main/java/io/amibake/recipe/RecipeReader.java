@@ -1,10 +1,10 @@
 package io.amibake.recipe;
 
 import io.amibake.aws.AwsCatalog;
+import io.amibake.recipe.NodeReader.Fields;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,18 +13,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Maps a composed YAML node tree onto a {@link Recipe}, one section at a time, recording a
- * {@link Problem} for everything wrong and carrying on, so one run reports them all. Section
- * readers return {@code null} after a problem; the recipe is only built when there were none.
+ * Maps a composed YAML node tree onto a {@link Recipe}, one section at a time: the recipe's
+ * schema and its rules (AWS limits, known regions, templates). {@link NodeReader} reads the
+ * typed values and records the problems; section readers return {@code null} after a problem,
+ * and the recipe is only built when there were none.
  */
 final class RecipeReader {
 
@@ -77,27 +74,24 @@ final class RecipeReader {
     static final int MAX_SSM_NAME = 1011;
     static final int MAX_SSM_LEVELS = 15;
 
-    private static final Set<Tag> SCALAR_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP);
-
-    private final String file;
+    private final NodeReader nodes;
     private final Map<String, String> overrides;
-    private final List<Problem> problems = new ArrayList<>();
     /** When the templates are checked; any instant would do, now shows realistic names. */
     private final Instant sampleTime = Instant.now();
 
     RecipeReader(String file, Map<String, String> overrides) {
-        this.file = file;
+        this.nodes = new NodeReader(file);
         this.overrides = overrides;
     }
 
     Recipe read(Node root) throws RecipeException {
-        Fields top = fields(root, "", TOP_KEYS, List.of("name", "source", "build", "image"));
+        Fields top = nodes.fields(root, "", TOP_KEYS, List.of("name", "source", "build", "image"));
         if (top == null) {
-            throw new RecipeException(problems);
+            throw new RecipeException(nodes.problems());
         }
         String name = top.has("name") ? recipeName(top.value("name")) : null;
-        String description = top.has("description") ? string(top.value("description"), "description") : null;
-        String os = top.has("os") ? matching(top.value("os"), "os", OS,
+        String description = top.has("description") ? nodes.string(top.value("description"), "description") : null;
+        String os = top.has("os") ? nodes.matching(top.value("os"), "os", OS,
                 "letters, digits, '.', '_' and '-', such as al2023") : null;
         Map<String, String> variables = variables(top);
         Source source = top.has("source") ? source(top.value("source")) : null;
@@ -109,8 +103,8 @@ final class RecipeReader {
         Regions regions = top.has("regions")
                 ? regions(top.value("regions"), source, name, os, variables)
                 : Regions.sourceOnly();
-        if (!problems.isEmpty()) {
-            throw new RecipeException(problems);
+        if (!nodes.problems().isEmpty()) {
+            throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
                 variables);
@@ -119,10 +113,10 @@ final class RecipeReader {
     // ---- sections ----
 
     private String recipeName(Node node) {
-        String name = string(node, "name");
+        String name = nodes.string(node, "name");
         if (name != null && !RECIPE_NAME.matcher(name).matches()) {
             String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-            problem(node, "name", "expected lowercase letters, digits and dashes (at most 63, no dash at either end),"
+            nodes.problem(node, "name", "expected lowercase letters, digits and dashes (at most 63, no dash at either end),"
                             + " found '" + name + "'",
                     RECIPE_NAME.matcher(slug).matches() ? "try '" + slug + "'" : null);
             return null;
@@ -132,21 +126,19 @@ final class RecipeReader {
 
     private Map<String, String> variables(Fields top) {
         Map<String, String> declared = new LinkedHashMap<>();
-        Map<String, Node> keyNodes = new LinkedHashMap<>();
         if (top.has("variables")) {
-            Fields vars = fields(top.value("variables"), "variables", null, List.of());
+            Fields vars = nodes.fields(top.value("variables"), "variables", null, List.of());
             if (vars != null) {
                 vars.values.forEach((key, value) -> {
                     String path = "variables." + key;
                     if (!VARIABLE.matcher(key).matches()) {
-                        problem(vars.keys.get(key), path, "expected a variable name of letters, digits and '_',"
+                        nodes.problem(vars.keys.get(key), path, "expected a variable name of letters, digits and '_',"
                                 + " not starting with a digit, found '" + key + "'", null);
                         return;
                     }
-                    String text = string(value, path);
+                    String text = nodes.string(value, path);
                     if (text != null) {
                         declared.put(key, text);
-                        keyNodes.put(key, vars.keys.get(key));
                     }
                 });
             }
@@ -155,7 +147,7 @@ final class RecipeReader {
         overrides.forEach((key, value) -> {
             if (!declared.containsKey(key)) {
                 Node at = top.has("variables") ? top.keys.get("variables") : top.node;
-                problem(at, "variables." + key, "--var sets '" + key + "', which the recipe does not declare",
+                nodes.problem(at, "variables." + key, "--var sets '" + key + "', which the recipe does not declare",
                         declared.isEmpty() ? "declare it under 'variables' with a default"
                                 : Suggestions.closest(key, declared.keySet()).map(v -> "did you mean '" + v + "'?")
                                         .orElse("declare it under 'variables' with a default"));
@@ -167,23 +159,23 @@ final class RecipeReader {
     }
 
     private Source source(Node node) {
-        Fields f = fields(node, "source", SOURCE_KEYS, List.of("region"));
+        Fields f = nodes.fields(node, "source", SOURCE_KEYS, List.of("region"));
         if (f == null) {
             return null;
         }
         String region = f.has("region") ? region(f.value("region"), "source.region") : null;
         List<String> given = SOURCE_KEYS.subList(1, 4).stream().filter(f::has).toList();
         if (given.isEmpty()) {
-            problem(node, "source", "missing the base image: give one of 'ami', 'ssm' or 'filter'", null);
+            nodes.problem(node, "source", "missing the base image: give one of 'ami', 'ssm' or 'filter'", null);
             return null;
         }
         if (given.size() > 1) {
             String second = f.keyOrder().stream().filter(given::contains).skip(1).findFirst().orElseThrow();
-            problem(f.keys.get(second), "source." + second, "give only one of 'ami', 'ssm' and 'filter', found "
+            nodes.problem(f.keys.get(second), "source." + second, "give only one of 'ami', 'ssm' and 'filter', found "
                     + String.join(" and ", given.stream().map(k -> "'" + k + "'").toList()), null);
             return null;
         }
-        String ami = f.has("ami") ? matching(f.value("ami"), "source.ami", AMI_ID,
+        String ami = f.has("ami") ? nodes.matching(f.value("ami"), "source.ami", AMI_ID,
                 "an image id such as ami-0123456789abcdef0") : null;
         String ssm = f.has("ssm") ? ssmName(f.value("ssm"), "source.ssm") : null;
         SourceFilter filter = f.has("filter") ? filter(f.value("filter")) : null;
@@ -194,17 +186,17 @@ final class RecipeReader {
     }
 
     private SourceFilter filter(Node node) {
-        Fields f = fields(node, "source.filter", FILTER_KEYS, List.of("owners", "name"));
+        Fields f = nodes.fields(node, "source.filter", FILTER_KEYS, List.of("owners", "name"));
         if (f == null) {
             return null;
         }
         // Without an owner, anyone could publish an image whose name matches and be picked.
-        List<String> owners = f.has("owners") ? nonEmpty(f.value("owners"), "source.filter.owners",
-                uniqueStrings(f.value("owners"), "source.filter.owners", this::owner),
+        List<String> owners = f.has("owners") ? nodes.nonEmpty(f.value("owners"), "source.filter.owners",
+                nodes.uniqueStrings(f.value("owners"), "source.filter.owners", this::owner),
                 "at least one owner; a name alone would match images anyone can publish") : null;
-        String name = f.has("name") ? nonBlank(f.value("name"), "source.filter.name") : null;
+        String name = f.has("name") ? nodes.nonBlank(f.value("name"), "source.filter.name") : null;
         String architecture = f.has("architecture")
-                ? oneOf(f.value("architecture"), "source.filter.architecture", ARCHITECTURES) : null;
+                ? nodes.oneOf(f.value("architecture"), "source.filter.architecture", ARCHITECTURES) : null;
         if (owners == null || name == null || f.has("architecture") && architecture == null) {
             return null;
         }
@@ -215,29 +207,29 @@ final class RecipeReader {
         if (ACCOUNT_ID.matcher(owner).matches() || OWNER_ALIASES.contains(owner)) {
             return owner;
         }
-        problem(node, path, "expected a 12-digit account id or one of amazon, aws-marketplace, self,"
+        nodes.problem(node, path, "expected a 12-digit account id or one of amazon, aws-marketplace, self,"
                 + " aws-backup-vault, found '" + owner + "'", Suggestions.didYouMean(owner, OWNER_ALIASES));
         return null;
     }
 
     private Build build(Node node) {
-        Fields f = fields(node, "build", BUILD_KEYS, List.of("instanceType"));
+        Fields f = nodes.fields(node, "build", BUILD_KEYS, List.of("instanceType"));
         if (f == null) {
             return null;
         }
         String instanceType = f.has("instanceType") ? instanceType(f.value("instanceType")) : null;
-        String subnet = f.has("subnet") ? matching(f.value("subnet"), "build.subnet", SUBNET_ID,
+        String subnet = f.has("subnet") ? nodes.matching(f.value("subnet"), "build.subnet", SUBNET_ID,
                 "a subnet id such as subnet-0123456789abcdef0") : null;
-        List<String> groups = f.has("securityGroups") ? uniqueStrings(f.value("securityGroups"),
-                "build.securityGroups", (n, p, s) -> matches(n, p, s, SECURITY_GROUP_ID,
+        List<String> groups = f.has("securityGroups") ? nodes.uniqueStrings(f.value("securityGroups"),
+                "build.securityGroups", (n, p, s) -> nodes.matches(n, p, s, SECURITY_GROUP_ID,
                         "a security group id such as sg-0123456789abcdef0")) : List.of();
-        String profile = f.has("instanceProfile") ? matching(f.value("instanceProfile"), "build.instanceProfile",
+        String profile = f.has("instanceProfile") ? nodes.matching(f.value("instanceProfile"), "build.instanceProfile",
                 INSTANCE_PROFILE, "an instance profile name or ARN") : null;
         Integer volumeSize = f.has("volumeSize")
-                ? integer(f.value("volumeSize"), "build.volumeSize", 1, MAX_VOLUME_GIB, "GiB") : Integer.valueOf(0);
+                ? nodes.integer(f.value("volumeSize"), "build.volumeSize", 1, MAX_VOLUME_GIB, "GiB") : Integer.valueOf(0);
         OnFailure onFailure = f.has("onFailure") ? onFailure(f.value("onFailure")) : OnFailure.STOP;
         Duration timeout = f.has("timeout")
-                ? duration(f.value("timeout"), "build.timeout", Duration.ofDays(7)) : Build.DEFAULT_TIMEOUT;
+                ? nodes.duration(f.value("timeout"), "build.timeout", Duration.ofDays(7)) : Build.DEFAULT_TIMEOUT;
         if (instanceType == null || groups == null || volumeSize == null || onFailure == null || timeout == null
                 || f.has("subnet") && subnet == null || f.has("instanceProfile") && profile == null) {
             return null;
@@ -246,9 +238,9 @@ final class RecipeReader {
     }
 
     private String instanceType(Node node) {
-        String type = string(node, "build.instanceType");
+        String type = nodes.string(node, "build.instanceType");
         if (type != null && !AwsCatalog.instanceTypes().contains(type)) {
-            problem(node, "build.instanceType", "unknown instance type '" + type + "'",
+            nodes.problem(node, "build.instanceType", "unknown instance type '" + type + "'",
                     Suggestions.didYouMean(type, AwsCatalog.instanceTypes()));
             return null;
         }
@@ -256,18 +248,18 @@ final class RecipeReader {
     }
 
     private OnFailure onFailure(Node node) {
-        String value = oneOf(node, "build.onFailure", List.of("stop", "terminate", "keep"));
+        String value = nodes.oneOf(node, "build.onFailure", List.of("stop", "terminate", "keep"));
         return value == null ? null : OnFailure.valueOf(value.toUpperCase(Locale.ROOT));
     }
 
     private Packages packages(Node node) {
-        Fields f = fields(node, "packages", PACKAGES_KEYS, List.of());
+        Fields f = nodes.fields(node, "packages", PACKAGES_KEYS, List.of());
         if (f == null) {
             return null;
         }
-        String preset = f.has("preset") ? oneOf(f.value("preset"), "packages.preset", List.of("httpd", "lamp")) : null;
-        List<String> install = f.has("install") ? uniqueStrings(f.value("install"), "packages.install",
-                (n, p, s) -> matches(n, p, s, PACKAGE, "a package name of letters, digits and . _ + : ~ = @ -"))
+        String preset = f.has("preset") ? nodes.oneOf(f.value("preset"), "packages.preset", List.of("httpd", "lamp")) : null;
+        List<String> install = f.has("install") ? nodes.uniqueStrings(f.value("install"), "packages.install",
+                (n, p, s) -> nodes.matches(n, p, s, PACKAGE, "a package name of letters, digits and . _ + : ~ = @ -"))
                 : List.of();
         List<String> enable = f.has("enable") ? services(f.value("enable"), "packages.enable") : List.of();
         if (f.has("preset") && preset == null || install == null || enable == null) {
@@ -277,7 +269,7 @@ final class RecipeReader {
     }
 
     private List<ShellStep> steps(Node node, String path) {
-        List<Node> items = sequence(node, path);
+        List<Node> items = nodes.sequence(node, path);
         if (items == null) {
             return null;
         }
@@ -286,22 +278,22 @@ final class RecipeReader {
         boolean ok = true;
         for (int i = 0; i < items.size(); i++) {
             String at = path + "[" + i + "]";
-            Fields f = fields(items.get(i), at, STEP_KEYS, List.of("name", "run"));
+            Fields f = nodes.fields(items.get(i), at, STEP_KEYS, List.of("name", "run"));
             if (f == null) {
                 ok = false;
                 continue;
             }
-            String name = f.has("name") ? matching(f.value("name"), at + ".name", STEP_NAME,
+            String name = f.has("name") ? nodes.matching(f.value("name"), at + ".name", STEP_NAME,
                     "a step name of letters, digits, '.', '_' and '-'") : null;
             if (name != null && firstLine.containsKey(name)) {
-                problem(f.value("name"), at + ".name", "duplicate step name '" + name + "' (first at line "
+                nodes.problem(f.value("name"), at + ".name", "duplicate step name '" + name + "' (first at line "
                         + firstLine.get(name) + "); names key the bake's checkpoints", null);
                 name = null;
             } else if (name != null) {
-                firstLine.put(name, line(f.value("name")));
+                firstLine.put(name, nodes.line(f.value("name")));
             }
-            String run = f.has("run") ? nonBlank(f.value("run"), at + ".run") : null;
-            Duration timeout = f.has("timeout") ? duration(f.value("timeout"), at + ".timeout", MAX_STEP_TIMEOUT) : null;
+            String run = f.has("run") ? nodes.nonBlank(f.value("run"), at + ".run") : null;
+            Duration timeout = f.has("timeout") ? nodes.duration(f.value("timeout"), at + ".timeout", MAX_STEP_TIMEOUT) : null;
             if (name == null || run == null || f.has("timeout") && timeout == null) {
                 ok = false;
                 continue;
@@ -312,16 +304,16 @@ final class RecipeReader {
     }
 
     private Cleanup cleanup(Node node) {
-        Fields f = fields(node, "cleanup", CLEANUP_KEYS, List.of());
+        Fields f = nodes.fields(node, "cleanup", CLEANUP_KEYS, List.of());
         if (f == null) {
             return null;
         }
-        List<String> cleaners = f.has("cleaners") ? uniqueStrings(f.value("cleaners"), "cleanup.cleaners",
+        List<String> cleaners = f.has("cleaners") ? nodes.uniqueStrings(f.value("cleaners"), "cleanup.cleaners",
                 (n, p, s) -> {
                     if (Cleaners.names().contains(s)) {
                         return s;
                     }
-                    problem(n, p, "unknown cleaner '" + s + "'", Suggestions.closest(s, Cleaners.names())
+                    nodes.problem(n, p, "unknown cleaner '" + s + "'", Suggestions.closest(s, Cleaners.names())
                             .map(c -> "did you mean '" + c + "'?")
                             .orElse("use one of " + String.join(", ", Cleaners.names())));
                     return null;
@@ -332,7 +324,7 @@ final class RecipeReader {
             List<Node> items = ((SequenceNode) f.value("stopServices")).getValue();
             for (int i = 0; i < stop.size(); i++) {
                 if (SSM_AGENT.contains(stop.get(i))) {
-                    problem(items.get(i), "cleanup.stopServices[" + i + "]", "cannot stop the SSM agent: the bake"
+                    nodes.problem(items.get(i), "cleanup.stopServices[" + i + "]", "cannot stop the SSM agent: the bake"
                             + " sends its commands through it, including the one that would stop it", null);
                 }
             }
@@ -345,7 +337,7 @@ final class RecipeReader {
     }
 
     private ImageSpec image(Node node, String recipeName, String os, Map<String, String> variables) {
-        Fields f = fields(node, "image", IMAGE_KEYS, List.of("name"));
+        Fields f = nodes.fields(node, "image", IMAGE_KEYS, List.of("name"));
         if (f == null) {
             return null;
         }
@@ -373,7 +365,7 @@ final class RecipeReader {
     }
 
     private Map<String, String> tags(Node node, String recipeName, String os, Map<String, String> variables) {
-        Fields f = fields(node, "image.tags", null, List.of());
+        Fields f = nodes.fields(node, "image.tags", null, List.of());
         if (f == null) {
             return null;
         }
@@ -381,20 +373,20 @@ final class RecipeReader {
         boolean ok = true;
         if (f.values.size() > MAX_TAGS) {
             Node extra = f.keys.get(f.keyOrder().get(MAX_TAGS));
-            problem(extra, "image.tags", "has " + f.values.size() + " tags; AWS allows at most " + MAX_TAGS
+            nodes.problem(extra, "image.tags", "has " + f.values.size() + " tags; AWS allows at most " + MAX_TAGS
                     + " per resource", null);
             ok = false;
         }
         for (String key : f.keyOrder()) {
             String path = "image.tags." + key;
             if (key.isEmpty() || key.length() > MAX_TAG_KEY) {
-                problem(f.keys.get(key), path, "tag key has " + key.length() + " characters; AWS allows 1 to "
+                nodes.problem(f.keys.get(key), path, "tag key has " + key.length() + " characters; AWS allows 1 to "
                         + MAX_TAG_KEY, null);
                 ok = false;
                 continue;
             }
             if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
-                problem(f.keys.get(key), path, "tag keys starting with 'aws:' are reserved for AWS", null);
+                nodes.problem(f.keys.get(key), path, "tag keys starting with 'aws:' are reserved for AWS", null);
                 ok = false;
                 continue;
             }
@@ -412,7 +404,7 @@ final class RecipeReader {
     }
 
     private Regions regions(Node node, Source source, String recipeName, String os, Map<String, String> variables) {
-        if (!standardTag(node, "regions")) {
+        if (!nodes.standardTag(node, "regions")) {
             return null;
         }
         if (node instanceof SequenceNode) {
@@ -420,16 +412,16 @@ final class RecipeReader {
             return targets == null ? null : new Regions(targets, false, Map.of(), List.of(), null);
         }
         if (!(node instanceof MappingNode)) {
-            problem(node, "regions", "expected a list of regions, or a mapping with 'targets', found " + kind(node),
+            nodes.problem(node, "regions", "expected a list of regions, or a mapping with 'targets', found " + nodes.kind(node),
                     null);
             return null;
         }
-        Fields f = fields(node, "regions", REGIONS_KEYS, List.of());
+        Fields f = nodes.fields(node, "regions", REGIONS_KEYS, List.of());
         if (f == null) {
             return null;
         }
         List<String> targets = f.has("targets") ? regionList(f.value("targets"), "regions.targets") : List.of();
-        Boolean encrypted = f.has("encrypted") ? bool(f.value("encrypted"), "regions.encrypted") : Boolean.FALSE;
+        Boolean encrypted = f.has("encrypted") ? nodes.bool(f.value("encrypted"), "regions.encrypted") : Boolean.FALSE;
         Map<String, String> kmsKeys = f.has("kmsKeys") ? kmsKeys(f, source, targets, encrypted) : Map.of();
         List<String> shareWith = f.has("shareWith") ? shareWith(f.value("shareWith")) : List.of();
         String ssmParameter = f.has("ssmParameter")
@@ -462,17 +454,17 @@ final class RecipeReader {
     }
 
     private List<String> regionList(Node node, String path) {
-        return uniqueStrings(node, path, (n, p, s) -> knownRegion(n, p, s));
+        return nodes.uniqueStrings(node, path, (n, p, s) -> knownRegion(n, p, s));
     }
 
     private Map<String, String> kmsKeys(Fields regions, Source source, List<String> targets, Boolean encrypted) {
-        Fields f = fields(regions.value("kmsKeys"), "regions.kmsKeys", null, List.of());
+        Fields f = nodes.fields(regions.value("kmsKeys"), "regions.kmsKeys", null, List.of());
         if (f == null) {
             return null;
         }
         boolean ok = true;
         if (Boolean.FALSE.equals(encrypted)) {
-            problem(regions.keys.get("kmsKeys"), "regions.kmsKeys", "KMS keys only apply to encrypted copies",
+            nodes.problem(regions.keys.get("kmsKeys"), "regions.kmsKeys", "KMS keys only apply to encrypted copies",
                     "add 'encrypted: true'");
             ok = false;
         }
@@ -491,20 +483,20 @@ final class RecipeReader {
                 continue;
             }
             if (source != null && targets != null && !imageRegions.contains(region)) {
-                problem(f.keys.get(region), path, "region '" + region + "' is neither the source region nor a target",
+                nodes.problem(f.keys.get(region), path, "region '" + region + "' is neither the source region nor a target",
                         Suggestions.didYouMean(region, imageRegions));
                 ok = false;
                 continue;
             }
             Node valueNode = f.value(region);
-            String key = matching(valueNode, path, KMS_KEY, "a KMS key id, alias/NAME, or key or alias ARN");
+            String key = nodes.matching(valueNode, path, KMS_KEY, "a KMS key id, alias/NAME, or key or alias ARN");
             if (key == null) {
                 ok = false;
                 continue;
             }
             var arn = KMS_KEY.matcher(key);
             if (arn.matches() && arn.group(1) != null && !arn.group(1).equals(region)) {
-                problem(valueNode, path, "the key's ARN is in region '" + arn.group(1) + "', not '" + region + "';"
+                nodes.problem(valueNode, path, "the key's ARN is in region '" + arn.group(1) + "', not '" + region + "';"
                         + " a copy can only use a key of its own region", null);
                 ok = false;
                 continue;
@@ -515,15 +507,15 @@ final class RecipeReader {
     }
 
     private List<String> shareWith(Node node) {
-        List<String> accounts = uniqueStrings(node, "regions.shareWith", (n, p, s) -> {
+        List<String> accounts = nodes.uniqueStrings(node, "regions.shareWith", (n, p, s) -> {
             if (ACCOUNT_ID.matcher(s).matches()) {
                 return s;
             }
-            problem(n, p, "expected a 12-digit AWS account id, found '" + s + "'", null);
+            nodes.problem(n, p, "expected a 12-digit AWS account id, found '" + s + "'", null);
             return null;
         });
         if (accounts != null && accounts.size() > MAX_SHARE) {
-            problem(node, "regions.shareWith", "shares with " + accounts.size() + " accounts; AWS allows "
+            nodes.problem(node, "regions.shareWith", "shares with " + accounts.size() + " accounts; AWS allows "
                     + MAX_SHARE, null);
             return null;
         }
@@ -536,24 +528,24 @@ final class RecipeReader {
         if (AwsCatalog.regions().contains(region)) {
             return region;
         }
-        problem(node, path, "unknown region '" + region + "'", Suggestions.didYouMean(region, AwsCatalog.regions()));
+        nodes.problem(node, path, "unknown region '" + region + "'", Suggestions.didYouMean(region, AwsCatalog.regions()));
         return null;
     }
 
     private String region(Node node, String path) {
-        String region = string(node, path);
+        String region = nodes.string(node, path);
         return region == null ? null : knownRegion(node, path, region);
     }
 
     private List<String> services(Node node, String path) {
-        return uniqueStrings(node, path, (n, p, s) -> matches(n, p, s, SERVICE,
+        return nodes.uniqueStrings(node, path, (n, p, s) -> nodes.matches(n, p, s, SERVICE,
                 "a systemd unit name of letters, digits and @ . _ : -"));
     }
 
     private String ssmName(Node node, String path) {
-        String name = string(node, path);
+        String name = nodes.string(node, path);
         if (name != null && (!SSM_NAME.matcher(name).matches() || name.length() > MAX_SSM_NAME)) {
-            problem(node, path, "expected an SSM parameter name such as"
+            nodes.problem(node, path, "expected an SSM parameter name such as"
                     + " /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64, found '" + name + "'",
                     null);
             return null;
@@ -567,7 +559,7 @@ final class RecipeReader {
      */
     private String template(Node node, String path, String recipeName, String os, Map<String, String> variables,
                             Function<String, String> rule) {
-        String template = string(node, path);
+        String template = nodes.string(node, path);
         if (template == null) {
             return null;
         }
@@ -578,297 +570,14 @@ final class RecipeReader {
         try {
             rendered = Templates.render(template, recipeName, os, variables, sampleTime);
         } catch (TemplateException e) {
-            problem(node, path, e.getMessage(), e.suggestion());
+            nodes.problem(node, path, e.getMessage(), e.suggestion());
             return null;
         }
         String broken = rule.apply(rendered);
         if (broken != null) {
-            problem(node, path, broken, null);
+            nodes.problem(node, path, broken, null);
             return null;
         }
         return template;
-    }
-
-    private Duration duration(Node node, String path, Duration max) {
-        String text = string(node, path);
-        if (text == null) {
-            return null;
-        }
-        Duration duration;
-        try {
-            duration = Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            problem(node, path, "expected a duration such as 90s, 10m or 1h30m, found '" + text + "'",
-                    text.matches("\\d+") ? "add a unit: '" + text + "s' or '" + text + "m'" : null);
-            return null;
-        }
-        if (duration.isNegative() || duration.isZero() || duration.getNano() != 0 || duration.compareTo(max) > 0) {
-            problem(node, path, "expected a whole number of seconds between 1s and " + Durations.format(max)
-                    + ", found '" + text + "'", null);
-            return null;
-        }
-        return duration;
-    }
-
-    private Integer integer(Node node, String path, int min, int max, String unit) {
-        if (!standardTag(node, path)) {
-            return null;
-        }
-        if (!(node instanceof ScalarNode scalar)) {
-            problem(node, path, "expected a number of " + unit + ", found " + kind(node), null);
-            return null;
-        }
-        String text = scalar.getValue();
-        if (!scalar.getTag().equals(Tag.INT) || !text.matches("\\d{1,9}")) {
-            problem(node, path, "expected a whole number of " + unit + ", found " + kind(node) + " '" + text + "'",
-                    scalar.getTag().equals(Tag.STR) && text.matches("\\d{1,9}") ? "remove the quotes" : null);
-            return null;
-        }
-        int value = Integer.parseInt(text);
-        if (value < min || value > max) {
-            problem(node, path, "expected " + min + " to " + max + " " + unit + ", found " + value, null);
-            return null;
-        }
-        return value;
-    }
-
-    private Boolean bool(Node node, String path) {
-        if (!standardTag(node, path)) {
-            return null;
-        }
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BOOL)) {
-            String value = scalar.getValue().toLowerCase(Locale.ROOT);
-            return value.equals("true") || value.equals("yes") || value.equals("on");
-        }
-        problem(node, path, "expected true or false, found " + kind(node)
-                + (node instanceof ScalarNode scalar ? " '" + scalar.getValue() + "'" : ""), null);
-        return null;
-    }
-
-    private String oneOf(Node node, String path, List<String> allowed) {
-        String value = string(node, path);
-        if (value != null && !allowed.contains(value)) {
-            problem(node, path, "expected one of " + String.join(", ", allowed) + ", found '" + value + "'",
-                    Suggestions.didYouMean(value, allowed));
-            return null;
-        }
-        return value;
-    }
-
-    private String matching(Node node, String path, Pattern pattern, String expected) {
-        String value = string(node, path);
-        return value == null ? null : matches(node, path, value, pattern, expected);
-    }
-
-    private String matches(Node node, String path, String value, Pattern pattern, String expected) {
-        if (!pattern.matcher(value).matches()) {
-            problem(node, path, "expected " + expected + ", found '" + value + "'", null);
-            return null;
-        }
-        return value;
-    }
-
-    private String nonBlank(Node node, String path) {
-        String value = string(node, path);
-        if (value != null && value.isBlank()) {
-            problem(node, path, "expected a non-empty string", null);
-            return null;
-        }
-        return value;
-    }
-
-    private <T> List<T> nonEmpty(Node node, String path, List<T> list, String expected) {
-        if (list != null && list.isEmpty()) {
-            problem(node, path, "expected " + expected, null);
-            return null;
-        }
-        return list;
-    }
-
-    /** Checks one element of a list; returns it, or {@code null} after recording a problem. */
-    @FunctionalInterface
-    private interface ElementRule {
-        String check(Node node, String path, String value);
-    }
-
-    /** A list of strings, each checked by {@code rule}, duplicates reported. */
-    private List<String> uniqueStrings(Node node, String path, ElementRule rule) {
-        List<Node> items = sequence(node, path);
-        if (items == null) {
-            return null;
-        }
-        List<String> values = new ArrayList<>();
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        boolean ok = true;
-        for (int i = 0; i < items.size(); i++) {
-            String at = path + "[" + i + "]";
-            String value = string(items.get(i), at);
-            if (value != null && seen.containsKey(value)) {
-                problem(items.get(i), at, "duplicate '" + value + "' (first at line " + seen.get(value) + ")", null);
-                value = null;
-            } else if (value != null) {
-                seen.put(value, line(items.get(i)));
-                value = rule.check(items.get(i), at, value);
-            }
-            if (value == null) {
-                ok = false;
-            } else {
-                values.add(value);
-            }
-        }
-        return ok ? values : null;
-    }
-
-    private List<Node> sequence(Node node, String path) {
-        if (!standardTag(node, path)) {
-            return null;
-        }
-        if (node instanceof SequenceNode sequence) {
-            return sequence.getValue();
-        }
-        problem(node, path, "expected a list, found " + kind(node),
-                node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)
-                        ? "write it as a list: [" + s.getValue() + "]" : null);
-        return null;
-    }
-
-    private String string(Node node, String path) {
-        if (!standardTag(node, path)) {
-            return null;
-        }
-        if (node instanceof ScalarNode scalar && !scalar.getTag().equals(Tag.NULL)) {
-            return scalar.getValue();
-        }
-        problem(node, path, "expected a string, found " + kind(node),
-                node instanceof ScalarNode ? "write '' for an empty string" : null);
-        return null;
-    }
-
-    /** Tags beyond the core schema could name types; composed nodes never construct them, but say so. */
-    private boolean standardTag(Node node, String path) {
-        Tag tag = node.getTag();
-        boolean standard = node instanceof ScalarNode ? SCALAR_TAGS.contains(tag)
-                : node instanceof SequenceNode ? tag.equals(Tag.SEQ) : tag.equals(Tag.MAP);
-        if (!standard) {
-            String name = tag.getValue().startsWith(Tag.PREFIX)
-                    ? "!!" + tag.getValue().substring(Tag.PREFIX.length()) : tag.getValue();
-            problem(node, path, "unsupported YAML tag '" + name + "'", "remove the tag");
-        }
-        return standard;
-    }
-
-    // ---- mappings ----
-
-    /** A mapping's entries by key, first occurrence kept, with the key nodes for locations. */
-    private static final class Fields {
-        final Node node;
-        final Map<String, Node> values = new LinkedHashMap<>();
-        final Map<String, Node> keys = new LinkedHashMap<>();
-
-        Fields(Node node) {
-            this.node = node;
-        }
-
-        boolean has(String key) {
-            return values.containsKey(key);
-        }
-
-        Node value(String key) {
-            return values.get(key);
-        }
-
-        List<String> keyOrder() {
-            return List.copyOf(keys.keySet());
-        }
-    }
-
-    /**
-     * Reads a mapping: reports duplicate keys, keys that are not strings, keys outside
-     * {@code known} (any key is allowed when it is {@code null}) and missing {@code required}
-     * keys. Returns {@code null} when the node is not a mapping.
-     */
-    private Fields fields(Node node, String path, List<String> known, List<String> required) {
-        if (!standardTag(node, path)) {
-            return null;
-        }
-        if (!(node instanceof MappingNode mapping)) {
-            problem(node, path, (path.isEmpty() ? "expected a mapping of recipe keys at the top level"
-                    : "expected a mapping") + ", found " + kind(node), null);
-            return null;
-        }
-        Fields fields = new Fields(node);
-        Set<String> unknown = new HashSet<>();
-        for (NodeTuple tuple : mapping.getValue()) {
-            Node keyNode = tuple.getKeyNode();
-            if (!(keyNode instanceof ScalarNode keyScalar) || keyScalar.getTag().equals(Tag.NULL)) {
-                problem(keyNode, path, "expected a key name, found " + kind(keyNode), null);
-                continue;
-            }
-            String key = keyScalar.getValue();
-            String at = path.isEmpty() ? key : path + "." + key;
-            if (keyScalar.getTag().equals(Tag.MERGE)) {
-                problem(keyNode, at, "merge keys ('<<') are not supported", "write the keys out");
-                continue;
-            }
-            if (fields.has(key) || unknown.contains(key)) {
-                Node first = fields.has(key) ? fields.keys.get(key) : null;
-                problem(keyNode, at, "duplicate key '" + key + "'"
-                        + (first == null ? "" : " (first at line " + line(first) + ")"), null);
-                continue;
-            }
-            if (known != null && !known.contains(key)) {
-                unknown.add(key);
-                problem(keyNode, at, "unknown key '" + key + "'", Suggestions.closest(key, known)
-                        .map(k -> "did you mean '" + k + "'?")
-                        .orElse("expected one of " + String.join(", ", known)));
-                continue;
-            }
-            fields.values.put(key, tuple.getValueNode());
-            fields.keys.put(key, keyNode);
-        }
-        for (String key : required) {
-            if (!fields.has(key) && !unknown.isEmpty() && Suggestions.closest(key, unknown).isPresent()) {
-                continue;
-            }
-            if (!fields.has(key)) {
-                problem(node, path.isEmpty() ? key : path + "." + key, "missing required key '" + key + "'", null);
-            }
-        }
-        return fields;
-    }
-
-    // ---- problems ----
-
-    private static String kind(Node node) {
-        if (node instanceof MappingNode) {
-            return "a mapping";
-        }
-        if (node instanceof SequenceNode) {
-            return "a list";
-        }
-        Tag tag = node.getTag();
-        if (tag.equals(Tag.NULL)) {
-            return "nothing (null)";
-        }
-        if (tag.equals(Tag.BOOL)) {
-            return "a boolean";
-        }
-        if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) {
-            return "a number";
-        }
-        if (tag.equals(Tag.TIMESTAMP)) {
-            return "a date";
-        }
-        return "a string";
-    }
-
-    private static int line(Node node) {
-        return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
-    }
-
-    private void problem(Node node, String path, String message, String suggestion) {
-        Mark mark = node == null ? null : node.getStartMark();
-        problems.add(new Problem(file, mark == null ? 1 : mark.getLine() + 1, mark == null ? 1 : mark.getColumn() + 1,
-                path, message, suggestion));
     }
 }
