@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "validate",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = {
             "Checks recipes offline: every problem, with file, line, column and key path.",
             "Exit status: 0 when every recipe is valid, 2 otherwise."
@@ -62,7 +63,14 @@ public final class ValidateCommand implements Callable<Integer> {
         List<Path> files = new ArrayList<>();
         boolean allValid = true;
         for (Path path : paths) {
-            List<Path> found = recipesIn(path);
+            List<Path> found;
+            try {
+                found = recipesIn(path);
+            } catch (IOException e) {
+                err.println(path + ": cannot read this folder: " + e.getMessage());
+                allValid = false;
+                continue;
+            }
             if (found.isEmpty()) {
                 err.println(path + ": no *.yaml or *.yml recipes in this folder");
                 allValid = false;
@@ -89,7 +97,7 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     /** A folder's recipes in name order; a file (existing or not) stands for itself. */
-    private static List<Path> recipesIn(Path path) {
+    private static List<Path> recipesIn(Path path) throws IOException {
         if (!Files.isDirectory(path)) {
             return List.of(path);
         }
@@ -98,8 +106,8 @@ public final class ValidateCommand implements Callable<Integer> {
                     .filter(p -> p.getFileName().toString().endsWith(".yaml") || p.getFileName().toString().endsWith(".yml"))
                     .sorted()
                     .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
