@@ -2,7 +2,6 @@ package io.amibake.recipe;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Package presets and the shell that installs them. The script finds the package manager
@@ -13,7 +12,7 @@ import java.util.Set;
 public final class Presets {
 
     /** The preset names a recipe may use. */
-    public static final Set<String> NAMES = Set.of("httpd", "lamp");
+    public static final List<String> NAMES = List.of("httpd", "lamp");
 
     private Presets() {
     }

@@ -257,7 +257,7 @@ final class RecipeReader {
         if (f == null) {
             return null;
         }
-        String preset = f.has("preset") ? nodes.oneOf(f.value("preset"), "packages.preset", List.of("httpd", "lamp")) : null;
+        String preset = f.has("preset") ? nodes.oneOf(f.value("preset"), "packages.preset", Presets.NAMES) : null;
         List<String> install = f.has("install") ? nodes.uniqueStrings(f.value("install"), "packages.install",
                 (n, p, s) -> nodes.matches(n, p, s, PACKAGE, "a package name of letters, digits and . _ + : ~ = @ -"))
                 : List.of();
