@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -24,7 +26,7 @@ public final class RecipePrinter {
         out.put("description", recipe.description());
         putIfSet(out, "os", recipe.os());
         if (!recipe.variables().isEmpty()) {
-            out.put("variables", new java.util.TreeMap<>(recipe.variables()));
+            out.put("variables", new TreeMap<>(recipe.variables()));
         }
         out.put("source", source(recipe.source()));
         out.put("build", build(recipe.build()));
@@ -44,13 +46,13 @@ public final class RecipePrinter {
         Map<String, Object> image = new LinkedHashMap<>();
         image.put("name", recipe.image().name());
         image.put("description", recipe.image().description());
-        image.put("tags", new java.util.TreeMap<>(recipe.image().tags()));
+        image.put("tags", new TreeMap<>(recipe.image().tags()));
         out.put("image", image);
         Map<String, Object> regions = new LinkedHashMap<>();
         regions.put("targets", recipe.regions().targets());
         regions.put("encrypted", recipe.regions().encrypted());
         if (!recipe.regions().kmsKeys().isEmpty()) {
-            regions.put("kmsKeys", new java.util.TreeMap<>(recipe.regions().kmsKeys()));
+            regions.put("kmsKeys", new TreeMap<>(recipe.regions().kmsKeys()));
         }
         regions.put("shareWith", recipe.regions().shareWith());
         putIfSet(regions, "ssmParameter", recipe.regions().ssmParameter());
@@ -82,7 +84,7 @@ public final class RecipePrinter {
         if (build.volumeSize() > 0) {
             out.put("volumeSize", build.volumeSize());
         }
-        out.put("onFailure", build.onFailure().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("onFailure", build.onFailure().name().toLowerCase(Locale.ROOT));
         out.put("timeout", Durations.format(build.timeout()));
         return out;
     }

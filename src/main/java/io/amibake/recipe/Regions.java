@@ -1,5 +1,6 @@
 package io.amibake.recipe;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ public record Regions(
      * than it, in the recipe's order.
      */
     public List<String> including(String sourceRegion) {
-        List<String> all = new java.util.ArrayList<>();
+        List<String> all = new ArrayList<>();
         all.add(sourceRegion);
         targets.stream().filter(region -> !region.equals(sourceRegion)).forEach(all::add);
         return List.copyOf(all);
