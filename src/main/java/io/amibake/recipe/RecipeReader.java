@@ -64,7 +64,8 @@ final class RecipeReader {
     /** SSM Run Command's {@code executionTimeout} maximum (aws-facts.md). */
     static final Duration MAX_STEP_TIMEOUT = Duration.ofSeconds(172_800);
     /** AWS limits (aws-facts.md): tags per resource, key and value lengths; image description. */
-    static final int MAX_TAGS = 50;
+    /** AWS allows 50 tags per resource; amibake adds Name, amibake:bake and amibake:recipe. */
+    static final int MAX_TAGS = 47;
     static final int MAX_TAG_KEY = 128;
     static final int MAX_TAG_VALUE = 256;
     static final int MAX_DESCRIPTION = 255;
@@ -373,8 +374,8 @@ final class RecipeReader {
         boolean ok = true;
         if (f.values.size() > MAX_TAGS) {
             Node extra = f.keys.get(f.keyOrder().get(MAX_TAGS));
-            nodes.problem(extra, "image.tags", "has " + f.values.size() + " tags; AWS allows at most " + MAX_TAGS
-                    + " per resource", null);
+            nodes.problem(extra, "image.tags", "has " + f.values.size() + " tags; at most " + MAX_TAGS
+                    + " fit, as AWS allows 50 per resource and amibake adds 3 of its own", null);
             ok = false;
         }
         for (String key : f.keyOrder()) {
@@ -387,6 +388,12 @@ final class RecipeReader {
             }
             if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
                 nodes.problem(f.keys.get(key), path, "tag keys starting with 'aws:' are reserved for AWS", null);
+                ok = false;
+                continue;
+            }
+            if (key.toLowerCase(Locale.ROOT).startsWith("amibake:")) {
+                nodes.problem(f.keys.get(key), path, "tag keys starting with 'amibake:' are amibake's own: "
+                        + "they find a bake's resources again", "choose another prefix");
                 ok = false;
                 continue;
             }
