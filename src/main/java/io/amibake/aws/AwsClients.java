@@ -1,0 +1,84 @@
+package io.amibake.aws;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * EC2 and SSM clients, built once per region and shared by every step and thread. One HTTP
+ * client and one request counter serve them all.
+ */
+public final class AwsClients implements AutoCloseable {
+
+    private final AwsSettings settings;
+    private final SdkHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final RequestCounter counter = new RequestCounter();
+    private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
+    private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
+
+    public AwsClients(AwsSettings settings) {
+        this.settings = settings;
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(60))
+                .build();
+        if (settings.dummyCredentials()) {
+            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "sandbox"));
+        } else if (settings.profile() != null) {
+            credentials = ProfileCredentialsProvider.create(settings.profile());
+        } else {
+            credentials = DefaultCredentialsProvider.builder().build();
+        }
+    }
+
+    public Ec2Client ec2(String region) {
+        return ec2.computeIfAbsent(region, r -> configure(Ec2Client.builder(), r).build());
+    }
+
+    public SsmClient ssm(String region) {
+        return ssm.computeIfAbsent(region, r -> configure(SsmClient.builder(), r).build());
+    }
+
+    public RequestCounter requests() {
+        return counter;
+    }
+
+    private <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>
+            & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B configure(B builder, String region) {
+        builder.httpClient(http)
+                .region(Region.of(region))
+                .credentialsProvider(credentials)
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        // Standard strategy: backoff with jitter, a 1 s base for throttling errors
+                        // and a 20 s cap (aws-facts.md, SDK v2 retries).
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(settings.maxAttempts())
+                                .build())
+                        .addExecutionInterceptor(counter)
+                        .build());
+        if (settings.endpoint() != null) {
+            builder.endpointOverride(settings.endpoint());
+        }
+        return builder;
+    }
+
+    @Override
+    public void close() {
+        ec2.values().forEach(Ec2Client::close);
+        ssm.values().forEach(SsmClient::close);
+        http.close();
+    }
+}

@@ -1,0 +1,23 @@
+package io.amibake.aws;
+
+/**
+ * One command invocation on one instance, as {@code GetCommandInvocation} reports it.
+ *
+ * @param status       Pending, InProgress, Delayed, Success, Cancelled, TimedOut, Failed, Cancelling
+ * @param responseCode the script's exit code, or -1 while it runs
+ * @param stdout       the first 24,000 characters of standard output (AWS truncates)
+ * @param stderr       the first 8,000 characters of standard error
+ */
+public record CommandResult(String status, int responseCode, String stdout, String stderr) {
+
+    public boolean isDone() {
+        return switch (status) {
+            case "Success", "Cancelled", "TimedOut", "Failed" -> true;
+            default -> false;
+        };
+    }
+
+    public boolean isSuccess() {
+        return "Success".equals(status);
+    }
+}

@@ -1,0 +1,248 @@
+package io.amibake.aws;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.CreateImageRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.ImageState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/**
+ * EC2, in amibake's terms. Every call names its region; clients come from {@link AwsClients}.
+ * Failures surface as {@link CloudException} with EC2's error code.
+ */
+public final class Ec2Gateway {
+
+    private final AwsClients clients;
+
+    public Ec2Gateway(AwsClients clients) {
+        this.clients = clients;
+    }
+
+    /** Launches one build instance; the client token makes a repeated call return the same one. */
+    public Instance launch(String region, LaunchRequest request) {
+        var root = BlockDeviceMapping.builder().deviceName(rootDevice(region, request.imageId()))
+                .ebs(ebs -> {
+                    ebs.encrypted(true).deleteOnTermination(true).volumeType("gp3");
+                    if (request.volumeSize() > 0) {
+                        ebs.volumeSize(request.volumeSize());
+                    }
+                }).build();
+        var builder = RunInstancesRequest.builder()
+                .imageId(request.imageId())
+                .instanceType(request.instanceType())
+                .minCount(1).maxCount(1)
+                .clientToken(request.clientToken())
+                .blockDeviceMappings(root)
+                .metadataOptions(InstanceMetadataOptionsRequest.builder().httpTokens(HttpTokensState.REQUIRED).build())
+                // A build instance that is shut down from inside ends itself: nothing lingers.
+                .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                .tagSpecifications(tagSpec(ResourceType.INSTANCE, request.tags()),
+                        tagSpec(ResourceType.VOLUME, request.tags()));
+        if (request.subnet() != null) {
+            builder.subnetId(request.subnet());
+        }
+        if (!request.securityGroups().isEmpty()) {
+            builder.securityGroupIds(request.securityGroups());
+        }
+        if (request.instanceProfile() != null) {
+            builder.iamInstanceProfile(p -> p.name(request.instanceProfile()));
+        }
+        var response = call(() -> ec2(region).runInstances(builder.build()));
+        var instance = response.instances().get(0);
+        return new Instance(instance.instanceId(), instance.state().nameAsString());
+    }
+
+    /** The state of each given instance; an id EC2 no longer knows is absent from the map. */
+    public Map<String, Instance> describeInstances(String region, Collection<String> ids) {
+        Map<String, Instance> found = new HashMap<>();
+        try {
+            ec2(region).describeInstancesPaginator(DescribeInstancesRequest.builder().instanceIds(ids).build())
+                    .reservations().stream()
+                    .flatMap(r -> r.instances().stream())
+                    .forEach(i -> found.put(i.instanceId(), new Instance(i.instanceId(), i.state().nameAsString())));
+        } catch (AwsServiceException e) {
+            if (!"InvalidInstanceID.NotFound".equals(code(e))) {
+                throw translate(e);
+            }
+            // One unknown id fails the whole call; ask for each alone so the others still answer.
+            if (ids.size() > 1) {
+                for (String id : ids) {
+                    found.putAll(describeInstances(region, List.of(id)));
+                }
+            }
+        } catch (SdkException e) {
+            throw translate(e);
+        }
+        return found;
+    }
+
+    /** Build instances carrying the tag, in any state but terminated. */
+    public List<Instance> findInstancesByTag(String region, String key, String value) {
+        var request = DescribeInstancesRequest.builder().filters(
+                Filter.builder().name("tag:" + key).values(value).build(),
+                Filter.builder().name("instance-state-name")
+                        .values("pending", "running", "stopping", "stopped", "shutting-down").build())
+                .build();
+        return call(() -> ec2(region).describeInstancesPaginator(request).reservations().stream()
+                .flatMap(r -> r.instances().stream())
+                .map(i -> new Instance(i.instanceId(), i.state().nameAsString()))
+                .toList());
+    }
+
+    public void start(String region, String instanceId) {
+        call(() -> ec2(region).startInstances(r -> r.instanceIds(instanceId)));
+    }
+
+    public void stop(String region, String instanceId) {
+        call(() -> ec2(region).stopInstances(r -> r.instanceIds(instanceId)));
+    }
+
+    public void terminate(String region, String instanceId) {
+        call(() -> ec2(region).terminateInstances(r -> r.instanceIds(instanceId)));
+    }
+
+    public void tag(String region, String resourceId, Map<String, String> tags) {
+        call(() -> ec2(region).createTags(r -> r.resources(resourceId).tags(tags(tags))));
+    }
+
+    /**
+     * Creates an image of a stopped instance, tagging the image and its snapshots in the same
+     * call. A stopped instance is not rebooted (aws-facts.md, CreateImage).
+     */
+    public String createImage(String region, String instanceId, String name, String description,
+                              Map<String, String> tags) {
+        var request = CreateImageRequest.builder()
+                .instanceId(instanceId).name(name).description(description)
+                .tagSpecifications(tagSpec(ResourceType.IMAGE, tags), tagSpec(ResourceType.SNAPSHOT, tags))
+                .build();
+        return call(() -> ec2(region).createImage(request)).imageId();
+    }
+
+    /** Each given image that EC2 knows, in one request. */
+    public Map<String, Image> describeImages(String region, Collection<String> ids) {
+        Map<String, Image> found = new HashMap<>();
+        try {
+            ec2(region).describeImages(r -> r.imageIds(ids)).images()
+                    .forEach(i -> found.put(i.imageId(), image(i)));
+        } catch (AwsServiceException e) {
+            if (!"InvalidAMIID.NotFound".equals(code(e)) && !"InvalidAMIID.Unavailable".equals(code(e))) {
+                throw translate(e);
+            }
+            if (ids.size() > 1) {
+                for (String id : ids) {
+                    found.putAll(describeImages(region, List.of(id)));
+                }
+            }
+        } catch (SdkException e) {
+            throw translate(e);
+        }
+        return found;
+    }
+
+    /** This account's image with exactly this name, if any (names are unique per region). */
+    public Optional<Image> findOwnImageByName(String region, String name) {
+        var request = DescribeImagesRequest.builder().owners("self")
+                .filters(Filter.builder().name("name").values(name).build()).build();
+        return call(() -> ec2(region).describeImages(request)).images().stream()
+                .filter(i -> i.state() != ImageState.DEREGISTERED)
+                .map(Ec2Gateway::image).findFirst();
+    }
+
+    /** This account's images carrying the tag. */
+    public List<Image> findOwnImagesByTag(String region, String key, String value) {
+        var request = DescribeImagesRequest.builder().owners("self")
+                .filters(Filter.builder().name("tag:" + key).values(value).build()).build();
+        return call(() -> ec2(region).describeImages(request)).images().stream().map(Ec2Gateway::image).toList();
+    }
+
+    /** The newest image matching owners, a name pattern and an architecture. */
+    public Optional<Image> newestImage(String region, List<String> owners, String namePattern, String architecture) {
+        var request = DescribeImagesRequest.builder().owners(owners)
+                .filters(Filter.builder().name("name").values(namePattern).build(),
+                        Filter.builder().name("architecture").values(architecture).build(),
+                        Filter.builder().name("state").values("available").build())
+                .build();
+        return call(() -> ec2(region).describeImages(request)).images().stream()
+                .max(Comparator.comparing(i -> i.creationDate() == null ? "" : i.creationDate()))
+                .map(Ec2Gateway::image);
+    }
+
+    public void deregisterImage(String region, String imageId) {
+        call(() -> ec2(region).deregisterImage(r -> r.imageId(imageId)));
+    }
+
+    public void deleteSnapshot(String region, String snapshotId) {
+        call(() -> ec2(region).deleteSnapshot(r -> r.snapshotId(snapshotId)));
+    }
+
+    private String rootDevice(String region, String imageId) {
+        var image = call(() -> ec2(region).describeImages(r -> r.imageIds(imageId))).images();
+        if (image.isEmpty() || image.get(0).rootDeviceName() == null) {
+            return "/dev/xvda";
+        }
+        return image.get(0).rootDeviceName();
+    }
+
+    private Ec2Client ec2(String region) {
+        return clients.ec2(region);
+    }
+
+    static Image image(software.amazon.awssdk.services.ec2.model.Image i) {
+        Map<String, String> tags = new HashMap<>();
+        i.tags().forEach(t -> tags.put(t.key(), t.value()));
+        List<String> snapshots = new ArrayList<>();
+        i.blockDeviceMappings().forEach(m -> {
+            if (m.ebs() != null && m.ebs().snapshotId() != null) {
+                snapshots.add(m.ebs().snapshotId());
+            }
+        });
+        String reason = i.stateReason() == null ? null : i.stateReason().message();
+        return new Image(i.imageId(), i.name(), i.stateAsString(), reason, tags, snapshots, i.creationDate());
+    }
+
+    private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {
+        return TagSpecification.builder().resourceType(type).tags(tags(tags)).build();
+    }
+
+    static List<Tag> tags(Map<String, String> tags) {
+        return tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+    }
+
+    static <T> T call(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (SdkException e) {
+            throw translate(e);
+        }
+    }
+
+    static String code(AwsServiceException e) {
+        return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    }
+
+    static CloudException translate(SdkException e) {
+        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+            return new CloudException(code(service), service.awsErrorDetails().errorMessage(), e);
+        }
+        return new CloudException("ClientError", e.getMessage(), e);
+    }
+}

@@ -1,0 +1,30 @@
+package io.amibake.aws;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An AMI in one region.
+ *
+ * @param stateReason why a failed image failed, or {@code null}
+ */
+public record Image(String id, String name, String state, String stateReason,
+                    Map<String, String> tags, List<String> snapshotIds, String creationDate) {
+
+    public Image {
+        tags = Map.copyOf(tags);
+        snapshotIds = List.copyOf(snapshotIds);
+    }
+
+    public boolean isAvailable() {
+        return "available".equals(state);
+    }
+
+    /** States from which an image never becomes available (aws-facts.md, CreateImage). */
+    public boolean isFailed() {
+        return switch (state) {
+            case "failed", "error", "invalid", "deregistered", "disabled" -> true;
+            default -> false;
+        };
+    }
+}

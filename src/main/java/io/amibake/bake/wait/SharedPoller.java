@@ -1,0 +1,127 @@
+package io.amibake.bake.wait;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.springframework.batch.core.job.JobInterruptedException;
+
+/**
+ * Waits for many resources of one kind in one region with shared requests: whenever any waiter
+ * is due, one describe call asks about every pending id, and every waiter whose resource is
+ * settled wakes at once. A waiter is due on its own {@link PollPlan}, so a fleet of waits costs
+ * requests per region, not per resource.
+ *
+ * @param <S> what a describe call tells about one resource; absent when the cloud does not know it
+ */
+public final class SharedPoller<S> {
+
+    /** A look this much before a waiter's due time is fresh enough to answer it. */
+    private static final double FRESHNESS = 0.2;
+
+    private record Look<S>(S value, long atNanos) {
+    }
+
+    private final Function<Set<String>, Map<String, S>> describe;
+    private final PollPlan plan;
+    private final BooleanSupplier stopRequested;
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final Map<String, Look<S>> latest = new ConcurrentHashMap<>();
+    private final Object describing = new Object();
+    private final Object news = new Object();
+
+    public SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested) {
+        this.describe = describe;
+        this.plan = plan;
+        this.stopRequested = stopRequested;
+    }
+
+    /**
+     * Blocks until {@code settled} says the resource is done, and returns what was last seen of
+     * it (null if the cloud no longer knows it and {@code settled} accepts that).
+     *
+     * @param settled  null while the resource is still on its way; otherwise {@code true} when it
+     *                 arrived, or the wait fails with the message {@code failure} gives
+     * @param failure  why a settled resource is a failure, or null when it succeeded
+     */
+    public S await(String id, String what, Duration expected, Duration timeout,
+                   Function<S, Boolean> settled, Function<S, String> failure) throws JobInterruptedException {
+        long start = System.nanoTime();
+        long lastSeen = start;
+        pending.add(id);
+        try {
+            while (true) {
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+                if (elapsed.compareTo(timeout) > 0) {
+                    throw new WaitTimedOutException(what, timeout);
+                }
+                Duration delay = plan.nextDelay(elapsed, expected);
+                long due = System.nanoTime() + delay.toNanos();
+                Look<S> look = sleepUntil(id, due, lastSeen, settled);
+                if (look == null) {
+                    look = lookAt(id, due - (long) (delay.toNanos() * FRESHNESS));
+                }
+                lastSeen = look.atNanos();
+                Boolean done = settled.apply(look.value());
+                if (done != null) {
+                    String reason = failure.apply(look.value());
+                    if (reason != null) {
+                        throw new WaitFailedException(what + ": " + reason);
+                    }
+                    return look.value();
+                }
+            }
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    /** Sleeps until due, or returns early with another waiter's look that settled this resource. */
+    private Look<S> sleepUntil(String id, long due, long lastSeen, Function<S, Boolean> settled)
+            throws JobInterruptedException {
+        synchronized (news) {
+            while (true) {
+                if (stopRequested.getAsBoolean()) {
+                    throw new JobInterruptedException("the bake was asked to stop");
+                }
+                Look<S> look = latest.get(id);
+                if (look != null && look.atNanos() > lastSeen && settled.apply(look.value()) != null) {
+                    return look;
+                }
+                long remaining = due - System.nanoTime();
+                if (remaining <= 0) {
+                    return null;
+                }
+                try {
+                    // Wake at least every 200 ms to notice a stop request.
+                    long millis = Math.min(Math.max(remaining / 1_000_000, 1), 200);
+                    news.wait(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new JobInterruptedException("interrupted while waiting");
+                }
+            }
+        }
+    }
+
+    private Look<S> lookAt(String id, long freshAfter) {
+        synchronized (describing) {
+            Look<S> look = latest.get(id);
+            if (look != null && look.atNanos() >= freshAfter) {
+                return look;
+            }
+            Set<String> ids = Set.copyOf(pending);
+            Map<String, S> found = describe.apply(ids);
+            long now = System.nanoTime();
+            for (String each : ids) {
+                latest.put(each, new Look<>(found.get(each), now));
+            }
+            synchronized (news) {
+                news.notifyAll();
+            }
+            return latest.get(id);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.amibake.bake.wait;
+
+import io.amibake.aws.CommandResult;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.Image;
+import io.amibake.aws.Instance;
+import io.amibake.aws.SsmGateway;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.springframework.batch.core.job.JobInterruptedException;
+
+/**
+ * The one place a bake waits. Every wait goes through a {@link SharedPoller} per region and kind
+ * of describe call, is paced by {@link PollPlan} towards what {@link Expectations} predicts, and
+ * teaches Expectations how long it took. No step sleeps on its own.
+ */
+public final class Waits {
+
+    private final Ec2Gateway ec2;
+    private final SsmGateway ssm;
+    private final Expectations expectations;
+    private final PollPlan plan;
+    private final BooleanSupplier stopRequested;
+    private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
+
+    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
+                 BooleanSupplier stopRequested) {
+        this.ec2 = ec2;
+        this.ssm = ssm;
+        this.expectations = expectations;
+        this.plan = plan;
+        this.stopRequested = stopRequested;
+    }
+
+    public Expectations expectations() {
+        return expectations;
+    }
+
+    /**
+     * Waits until the instance is in a state {@code arrived} accepts; {@code arrived} sees null
+     * for an instance EC2 no longer knows. Any other settled state (gone, or vanished when that
+     * is not what was asked) fails the wait.
+     */
+    public Instance instance(String region, String instanceId, WaitKind kind, Predicate<Instance> arrived,
+                             Duration timeout) throws JobInterruptedException {
+        SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
+        return timed(kind, null, () -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
+                expectations.expected(kind, null), timeout,
+                i -> i == null || arrived.test(i) || i.isGone() ? Boolean.TRUE : null,
+                i -> arrived.test(i) ? null
+                        : i == null ? "the instance no longer exists" : "the instance is " + i.state()));
+    }
+
+    /** Waits until the instance's SSM agent reports Online. */
+    public void agentOnline(String region, String instanceId, Duration timeout) throws JobInterruptedException {
+        SharedPoller<Boolean> poller = poller("agents@" + region, ids -> {
+            Set<String> online = ssm.onlineAgents(region, ids);
+            Map<String, Boolean> result = new HashMap<>();
+            ids.forEach(id -> result.put(id, online.contains(id)));
+            return result;
+        });
+        timed(WaitKind.AGENT_ONLINE, null, () -> poller.await(instanceId,
+                "the SSM agent of " + instanceId + " to come online (does the instance profile allow SSM?)",
+                expectations.expected(WaitKind.AGENT_ONLINE, null), timeout,
+                online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null));
+    }
+
+    /** Waits until the image is available; a failed or vanished image fails the wait. */
+    public Image image(String region, String imageId, WaitKind kind, String key, Duration timeout)
+            throws JobInterruptedException {
+        SharedPoller<Image> poller = poller("images@" + region, ids -> ec2.describeImages(region, ids));
+        return timed(kind, key, () -> poller.await(imageId, "image " + imageId + " in " + region,
+                expectations.expected(kind, key), timeout,
+                i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
+                i -> i == null ? "the image no longer exists"
+                        : i.isAvailable() ? null
+                        : "the image is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")")));
+    }
+
+    /** Waits until a Run Command invocation ends, and returns how it ended. */
+    public CommandResult command(String region, String commandId, String instanceId, String key, Duration timeout)
+            throws JobInterruptedException {
+        SharedPoller<CommandResult> poller = poller("commands@" + region, ids -> {
+            Map<String, CommandResult> result = new HashMap<>();
+            ids.forEach(id -> {
+                String[] parts = id.split("@", 2);
+                result.put(id, ssm.invocation(region, parts[0], parts[1]));
+            });
+            return result;
+        });
+        return timed(WaitKind.COMMAND, key, () -> poller.await(commandId + "@" + instanceId,
+                "command '" + key + "' on " + instanceId, expectations.expected(WaitKind.COMMAND, key), timeout,
+                r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null));
+    }
+
+    /**
+     * Pauses before retrying something the cloud refused for now (a capacity shortage): the
+     * pause doubles with each attempt, from the shortest poll delay up to the longest.
+     */
+    public void backoff(int attempt) throws JobInterruptedException {
+        long millis = Math.min(plan.maxDelay().toMillis(),
+                plan.minDelay().toMillis() << Math.min(attempt, 20));
+        long until = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < until) {
+            if (stopRequested.getAsBoolean()) {
+                throw new JobInterruptedException("the bake was asked to stop");
+            }
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JobInterruptedException("interrupted while waiting");
+            }
+        }
+    }
+
+    private interface Wait<T> {
+        T run() throws JobInterruptedException;
+    }
+
+    private <T> T timed(WaitKind kind, String key, Wait<T> wait) throws JobInterruptedException {
+        long start = System.nanoTime();
+        T result = wait.run();
+        expectations.observe(kind, key, Duration.ofNanos(System.nanoTime() - start));
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <S> SharedPoller<S> poller(String name, Function<Set<String>, Map<String, S>> describe) {
+        return (SharedPoller<S>) pollers.computeIfAbsent(name, n -> new SharedPoller<>(describe, plan, stopRequested));
+    }
+}
