@@ -59,7 +59,7 @@ public record LatencyProfile(
 
     /** Durations that approximate AWS: running in 20 s, agent online 30 s later, image 4 min, copy 8 min. */
     public static LatencyProfile aws() {
-        return new LatencyProfile(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(1),
+        return new LatencyProfile(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(40), Duration.ofSeconds(30),
                 Duration.ofMinutes(4), Duration.ofMinutes(8), Duration.ofSeconds(40), Duration.ofSeconds(1));
     }
