@@ -103,6 +103,8 @@ final class Cloud {
         int launchIndex;
         Instant launchedAt;
         Instant visibleAt;
+        /** Why the instance stopped or terminated, keyed by the instants of those timeline entries. */
+        Map<Instant, String> stateReasons = new java.util.HashMap<>();
         List<BlockDevice> blockDevices = new ArrayList<>();
         Map<String, String> tags = new LinkedHashMap<>();
         Timeline timeline;
@@ -223,6 +225,7 @@ final class Cloud {
         String finalStatus;
         String finalDetails;
         int responseCode;
+        boolean shutsDown;
         String stdout;
         String stderr;
     }

@@ -32,6 +32,12 @@ final class Ec2Api {
     private static final Set<String> INSTANCE_STATES_WITH_CODES = Set.of("pending", "running", "shutting-down",
             "terminated", "stopping", "stopped");
 
+    static final String USER_SHUTDOWN = "Client.UserInitiatedShutdown";
+    static final String INSTANCE_SHUTDOWN = "Client.InstanceInitiatedShutdown";
+    private static final java.time.Duration TERMINATED_VISIBLE = java.time.Duration.ofHours(1);
+    // aws-facts.md, "CopyImage": a destination region accepts at most 300 concurrent AMI copies.
+    static final int MAX_CONCURRENT_COPIES = 300;
+
     private final Cloud cloud;
     private final Faults faults;
 
@@ -238,7 +244,11 @@ final class Ec2Api {
         dryRun(p);
         Instant now = cloud.now();
         List<String> ids = p.list("InstanceId");
-        List<Instance> visible = region.instances.values().stream().filter(i -> !now.isBefore(i.visibleAt)).toList();
+        // EC2 keeps answering for a terminated instance for about an hour, then forgets it.
+        List<Instance> visible = region.instances.values().stream().filter(i -> !now.isBefore(i.visibleAt))
+                .filter(i -> !(i.state(now).equals("terminated")
+                        && !now.isBefore(i.timeline.enteredAt(now).plus(TERMINATED_VISIBLE))))
+                .toList();
         List<Instance> selected = ids.isEmpty() ? visible : byIds(ids, visible, i -> i.id, INSTANCE_ID,
                 "InvalidInstanceID", "instance ID");
         List<QueryParams> filters = p.members("Filter");
@@ -302,7 +312,7 @@ final class Ec2Api {
         }
         writeStateChanges(xml, instances, now, in -> {
             if (in.state(now).equals("running")) {
-                stop(in, now, "stopping", "stopped");
+                stop(in, now, "stopping", "stopped", USER_SHUTDOWN);
             }
         });
     }
@@ -314,18 +324,24 @@ final class Ec2Api {
         writeStateChanges(xml, instances, now, in -> {
             String state = in.state(now);
             if (!state.equals("shutting-down") && !state.equals("terminated")) {
-                in.timeline.cutAfter(now);
-                in.timeline.then(now, "shutting-down");
-                in.timeline.then(now.plus(cloud.profile.instanceTerminating()), "terminated");
+                stop(in, now, "shutting-down", "terminated", USER_SHUTDOWN);
             }
         });
     }
 
-    private void stop(Instance in, Instant at, String transit, String end) {
+    /** Plans a stop or a termination from {@code at}, forgetting whatever was planned after it. */
+    static void stop(Cloud cloud, Instance in, Instant at, String transit, String end, String reason) {
+        Instant done = at.plus(transit.equals("stopping") ? cloud.profile.instanceStopping()
+                : cloud.profile.instanceTerminating());
         in.timeline.cutAfter(at);
         in.timeline.then(at, transit);
-        in.timeline.then(at.plus(transit.equals("stopping") ? cloud.profile.instanceStopping()
-                : cloud.profile.instanceTerminating()), end);
+        in.timeline.then(done, end);
+        in.stateReasons.put(at, reason);
+        in.stateReasons.put(done, reason);
+    }
+
+    private void stop(Instance in, Instant at, String transit, String end, String reason) {
+        stop(cloud, in, at, transit, end, reason);
     }
 
     private List<Instance> requireInstances(Cloud.Region region, QueryParams p) {
@@ -415,12 +431,7 @@ final class Ec2Api {
     }
 
     private String stateReasonCode(Instance in, Instant now) {
-        String state = in.state(now);
-        if (state.equals("stopping") || state.equals("stopped") || state.equals("shutting-down")
-                || state.equals("terminated")) {
-            return "Client.UserInitiatedShutdown";
-        }
-        return null;
+        return in.stateReasons.get(in.timeline.enteredAt(now));
     }
 
     private String stateReasonText(Instance in, Instant now) {
@@ -428,7 +439,7 @@ final class Ec2Api {
         if (code == null) {
             return "";
         }
-        return "User initiated (" + Xml.formatTime(in.timeline.enteredAt(now)).replace("T", " ").replace(".000Z", " GMT") + ")";
+        return (code.contains("User") ? "User" : "Instance") + " initiated (" + Xml.formatTime(in.timeline.enteredAt(now)).replace("T", " ").replace(".000Z", " GMT") + ")";
     }
 
     static int stateCode(String state) {
@@ -648,6 +659,12 @@ final class Ec2Api {
                     + sourceState);
         }
         checkNameFree(region, name);
+        long copying = region.images.values().stream()
+                .filter(i -> i.sourceImageId != null && i.registered() && i.state(now).equals("pending")).count();
+        if (copying >= MAX_CONCURRENT_COPIES) {
+            throw new ApiException("ResourceLimitExceeded", "You have reached the limit of " + MAX_CONCURRENT_COPIES
+                    + " concurrent AMI copies in " + region.name + ".");
+        }
         Image image = newImage(region, name, p.get("Description", source.description), now,
                 now.plus(cloud.profile.imageCopy()));
         image.architecture = source.architecture;

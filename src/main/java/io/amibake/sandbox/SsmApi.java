@@ -36,6 +36,7 @@ final class SsmApi {
 
     private static final Pattern INSTALL = Pattern.compile(
             "\\b(?:dnf|yum|apt-get|apt|zypper|apk)\\s+(?:-\\S+\\s+)*(?:install|add)\\b(.*)");
+    private static final Pattern SHUTDOWN = Pattern.compile("^\\s*(?:sudo\\s+)?(?:shutdown|poweroff|halt)\\b");
     private static final Pattern EXIT = Pattern.compile("^\\s*exit\\s+(\\d+)\\s*$");
     private static final Pattern SEQ = Pattern.compile("^\\s*seq\\s+(\\d+)(?:\\s+(\\d+))?\\s*$");
     private static final Pattern ECHO = Pattern.compile("^\\s*echo\\s+(.*)$");
@@ -340,7 +341,16 @@ final class SsmApi {
         c.executionTimeoutSeconds = executionTimeout;
         c.sentAt = now;
         for (String id : instanceIds) {
-            c.invocations.put(id, plan(c, id, now));
+            Invocation inv = plan(c, id, now);
+            c.invocations.put(id, inv);
+            if (inv.shutsDown) {
+                // The OS shuts itself down when the command ends; InstanceInitiatedShutdownBehavior
+                // decides whether that stops or terminates the instance, as in EC2.
+                Instance in = region.instances.get(id);
+                boolean terminate = "terminate".equals(in.shutdownBehavior);
+                Ec2Api.stop(cloud, in, inv.endAt, terminate ? "shutting-down" : "stopping",
+                        terminate ? "terminated" : "stopped", Ec2Api.INSTANCE_SHUTDOWN);
+            }
         }
         region.commands.put(c.id, c);
         cloud.commandLog.add(c);
@@ -360,6 +370,7 @@ final class SsmApi {
         Duration run = profile.commandBase().plus(profile.commandPerPackage().multipliedBy(sim.packages));
         Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.lines);
         inv.stdout = sim.stdout;
+        inv.shutsDown = sim.shutsDown && fault.isEmpty();
         inv.stderr = sim.stderr;
         if (fault.isPresent()) {
             inv.finalStatus = "Failed";
@@ -389,17 +400,21 @@ final class SsmApi {
     }
 
     /** What a shell would plausibly print for these lines; the lines are never run. */
-    record Simulation(int packages, String stdout, String stderr, int exitCode) {
+    record Simulation(int packages, String stdout, String stderr, int exitCode, boolean shutsDown) {
     }
 
     static Simulation simulate(List<String> lines) {
         StringBuilder out = new StringBuilder();
         int packages = 0;
+        boolean shutsDown = false;
         for (String raw : lines) {
             for (String line : raw.split("\n")) {
+                if (SHUTDOWN.matcher(line).find()) {
+                    shutsDown = true;
+                }
                 Matcher exit = EXIT.matcher(line);
                 if (exit.matches() && !exit.group(1).equals("0")) {
-                    return new Simulation(packages, out.toString(), "", Integer.parseInt(exit.group(1)));
+                    return new Simulation(packages, out.toString(), "", Integer.parseInt(exit.group(1)), false);
                 }
                 Matcher install = INSTALL.matcher(line);
                 if (install.find()) {
@@ -432,7 +447,7 @@ final class SsmApi {
                 }
             }
         }
-        return new Simulation(packages, out.toString(), "", 0);
+        return new Simulation(packages, out.toString(), "", 0, shutsDown);
     }
 
     /** The invocation's status as of {@code now}: [Status, StatusDetails], with the instance's fate applied. */

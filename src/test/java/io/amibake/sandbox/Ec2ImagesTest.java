@@ -305,4 +305,25 @@ class Ec2ImagesTest {
                         e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("DryRunOperation"));
         assertThat(sandbox.images()).isEmpty();
     }
+
+    @Test
+    void aDestinationRegionRefusesMoreThan300ConcurrentCopies() throws Exception {
+        // given: throttling off, so that 300 CopyImage calls need not wait for CopyImage's 1/s refill
+        try (Sandbox open = Sandbox.start(SandboxOptions.defaults().withPort(0).withThrottling(false), clock);
+                Ec2Client openEast = SandboxClients.ec2NoRetry(open, Region.US_EAST_1);
+                Ec2Client openWest = SandboxClients.ec2NoRetry(open, Region.EU_WEST_1)) {
+            String source = publicImage(openEast);
+            for (int i = 0; i < 300; i++) {
+                int n = i;
+                openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("copy-" + n));
+            }
+
+            // when / then
+            assertThatThrownBy(() -> openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source)
+                    .name("copy-301"))).isInstanceOfSatisfying(AwsServiceException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ResourceLimitExceeded"));
+            clock.advance(Duration.ofMinutes(8));
+            openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("copy-301"));
+        }
+    }
 }

@@ -251,4 +251,24 @@ class Ec2InstancesTest {
                 .doesNotContain("us-gov-west-1", "cn-north-1", "aws-global");
         assertThat(regions).allSatisfy(r -> assertThat(r.endpoint()).startsWith("ec2."));
     }
+
+    @Test
+    void aTerminatedInstanceIsForgottenAfterAnHour() {
+        // given
+        String id = ec2.runInstances(launch().build()).instances().get(0).instanceId();
+        clock.advance(Duration.ofSeconds(20));
+        ec2.terminateInstances(r -> r.instanceIds(id));
+
+        // when
+        clock.advance(Duration.ofMinutes(59));
+        Instance stillListed = describe(id);
+        clock.advance(Duration.ofMinutes(2));
+
+        // then
+        assertThat(stillListed.state().name()).isEqualTo(InstanceStateName.TERMINATED);
+        assertThat(stillListed.stateReason().code()).isEqualTo("Client.UserInitiatedShutdown");
+        assertThatThrownBy(() -> describe(id)).isInstanceOfSatisfying(AwsServiceException.class,
+                e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound"));
+        assertThat(sandbox.instances()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
+    }
 }

@@ -300,4 +300,45 @@ class SsmTest {
             assertThat(i.documentName()).isEqualTo("AWS-RunShellScript");
         });
     }
+
+    @Test
+    void aCommandThatShutsTheOsDownTerminatesAnInstanceLaunchedToTerminateItself() {
+        // given
+        String image = ssm.getParameter(r -> r.name(AL2023)).parameter().value();
+        String id = ec2.runInstances(r -> r.imageId(image).minCount(1).maxCount(1)
+                .iamInstanceProfile(p -> p.name("amibake-build")).instanceInitiatedShutdownBehavior("terminate"))
+                .instances().get(0).instanceId();
+        clock.advance(Duration.ofSeconds(50));
+
+        // when
+        String command = send(id, "echo cleaning up", "sudo shutdown -h now");
+        clock.advance(Duration.ofSeconds(11));
+        var stillRunning = ec2.describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0);
+        clock.advance(Duration.ofSeconds(41));
+        var terminated = ec2.describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0);
+
+        // then
+        assertThat(stillRunning.state().nameAsString()).isEqualTo("running");
+        assertThat(terminated.state().nameAsString()).isEqualTo("terminated");
+        assertThat(terminated.stateReason().code()).isEqualTo("Client.InstanceInitiatedShutdown");
+        assertThat(invocation(command, id).status()).isEqualTo(CommandInvocationStatus.SUCCESS);
+    }
+
+    @Test
+    void aCommandInterruptedByAStopFails() {
+        // given
+        String id = onlineInstance();
+        String command = send(id, "dnf install -y a b c d");
+
+        // when
+        clock.advance(Duration.ofSeconds(5));
+        ec2.stopInstances(r -> r.instanceIds(id));
+        clock.advance(Duration.ofSeconds(1));
+
+        // then
+        var invocation = invocation(command, id);
+        assertThat(invocation.status()).isEqualTo(CommandInvocationStatus.FAILED);
+        assertThat(invocation.responseCode()).isEqualTo(-1);
+        assertThat(sandbox.commands().get(0).status()).isEqualTo("Failed");
+    }
 }
