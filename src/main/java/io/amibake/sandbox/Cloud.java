@@ -25,15 +25,13 @@ final class Cloud {
 
     final SandboxClock clock;
     final LatencyProfile profile;
-    final double timeScale;
     private final Map<String, Region> regions = new TreeMap<>();
     /** Every SendCommand, in the order received. */
     final List<Command> commandLog = new ArrayList<>();
 
-    Cloud(SandboxClock clock, LatencyProfile profile, double timeScale) {
+    Cloud(SandboxClock clock, LatencyProfile profile) {
         this.clock = clock;
         this.profile = profile;
-        this.timeScale = timeScale;
     }
 
     Instant now() {

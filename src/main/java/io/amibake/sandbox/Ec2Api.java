@@ -29,12 +29,10 @@ final class Ec2Api {
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8}([0-9a-f]{9})?");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("snap-[0-9a-f]{8}([0-9a-f]{9})?");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
-    private static final Set<String> INSTANCE_STATES_WITH_CODES = Set.of("pending", "running", "shutting-down",
-            "terminated", "stopping", "stopped");
 
     static final String USER_SHUTDOWN = "Client.UserInitiatedShutdown";
     static final String INSTANCE_SHUTDOWN = "Client.InstanceInitiatedShutdown";
-    private static final java.time.Duration TERMINATED_VISIBLE = java.time.Duration.ofHours(1);
+    private static final Duration TERMINATED_VISIBLE = Duration.ofHours(1);
     // aws-facts.md, "CopyImage": a destination region accepts at most 300 concurrent AMI copies.
     static final int MAX_CONCURRENT_COPIES = 300;
 
@@ -144,8 +142,8 @@ final class Ec2Api {
                     throw new ApiException("IdempotentParameterMismatch", "Arguments on this idempotent request are "
                             + "inconsistent with arguments used in previous request(s).");
                 }
-                writeReservation(xml, known.reservationId(),
-                        known.instanceIds().stream().map(region.instances::get).toList(), false);
+                writeReservationBody(xml, known.reservationId(),
+                        known.instanceIds().stream().map(region.instances::get).toList());
                 return;
             }
         }
@@ -192,7 +190,7 @@ final class Ec2Api {
             region.runTokens.put(token, new Cloud.RunToken(fingerprint(p), reservationId,
                     launched.stream().map(i -> i.id).toList()));
         }
-        writeReservation(xml, reservationId, launched, false);
+        writeReservationBody(xml, reservationId, launched);
     }
 
     private Image imageForLaunch(Cloud.Region region, String imageId) {
@@ -266,7 +264,7 @@ final class Ec2Api {
         fields.put("metadata-options.http-tokens", i -> List.of(i.httpTokens));
         addTagFields(fields, i -> i.tags);
         List<Instance> matching = selected.stream().filter(i -> matches(i, filters, fields)).toList();
-        List<Instance> page = page(matching, p, xml, false);
+        List<Instance> page = page(matching, p);
         Map<String, List<Instance>> byReservation = page.stream()
                 .collect(Collectors.groupingBy(i -> i.reservationId, LinkedHashMap::new, Collectors.toList()));
         xml.open("reservationSet");
@@ -367,10 +365,6 @@ final class Ec2Api {
             xml.close();
         }
         xml.close();
-    }
-
-    private void writeReservation(Xml xml, String reservationId, List<Instance> instances, boolean unused) {
-        writeReservationBody(xml, reservationId, instances);
     }
 
     private void writeReservationBody(Xml xml, String reservationId, List<Instance> instances) {
@@ -575,7 +569,7 @@ final class Ec2Api {
         addTagFields(fields, i -> i.tags);
         List<QueryParams> filters = p.members("Filter");
         List<Image> matching = selected.stream().filter(i -> matches(i, filters, fields)).toList();
-        List<Image> page = page(matching, p, xml, false);
+        List<Image> page = page(matching, p);
         xml.open("imagesSet");
         for (Image image : page) {
             writeImage(xml, image, now);
@@ -886,7 +880,7 @@ final class Ec2Api {
         addTagFields(fields, s -> s.tags);
         List<QueryParams> filters = p.members("Filter");
         List<Snapshot> matching = selected.stream().filter(s -> matches(s, filters, fields)).toList();
-        List<Snapshot> page = page(matching, p, xml, false);
+        List<Snapshot> page = page(matching, p);
         xml.open("snapshotSet");
         for (Snapshot s : page) {
             String state = s.state(now);
@@ -1118,7 +1112,7 @@ final class Ec2Api {
         return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 
-    private static <T> List<T> page(List<T> all, QueryParams p, Xml xml, boolean unused) {
+    private static <T> List<T> page(List<T> all, QueryParams p) {
         int max = p.integer("MaxResults", Integer.MAX_VALUE);
         int from = offset(p);
         return all.subList(Math.min(from, all.size()), (int) Math.min(all.size(), (long) from + max));

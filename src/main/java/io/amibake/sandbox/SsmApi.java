@@ -153,11 +153,6 @@ final class SsmApi {
         return "arn:aws:ssm:" + region + ":" + account + ":parameter" + (name.startsWith("/") ? name : "/" + name);
     }
 
-    /** The public parameters are AWS's, so their names may not be written; everything else is the account's. */
-    Optional<Parameter> parameter(Cloud.Region region, String name) {
-        return Optional.ofNullable(region.parameters.get(name));
-    }
-
     // ---- agents
 
     /**
