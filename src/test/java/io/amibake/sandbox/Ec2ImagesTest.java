@@ -326,4 +326,71 @@ class Ec2ImagesTest {
             openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("copy-301"));
         }
     }
+
+    @Test
+    void everyFieldTheSandboxWritesIsUnmarshalledBySdk() {
+        // given: an unmarshalling mismatch would surface as a null, never as an error
+        String source = availableImage("web-fields");
+        String copyId = west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-fields"))
+                .imageId();
+        clock.advance(Duration.ofMinutes(8));
+
+        // when
+        Image copy = image(west, copyId);
+        Snapshot snapshot = west.describeSnapshots(r -> r.ownerIds("self")).snapshots().get(0);
+        var instance = east.describeInstances().reservations().get(0).instances().get(0);
+
+        // then
+        assertThat(copy).satisfies(i -> {
+            assertThat(i.sourceImageId()).isEqualTo(source);
+            assertThat(i.sourceImageRegion()).isEqualTo("us-east-1");
+            assertThat(i.imageLocation()).isEqualTo("123456789012/web-fields");
+            assertThat(i.imageTypeAsString()).isEqualTo("machine");
+            assertThat(i.rootDeviceTypeAsString()).isEqualTo("ebs");
+            assertThat(i.rootDeviceName()).isEqualTo("/dev/xvda");
+            assertThat(i.virtualizationTypeAsString()).isEqualTo("hvm");
+            assertThat(i.hypervisorAsString()).isEqualTo("xen");
+            assertThat(i.enaSupport()).isTrue();
+            assertThat(i.sriovNetSupport()).isEqualTo("simple");
+            assertThat(i.platformDetails()).isEqualTo("Linux/UNIX");
+            assertThat(i.usageOperation()).isEqualTo("RunInstances");
+            assertThat(i.bootModeAsString()).isEqualTo("uefi-preferred");
+            assertThat(i.deregistrationProtection()).isEqualTo("disabled");
+            assertThat(i.blockDeviceMappings().get(0).ebs().volumeTypeAsString()).isEqualTo("gp3");
+            assertThat(i.blockDeviceMappings().get(0).ebs().volumeSize()).isEqualTo(8);
+            assertThat(i.blockDeviceMappings().get(0).ebs().deleteOnTermination()).isTrue();
+            assertThat(i.blockDeviceMappings().get(0).ebs().encrypted()).isFalse();
+        });
+        assertThat(image(east, publicImage(east)).imdsSupportAsString()).isEqualTo("v2.0");
+        assertThat(snapshot).satisfies(s -> {
+            assertThat(s.startTime()).isNotNull();
+            assertThat(s.completionTime()).isNotNull();
+            assertThat(s.storageTierAsString()).isEqualTo("standard");
+            assertThat(s.volumeId()).startsWith("vol-");
+            assertThat(s.volumeSize()).isEqualTo(8);
+            assertThat(s.description()).contains(copyId, source);
+            assertThat(s.ownerId()).isEqualTo("123456789012");
+        });
+        assertThat(instance).satisfies(i -> {
+            assertThat(i.privateDnsName()).endsWith(".us-east-1.compute.internal");
+            assertThat(i.privateIpAddress()).startsWith("10.0.");
+            assertThat(i.subnetId()).startsWith("subnet-");
+            assertThat(i.vpcId()).startsWith("vpc-");
+            assertThat(i.securityGroups()).singleElement().satisfies(g -> assertThat(g.groupId()).startsWith("sg-"));
+            assertThat(i.architectureAsString()).isEqualTo("x86_64");
+            assertThat(i.rootDeviceName()).isEqualTo("/dev/xvda");
+            assertThat(i.rootDeviceTypeAsString()).isEqualTo("ebs");
+            assertThat(i.hypervisorAsString()).isEqualTo("xen");
+            assertThat(i.virtualizationTypeAsString()).isEqualTo("hvm");
+            assertThat(i.ebsOptimized()).isFalse();
+            assertThat(i.enaSupport()).isTrue();
+            assertThat(i.amiLaunchIndex()).isZero();
+            assertThat(i.monitoring().stateAsString()).isEqualTo("disabled");
+            assertThat(i.sourceDestCheck()).isTrue();
+            assertThat(i.platformDetails()).isEqualTo("Linux/UNIX");
+            assertThat(i.metadataOptions().httpEndpointAsString()).isEqualTo("enabled");
+            assertThat(i.metadataOptions().httpPutResponseHopLimit()).isEqualTo(2);
+            assertThat(i.metadataOptions().stateAsString()).isEqualTo("applied");
+        });
+    }
 }

@@ -341,4 +341,35 @@ class SsmTest {
         assertThat(invocation.responseCode()).isEqualTo(-1);
         assertThat(sandbox.commands().get(0).status()).isEqualTo("Failed");
     }
+
+    @Test
+    void everyFieldTheSandboxWritesIsUnmarshalledBySdk() {
+        // given
+        String id = onlineInstance();
+
+        // when
+        var command = ssm.sendCommand(r -> r.instanceIds(id).documentName("AWS-RunShellScript").comment("bake b-1")
+                .parameters(Map.of("commands", List.of("echo hi")))).command();
+        clock.advance(Duration.ofSeconds(30));
+        var invocation = invocation(command.commandId(), id);
+        var parameter = ssm.getParameter(r -> r.name(AL2023)).parameter();
+
+        // then
+        assertThat(command.statusAsString()).isEqualTo("Pending");
+        assertThat(command.requestedDateTime()).isEqualTo(Instant.parse("2026-01-05T10:00:50Z"));
+        assertThat(command.expiresAfter()).isAfter(command.requestedDateTime());
+        assertThat(command.targetCount()).isEqualTo(1);
+        assertThat(command.instanceIds()).containsExactly(id);
+        assertThat(command.parameters()).containsEntry("commands", List.of("echo hi"));
+        assertThat(command.comment()).isEqualTo("bake b-1");
+        assertThat(invocation.pluginName()).isEqualTo("aws:runShellScript");
+        assertThat(invocation.documentVersion()).isEqualTo("$DEFAULT");
+        assertThat(invocation.comment()).isEqualTo("bake b-1");
+        assertThat(invocation.executionStartDateTime()).isEqualTo("2026-01-05T10:00:52Z");
+        assertThat(invocation.executionEndDateTime()).isEqualTo("2026-01-05T10:01:02Z");
+        assertThat(invocation.cloudWatchOutputConfig().cloudWatchOutputEnabled()).isFalse();
+        assertThat(parameter.arn()).isEqualTo("arn:aws:ssm:us-east-1::parameter" + AL2023);
+        assertThat(parameter.dataType()).isEqualTo("text");
+        assertThat(parameter.version()).isEqualTo(1);
+    }
 }
