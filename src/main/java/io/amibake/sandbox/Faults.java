@@ -26,8 +26,10 @@ public final class Faults {
     private final List<Armed> requestFaults = new ArrayList<>();
     private final List<ArmedCommand> commandFaults = new ArrayList<>();
     private final Set<String> failingImageRegions = new HashSet<>();
+    private final java.util.function.Predicate<String> imageFailer;
 
-    Faults() {
+    Faults(java.util.function.Predicate<String> imageFailer) {
+        this.imageFailer = imageFailer;
     }
 
     /**
@@ -62,6 +64,18 @@ public final class Faults {
     /** The next CreateImage or CopyImage in {@code region} is accepted but ends {@code failed}. */
     public synchronized void failNextImage(String region) {
         failingImageRegions.add(region);
+    }
+
+    /**
+     * Sends an image that is still pending (a CreateImage or a copy, in any region) to
+     * {@code failed} now, with its snapshots in {@code error}.
+     *
+     * @throws IllegalArgumentException when no such image is pending
+     */
+    public void failImage(String imageId) {
+        if (!imageFailer.test(imageId)) {
+            throw new IllegalArgumentException("no pending image " + imageId);
+        }
     }
 
     /** Removes every fault not yet used. */

@@ -51,7 +51,7 @@ public final class Sandbox implements AutoCloseable {
 
     private final SandboxOptions options;
     private final Cloud cloud;
-    private final Faults faults = new Faults();
+    private final Faults faults = new Faults(this::failPendingImage);
     private final Throttle throttle;
     private final Ec2Api ec2;
     private final SsmApi ssm;
@@ -176,6 +176,22 @@ public final class Sandbox implements AutoCloseable {
                 c.invocations.values().forEach(inv -> list.add(ssm.view(c, inv, now)));
             }
             return list;
+        }
+    }
+
+    private boolean failPendingImage(String imageId) {
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            for (Cloud.Region region : cloud.regions()) {
+                Cloud.Image image = region.images.get(imageId);
+                if (image != null && image.state(now).equals("pending")) {
+                    image.fails = true;
+                    image.readyAt = now;
+                    region.snapshots.values().stream().filter(s -> s.image == image).forEach(s -> s.completeAt = now);
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -406,12 +422,14 @@ public final class Sandbox implements AutoCloseable {
     /**
      * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
      * "region":...,"errorCode":...,"times":...}}, {@code "dropNext"} (operation, region, times),
-     * {@code "failCommand"} (regex, exitCode, stderr, times) or {@code "failNextImage"} (region).
+     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region) or
+     * {@code "failImage"} (imageId of a pending image).
      */
     private void addFault(JsonNode f) {
         String kind = SsmApi.text(f, "fault");
         if (kind == null) {
-            throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand or failNextImage");
+            throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage "
+                    + "or failImage");
         }
         int times = f.path("times").asInt(1);
         switch (kind) {
@@ -421,8 +439,9 @@ public final class Sandbox implements AutoCloseable {
             case "failCommand" -> faults.failCommand(required(f, "regex"), f.path("exitCode").asInt(1),
                     SsmApi.text(f, "stderr"), times);
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
+            case "failImage" -> faults.failImage(required(f, "imageId"));
             default -> throw new IllegalArgumentException("unknown fault '" + kind
-                    + "': expected failNext, dropNext, failCommand or failNextImage");
+                    + "': expected failNext, dropNext, failCommand, failNextImage or failImage");
         }
     }
 

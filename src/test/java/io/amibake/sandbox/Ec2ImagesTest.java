@@ -393,4 +393,25 @@ class Ec2ImagesTest {
             assertThat(i.metadataOptions().stateAsString()).isEqualTo("applied");
         });
     }
+
+    @Test
+    void aPendingCopyCanBeSentToFailedMidway() {
+        // given
+        String source = availableImage("web-10");
+        String copyId = west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-10")).imageId();
+        clock.advance(Duration.ofMinutes(3));
+
+        // when
+        sandbox.faults().failImage(copyId);
+
+        // then
+        assertThat(image(west, copyId).state()).isEqualTo(ImageState.FAILED);
+        assertThat(image(east, source).state()).isEqualTo(ImageState.AVAILABLE);
+        assertThat(west.describeSnapshots(r -> r.ownerIds("self")).snapshots()).singleElement()
+                .satisfies(s -> assertThat(s.state()).isEqualTo(SnapshotState.ERROR));
+        assertThat(sandbox.images()).filteredOn(i -> i.imageId().equals(copyId)).singleElement()
+                .satisfies(i -> assertThat(i.completedAt()).isEqualTo(i.createdAt().plus(Duration.ofMinutes(3))));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> sandbox.faults().failImage(source));
+    }
 }
