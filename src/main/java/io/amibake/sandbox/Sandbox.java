@@ -82,7 +82,10 @@ public final class Sandbox implements AutoCloseable {
         return start(options, SandboxClock.scaled(options.timeScale()));
     }
 
-    /** Starts a sandbox on the given clock, e.g. {@link SandboxClock#manual(Instant)} for exact tests. */
+    /**
+     * Starts a sandbox on the given clock, e.g. {@link SandboxClock#manual(Instant)} for exact tests;
+     * the clock replaces {@code options.timeScale()}.
+     */
     public static Sandbox start(SandboxOptions options, SandboxClock clock) throws IOException {
         Sandbox sandbox = new Sandbox(options, clock);
         sandbox.server.start();

@@ -76,6 +76,8 @@ public record SandboxStats(List<Row> requests, int liveInstances, int liveImages
         live.put("snapshots", liveSnapshots);
         ObjectNode ops = root.putObject("byOperation");
         byOperation().forEach(ops::put);
+        ObjectNode regions = root.putObject("byRegion");
+        byRegion().forEach(regions::put);
         ObjectNode outcomes = root.putObject("byOutcome");
         byOutcome().forEach(outcomes::put);
         ArrayNode rows = root.putArray("requests");
