@@ -30,6 +30,8 @@ final class Ec2Api {
     private static final Pattern SNAPSHOT_ID = Pattern.compile("snap-[0-9a-f]{8}([0-9a-f]{9})?");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
 
+    private static final java.time.format.DateTimeFormatter REASON_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'GMT'").withZone(java.time.ZoneOffset.UTC);
     static final String USER_SHUTDOWN = "Client.UserInitiatedShutdown";
     static final String INSTANCE_SHUTDOWN = "Client.InstanceInitiatedShutdown";
     private static final Duration TERMINATED_VISIBLE = Duration.ofHours(1);
@@ -171,7 +173,7 @@ final class Ec2Api {
             in.architecture = image.architecture;
             in.privateIp = "10.0." + ThreadLocalRandom.current().nextInt(1, 255) + "."
                     + ThreadLocalRandom.current().nextInt(4, 255);
-            in.subnetId = p.get("SubnetId", "subnet-0sandbox" + region.name.hashCode() % 1000);
+            in.subnetId = p.get("SubnetId", "subnet-0sandbox" + Math.floorMod(region.name.hashCode(), 1000));
             in.keyName = p.get("KeyName");
             in.launchIndex = i;
             in.launchedAt = now;
@@ -433,7 +435,8 @@ final class Ec2Api {
         if (code == null) {
             return "";
         }
-        return (code.contains("User") ? "User" : "Instance") + " initiated (" + Xml.formatTime(in.timeline.enteredAt(now)).replace("T", " ").replace(".000Z", " GMT") + ")";
+        return (code.contains("User") ? "User" : "Instance") + " initiated ("
+                + REASON_TIME.format(in.timeline.enteredAt(now)) + ")";
     }
 
     static int stateCode(String state) {

@@ -155,6 +155,7 @@ class Ec2InstancesTest {
         assertThat(stillStopping).isEqualTo(InstanceStateName.STOPPING);
         assertThat(stopped.state().name()).isEqualTo(InstanceStateName.STOPPED);
         assertThat(stopped.stateReason().code()).isEqualTo("Client.UserInitiatedShutdown");
+        assertThat(stopped.stateTransitionReason()).isEqualTo("User initiated (2026-01-05 10:01:00 GMT)");
         assertThat(restarted).isEqualTo(InstanceStateName.RUNNING);
         assertThat(shuttingDown).isEqualTo(InstanceStateName.SHUTTING_DOWN);
         assertThat(describe(id).state().name()).isEqualTo(InstanceStateName.TERMINATED);
