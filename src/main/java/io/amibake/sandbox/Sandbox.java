@@ -297,6 +297,9 @@ public final class Sandbox implements AutoCloseable {
         } catch (ApiException e) {
             count(action, regionName, e.code());
             sendEc2Error(exchange, e, requestId);
+        } catch (RuntimeException e) {
+            count(action, regionName, "InternalError");
+            sendEc2Error(exchange, new ApiException("InternalError", "The sandbox failed: " + e), requestId);
         }
     }
 
@@ -346,6 +349,9 @@ public final class Sandbox implements AutoCloseable {
         } catch (ApiException e) {
             count(operation, regionName, e.code());
             sendSsmError(exchange, e);
+        } catch (RuntimeException e) {
+            count(operation, regionName, "InternalServerError");
+            sendSsmError(exchange, new ApiException("InternalServerError", "The sandbox failed: " + e, 500));
         }
     }
 
