@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
-        subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class})
+        subcommands = {ValidateCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements Runnable {
 
     /** Exit code of a completed command. */

@@ -1,0 +1,230 @@
+package io.amibake.sandbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The sandbox's whole state, per region as in AWS. Callers hold the monitor of this object while
+ * they read or change it; states are computed from the clock on read.
+ */
+final class Cloud {
+
+    /** The account every request acts as. */
+    static final String ACCOUNT = "123456789012";
+    static final String AMAZON_OWNER = "137112412989";
+    static final String CANONICAL_OWNER = "099720109477";
+
+    final SandboxClock clock;
+    final LatencyProfile profile;
+    private final Map<String, Region> regions = new TreeMap<>();
+    /** Every SendCommand, in the order received. */
+    final List<Command> commandLog = new ArrayList<>();
+
+    Cloud(SandboxClock clock, LatencyProfile profile) {
+        this.clock = clock;
+        this.profile = profile;
+    }
+
+    Instant now() {
+        return clock.now();
+    }
+
+    /** The region's state, created (and its public images and parameters seeded) on first use. */
+    Region region(String name) {
+        return regions.computeIfAbsent(name, n -> PublicImages.seed(new Region(n), clock.now()));
+    }
+
+    Iterable<Region> regions() {
+        return regions.values();
+    }
+
+    static String newId(String prefix) {
+        byte[] bytes = new byte[9];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return prefix + "-0" + HexFormat.of().formatHex(bytes).substring(0, 16);
+    }
+
+    /** One region's resources. */
+    static final class Region {
+        final String name;
+        final Map<String, Instance> instances = new LinkedHashMap<>();
+        final Map<String, Image> images = new LinkedHashMap<>();
+        final Map<String, Snapshot> snapshots = new LinkedHashMap<>();
+        final Map<String, RunToken> runTokens = new LinkedHashMap<>();
+        final Map<String, CopyToken> copyTokens = new LinkedHashMap<>();
+        final Map<String, Parameter> parameters = new TreeMap<>();
+        final Map<String, Command> commands = new LinkedHashMap<>();
+
+        Region(String name) {
+            this.name = name;
+        }
+    }
+
+    /** A RunInstances call remembered by its ClientToken. */
+    record RunToken(String fingerprint, String reservationId, List<String> instanceIds) {
+    }
+
+    /** A CopyImage call remembered by its ClientToken. */
+    record CopyToken(String fingerprint, String imageId) {
+    }
+
+    /** One block device of an instance or an image. */
+    record BlockDevice(String deviceName, String snapshotId, int volumeSize, String volumeType, boolean encrypted,
+            String kmsKeyId, boolean deleteOnTermination, String volumeId) {
+    }
+
+    static final class Instance {
+        String region;
+        String id;
+        String reservationId;
+        String imageId;
+        String instanceType;
+        String clientToken;
+        String iamProfileArn;
+        String shutdownBehavior;
+        String httpTokens;
+        String httpEndpoint;
+        int httpPutResponseHopLimit;
+        String architecture;
+        String privateIp;
+        String subnetId;
+        String keyName;
+        int launchIndex;
+        Instant launchedAt;
+        Instant visibleAt;
+        /** Why the instance stopped or terminated, keyed by the instants of those timeline entries. */
+        Map<Instant, String> stateReasons = new java.util.HashMap<>();
+        List<BlockDevice> blockDevices = new ArrayList<>();
+        Map<String, String> tags = new LinkedHashMap<>();
+        Timeline timeline;
+
+        String state(Instant now) {
+            return timeline.stateAt(now);
+        }
+    }
+
+    static final class Image {
+        String region;
+        String id;
+        String name;
+        String description;
+        String ownerId;
+        String ownerAlias;
+        boolean isPublic;
+        String architecture;
+        String platformDetails = "Linux/UNIX";
+        String rootDeviceName = "/dev/xvda";
+        String sourceInstanceId;
+        String sourceRegion;
+        String sourceImageId;
+        boolean encrypted;
+        String kmsKeyId;
+        boolean fails;
+        Instant createdAt;
+        Instant readyAt;
+        Instant deregisteredAt;
+        List<BlockDevice> blockDevices = new ArrayList<>();
+        Map<String, String> tags = new LinkedHashMap<>();
+        Set<String> launchUserIds = new LinkedHashSet<>();
+        Set<String> launchGroups = new LinkedHashSet<>();
+
+        String state(Instant now) {
+            if (deregisteredAt != null) {
+                return "deregistered";
+            }
+            if (now.isBefore(readyAt)) {
+                return "pending";
+            }
+            return fails ? "failed" : "available";
+        }
+
+        boolean registered() {
+            return deregisteredAt == null;
+        }
+
+        List<String> snapshotIds() {
+            return blockDevices.stream().map(BlockDevice::snapshotId).filter(s -> s != null).toList();
+        }
+    }
+
+    static final class Snapshot {
+        String region;
+        String id;
+        String volumeId;
+        String ownerId;
+        int volumeSize;
+        String description;
+        boolean encrypted;
+        String kmsKeyId;
+        Instant startTime;
+        Instant completeAt;
+        Image image;
+        boolean deleted;
+        Map<String, String> tags = new LinkedHashMap<>();
+
+        String state(Instant now) {
+            if (now.isBefore(completeAt)) {
+                return "pending";
+            }
+            return image != null && image.fails ? "error" : "completed";
+        }
+
+        /** A whole percentage that rises linearly from start to completion, as AWS reports it ("45%"). */
+        String progress(Instant now) {
+            if (!now.isBefore(completeAt)) {
+                return image != null && image.fails ? "0%" : "100%";
+            }
+            long total = Math.max(1, Duration.between(startTime, completeAt).toMillis());
+            long done = Math.max(0, Duration.between(startTime, now).toMillis());
+            return Math.min(99, done * 100 / total) + "%";
+        }
+    }
+
+    static final class Parameter {
+        String name;
+        String type;
+        String value;
+        String dataType;
+        String description;
+        long version;
+        Instant lastModified;
+        Map<String, String> tags = new LinkedHashMap<>();
+    }
+
+    /** A SendCommand and its invocations, one per instance. */
+    static final class Command {
+        String region;
+        String id;
+        String documentName;
+        String comment;
+        List<String> lines;
+        Map<String, List<String>> parameters;
+        int timeoutSeconds;
+        int executionTimeoutSeconds;
+        Instant sentAt;
+        Map<String, Invocation> invocations = new LinkedHashMap<>();
+    }
+
+    /** The planned run of a command on one instance; its status is computed on read. */
+    static final class Invocation {
+        String instanceId;
+        Instant visibleAt;
+        Instant startAt;
+        Instant endAt;
+        String finalStatus;
+        String finalDetails;
+        int responseCode;
+        boolean shutsDown;
+        String stdout;
+        String stderr;
+    }
+}

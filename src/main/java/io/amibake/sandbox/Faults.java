@@ -1,0 +1,167 @@
+package io.amibake.sandbox;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Faults to inject into the sandbox: the same powers as {@code POST /_sandbox/faults}. Every fault
+ * is used up as it fires; {@link #clear()} removes the ones left.
+ */
+public final class Faults {
+
+    /** What an armed request fault does when it fires: answer an error, or close the connection. */
+    record RequestFault(String operation, String region, String errorCode, boolean drop) {
+    }
+
+    /** A command fault as it fires: the exit code and the stderr the invocation reports. */
+    record CommandFault(int exitCode, String stderr) {
+    }
+
+    private final List<Armed> requestFaults = new ArrayList<>();
+    private final List<ArmedCommand> commandFaults = new ArrayList<>();
+    private final Set<String> failingImageRegions = new HashSet<>();
+    private final java.util.function.Predicate<String> imageFailer;
+
+    Faults(java.util.function.Predicate<String> imageFailer) {
+        this.imageFailer = imageFailer;
+    }
+
+    /**
+     * The next {@code times} calls of {@code operation} (e.g. {@code RunInstances},
+     * {@code SendCommand}) in {@code regionOrNull} (null: any region) answer {@code errorCode},
+     * with the HTTP status AWS uses for it ({@code InsufficientInstanceCapacity} 500,
+     * {@code RequestLimitExceeded} 503, most others 400).
+     */
+    public synchronized void failNext(String operation, String regionOrNull, String errorCode, int times) {
+        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, errorCode, false), positive(times)));
+    }
+
+    /** The next {@code times} calls of {@code operation} in {@code regionOrNull} get no answer: the connection closes. */
+    public synchronized void dropNext(String operation, String regionOrNull, int times) {
+        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, null, true), positive(times)));
+    }
+
+    /**
+     * The next command with a line matching {@code regex} (found anywhere in the line) ends Failed
+     * with {@code exitCode} and {@code stderr}. Fires once, so a resumed bake gets past it.
+     */
+    public void failCommand(String regex, int exitCode, String stderr) {
+        failCommand(regex, exitCode, stderr, 1);
+    }
+
+    /** Like {@link #failCommand(String, int, String)} for the next {@code times} matching commands. */
+    public synchronized void failCommand(String regex, int exitCode, String stderr, int times) {
+        commandFaults.add(new ArmedCommand(Pattern.compile(regex), new CommandFault(exitCode,
+                stderr == null ? "" : stderr), positive(times)));
+    }
+
+    /** The next CreateImage or CopyImage in {@code region} is accepted but ends {@code failed}. */
+    public synchronized void failNextImage(String region) {
+        failingImageRegions.add(region);
+    }
+
+    /**
+     * Sends an image that is still pending (a CreateImage or a copy, in any region) to
+     * {@code failed} now, with its snapshots in {@code error}.
+     *
+     * @throws IllegalArgumentException when no such image is pending
+     */
+    public void failImage(String imageId) {
+        if (!imageFailer.test(imageId)) {
+            throw new IllegalArgumentException("no pending image " + imageId);
+        }
+    }
+
+    /** Removes every fault not yet used. */
+    public synchronized void clear() {
+        requestFaults.clear();
+        commandFaults.clear();
+        failingImageRegions.clear();
+    }
+
+    /** The faults still armed, for the admin API. */
+    public synchronized List<Map<String, Object>> pending() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Armed a : requestFaults) {
+            list.add(a.fault.drop()
+                    ? Map.of("fault", "dropNext", "operation", a.fault.operation(),
+                            "region", String.valueOf(a.fault.region()), "times", a.left)
+                    : Map.of("fault", "failNext", "operation", a.fault.operation(),
+                            "region", String.valueOf(a.fault.region()), "errorCode", a.fault.errorCode(),
+                            "times", a.left));
+        }
+        for (ArmedCommand c : commandFaults) {
+            list.add(Map.of("fault", "failCommand", "regex", c.pattern.pattern(), "exitCode", c.fault.exitCode(),
+                    "stderr", c.fault.stderr(), "times", c.left));
+        }
+        for (String region : failingImageRegions) {
+            list.add(Map.of("fault", "failNextImage", "region", region));
+        }
+        return list;
+    }
+
+    synchronized Optional<RequestFault> takeRequestFault(String operation, String region) {
+        for (Iterator<Armed> it = requestFaults.iterator(); it.hasNext(); ) {
+            Armed a = it.next();
+            if (a.fault.operation().equals(operation) && (a.fault.region() == null || a.fault.region().equals(region))) {
+                if (--a.left <= 0) {
+                    it.remove();
+                }
+                return Optional.of(a.fault);
+            }
+        }
+        return Optional.empty();
+    }
+
+    synchronized Optional<CommandFault> takeCommandFault(List<String> lines) {
+        for (Iterator<ArmedCommand> it = commandFaults.iterator(); it.hasNext(); ) {
+            ArmedCommand c = it.next();
+            if (lines.stream().anyMatch(line -> c.pattern.matcher(line).find())) {
+                if (--c.left <= 0) {
+                    it.remove();
+                }
+                return Optional.of(c.fault);
+            }
+        }
+        return Optional.empty();
+    }
+
+    synchronized boolean takeImageFailure(String region) {
+        return failingImageRegions.remove(region);
+    }
+
+    private static int positive(int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be at least 1, was " + times);
+        }
+        return times;
+    }
+
+    private static final class Armed {
+        final RequestFault fault;
+        int left;
+
+        Armed(RequestFault fault, int left) {
+            this.fault = fault;
+            this.left = left;
+        }
+    }
+
+    private static final class ArmedCommand {
+        final Pattern pattern;
+        final CommandFault fault;
+        int left;
+
+        ArmedCommand(Pattern pattern, CommandFault fault, int left) {
+            this.pattern = pattern;
+            this.fault = fault;
+            this.left = left;
+        }
+    }
+}

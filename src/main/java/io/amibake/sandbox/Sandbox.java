@@ -1,0 +1,464 @@
+package io.amibake.sandbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * amibake's local cloud: an HTTP endpoint that speaks EC2's Query protocol and SSM's JSON 1.1
+ * protocol, so the real AWS SDK (or the aws CLI) talks to it unchanged. It accepts any credentials
+ * and reads the region from each request's SigV4 credential scope; state is kept per region.
+ * Time comes from a {@link SandboxClock}; states are computed from it on read, so nothing runs in
+ * the background. See docs/sandbox.md.
+ */
+public final class Sandbox implements AutoCloseable {
+
+    private static final Pattern CREDENTIAL_SCOPE =
+            Pattern.compile("Credential=[^/,\\s]+/\\d{8}/([^/,\\s]+)/([^/,\\s]+)/aws4_request");
+    private static final String ADMIN = "/_sandbox/";
+
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
+        // and the client's delayed ACK add about 40 ms to every answer. Read once, when the JDK's
+        // server configuration loads, so it is set before the first HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private final SandboxOptions options;
+    private final Cloud cloud;
+    private final Faults faults = new Faults(this::failPendingImage);
+    private final Throttle throttle;
+    private final Ec2Api ec2;
+    private final SsmApi ssm;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Map<SandboxStats.Row, LongAdder> requests = new ConcurrentHashMap<>();
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private Sandbox(SandboxOptions options, SandboxClock clock) throws IOException {
+        this.options = options;
+        this.cloud = new Cloud(clock, options.profile());
+        this.throttle = new Throttle(clock, options.throttling());
+        this.ec2 = new Ec2Api(cloud, faults);
+        this.ssm = new SsmApi(cloud, faults, json);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 64);
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(16, r -> {
+            Thread t = new Thread(r, "sandbox-http-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::serve);
+    }
+
+    /** Starts a sandbox whose clock runs 1/timeScale times faster than real time. */
+    public static Sandbox start(SandboxOptions options) throws IOException {
+        return start(options, SandboxClock.scaled(options.timeScale()));
+    }
+
+    /**
+     * Starts a sandbox on the given clock, e.g. {@link SandboxClock#manual(Instant)} for exact tests;
+     * the clock replaces {@code options.timeScale()}.
+     */
+    public static Sandbox start(SandboxOptions options, SandboxClock clock) throws IOException {
+        Sandbox sandbox = new Sandbox(options, clock);
+        sandbox.server.start();
+        return sandbox;
+    }
+
+    /** Where clients send requests, e.g. {@code http://127.0.0.1:43123}. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The options it was started with (the port as asked, 0 included). */
+    public SandboxOptions options() {
+        return options;
+    }
+
+    /** The current sandbox time, the clock every Instant in the views is read from. */
+    public Instant now() {
+        return cloud.now();
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public SandboxStats stats() {
+        List<SandboxStats.Row> rows = new ArrayList<>();
+        requests.forEach((k, v) -> rows.add(new SandboxStats.Row(k.operation(), k.region(), k.outcome(), v.sum())));
+        rows.sort(java.util.Comparator.comparing(SandboxStats.Row::operation).thenComparing(SandboxStats.Row::region)
+                .thenComparing(SandboxStats.Row::outcome));
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            int instances = 0;
+            int images = 0;
+            int snapshots = 0;
+            for (Cloud.Region region : cloud.regions()) {
+                instances += (int) region.instances.values().stream().filter(i -> !i.state(now).equals("terminated"))
+                        .count();
+                images += (int) region.images.values().stream()
+                        .filter(i -> i.registered() && i.ownerId.equals(Cloud.ACCOUNT)).count();
+                snapshots += (int) region.snapshots.values().stream()
+                        .filter(s -> !s.deleted && s.ownerId.equals(Cloud.ACCOUNT)).count();
+            }
+            return new SandboxStats(rows, instances, images, snapshots);
+        }
+    }
+
+    /** Every instance in every region, terminated ones included. */
+    public List<SandboxInstance> instances() {
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            List<SandboxInstance> list = new ArrayList<>();
+            for (Cloud.Region region : cloud.regions()) {
+                for (Cloud.Instance i : region.instances.values()) {
+                    list.add(new SandboxInstance(i.region, i.id, i.state(now), i.imageId, i.clientToken, i.tags,
+                            i.iamProfileArn, i.launchedAt));
+                }
+            }
+            list.sort(java.util.Comparator.comparing(SandboxInstance::launchedAt));
+            return list;
+        }
+    }
+
+    /** Every image the account owns in every region, deregistered and failed ones included; not the public ones. */
+    public List<SandboxImage> images() {
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            List<SandboxImage> list = new ArrayList<>();
+            for (Cloud.Region region : cloud.regions()) {
+                for (Cloud.Image i : region.images.values()) {
+                    if (!i.ownerId.equals(Cloud.ACCOUNT)) {
+                        continue;
+                    }
+                    String state = i.state(now);
+                    list.add(new SandboxImage(i.region, i.id, i.name, state, i.tags, i.snapshotIds(), i.sourceRegion,
+                            i.sourceImageId, List.copyOf(i.launchUserIds), i.encrypted, i.kmsKeyId, i.createdAt,
+                            now.isBefore(i.readyAt) ? null : i.readyAt));
+                }
+            }
+            list.sort(java.util.Comparator.comparing(SandboxImage::createdAt));
+            return list;
+        }
+    }
+
+    /** Every SendCommand received, in order, one entry per instance it targeted. */
+    public List<SandboxCommand> commands() {
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            List<SandboxCommand> list = new ArrayList<>();
+            for (Cloud.Command c : cloud.commandLog) {
+                c.invocations.values().forEach(inv -> list.add(ssm.view(c, inv, now)));
+            }
+            return list;
+        }
+    }
+
+    private boolean failPendingImage(String imageId) {
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            for (Cloud.Region region : cloud.regions()) {
+                Cloud.Image image = region.images.get(imageId);
+                if (image != null && image.state(now).equals("pending")) {
+                    image.fails = true;
+                    image.readyAt = now;
+                    region.snapshots.values().stream().filter(s -> s.image == image).forEach(s -> s.completeAt = now);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- HTTP
+
+    private void serve(HttpExchange exchange) {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (path.startsWith(ADMIN)) {
+                admin(exchange, path.substring(ADMIN.length()));
+                return;
+            }
+            byte[] body = readBody(exchange);
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            if (target != null && target.startsWith("AmazonSSM.")) {
+                serveSsm(exchange, target.substring("AmazonSSM.".length()), body);
+            } else {
+                serveEc2(exchange, body);
+            }
+        } catch (IOException e) {
+            // the client went away; nothing to answer
+        } catch (RuntimeException e) {
+            try {
+                send(exchange, 500, "text/xml;charset=UTF-8", Xml.error("InternalError",
+                        "The sandbox failed: " + e, UUID.randomUUID().toString()));
+            } catch (IOException ignored) {
+                // the client went away
+            }
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static Optional<String> regionOf(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String query = exchange.getRequestURI().getRawQuery();
+        String source = auth != null ? auth : query != null
+                ? java.net.URLDecoder.decode(query, StandardCharsets.UTF_8).replace("X-Amz-Credential=", "Credential=")
+                : "";
+        Matcher m = CREDENTIAL_SCOPE.matcher(source);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private void serveEc2(HttpExchange exchange, byte[] body) throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        String form = new String(body, StandardCharsets.UTF_8);
+        String query = exchange.getRequestURI().getRawQuery();
+        QueryParams params = QueryParams.parse(query == null ? form : form.isEmpty() ? query : form + "&" + query);
+        String action = params.get("Action");
+        Optional<String> region = regionOf(exchange);
+        if (region.isEmpty()) {
+            sendEc2Error(exchange, new ApiException("AuthFailure",
+                    "AWS was not able to validate the provided access credentials"), requestId);
+            return;
+        }
+        if (!Regions.isKnown(region.get())) {
+            sendEc2Error(exchange, new ApiException("AuthFailure", "Credential should be scoped to a valid region. "),
+                    requestId);
+            return;
+        }
+        if (action == null) {
+            sendEc2Error(exchange, new ApiException("MissingAction", "The request must contain the parameter Action"),
+                    requestId);
+            return;
+        }
+        String regionName = region.get();
+        Optional<Faults.RequestFault> fault = faults.takeRequestFault(action, regionName);
+        if (fault.isPresent() && fault.get().drop()) {
+            count(action, regionName, "dropped");
+            return;
+        }
+        try {
+            if (fault.isPresent()) {
+                throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
+            }
+            if (!throttle.tryAcquire(regionName, action, Throttle.ec2Rate(action, Ec2Api.filteredOrById(params)))) {
+                throw new ApiException("RequestLimitExceeded", "Request limit exceeded.");
+            }
+            String xml;
+            synchronized (cloud) {
+                xml = ec2.handle(action, cloud.region(regionName), params, requestId);
+            }
+            count(action, regionName, "ok");
+            send(exchange, 200, "text/xml;charset=UTF-8", xml);
+        } catch (ApiException e) {
+            count(action, regionName, e.code());
+            sendEc2Error(exchange, e, requestId);
+        } catch (RuntimeException e) {
+            count(action, regionName, "InternalError");
+            sendEc2Error(exchange, new ApiException("InternalError", "The sandbox failed: " + e), requestId);
+        }
+    }
+
+    private void sendEc2Error(HttpExchange exchange, ApiException e, String requestId) throws IOException {
+        send(exchange, e.status(), "text/xml;charset=UTF-8", Xml.error(e.code(), e.getMessage(), requestId));
+    }
+
+    private void serveSsm(HttpExchange exchange, String operation, byte[] body) throws IOException {
+        Optional<String> region = regionOf(exchange);
+        if (region.isEmpty()) {
+            sendSsmError(exchange, new ApiException("MissingAuthenticationTokenException",
+                    "Missing Authentication Token", 400));
+            return;
+        }
+        if (!Regions.isKnown(region.get())) {
+            sendSsmError(exchange, new ApiException("UnrecognizedClientException",
+                    "Credential should be scoped to a valid region.", 400));
+            return;
+        }
+        String regionName = region.get();
+        Optional<Faults.RequestFault> fault = faults.takeRequestFault(operation, regionName);
+        if (fault.isPresent() && fault.get().drop()) {
+            count(operation, regionName, "dropped");
+            return;
+        }
+        try {
+            if (fault.isPresent()) {
+                String code = fault.get().errorCode();
+                throw new ApiException(code, faultMessage(code), code.equals("ThrottlingException") ? 400
+                        : ApiException.statusOf(code));
+            }
+            if (!throttle.tryAcquire(regionName, "ssm:" + operation, Throttle.ssmRate(operation))) {
+                throw new ApiException("ThrottlingException", "Rate exceeded", 400);
+            }
+            JsonNode request;
+            try {
+                request = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+            } catch (RuntimeException e) {
+                throw new ApiException("SerializationException", "Could not parse the request body as JSON", 400);
+            }
+            ObjectNode answer;
+            synchronized (cloud) {
+                answer = ssm.handle(operation, cloud.region(regionName), request);
+            }
+            count(operation, regionName, "ok");
+            send(exchange, 200, "application/x-amz-json-1.1", json.writeValueAsString(answer));
+        } catch (ApiException e) {
+            count(operation, regionName, e.code());
+            sendSsmError(exchange, e);
+        } catch (RuntimeException e) {
+            count(operation, regionName, "InternalServerError");
+            sendSsmError(exchange, new ApiException("InternalServerError", "The sandbox failed: " + e, 500));
+        }
+    }
+
+    private void sendSsmError(HttpExchange exchange, ApiException e) throws IOException {
+        ObjectNode error = json.createObjectNode();
+        error.put("__type", e.code());
+        if (e.getMessage() != null) {
+            error.put("message", e.getMessage());
+        }
+        exchange.getResponseHeaders().set("x-amzn-ErrorType", e.code());
+        // SSM reports its errors as client errors (400) unless the service itself failed.
+        int status = e.status() >= 500 ? e.status() : 400;
+        send(exchange, status, "application/x-amz-json-1.1", json.writeValueAsString(error));
+    }
+
+    private static String faultMessage(String code) {
+        return switch (code) {
+            case "InsufficientInstanceCapacity" -> "We currently do not have sufficient capacity in the Availability "
+                    + "Zone you requested. Our system will be working on provisioning additional capacity. "
+                    + "(injected by the sandbox)";
+            case "RequestLimitExceeded" -> "Request limit exceeded. (injected by the sandbox)";
+            case "ThrottlingException" -> "Rate exceeded (injected by the sandbox)";
+            default -> "Injected by the sandbox fault API: " + code;
+        };
+    }
+
+    private void count(String operation, String region, String outcome) {
+        requests.computeIfAbsent(new SandboxStats.Row(operation, region, outcome, 0), k -> new LongAdder()).increment();
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    // ---- admin API
+
+    private void admin(HttpExchange exchange, String resource) throws IOException {
+        String method = exchange.getRequestMethod();
+        byte[] body = readBody(exchange);
+        try {
+            String answer = switch (method + " " + resource) {
+                case "GET stats" -> stats().toJson();
+                case "GET instances" -> json.writeValueAsString(instances());
+                case "GET images" -> json.writeValueAsString(images());
+                case "GET commands" -> json.writeValueAsString(commands());
+                case "GET faults" -> json.writeValueAsString(faults.pending());
+                case "POST faults" -> {
+                    addFault(json.readTree(body));
+                    yield json.writeValueAsString(faults.pending());
+                }
+                case "DELETE faults" -> {
+                    faults.clear();
+                    yield "[]";
+                }
+                default -> null;
+            };
+            if (answer == null) {
+                send(exchange, 404, "application/json", "{\"error\":\"no such admin resource: " + method + " "
+                        + ADMIN + resource + "\"}");
+            } else {
+                send(exchange, 200, "application/json", answer);
+            }
+        } catch (IllegalArgumentException | tools.jackson.core.JacksonException e) {
+            ObjectNode error = json.createObjectNode().put("error", String.valueOf(e.getMessage()));
+            send(exchange, 400, "application/json", json.writeValueAsString(error));
+        }
+    }
+
+    /**
+     * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
+     * "region":...,"errorCode":...,"times":...}}, {@code "dropNext"} (operation, region, times),
+     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region) or
+     * {@code "failImage"} (imageId of a pending image).
+     */
+    private void addFault(JsonNode f) {
+        String kind = SsmApi.text(f, "fault");
+        if (kind == null) {
+            throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage "
+                    + "or failImage");
+        }
+        int times = f.path("times").asInt(1);
+        switch (kind) {
+            case "failNext" -> faults.failNext(required(f, "operation"), SsmApi.text(f, "region"),
+                    required(f, "errorCode"), times);
+            case "dropNext" -> faults.dropNext(required(f, "operation"), SsmApi.text(f, "region"), times);
+            case "failCommand" -> faults.failCommand(required(f, "regex"), f.path("exitCode").asInt(1),
+                    SsmApi.text(f, "stderr"), times);
+            case "failNextImage" -> faults.failNextImage(required(f, "region"));
+            case "failImage" -> faults.failImage(required(f, "imageId"));
+            default -> throw new IllegalArgumentException("unknown fault '" + kind
+                    + "': expected failNext, dropNext, failCommand, failNextImage or failImage");
+        }
+    }
+
+    private static String required(JsonNode node, String field) {
+        String value = SsmApi.text(node, field);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("the fault needs \"" + field + "\"");
+        }
+        return value;
+    }
+}
