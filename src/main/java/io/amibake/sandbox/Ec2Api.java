@@ -632,6 +632,17 @@ final class Ec2Api {
             throw ApiException.invalidParameter("Invalid source region: " + sourceRegionName);
         }
         Map<String, Map<String, String>> tagSpecs = tagSpecifications(p, Set.of("image", "snapshot"));
+        Duration copyDuration = cloud.profile.imageCopy();
+        String timeBased = p.get("SnapshotCopyCompletionDurationMinutes");
+        if (timeBased != null) {
+            // aws-facts.md: a time-based copy takes 15 minutes to 48 hours, in 15-minute steps.
+            int minutes = p.integer("SnapshotCopyCompletionDurationMinutes", 0);
+            if (minutes < 15 || minutes > 2880 || minutes % 15 != 0) {
+                throw ApiException.invalidParameter("Value (" + minutes + ") for parameter "
+                        + "SnapshotCopyCompletionDurationMinutes is invalid. It must be 15 to 2880 in steps of 15.");
+            }
+            copyDuration = Duration.ofMinutes(minutes);
+        }
         Cloud.Region sourceRegion = cloud.region(sourceRegionName);
         if (!IMAGE_ID.matcher(sourceImageId).matches()) {
             throw new ApiException("InvalidAMIID.Malformed", "Invalid id: \"" + sourceImageId + "\" (expecting \"ami-...\")");
@@ -664,8 +675,7 @@ final class Ec2Api {
             throw new ApiException("ResourceLimitExceeded", "You have reached the limit of " + MAX_CONCURRENT_COPIES
                     + " concurrent AMI copies in " + region.name + ".");
         }
-        Image image = newImage(region, name, p.get("Description", source.description), now,
-                now.plus(cloud.profile.imageCopy()));
+        Image image = newImage(region, name, p.get("Description", source.description), now, now.plus(copyDuration));
         image.architecture = source.architecture;
         image.rootDeviceName = source.rootDeviceName;
         image.platformDetails = source.platformDetails;

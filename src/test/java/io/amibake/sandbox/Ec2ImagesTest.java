@@ -459,4 +459,24 @@ class Ec2ImagesTest {
             assertThat(image(ec2, imageId).state()).isEqualTo(ImageState.PENDING);
         }
     }
+
+    @Test
+    void aTimeBasedCopyTakesTheDurationAskedFor() {
+        // given
+        String source = availableImage("web-13");
+
+        // when
+        String copyId = west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-13")
+                .snapshotCopyCompletionDurationMinutes(30L)).imageId();
+        clock.advance(Duration.ofMinutes(29));
+        ImageState before = image(west, copyId).state();
+        clock.advance(Duration.ofMinutes(1));
+
+        // then
+        assertThat(before).isEqualTo(ImageState.PENDING);
+        assertThat(image(west, copyId).state()).isEqualTo(ImageState.AVAILABLE);
+        assertThatThrownBy(() -> west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-13b")
+                .snapshotCopyCompletionDurationMinutes(20L))).isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameterValue"));
+    }
 }
