@@ -130,6 +130,7 @@ final class Cloud {
         String kmsKeyId;
         boolean fails;
         Instant createdAt;
+        Instant visibleAt;
         Instant readyAt;
         Instant deregisteredAt;
         List<BlockDevice> blockDevices = new ArrayList<>();
@@ -149,6 +150,11 @@ final class Cloud {
 
         boolean registered() {
             return deregisteredAt == null;
+        }
+
+        /** Registered and, after AWS's eventual-consistency window, visible to Describe and other calls. */
+        boolean visible(Instant now) {
+            return registered() && (visibleAt == null || !now.isBefore(visibleAt));
         }
 
         List<String> snapshotIds() {

@@ -200,12 +200,14 @@ final class Ec2Api {
             throw new ApiException("InvalidAMIID.Malformed", "Invalid id: \"" + imageId + "\" (expecting \"ami-...\")");
         }
         Image image = region.images.get(imageId);
-        if (image == null || !image.registered() || !canUse(image)) {
+        Instant now = cloud.now();
+        if (image == null || !image.visible(now) || !canUse(image)) {
             throw new ApiException("InvalidAMIID.NotFound", "The image id '[" + imageId + "]' does not exist");
         }
-        String state = image.state(cloud.now());
+        String state = image.state(now);
         if (!state.equals("available")) {
-            throw new ApiException("InvalidAMIID.Unavailable", "Image " + imageId + " is not available: its state is " + state);
+            throw new ApiException("InvalidAMIID.Unavailable", "AMI '" + imageId + "' is " + state
+                    + ", and cannot be run");
         }
         return image;
     }
@@ -499,6 +501,7 @@ final class Ec2Api {
         image.description = description;
         image.ownerId = Cloud.ACCOUNT;
         image.createdAt = now;
+        image.visibleAt = now.plus(cloud.profile.imageConsistencyDelay());
         image.readyAt = readyAt;
         image.fails = faults.takeImageFailure(region.name);
         region.images.put(image.id, image);
@@ -543,7 +546,7 @@ final class Ec2Api {
         dryRun(p);
         Instant now = cloud.now();
         List<String> ids = p.list("ImageId");
-        List<Image> visible = region.images.values().stream().filter(Image::registered).filter(this::canUse).toList();
+        List<Image> visible = region.images.values().stream().filter(i -> i.visible(now)).filter(this::canUse).toList();
         List<Image> selected = ids.isEmpty() ? visible : byIds(ids, visible, i -> i.id, IMAGE_ID, "InvalidAMIID",
                 "image id");
         List<String> owners = p.list("Owner");
@@ -629,12 +632,23 @@ final class Ec2Api {
             throw ApiException.invalidParameter("Invalid source region: " + sourceRegionName);
         }
         Map<String, Map<String, String>> tagSpecs = tagSpecifications(p, Set.of("image", "snapshot"));
+        Duration copyDuration = cloud.profile.imageCopy();
+        String timeBased = p.get("SnapshotCopyCompletionDurationMinutes");
+        if (timeBased != null) {
+            // aws-facts.md: a time-based copy takes 15 minutes to 48 hours, in 15-minute steps.
+            int minutes = p.integer("SnapshotCopyCompletionDurationMinutes", 0);
+            if (minutes < 15 || minutes > 2880 || minutes % 15 != 0) {
+                throw ApiException.invalidParameter("Value (" + minutes + ") for parameter "
+                        + "SnapshotCopyCompletionDurationMinutes is invalid. It must be 15 to 2880 in steps of 15.");
+            }
+            copyDuration = Duration.ofMinutes(minutes);
+        }
         Cloud.Region sourceRegion = cloud.region(sourceRegionName);
         if (!IMAGE_ID.matcher(sourceImageId).matches()) {
             throw new ApiException("InvalidAMIID.Malformed", "Invalid id: \"" + sourceImageId + "\" (expecting \"ami-...\")");
         }
         Image source = sourceRegion.images.get(sourceImageId);
-        if (source == null || !source.registered() || !canUse(source)) {
+        if (source == null || !source.visible(cloud.now()) || !canUse(source)) {
             throw new ApiException("InvalidAMIID.NotFound", "The image id '[" + sourceImageId + "]' does not exist");
         }
         dryRun(p);
@@ -652,8 +666,7 @@ final class Ec2Api {
         Instant now = cloud.now();
         String sourceState = source.state(now);
         if (!sourceState.equals("available")) {
-            throw new ApiException("IncorrectState", "Image " + sourceImageId + " is not in a state that can be copied: "
-                    + sourceState);
+            throw unavailable(sourceImageId, sourceState);
         }
         checkNameFree(region, name);
         long copying = region.images.values().stream()
@@ -662,8 +675,7 @@ final class Ec2Api {
             throw new ApiException("ResourceLimitExceeded", "You have reached the limit of " + MAX_CONCURRENT_COPIES
                     + " concurrent AMI copies in " + region.name + ".");
         }
-        Image image = newImage(region, name, p.get("Description", source.description), now,
-                now.plus(cloud.profile.imageCopy()));
+        Image image = newImage(region, name, p.get("Description", source.description), now, now.plus(copyDuration));
         image.architecture = source.architecture;
         image.rootDeviceName = source.rootDeviceName;
         image.platformDetails = source.platformDetails;
@@ -711,8 +723,14 @@ final class Ec2Api {
         xml.el("return", true);
     }
 
+    private static ApiException unavailable(String imageId, String state) {
+        return new ApiException("InvalidAMIID.Unavailable", "The AMI ID '" + imageId + "' is currently " + state
+                + " and may not be used for this operation");
+    }
+
     private Image ownImage(Cloud.Region region, String imageId) {
-        Image image = byIds(List.of(imageId), region.images.values().stream().filter(Image::registered)
+        Instant now = cloud.now();
+        Image image = byIds(List.of(imageId), region.images.values().stream().filter(i -> i.visible(now))
                 .filter(this::canUse).toList(), i -> i.id, IMAGE_ID, "InvalidAMIID", "image id").get(0);
         if (!image.ownerId.equals(Cloud.ACCOUNT)) {
             throw new ApiException("AuthFailure", "Not authorized for image:" + imageId);
@@ -794,6 +812,10 @@ final class Ec2Api {
                         + "\" for group item type.");
             }
         }
+        String state = image.state(cloud.now());
+        if (launchPermission && !state.equals("available")) {
+            throw unavailable(image.id, state);
+        }
         if (image.launchUserIds.size() + addUsers.size() > 1000) {
             throw new ApiException("ResourceLimitExceeded", "An AMI can be shared with at most 1000 accounts.");
         }
@@ -823,7 +845,8 @@ final class Ec2Api {
     private void describeImageAttribute(Cloud.Region region, QueryParams p, Xml xml) {
         String imageId = p.require("ImageId");
         String attribute = p.require("Attribute");
-        Image image = byIds(List.of(imageId), region.images.values().stream().filter(Image::registered)
+        Instant now = cloud.now();
+        Image image = byIds(List.of(imageId), region.images.values().stream().filter(i -> i.visible(now))
                 .filter(this::canUse).toList(), i -> i.id, IMAGE_ID, "InvalidAMIID", "image id").get(0);
         dryRun(p);
         xml.el("imageId", image.id);
@@ -976,7 +999,7 @@ final class Ec2Api {
                     .toList(), i -> i.id, INSTANCE_ID, "InvalidInstanceID", "instance ID").get(0).tags;
         }
         if (id.startsWith("ami-")) {
-            return byIds(List.of(id), region.images.values().stream().filter(Image::registered).filter(this::canUse)
+            return byIds(List.of(id), region.images.values().stream().filter(i -> i.visible(now)).filter(this::canUse)
                     .toList(), i -> i.id, IMAGE_ID, "InvalidAMIID", "image id").get(0).tags;
         }
         if (id.startsWith("snap-")) {

@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  * @param consistencyDelay    after RunInstances (SendCommand), DescribeInstances by id
  *                            (GetCommandInvocation) still answers NotFound for this long, as
  *                            AWS's eventual consistency does
+ * @param imageConsistencyDelay after CreateImage or CopyImage, the new image is NotFound for this
+ *                            long; AWS does this only sometimes, so it is 0 by default: set it to
+ *                            prove that a caller (and the SDK's ImageAvailable waiter, which does
+ *                            not retry NotFound) survives it
  */
 public record LatencyProfile(
         Duration instanceRunning,
@@ -41,7 +45,8 @@ public record LatencyProfile(
         Duration imageCreate,
         Duration imageCopy,
         Duration instanceTerminating,
-        Duration consistencyDelay) {
+        Duration consistencyDelay,
+        Duration imageConsistencyDelay) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
@@ -51,7 +56,7 @@ public record LatencyProfile(
                 Objects.requireNonNull(commandPerPackage), Objects.requireNonNull(instanceStopping),
                 Objects.requireNonNull(instanceReboot), Objects.requireNonNull(imageCreate),
                 Objects.requireNonNull(imageCopy), Objects.requireNonNull(instanceTerminating),
-                Objects.requireNonNull(consistencyDelay));
+                Objects.requireNonNull(consistencyDelay), Objects.requireNonNull(imageConsistencyDelay));
         if (all.stream().anyMatch(Duration::isNegative)) {
             throw new IllegalArgumentException("latencies must not be negative");
         }
@@ -61,7 +66,18 @@ public record LatencyProfile(
     public static LatencyProfile aws() {
         return new LatencyProfile(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(40), Duration.ofSeconds(30),
-                Duration.ofMinutes(4), Duration.ofMinutes(8), Duration.ofSeconds(40), Duration.ofSeconds(1));
+                Duration.ofMinutes(4), Duration.ofMinutes(8), Duration.ofSeconds(40), Duration.ofSeconds(1),
+                Duration.ZERO);
+    }
+
+    /** This profile with one entry changed, by its file key (see {@link #asMap()}). */
+    public LatencyProfile with(String key, Duration duration) {
+        Map<String, Duration> values = asMap();
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("unknown latency key '" + key + "', expected one of " + values.keySet());
+        }
+        values.put(key, duration);
+        return fromMap(values);
     }
 
     /** The profile's entries by their file key, in declaration order. */
@@ -78,6 +94,7 @@ public record LatencyProfile(
         map.put("image-copy", imageCopy);
         map.put("instance-terminating", instanceTerminating);
         map.put("consistency-delay", consistencyDelay);
+        map.put("image-consistency-delay", imageConsistencyDelay);
         return map;
     }
 
@@ -116,10 +133,15 @@ public record LatencyProfile(
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join(System.lineSeparator(), problems));
         }
+        return fromMap(values);
+    }
+
+    private static LatencyProfile fromMap(Map<String, Duration> values) {
         return new LatencyProfile(values.get("instance-running"), values.get("agent-registration"),
                 values.get("command-delivery"), values.get("command-base"), values.get("command-per-package"),
                 values.get("instance-stopping"), values.get("instance-reboot"), values.get("image-create"),
-                values.get("image-copy"), values.get("instance-terminating"), values.get("consistency-delay"));
+                values.get("image-copy"), values.get("instance-terminating"), values.get("consistency-delay"),
+                values.get("image-consistency-delay"));
     }
 
     private static int indexOfSeparator(String line) {

@@ -414,4 +414,69 @@ class Ec2ImagesTest {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> sandbox.faults().failImage(source));
     }
+
+    @Test
+    void aPendingImageCanBeNeitherSharedNorLaunchedNorCopied() {
+        // given
+        String instance = runningInstance();
+        String imageId = east.createImage(r -> r.instanceId(instance).name("web-11")).imageId();
+
+        // when / then
+        assertThatThrownBy(() -> east.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(
+                LaunchPermission.builder().userId("111122223333").build()))))
+                .isInstanceOfSatisfying(AwsServiceException.class, e -> {
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIID.Unavailable");
+                    assertThat(e.awsErrorDetails().errorMessage()).contains("currently pending");
+                });
+        assertThatThrownBy(() -> east.runInstances(r -> r.imageId(imageId).minCount(1).maxCount(1)))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIID.Unavailable"));
+        assertThatThrownBy(() -> west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(imageId).name("web-11")))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIID.Unavailable"));
+    }
+
+    @Test
+    void anImageConsistencyDelayMakesANewImageNotFoundForAWhile() throws Exception {
+        // given
+        LatencyProfile laggy = LatencyProfile.aws().with("image-consistency-delay", Duration.ofSeconds(2));
+        try (Sandbox lagging = Sandbox.start(SandboxOptions.defaults().withPort(0).withProfile(laggy), clock);
+                Ec2Client ec2 = SandboxClients.ec2NoRetry(lagging, Region.US_EAST_1)) {
+            String instance = ec2.runInstances(r -> r.imageId(publicImage(ec2)).minCount(1).maxCount(1)).instances()
+                    .get(0).instanceId();
+            clock.advance(Duration.ofSeconds(20));
+
+            // when
+            String imageId = ec2.createImage(r -> r.instanceId(instance).name("web-12")).imageId();
+
+            // then
+            assertThatThrownBy(() -> image(ec2, imageId)).isInstanceOfSatisfying(AwsServiceException.class,
+                    e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIID.NotFound"));
+            assertThatThrownBy(() -> ec2.createImage(r -> r.instanceId(instance).name("web-12")))
+                    .isInstanceOfSatisfying(AwsServiceException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIName.Duplicate"));
+            clock.advance(Duration.ofSeconds(2));
+            assertThat(image(ec2, imageId).state()).isEqualTo(ImageState.PENDING);
+        }
+    }
+
+    @Test
+    void aTimeBasedCopyTakesTheDurationAskedFor() {
+        // given
+        String source = availableImage("web-13");
+
+        // when
+        String copyId = west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-13")
+                .snapshotCopyCompletionDurationMinutes(30L)).imageId();
+        clock.advance(Duration.ofMinutes(29));
+        ImageState before = image(west, copyId).state();
+        clock.advance(Duration.ofMinutes(1));
+
+        // then
+        assertThat(before).isEqualTo(ImageState.PENDING);
+        assertThat(image(west, copyId).state()).isEqualTo(ImageState.AVAILABLE);
+        assertThatThrownBy(() -> west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-13b")
+                .snapshotCopyCompletionDurationMinutes(20L))).isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameterValue"));
+    }
 }
