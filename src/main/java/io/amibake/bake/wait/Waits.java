@@ -44,15 +44,15 @@ public final class Waits {
 
     /**
      * Waits until the instance is in a state {@code arrived} accepts; {@code arrived} sees null
-     * for an instance EC2 no longer knows. Any other settled state (gone, or vanished when that
-     * is not what was asked) fails the wait.
+     * for an instance EC2 no longer knows. Any other settled state (terminated, or vanished when
+     * that is not what was asked) fails the wait.
      */
     public Instance instance(String region, String instanceId, WaitKind kind, Predicate<Instance> arrived,
                              Duration timeout) throws JobInterruptedException {
         SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
         return timed(kind, null, () -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
                 expectations.expected(kind, null), timeout,
-                i -> i == null || arrived.test(i) || i.isGone() ? Boolean.TRUE : null,
+                i -> i == null || arrived.test(i) || "terminated".equals(i.state()) ? Boolean.TRUE : null,
                 i -> arrived.test(i) ? null
                         : i == null ? "the instance no longer exists" : "the instance is " + i.state()));
     }

@@ -1,0 +1,36 @@
+package io.amibake.bake;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** What a bake tells the person or machine watching it. */
+public interface BakeEvents {
+
+    void stepStarted(String step);
+
+    void stepFinished(String step, String status, Duration took, String detail);
+
+    /** Something worth a line of its own: an id created, a resource adopted, a warning. */
+    void note(String step, String message);
+
+    void bakeFinished(long execution, String status, Map<String, Object> summary);
+
+    /** Events nobody reads. */
+    BakeEvents NONE = new BakeEvents() {
+        @Override
+        public void stepStarted(String step) {
+        }
+
+        @Override
+        public void stepFinished(String step, String status, Duration took, String detail) {
+        }
+
+        @Override
+        public void note(String step, String message) {
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+        }
+    };
+}

@@ -1,0 +1,176 @@
+package io.amibake.bake;
+
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.AwsSettings;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.SsmGateway;
+import io.amibake.bake.wait.Expectations;
+import io.amibake.bake.wait.PollPlan;
+import io.amibake.bake.wait.Waits;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starts and resumes bakes, and finds them again: the one place the command line meets the job
+ * repository.
+ */
+@Component
+public class BakeRunner {
+
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final JobRepository repository;
+    private final JobOperator operator;
+    private final BakeJobConfiguration jobs;
+    private final BakeSettings settings;
+    private final Clock clock;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+
+    public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
+                      BakeSettings settings) {
+        this.repository = repository;
+        this.operator = operator;
+        this.jobs = jobs;
+        this.settings = settings;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** Asks the running bake to stop at its next look; it ends STOPPED and can be resumed. */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    /** Starts a new bake of the recipe and runs it to its end. */
+    public BakeResult bake(BakeRequest request, String recipeName, AwsSettings aws, String target,
+                           Path manifest, BakeEvents events) throws Exception {
+        String bakeId = (recipeName + "-" + ID_TIME.format(clock.instant()) + "-"
+                + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt())).toLowerCase();
+        JobParameters parameters = new JobParametersBuilder()
+                .addString(BakeParameters.RECIPE, recipeName)
+                .addString(BakeParameters.BAKE, bakeId)
+                .addString(BakeParameters.TARGET, target, false)
+                .toJobParameters();
+        return run(parameters, request, aws, manifestOr(manifest, bakeId), events, Map.of());
+    }
+
+    /**
+     * Runs a failed or stopped bake again from its checkpoints. An execution left STARTED by a
+     * process that died is recovered first.
+     */
+    public BakeResult resume(JobExecution last, AwsSettings aws, Path manifest, BakeEvents events) throws Exception {
+        if (last.getStatus() == BatchStatus.STARTED || last.getStatus() == BatchStatus.STARTING
+                || last.getStatus() == BatchStatus.STOPPING) {
+            last = operator.recover(last);
+        }
+        BakeState state = BakeState.of(last);
+        return run(last.getJobParameters(), null, aws, manifestOr(manifest, state.bakeId()), events,
+                state.observedWaits());
+    }
+
+    /** Replaces the recipe stored with a bake before it resumes. */
+    public void replaceRecipe(JobExecution last, BakeRequest edited) {
+        BakeState.of(last).recipe(edited.recipeYaml(), edited.recipeFile(), edited.variables());
+        repository.updateExecutionContext(last);
+    }
+
+    private BakeResult run(JobParameters parameters, BakeRequest request, AwsSettings aws, Path manifest,
+                           BakeEvents events, Map<String, List<Long>> ownHistory) throws Exception {
+        stopRequested.set(false);
+        try (AwsClients clients = new AwsClients(aws)) {
+            Ec2Gateway ec2 = new Ec2Gateway(clients);
+            SsmGateway ssm = new SsmGateway(clients);
+            Map<String, List<Long>> history = new HashMap<>(history(parameters.getString(BakeParameters.TARGET)));
+            ownHistory.forEach(history::put);
+            PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
+                    PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
+            Waits waits = new Waits(ec2, ssm, new Expectations(history), plan, stopRequested::get);
+            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock,
+                    stopRequested);
+            var job = jobs.bakeJob(services, request, manifest);
+            JobExecution execution = operator.start(job, parameters);
+            BakeState state = BakeState.of(execution);
+            List<Throwable> failures = execution.getAllFailureExceptions();
+            String error = failures.isEmpty() ? null : failures.get(failures.size() - 1).getMessage();
+            return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
+                    manifest, error);
+        }
+    }
+
+    /** The latest execution of each bake, newest first, optionally of one recipe only. */
+    public List<JobExecution> latestExecutions(String recipe, int limit) {
+        List<JobExecution> found = new ArrayList<>();
+        for (JobInstance instance : repository.getJobInstances(BakeJobConfiguration.JOB_NAME, 0, limit * 4 + 20)) {
+            JobExecution last = repository.getLastJobExecution(instance);
+            if (last != null && (recipe == null
+                    || recipe.equals(last.getJobParameters().getString(BakeParameters.RECIPE)))) {
+                found.add(last);
+            }
+            if (found.size() >= limit) {
+                break;
+            }
+        }
+        found.sort(Comparator.comparing(JobExecution::getId).reversed());
+        return found;
+    }
+
+    /** The newest bake of the recipe that can resume: failed, stopped, or left started by a dead process. */
+    public Optional<JobExecution> latestResumable(String recipe) {
+        return latestExecutions(recipe, 50).stream()
+                .filter(e -> e.getStatus() == BatchStatus.FAILED || e.getStatus() == BatchStatus.STOPPED
+                        || e.getStatus() == BatchStatus.STARTED || e.getStatus() == BatchStatus.STOPPING)
+                .findFirst();
+    }
+
+    public Optional<JobExecution> execution(long id) {
+        return Optional.ofNullable(repository.getJobExecution(id));
+    }
+
+    public List<JobExecution> executionsOf(JobExecution execution) {
+        return repository.getJobExecutions(execution.getJobInstance());
+    }
+
+    public JobExecution abandon(JobExecution execution) throws Exception {
+        if (execution.getStatus().isRunning()) {
+            execution = operator.recover(execution);
+        }
+        return operator.abandon(execution);
+    }
+
+    /** Wait durations observed by recent bakes against the same target, oldest first. */
+    private Map<String, List<Long>> history(String target) {
+        Map<String, List<Long>> merged = new HashMap<>();
+        List<JobExecution> recent = new ArrayList<>(latestExecutions(null, 5));
+        java.util.Collections.reverse(recent);
+        for (JobExecution execution : recent) {
+            if (target != null && target.equals(execution.getJobParameters().getString(BakeParameters.TARGET))) {
+                BakeState.of(execution).observedWaits().forEach((key, values) ->
+                        merged.computeIfAbsent(key, k -> new ArrayList<>()).addAll(values));
+            }
+        }
+        return merged;
+    }
+
+    private Path manifestOr(Path manifest, String bakeId) {
+        return manifest != null ? manifest : settings.home().resolve("manifests").resolve(bakeId + ".json");
+    }
+}

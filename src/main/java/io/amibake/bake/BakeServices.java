@@ -1,0 +1,16 @@
+package io.amibake.bake;
+
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.SsmGateway;
+import io.amibake.bake.wait.Waits;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What every step works with: the cloud gateways, the shared waits, the settings, the events
+ * sink and a stop flag raised by Ctrl-C.
+ */
+public record BakeServices(AwsClients clients, Ec2Gateway ec2, SsmGateway ssm, Waits waits, BakeSettings settings,
+                           BakeEvents events, Clock clock, AtomicBoolean stopRequested) {
+}

@@ -1,0 +1,248 @@
+package io.amibake.bake;
+
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.RecipeException;
+import io.amibake.recipe.RecipeLoader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/**
+ * A bake's typed state. Values live in the job's execution context, which a restart inherits,
+ * and every write also lands in the current step's context, which Spring Batch commits when the
+ * step returns {@code CONTINUABLE}: that commit is the checkpoint. Steps never touch string keys.
+ */
+public final class BakeState {
+
+    private static final String RECIPE_YAML = "recipe.yaml";
+    private static final String RECIPE_FILE = "recipe.file";
+    private static final String VARIABLES = "recipe.variables";
+    private static final String STARTED_AT = "bake.startedAt";
+    private static final String IMAGE_NAME = "image.name";
+    private static final String IMAGE_DESCRIPTION = "image.description";
+    private static final String SOURCE_IMAGE = "source.imageId";
+    private static final String INSTANCE = "instance.id";
+    private static final String LAUNCH_ATTEMPT = "instance.launchAttempt";
+    private static final String COMMANDS_DONE = "commands.done";
+    private static final String COMMANDS_DONE_ON = "commands.doneOn";
+    private static final String PENDING_COMMAND = "commands.pending";
+    private static final String IMAGE = "image.id";
+    private static final String SNAPSHOTS = "image.snapshots";
+    private static final String TIMINGS = "waits.observed";
+    private static final String REQUESTS = "requests";
+
+    private final JobExecution job;
+    private final StepExecution step;
+    private Recipe recipe;
+
+    private BakeState(JobExecution job, StepExecution step) {
+        this.job = job;
+        this.step = step;
+    }
+
+    public static BakeState of(ChunkContext chunk) {
+        StepExecution step = chunk.getStepContext().getStepExecution();
+        return new BakeState(step.getJobExecution(), step);
+    }
+
+    /** The state of a whole job, outside any step: for listeners and commands, read-mostly. */
+    public static BakeState of(JobExecution job) {
+        return new BakeState(job, null);
+    }
+
+    public String bakeId() {
+        return job.getJobParameters().getString(BakeParameters.BAKE);
+    }
+
+    public String recipeName() {
+        return job.getJobParameters().getString(BakeParameters.RECIPE);
+    }
+
+    public long executionId() {
+        return job.getId();
+    }
+
+    /** The recipe as it was when the bake started (or as {@code resume --recipe} replaced it). */
+    public Recipe recipe() {
+        if (recipe == null) {
+            try {
+                recipe = RecipeLoader.parse(recipeYaml(), recipeFile(), variables());
+            } catch (RecipeException e) {
+                throw new IllegalStateException("the recipe stored with bake " + bakeId() + " no longer loads:\n"
+                        + e.report(), e);
+            }
+        }
+        return recipe;
+    }
+
+    public String recipeYaml() {
+        return getString(RECIPE_YAML);
+    }
+
+    public String recipeFile() {
+        return getString(RECIPE_FILE);
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, String> variables() {
+        Object value = get(VARIABLES);
+        return value == null ? Map.of() : (Map<String, String>) value;
+    }
+
+    public void recipe(String yaml, String file, Map<String, String> variables) {
+        put(RECIPE_YAML, yaml);
+        put(RECIPE_FILE, file);
+        put(VARIABLES, new HashMap<>(variables));
+        recipe = null;
+    }
+
+    public Instant startedAt() {
+        String value = getString(STARTED_AT);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    public void startedAt(Instant at) {
+        put(STARTED_AT, at.toString());
+    }
+
+    public String imageName() {
+        return getString(IMAGE_NAME);
+    }
+
+    public String imageDescription() {
+        return getString(IMAGE_DESCRIPTION);
+    }
+
+    public void imageNaming(String name, String description) {
+        put(IMAGE_NAME, name);
+        put(IMAGE_DESCRIPTION, description);
+    }
+
+    public String sourceImageId() {
+        return getString(SOURCE_IMAGE);
+    }
+
+    public void sourceImageId(String id) {
+        put(SOURCE_IMAGE, id);
+    }
+
+    public String instanceId() {
+        return getString(INSTANCE);
+    }
+
+    public void instanceId(String id) {
+        put(INSTANCE, id);
+    }
+
+    /** How many instances this bake has launched; part of the launch client token. */
+    public int launchAttempt() {
+        Object value = get(LAUNCH_ATTEMPT);
+        return value == null ? 0 : (Integer) value;
+    }
+
+    public void launchAttempt(int attempt) {
+        put(LAUNCH_ATTEMPT, attempt);
+    }
+
+    /** Keys of the commands that completed on the current build instance. */
+    @SuppressWarnings("unchecked")
+    public List<String> commandsDone() {
+        Object on = get(COMMANDS_DONE_ON);
+        if (on == null || !on.equals(instanceId())) {
+            return List.of();
+        }
+        Object value = get(COMMANDS_DONE);
+        return value == null ? List.of() : List.copyOf((List<String>) value);
+    }
+
+    public void commandDone(String key) {
+        List<String> done = new ArrayList<>(commandsDone());
+        done.add(key);
+        put(COMMANDS_DONE, done);
+        put(COMMANDS_DONE_ON, instanceId());
+        put(PENDING_COMMAND, null);
+    }
+
+    /** The command sent but not yet seen to end, as {@code key=commandId}, or null. */
+    public String pendingCommand() {
+        return getString(PENDING_COMMAND);
+    }
+
+    public void pendingCommand(String keyAndId) {
+        put(PENDING_COMMAND, keyAndId);
+    }
+
+    public String imageId() {
+        return getString(IMAGE);
+    }
+
+    public void imageId(String id) {
+        put(IMAGE, id);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> snapshotIds() {
+        Object value = get(SNAPSHOTS);
+        return value == null ? List.of() : (List<String>) value;
+    }
+
+    public void snapshotIds(List<String> ids) {
+        put(SNAPSHOTS, new ArrayList<>(ids));
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, List<Long>> observedWaits() {
+        Object value = get(TIMINGS);
+        return value == null ? Map.of() : (Map<String, List<Long>>) value;
+    }
+
+    public void observedWaits(Map<String, List<Long>> observed) {
+        Map<String, List<Long>> copy = new HashMap<>();
+        observed.forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
+        put(TIMINGS, copy);
+    }
+
+    /** Requests sent by every run of this bake so far, by operation. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> requests() {
+        Object value = get(REQUESTS);
+        return value == null ? Map.of() : (Map<String, Long>) value;
+    }
+
+    public void requests(Map<String, Long> requests) {
+        put(REQUESTS, new HashMap<>(requests));
+    }
+
+    private String getString(String key) {
+        Object value = get(key);
+        return value == null ? null : value.toString();
+    }
+
+    private Object get(String key) {
+        if (step != null && step.getExecutionContext().containsKey(key)) {
+            return step.getExecutionContext().get(key);
+        }
+        return job.getExecutionContext().get(key);
+    }
+
+    private void put(String key, Object value) {
+        for (ExecutionContext context : contexts()) {
+            if (value == null) {
+                context.remove(key);
+            } else {
+                context.put(key, value);
+            }
+        }
+    }
+
+    private List<ExecutionContext> contexts() {
+        return step == null ? List.of(job.getExecutionContext())
+                : List.of(job.getExecutionContext(), step.getExecutionContext());
+    }
+}

@@ -1,0 +1,60 @@
+package io.amibake.bake;
+
+import io.amibake.aws.CloudException;
+import io.amibake.aws.Image;
+import io.amibake.recipe.Templates;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Creates the image from the stopped build instance, once. CreateImage has no client token, so
+ * before calling it the step looks for an image of the bake's name: one carrying this bake's tag
+ * was made by a run that crashed before its checkpoint, and is adopted (aws-facts.md).
+ */
+public final class CreateImageStep implements Tasklet {
+
+    static final String NAME = "createImage";
+
+    private final BakeServices services;
+
+    public CreateImageStep(BakeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+        BakeState state = BakeState.of(chunk);
+        if (state.imageId() != null) {
+            return RepeatStatus.FINISHED;
+        }
+        String region = state.recipe().source().region();
+        Optional<Image> existing = services.ec2().findOwnImageByName(region, state.imageName());
+        if (existing.isPresent()) {
+            Image image = existing.get();
+            if (!state.bakeId().equals(image.tags().get(BakeTags.BAKE))) {
+                throw new CloudException("InvalidAMIName.Duplicate", "an image named '" + state.imageName()
+                        + "' already exists in " + region + " (" + image.id() + ") and was not made by this bake;"
+                        + " put {{timestamp}} or {{date}} in image.name, or deregister it");
+            }
+            state.imageId(image.id());
+            services.events().note(NAME, "adopted " + image.id() + ", created by an earlier run of this bake");
+            return RepeatStatus.FINISHED;
+        }
+        var recipe = state.recipe();
+        Map<String, String> recipeTags = new LinkedHashMap<>();
+        // Tag values are templates too, rendered at the bake's start like the name.
+        recipe.image().tags().forEach((key, value) ->
+                recipeTags.put(key, Templates.render(value, recipe, state.startedAt())));
+        var tags = BakeTags.forImage(recipeTags, state.recipeName(), state.bakeId(), state.imageName());
+        String imageId = services.ec2().createImage(region, state.instanceId(), state.imageName(),
+                state.imageDescription(), tags);
+        state.imageId(imageId);
+        services.events().note(NAME, "creating " + imageId + " '" + state.imageName() + "'");
+        return RepeatStatus.FINISHED;
+    }
+}

@@ -1,0 +1,100 @@
+package io.amibake.bake;
+
+import io.amibake.aws.CloudException;
+import io.amibake.aws.Instance;
+import io.amibake.aws.LaunchRequest;
+import io.amibake.bake.wait.WaitKind;
+import io.amibake.recipe.Build;
+import io.amibake.recipe.CommandPlan;
+import java.util.List;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Makes sure a build instance is running while commands remain. First move: launch with a
+ * client token derived from the bake, so a crash before the checkpoint adopts the same
+ * instance. Second move: wait until it runs. On resume it starts a stopped instance, and
+ * replaces one that vanished, which restarts provisioning from the first command.
+ */
+public final class LaunchInstanceStep implements Tasklet {
+
+    static final String NAME = "launchInstance";
+
+    private final BakeServices services;
+
+    public LaunchInstanceStep(BakeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState state = BakeState.of(chunk);
+        if (state.imageId() != null) {
+            return RepeatStatus.FINISHED;
+        }
+        String region = state.recipe().source().region();
+        String id = state.instanceId();
+        if (id == null) {
+            launch(state, region);
+            return RepeatStatus.CONTINUABLE;
+        }
+        Instance instance = services.ec2().describeInstances(region, List.of(id)).get(id);
+        if (instance == null || instance.isGone()) {
+            services.events().note(NAME, "build instance " + id + " is gone; launching a new one, and "
+                    + "provisioning restarts from the first command");
+            state.launchAttempt(state.launchAttempt() + 1);
+            launch(state, region);
+            return RepeatStatus.CONTINUABLE;
+        }
+        boolean commandsRemain = state.commandsDone().size() < CommandPlan.of(state.recipe()).size();
+        if (!commandsRemain && !instance.isRunning()) {
+            return RepeatStatus.FINISHED;
+        }
+        if ("stopping".equals(instance.state())) {
+            services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
+                    services.settings().instanceTimeout());
+            instance = new Instance(id, "stopped");
+        }
+        if (instance.isStopped()) {
+            services.events().note(NAME, "starting the stopped build instance " + id);
+            services.ec2().start(region, id);
+        }
+        services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && i.isRunning(),
+                services.settings().instanceTimeout());
+        return RepeatStatus.FINISHED;
+    }
+
+    /** Capacity shortages pass; retrying later is how tools handle them (aws-facts.md). */
+    private static final int CAPACITY_ATTEMPTS = 10;
+
+    private void launch(BakeState state, String region) throws Exception {
+        Build build = state.recipe().build();
+        var tags = BakeTags.forInstance(state.recipeName(), state.bakeId(), state.executionId());
+        var request = new LaunchRequest(state.sourceImageId(), build.instanceType(), build.subnet(),
+                build.securityGroups(), build.instanceProfile(), build.volumeSize(), tags,
+                clientToken(state.bakeId(), state.launchAttempt()));
+        Instance instance = null;
+        for (int attempt = 1; instance == null; attempt++) {
+            try {
+                instance = services.ec2().launch(region, request);
+            } catch (CloudException e) {
+                if (!"InsufficientInstanceCapacity".equals(e.code()) || attempt == CAPACITY_ATTEMPTS) {
+                    throw e;
+                }
+                services.events().note(NAME, "no " + build.instanceType() + " capacity in " + region
+                        + " for now; retrying (" + attempt + "/" + CAPACITY_ATTEMPTS + ")");
+                services.waits().backoff(attempt);
+            }
+        }
+        state.instanceId(instance.id());
+        services.events().note(NAME, "launched " + instance.id() + " (" + build.instanceType() + ") in " + region);
+    }
+
+    /** At most 64 ASCII characters (aws-facts.md); the same bake and attempt give the same token. */
+    static String clientToken(String bakeId, int attempt) {
+        String token = bakeId + "-launch-" + attempt;
+        return token.length() <= 64 ? token : token.substring(token.length() - 64);
+    }
+}

@@ -1,0 +1,70 @@
+package io.amibake.bake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Keeps two bakes of one recipe from running at once on this host. The operating system drops
+ * the lock when the holding process dies, so a crash never leaves the recipe locked; the file
+ * says who holds it.
+ */
+public final class RecipeLock implements AutoCloseable {
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RecipeLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** Takes the recipe's lock, or returns who holds it. */
+    public static Result acquire(Path home, String recipe, String holder) {
+        try {
+            Path file = home.resolve("locks").resolve(recipe + ".lock");
+            Files.createDirectories(file.getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException heldByThisProcess) {
+                lock = null;
+            }
+            if (lock == null) {
+                String owner = Files.readString(file).strip();
+                channel.close();
+                return new Result(Optional.empty(), owner);
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(true);
+            return new Result(Optional.of(new RecipeLock(channel, lock)), holder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock recipe " + recipe + " under " + home, e);
+        }
+    }
+
+    /** Either the lock, or the holder's description. */
+    public record Result(Optional<RecipeLock> lock, String holder) {
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException ignored) {
+            // The process is ending; the operating system releases the lock anyway.
+        }
+    }
+}

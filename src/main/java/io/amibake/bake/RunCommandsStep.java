@@ -1,0 +1,100 @@
+package io.amibake.bake;
+
+import io.amibake.aws.CommandResult;
+import io.amibake.recipe.CommandPlan;
+import io.amibake.recipe.RemoteCommand;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Runs one phase's commands (packages, provision or cleanup) through SSM Run Command, each its
+ * own checkpoint: send and save the command id, then wait and mark it done. A resume re-attaches
+ * to a command still running, re-sends the one that failed, and skips those that succeeded on
+ * the same instance.
+ */
+public final class RunCommandsStep implements Tasklet {
+
+    /** Slack on top of a command's own timeout before amibake stops waiting for SSM's verdict. */
+    private static final Duration VERDICT_SLACK = Duration.ofMinutes(5);
+
+    private final BakeServices services;
+    private final String phase;
+    private final String stepName;
+
+    public RunCommandsStep(BakeServices services, String phase, String stepName) {
+        this.services = services;
+        this.phase = phase;
+        this.stepName = stepName;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState state = BakeState.of(chunk);
+        if (state.imageId() != null) {
+            return RepeatStatus.FINISHED;
+        }
+        String region = state.recipe().source().region();
+        List<RemoteCommand> commands = CommandPlan.of(state.recipe());
+        String pending = state.pendingCommand();
+        if (pending != null) {
+            Pending p = Pending.parse(pending);
+            Optional<RemoteCommand> command = commands.stream().filter(c -> c.key().equals(p.key())).findFirst();
+            if (command.isPresent() && phase.equals(command.get().phase())) {
+                return await(state, region, command.get(), p);
+            }
+            if (command.isEmpty()) {
+                state.pendingCommand(null);
+            }
+        }
+        List<String> done = state.commandsDone();
+        Optional<RemoteCommand> next = commands.stream()
+                .filter(c -> phase.equals(c.phase()) && !done.contains(c.key()))
+                .findFirst();
+        if (next.isEmpty()) {
+            return RepeatStatus.FINISHED;
+        }
+        RemoteCommand command = next.get();
+        String commandId = services.ssm().sendShell(region, state.instanceId(), command.lines(), command.timeout(),
+                "amibake " + state.bakeId() + " " + command.key());
+        state.pendingCommand(new Pending(command.key(), commandId, state.executionId()).toString());
+        services.events().note(stepName, "sent '" + command.name() + "' as " + commandId);
+        return RepeatStatus.CONTINUABLE;
+    }
+
+    private RepeatStatus await(BakeState state, String region, RemoteCommand command, Pending pending)
+            throws Exception {
+        CommandResult result = services.waits().command(region, pending.commandId(), state.instanceId(),
+                command.key(), command.timeout().plus(VERDICT_SLACK));
+        if (result.isSuccess()) {
+            state.commandDone(command.key());
+            services.events().note(stepName, "'" + command.name() + "' succeeded");
+            return RepeatStatus.CONTINUABLE;
+        }
+        state.pendingCommand(null);
+        if (pending.execution() != state.executionId()) {
+            // It failed in an earlier run of this bake, which already reported it: send it again.
+            return RepeatStatus.CONTINUABLE;
+        }
+        throw new CommandFailedException(stepName, command.name(), result.status(), result.responseCode(),
+                result.stdout(), result.stderr());
+    }
+
+    /** A command sent but not seen to end: its key, its SSM id and the execution that sent it. */
+    record Pending(String key, String commandId, long execution) {
+
+        static Pending parse(String text) {
+            String[] parts = text.split("\\|", 3);
+            return new Pending(parts[0], parts[1], Long.parseLong(parts[2]));
+        }
+
+        @Override
+        public String toString() {
+            return key + "|" + commandId + "|" + execution;
+        }
+    }
+}

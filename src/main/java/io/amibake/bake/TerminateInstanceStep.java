@@ -1,0 +1,37 @@
+package io.amibake.bake;
+
+import io.amibake.bake.wait.WaitKind;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/** Terminates the build instance once the image exists: nothing is left running. */
+public final class TerminateInstanceStep implements Tasklet {
+
+    private final BakeServices services;
+
+    public TerminateInstanceStep(BakeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState state = BakeState.of(chunk);
+        String id = state.instanceId();
+        if (id == null) {
+            return RepeatStatus.FINISHED;
+        }
+        String region = state.recipe().source().region();
+        try {
+            services.ec2().terminate(region, id);
+        } catch (io.amibake.aws.CloudException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+        }
+        services.waits().instance(region, id, WaitKind.INSTANCE_TERMINATED,
+                i -> i == null || "terminated".equals(i.state()), services.settings().instanceTimeout());
+        return RepeatStatus.FINISHED;
+    }
+}

@@ -1,0 +1,32 @@
+package io.amibake.bake;
+
+import io.amibake.recipe.CommandPlan;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Waits until the build instance's SSM agent is online: a command sent earlier fails with
+ * {@code InvalidInstanceId} (aws-facts.md, SSM Run Command).
+ */
+public final class WaitForAgentStep implements Tasklet {
+
+    private final BakeServices services;
+
+    public WaitForAgentStep(BakeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState state = BakeState.of(chunk);
+        boolean commandsRemain = state.commandsDone().size() < CommandPlan.of(state.recipe()).size();
+        if (state.imageId() != null || !commandsRemain) {
+            return RepeatStatus.FINISHED;
+        }
+        services.waits().agentOnline(state.recipe().source().region(), state.instanceId(),
+                services.settings().agentTimeout());
+        return RepeatStatus.FINISHED;
+    }
+}

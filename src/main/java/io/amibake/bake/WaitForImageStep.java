@@ -1,0 +1,44 @@
+package io.amibake.bake;
+
+import io.amibake.aws.Image;
+import io.amibake.bake.wait.WaitFailedException;
+import io.amibake.bake.wait.WaitKind;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Waits until the image is available in the source region. An image that failed is deregistered
+ * and forgotten, so the resume creates it again from the same stopped instance.
+ */
+public final class WaitForImageStep implements Tasklet {
+
+    private final BakeServices services;
+
+    public WaitForImageStep(BakeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState state = BakeState.of(chunk);
+        String region = state.recipe().source().region();
+        try {
+            Image image = services.waits().image(region, state.imageId(), WaitKind.IMAGE_AVAILABLE, null,
+                    services.settings().imageTimeout());
+            state.snapshotIds(image.snapshotIds());
+            services.events().note("waitForImage", image.id() + " is available");
+            return RepeatStatus.FINISHED;
+        } catch (WaitFailedException e) {
+            String failed = state.imageId();
+            try {
+                services.ec2().deregisterImage(region, failed);
+            } catch (RuntimeException ignored) {
+                // Already gone; the tag-based sweep finds anything left.
+            }
+            state.imageId(null);
+            throw e;
+        }
+    }
+}

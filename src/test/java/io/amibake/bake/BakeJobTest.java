@@ -1,0 +1,168 @@
+package io.amibake.bake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.aws.AwsSettings;
+import io.amibake.recipe.CommandPlan;
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.RecipeLoader;
+import io.amibake.recipe.RemoteCommand;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxCommand;
+import io.amibake.sandbox.SandboxImage;
+import io.amibake.sandbox.SandboxInstance;
+import io.amibake.sandbox.SandboxOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** The bake job against the sandbox over HTTP, with the real SDK, retries and waits. */
+@SpringBootTest(classes = BakeConfiguration.class, properties = {
+        "spring.datasource.url=jdbc:hsqldb:mem:bakejob",
+        "spring.batch.job.enabled=false",
+        "spring.batch.jdbc.initialize-schema=always",
+        "amibake.poll-min-delay=10ms"})
+class BakeJobTest {
+
+    /** Sandbox time runs 500 times faster: a bake's ten minutes of AWS time take about a second. */
+    private static final double TIME_SCALE = 0.002;
+
+    private static Sandbox sandbox;
+
+    @Autowired
+    private BakeRunner runner;
+
+    @TempDir
+    Path manifests;
+
+    @BeforeAll
+    static void startSandbox() throws Exception {
+        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(TIME_SCALE));
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void clearFaults() {
+        sandbox.faults().clear();
+    }
+
+    @Test
+    void theHttpdRecipeBakesToOneAvailableImageAndLeavesNoInstanceBehind() throws Exception {
+        // when
+        BakeResult result = bake("recipes/httpd.yaml");
+
+        // then
+        assertThat(result.status()).isEqualTo("COMPLETED");
+        SandboxImage image = imageOf(result);
+        assertThat(image.state()).isEqualTo("available");
+        assertThat(image.name()).startsWith("httpd-al2023-1.0-");
+        assertThat(image.tags()).containsEntry(BakeTags.BAKE, result.bakeId())
+                .containsEntry(BakeTags.RECIPE, "httpd")
+                .containsEntry("Application", "httpd")
+                .containsEntry("Environment", "dev");
+        assertThat(instancesOf(result)).isNotEmpty().allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"));
+        assertThat(Files.readString(result.manifest())).contains(result.imageId());
+    }
+
+    @Test
+    void theLampRecipeBakesToOneAvailableImage() throws Exception {
+        // when
+        BakeResult result = bake("recipes/lamp.yaml");
+
+        // then
+        assertThat(result.status()).isEqualTo("COMPLETED");
+        assertThat(imageOf(result).state()).isEqualTo("available");
+        assertThat(instancesOf(result)).allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"));
+    }
+
+    @Test
+    void aFailedCommandStopsTheInstanceAndResumeRerunsOnlyThatCommandAndTheRest() throws Exception {
+        // given the page check fails on the instance
+        sandbox.faults().failCommand("curl -fsS http://localhost/", 7, "curl: (7) Failed to connect");
+        int sentBefore = sandbox.commands().size();
+
+        // when
+        BakeResult failed = bake("recipes/httpd.yaml");
+
+        // then the bake fails with the command's name, exit code and output
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(failed.error()).contains("check-page").contains("exit code 7").contains("Failed to connect");
+        assertThat(instancesOf(failed)).singleElement()
+                .satisfies(i -> assertThat(i.state()).isIn("stopping", "stopped"));
+
+        // when the cause is fixed and the bake resumed
+        sandbox.faults().clear();
+        JobExecution last = runner.latestResumable("httpd").orElseThrow();
+        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("m.json"),
+                BakeEvents.NONE);
+
+        // then it completes on the same instance, sending the failed command and the later ones only
+        assertThat(resumed.status()).isEqualTo("COMPLETED");
+        assertThat(instancesOf(resumed)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
+        List<String> sent = sentKeys(sandbox.commands().subList(sentBefore, sandbox.commands().size()));
+        assertThat(sent).containsExactly("packages", "provision:deploy-page", "provision:check-page",
+                "provision:check-page", "cleanup:run:remove-deploy-secrets", "cleanup:builtin");
+        assertThat(imageOf(resumed).state()).isEqualTo("available");
+    }
+
+    @Test
+    void throttlingAndTransientErrorsNeverFailABake() throws Exception {
+        // given
+        sandbox.faults().failNext("DescribeImages", null, "RequestLimitExceeded", 3);
+        sandbox.faults().failNext("SendCommand", null, "ThrottlingException", 2);
+        sandbox.faults().failNext("DescribeInstances", null, "InternalError", 2);
+        sandbox.faults().failNext("RunInstances", null, "InsufficientInstanceCapacity", 2);
+        sandbox.faults().dropNext("GetCommandInvocation", null, 1);
+
+        // when
+        BakeResult result = bake("recipes/httpd.yaml");
+
+        // then
+        assertThat(result.status()).isEqualTo("COMPLETED");
+        assertThat(instancesOf(result)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
+    }
+
+    private BakeResult bake(String recipe) throws Exception {
+        String yaml = Files.readString(Path.of(recipe));
+        Recipe parsed = RecipeLoader.parse(yaml, recipe, Map.of());
+        return runner.bake(new BakeRequest(yaml, recipe, Map.of()), parsed.name(),
+                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", manifests.resolve(parsed.name() + ".json"),
+                BakeEvents.NONE);
+    }
+
+    private static SandboxImage imageOf(BakeResult result) {
+        return sandbox.images().stream()
+                .filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE)))
+                .filter(i -> i.sourceImageId() == null || i.sourceRegion() == null)
+                .reduce((a, b) -> {
+                    throw new AssertionError("more than one image for bake " + result.bakeId());
+                })
+                .orElseThrow();
+    }
+
+    private static List<SandboxInstance> instancesOf(BakeResult result) {
+        return sandbox.instances().stream()
+                .filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE)))
+                .toList();
+    }
+
+    private static List<String> sentKeys(List<SandboxCommand> sent) throws Exception {
+        List<RemoteCommand> plan = CommandPlan.of(RecipeLoader.load(Path.of("recipes/httpd.yaml"), Map.of()));
+        return sent.stream().map(c -> plan.stream()
+                .filter(p -> p.lines().equals(c.commands())).map(RemoteCommand::key)
+                .findFirst().orElse("unknown")).toList();
+    }
+}
