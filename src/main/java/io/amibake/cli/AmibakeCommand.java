@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
-        subcommands = {ValidateCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
+                AbandonCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements Runnable {
 
     /** Exit code of a completed command. */

@@ -1,0 +1,102 @@
+package io.amibake.cli;
+
+import io.amibake.bake.BakeRequest;
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.RecipeException;
+import io.amibake.recipe.RecipeLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code amibake bake RECIPE}: bakes an image from a recipe, from launch to manifest. */
+@Command(name = "bake", mixinStandardHelpOptions = true,
+        description = {"Bake an image from a recipe: launch, provision through SSM, clean, stop, create the image.",
+                "A failed bake keeps its checkpoints: 'amibake resume' goes on from where it stopped."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:completed", "1:the bake failed (resumable)", "2:bad input or usage",
+                "3:another bake of this recipe is running"})
+final class BakeCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "RECIPE", description = "The recipe file.")
+    Path recipeFile;
+
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Override a recipe variable (repeatable).")
+    List<String> vars = List.of();
+
+    @Option(names = "--manifest", paramLabel = "FILE",
+            description = "Where to write the manifest (default: <home>/manifests/<bake>.json).")
+    Path manifest;
+
+    @Option(names = "--json", description = "Write one JSON event per line instead of progress lines.")
+    boolean json;
+
+    @Mixin
+    CloudOptions cloud;
+
+    @Mixin
+    HomeOption home;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        Map<String, String> variables = parseVars(vars, err);
+        if (variables == null) {
+            return AmibakeCommand.USAGE;
+        }
+        Loaded loaded = load(recipeFile, variables, err);
+        if (loaded == null) {
+            return AmibakeCommand.USAGE;
+        }
+        BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables);
+        return BakeSession.run(home.resolve(), loaded.recipe().name(), cloud, json, out, err,
+                (runner, aws, target, events) ->
+                        runner.bake(request, loaded.recipe().name(), aws, target, manifest, events));
+    }
+
+    record Loaded(String yaml, Recipe recipe) {
+    }
+
+    /** Reads and validates a recipe, printing the full report when it is wrong. */
+    static Loaded load(Path file, Map<String, String> variables, java.io.PrintWriter err) {
+        try {
+            String yaml = Files.readString(file);
+            return new Loaded(yaml, RecipeLoader.parse(yaml, file.toString(), variables));
+        } catch (NoSuchFileException e) {
+            err.println(file + ": no such file");
+        } catch (IOException e) {
+            err.println(file + ": cannot read: " + e.getMessage());
+        } catch (RecipeException e) {
+            err.println(e.report());
+        }
+        return null;
+    }
+
+    /** {@code NAME=VALUE} pairs, or null after printing what is wrong. */
+    static Map<String, String> parseVars(List<String> vars, java.io.PrintWriter err) {
+        Map<String, String> parsed = new LinkedHashMap<>();
+        for (String var : vars) {
+            int eq = var.indexOf('=');
+            if (eq <= 0) {
+                err.println("amibake: --var '" + var + "' is not NAME=VALUE");
+                return null;
+            }
+            parsed.put(var.substring(0, eq), var.substring(eq + 1));
+        }
+        return parsed;
+    }
+}

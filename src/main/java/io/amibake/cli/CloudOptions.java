@@ -1,0 +1,41 @@
+package io.amibake.cli;
+
+import io.amibake.aws.AwsSettings;
+import java.net.URI;
+import picocli.CommandLine.Option;
+
+/** Where a command finds the cloud: AWS (default), a running sandbox, or one started in-process. */
+final class CloudOptions {
+
+    @Option(names = "--sandbox", description = "Start a local sandbox cloud in this process and bake against it.")
+    boolean sandbox;
+
+    @Option(names = "--time-scale", defaultValue = "0.02", paramLabel = "X",
+            description = "With --sandbox: how fast sandbox time runs against AWS's (default: ${DEFAULT-VALUE}).")
+    double timeScale;
+
+    @Option(names = "--endpoint-url", paramLabel = "URL",
+            description = "Send EC2 and SSM calls to this endpoint, e.g. a standalone 'amibake sandbox'.")
+    URI endpoint;
+
+    @Option(names = "--profile", paramLabel = "P", description = "The AWS named profile to use.")
+    String profile;
+
+    AwsSettings settings(URI sandboxEndpoint) {
+        if (sandboxEndpoint != null) {
+            return AwsSettings.sandbox(sandboxEndpoint);
+        }
+        if (endpoint != null) {
+            return AwsSettings.sandbox(endpoint);
+        }
+        return AwsSettings.aws(profile);
+    }
+
+    /** The target recorded with a bake, so its history and resume stay with the same cloud. */
+    String target(URI sandboxEndpoint) {
+        if (sandboxEndpoint != null) {
+            return "sandbox";
+        }
+        return endpoint != null ? endpoint.toString() : "aws";
+    }
+}

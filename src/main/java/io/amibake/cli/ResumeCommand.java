@@ -1,0 +1,128 @@
+package io.amibake.cli;
+
+import io.amibake.bake.BakeParameters;
+import io.amibake.bake.BakeRequest;
+import io.amibake.bake.BakeState;
+import io.amibake.bake.RecipeChanges;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.springframework.batch.core.job.JobExecution;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code amibake resume}: goes on with a failed or stopped bake from its last checkpoint. */
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint:",
+                "the same instance, the same image, only the work not yet done."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:completed", "1:the bake failed again (resumable)", "2:bad input, or nothing to resume",
+                "3:another bake of this recipe is running"})
+final class ResumeCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "RECIPE", arity = "0..1",
+            description = "The recipe's name, or its file.")
+    String recipe;
+
+    @Option(names = "--execution", paramLabel = "ID", description = "Resume this execution's bake.")
+    Long execution;
+
+    @Option(names = "--recipe", paramLabel = "FILE",
+            description = "An edited recipe to resume with; only steps that have not completed may change.")
+    Path edited;
+
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Variables for --recipe (repeatable).")
+    List<String> vars = List.of();
+
+    @Option(names = "--manifest", paramLabel = "FILE", description = "Where to write the manifest.")
+    Path manifest;
+
+    @Option(names = "--json", description = "Write one JSON event per line instead of progress lines.")
+    boolean json;
+
+    @Mixin
+    CloudOptions cloud;
+
+    @Mixin
+    HomeOption home;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if (recipe == null && execution == null) {
+            err.println("amibake: name a recipe or give --execution ID");
+            return AmibakeCommand.USAGE;
+        }
+        Map<String, String> variables = BakeCommand.parseVars(vars, err);
+        if (variables == null) {
+            return AmibakeCommand.USAGE;
+        }
+        BakeCommand.Loaded replacement = null;
+        if (edited != null) {
+            replacement = BakeCommand.load(edited, variables, err);
+            if (replacement == null) {
+                return AmibakeCommand.USAGE;
+            }
+        }
+        String recipeName = recipeName();
+        if (recipeName == null) {
+            err.println("amibake: no bake with execution id " + execution);
+            return AmibakeCommand.USAGE;
+        }
+        BakeCommand.Loaded change = replacement;
+        return BakeSession.run(home.resolve(), recipeName, cloud, json, out, err, (runner, aws, target, events) -> {
+            JobExecution last = execution != null ? runner.execution(execution).orElse(null)
+                    : runner.latestResumable(recipeName).orElse(null);
+            if (last == null || last.getStatus().name().equals("COMPLETED") || last.getStatus().name().equals("ABANDONED")) {
+                err.println("amibake: nothing to resume for " + (execution != null ? "execution " + execution
+                        : "recipe '" + recipeName + "'") + (last == null ? "" : " (it is " + last.getStatus() + ")"));
+                return null;
+            }
+            if (change != null) {
+                List<String> conflicts = RecipeChanges.conflicts(BakeState.of(last), change.recipe());
+                if (!conflicts.isEmpty()) {
+                    err.println("amibake: the edited recipe changes what the bake already did:");
+                    conflicts.forEach(c -> err.println("  - " + c));
+                    err.println("start a new bake instead: amibake bake " + edited);
+                    return null;
+                }
+                runner.replaceRecipe(last, new BakeRequest(change.yaml(), edited.toString(), variables));
+            }
+            String storedTarget = last.getJobParameters().getString(BakeParameters.TARGET);
+            if (!json) {
+                out.println("resuming bake " + BakeState.of(last).bakeId() + " (execution " + last.getId() + ", "
+                        + last.getStatus() + ")");
+            }
+            if (storedTarget != null && !storedTarget.equals(target) && !json) {
+                out.println("note: the bake started against " + storedTarget + "; resuming against " + target);
+            }
+            return runner.resume(last, aws, manifest, events);
+        });
+    }
+
+    private String recipeName() {
+        if (recipe != null) {
+            Path file = Path.of(recipe);
+            if (Files.isRegularFile(file)) {
+                BakeCommand.Loaded loaded = BakeCommand.load(file, Map.of(), spec.commandLine().getErr());
+                return loaded == null ? recipe : loaded.recipe().name();
+            }
+            return recipe;
+        }
+        try (BakeContext context = BakeContext.open(home.resolve())) {
+            return context.runner().execution(execution)
+                    .map(e -> e.getJobParameters().getString(BakeParameters.RECIPE))
+                    .orElse(null);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.amibake.cli;
+
+import io.amibake.bake.BakeParameters;
+import io.amibake.bake.BakeState;
+import io.amibake.bake.wait.Durations;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code amibake status}: the bakes in the job repository, or one bake's steps. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show recent bakes (optionally of one recipe), or each step of one execution.")
+final class StatusCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    @Parameters(paramLabel = "RECIPE", arity = "0..1", description = "Only bakes of this recipe.")
+    String recipe;
+
+    @Option(names = "--execution", paramLabel = "ID", description = "Show each step of this execution.")
+    Long execution;
+
+    @Option(names = "--limit", defaultValue = "20", description = "How many bakes to list (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Mixin
+    HomeOption home;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (BakeContext context = BakeContext.open(home.resolve())) {
+            var runner = context.runner();
+            if (execution != null) {
+                var found = runner.execution(execution);
+                if (found.isEmpty()) {
+                    spec.commandLine().getErr().println("amibake: no execution " + execution);
+                    return AmibakeCommand.USAGE;
+                }
+                printSteps(out, found.get(), runner.executionsOf(found.get()));
+                return AmibakeCommand.OK;
+            }
+            List<JobExecution> bakes = runner.latestExecutions(recipe, limit);
+            out.printf("%-9s %-16s %-10s %-18s %-19s %-9s %s%n",
+                    "EXECUTION", "RECIPE", "STATUS", "STEP", "STARTED", "DURATION", "IMAGE");
+            for (JobExecution e : bakes) {
+                BakeState state = BakeState.of(e);
+                out.printf("%-9d %-16s %-10s %-18s %-19s %-9s %s%n", e.getId(),
+                        e.getJobParameters().getString(BakeParameters.RECIPE), e.getStatus(), currentStep(e),
+                        e.getStartTime() == null ? "-" : TIME.format(e.getStartTime()),
+                        duration(e.getStartTime(), e.getEndTime()), state.imageId() == null ? "-" : state.imageId());
+            }
+            if (bakes.isEmpty()) {
+                out.println("(no bakes" + (recipe == null ? "" : " of recipe '" + recipe + "'") + ")");
+            }
+            return AmibakeCommand.OK;
+        }
+    }
+
+    private static void printSteps(PrintWriter out, JobExecution execution, List<JobExecution> all) {
+        BakeState state = BakeState.of(execution);
+        out.println("bake " + state.bakeId() + ", recipe " + state.recipeName() + ", image name "
+                + state.imageName());
+        out.printf("%-9s %-18s %-10s %-19s %s%n", "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
+        all.stream().sorted(Comparator.comparing(JobExecution::getId))
+                .flatMap(e -> e.getStepExecutions().stream())
+                .sorted(Comparator.comparing(StepExecution::getId))
+                .forEach(s -> out.printf("%-9d %-18s %-10s %-19s %s%n", s.getJobExecutionId(), s.getStepName(),
+                        s.getStatus(), s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
+                        duration(s.getStartTime(), s.getEndTime())));
+        execution.getAllFailureExceptions().forEach(f -> out.println("failure: " + f.getMessage()));
+    }
+
+    private static String currentStep(JobExecution e) {
+        return e.getStepExecutions().stream().max(Comparator.comparing(StepExecution::getId))
+                .map(StepExecution::getStepName).orElse("-");
+    }
+
+    private static String duration(LocalDateTime start, LocalDateTime end) {
+        if (start == null) {
+            return "-";
+        }
+        return Durations.human(Duration.between(start, end == null ? LocalDateTime.now() : end));
+    }
+}

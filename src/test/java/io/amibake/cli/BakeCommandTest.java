@@ -1,0 +1,108 @@
+package io.amibake.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.bake.RecipeLock;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The bake command as a user runs it: exit codes, output, and what reaches the cloud. */
+class BakeCommandTest {
+
+    private static Sandbox sandbox;
+
+    @TempDir
+    Path home;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void startSandbox() throws Exception {
+        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.002));
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        sandbox.close();
+    }
+
+    private int amibake(String... args) {
+        CommandLine cli = AmibakeCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    private long requests() {
+        return sandbox.stats().requests().stream().mapToLong(r -> r.count()).sum();
+    }
+
+    @Test
+    void aBadRecipeExitsTwoWithItsReportAndSendsNothing() throws Exception {
+        // given
+        Path recipe = home.resolve("bad.yaml");
+        Files.writeString(recipe, "name: web\nsource:\n  region: us-eats-1\n  ami: ami-0123456789abcdef0\n"
+                + "build:\n  instanceType: t3.micro\nimage:\n  name: web-{{date}}\n");
+        long before = requests();
+
+        // when
+        int exit = amibake("bake", recipe.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("bad.yaml:3:11").contains("did you mean 'us-east-1'");
+        assertThat(requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aBakeAgainstARunningSandboxPrintsTheImageAndTheManifest() {
+        // when
+        int exit = amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).containsPattern("image: +ami-[0-9a-f]+ +httpd-al2023-")
+                .contains("manifest: " + home.resolve("manifests"));
+    }
+
+    @Test
+    void aSecondBakeOfARecipeThatIsRunningIsRefusedWithExitThree() {
+        // given another process holds the recipe
+        try (var held = RecipeLock.acquire(home, "httpd", "pid 4242").lock().orElseThrow()) {
+            long before = requests();
+
+            // when
+            int exit = amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                    "--home", home.toString());
+
+            // then
+            assertThat(exit).isEqualTo(3);
+            assertThat(err.toString()).contains("another bake of recipe 'httpd' is running (pid 4242)");
+            assertThat(requests()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void jsonModeWritesOneEventPerLine() {
+        // when
+        int exit = amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString(), "--json");
+
+        // then
+        assertThat(exit).isZero();
+        assertThat(out.toString().lines())
+                .allSatisfy(line -> assertThat(line).startsWith("{\"time\":").endsWith("}"))
+                .anySatisfy(line -> assertThat(line).contains("\"event\":\"bakeFinished\"")
+                        .contains("\"status\":\"COMPLETED\""));
+    }
+}
