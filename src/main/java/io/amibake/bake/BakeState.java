@@ -28,6 +28,7 @@ public final class BakeState {
     private static final String IMAGE_DESCRIPTION = "image.description";
     private static final String SOURCE_IMAGE = "source.imageId";
     private static final String INSTANCE = "instance.id";
+    private static final String LAUNCHED_AT = "instance.launchedAt";
     private static final String LAUNCH_ATTEMPT = "instance.launchAttempt";
     private static final String COMMANDS_DONE = "commands.done";
     private static final String COMMANDS_DONE_ON = "commands.doneOn";
@@ -138,6 +139,15 @@ public final class BakeState {
 
     public void instanceId(String id) {
         put(INSTANCE, id);
+    }
+
+    public Instant launchedAt() {
+        String value = getString(LAUNCHED_AT);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    public void launchedAt(Instant at) {
+        put(LAUNCHED_AT, at.toString());
     }
 
     /** How many instances this bake has launched; part of the launch client token. */

@@ -4,6 +4,7 @@ import io.amibake.aws.CloudException;
 import io.amibake.aws.Instance;
 import io.amibake.aws.LaunchRequest;
 import io.amibake.bake.wait.WaitKind;
+import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Build;
 import io.amibake.recipe.CommandPlan;
 import java.util.List;
@@ -41,6 +42,14 @@ public final class LaunchInstanceStep implements Tasklet {
             return RepeatStatus.CONTINUABLE;
         }
         Instance instance = services.ec2().describeInstances(region, List.of(id)).get(id);
+        boolean justLaunched = state.launchedAt() != null
+                && state.launchedAt().plus(Waits.NEW_INSTANCE_GRACE).isAfter(services.clock().instant());
+        if (instance == null && justLaunched) {
+            // EC2 is eventually consistent: a new instance can be unknown for a moment.
+            services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && i.isRunning(), true,
+                    services.settings().instanceTimeout());
+            return RepeatStatus.FINISHED;
+        }
         if (instance == null || instance.isGone()) {
             services.events().note(NAME, "build instance " + id + " is gone; launching a new one, and "
                     + "provisioning restarts from the first command");
@@ -54,7 +63,7 @@ public final class LaunchInstanceStep implements Tasklet {
         }
         if ("stopping".equals(instance.state())) {
             services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
-                    services.settings().instanceTimeout());
+                    false, services.settings().instanceTimeout());
             instance = new Instance(id, "stopped");
         }
         if (instance.isStopped()) {
@@ -62,7 +71,7 @@ public final class LaunchInstanceStep implements Tasklet {
             services.ec2().start(region, id);
         }
         services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && i.isRunning(),
-                services.settings().instanceTimeout());
+                false, services.settings().instanceTimeout());
         return RepeatStatus.FINISHED;
     }
 
@@ -89,6 +98,7 @@ public final class LaunchInstanceStep implements Tasklet {
             }
         }
         state.instanceId(instance.id());
+        state.launchedAt(services.clock().instant());
         services.events().note(NAME, "launched " + instance.id() + " (" + build.instanceType() + ") in " + region);
     }
 

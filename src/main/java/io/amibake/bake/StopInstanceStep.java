@@ -32,7 +32,7 @@ public final class StopInstanceStep implements Tasklet {
             services.ec2().stop(region, id);
         }
         services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
-                services.settings().instanceTimeout());
+                false, services.settings().instanceTimeout());
         return RepeatStatus.FINISHED;
     }
 }

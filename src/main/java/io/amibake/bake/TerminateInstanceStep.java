@@ -31,7 +31,8 @@ public final class TerminateInstanceStep implements Tasklet {
             }
         }
         services.waits().instance(region, id, WaitKind.INSTANCE_TERMINATED,
-                i -> i == null || "terminated".equals(i.state()), services.settings().instanceTimeout());
+                i -> i == null || "terminated".equals(i.state()), false,
+                services.settings().instanceTimeout());
         return RepeatStatus.FINISHED;
     }
 }

@@ -22,6 +22,9 @@ import org.springframework.batch.core.job.JobInterruptedException;
  */
 public final class Waits {
 
+    /** How long a new instance may stay unknown to DescribeInstances before it counts as gone. */
+    public static final Duration NEW_INSTANCE_GRACE = Duration.ofMinutes(2);
+
     private final Ec2Gateway ec2;
     private final SsmGateway ssm;
     private final Expectations expectations;
@@ -44,15 +47,23 @@ public final class Waits {
 
     /**
      * Waits until the instance is in a state {@code arrived} accepts; {@code arrived} sees null
-     * for an instance EC2 no longer knows. Any other settled state (terminated, or vanished when
-     * that is not what was asked) fails the wait.
+     * for an instance EC2 does not know. Any other settled state (terminated, or unknown when
+     * that is not what was asked) fails the wait. A just-launched instance may be unknown to
+     * EC2 for a moment (eventual consistency): with {@code mayBeNew}, unknown is not settled
+     * until {@link #NEW_INSTANCE_GRACE} has passed.
      */
     public Instance instance(String region, String instanceId, WaitKind kind, Predicate<Instance> arrived,
-                             Duration timeout) throws JobInterruptedException {
+                             boolean mayBeNew, Duration timeout) throws JobInterruptedException {
         SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
+        long start = System.nanoTime();
         return timed(kind, null, () -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
                 expectations.expected(kind, null), timeout,
-                i -> i == null || arrived.test(i) || "terminated".equals(i.state()) ? Boolean.TRUE : null,
+                i -> {
+                    if (i == null && mayBeNew && System.nanoTime() - start < NEW_INSTANCE_GRACE.toNanos()) {
+                        return null;
+                    }
+                    return i == null || arrived.test(i) || "terminated".equals(i.state()) ? Boolean.TRUE : null;
+                },
                 i -> arrived.test(i) ? null
                         : i == null ? "the instance no longer exists" : "the instance is " + i.state()));
     }
