@@ -28,7 +28,7 @@ if stale; then
   fi
   echo "run.sh: building amibake (once, or after the sources change)..." >&2
   log="$(mktemp)"
-  if ! mvn -q -B -f "$here/pom.xml" -DskipTests package >"$log" 2>&1; then
+  if ! mvn -q -B -f "$here/pom.xml" -Dmaven.test.skip=true package >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     echo "run.sh: the build failed" >&2

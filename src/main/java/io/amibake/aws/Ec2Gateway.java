@@ -186,6 +186,54 @@ public final class Ec2Gateway {
                 .map(Ec2Gateway::image);
     }
 
+    /**
+     * Copies an image into {@code region} (the call goes to the destination). The client token
+     * makes a repeated call return the copy already under way (aws-facts.md, CopyImage).
+     */
+    public String copyImage(String region, CopyRequest request) {
+        var builder = software.amazon.awssdk.services.ec2.model.CopyImageRequest.builder()
+                .sourceRegion(request.sourceRegion())
+                .sourceImageId(request.sourceImageId())
+                .name(request.name())
+                .description(request.description())
+                .clientToken(request.clientToken())
+                .tagSpecifications(tagSpec(ResourceType.IMAGE, request.tags()),
+                        tagSpec(ResourceType.SNAPSHOT, request.tags()));
+        if (request.encrypted()) {
+            builder.encrypted(true);
+            if (request.kmsKeyId() != null) {
+                builder.kmsKeyId(request.kmsKeyId());
+            }
+        }
+        return call(() -> ec2(region).copyImage(builder.build())).imageId();
+    }
+
+    /** Each snapshot's progress in percent; the only progress signal AWS gives for a copy. */
+    public Map<String, Integer> snapshotProgress(String region, Collection<String> snapshotIds) {
+        Map<String, Integer> progress = new HashMap<>();
+        try {
+            ec2(region).describeSnapshots(r -> r.snapshotIds(snapshotIds)).snapshots().forEach(snapshot -> {
+                String text = snapshot.progress() == null ? "0%" : snapshot.progress().replace("%", "").trim();
+                progress.put(snapshot.snapshotId(), text.isEmpty() ? 0 : Integer.parseInt(text));
+            });
+        } catch (AwsServiceException e) {
+            if (!"InvalidSnapshot.NotFound".equals(code(e))) {
+                throw translate(e);
+            }
+        } catch (SdkException e) {
+            throw translate(e);
+        }
+        return progress;
+    }
+
+    /** Grants launch permission on the image to the given accounts. */
+    public void shareImage(String region, String imageId, List<String> accountIds) {
+        call(() -> ec2(region).modifyImageAttribute(r -> r.imageId(imageId)
+                .launchPermission(p -> p.add(accountIds.stream()
+                        .map(id -> software.amazon.awssdk.services.ec2.model.LaunchPermission.builder().userId(id).build())
+                        .toList()))));
+    }
+
     public void deregisterImage(String region, String imageId) {
         call(() -> ec2(region).deregisterImage(r -> r.imageId(imageId)));
     }

@@ -1,12 +1,21 @@
 package io.amibake.bake;
 
+import io.amibake.recipe.Recipe;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.FlowBuilder;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.Flow;
+import org.springframework.batch.core.job.flow.support.SimpleFlow;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -19,6 +28,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 public class BakeJobConfiguration {
 
     public static final String JOB_NAME = "bake";
+    /** The distribution step. */
+    public static final String DISTRIBUTE = "distribute";
+    /** Its partitions are named {@code copyRegion:REGION}. */
+    public static final String REGION_PARTITION = "copyRegion:";
 
     private final JobRepository repository;
     private final PlatformTransactionManager transactions;
@@ -28,10 +41,19 @@ public class BakeJobConfiguration {
         this.transactions = transactions;
     }
 
-    public Job bakeJob(BakeServices services, BakeRequest request, Path manifest) {
+    /**
+     * The bake job for this recipe. After the image is available, the build instance is
+     * terminated while the image is distributed: the copies need nothing from it.
+     */
+    public Job bakeJob(BakeServices services, BakeRequest request, Recipe recipe, Path manifest) {
         StepProgressListener progress = new StepProgressListener(services.events());
-        return new JobBuilder(JOB_NAME, repository)
-                .listener(new BakeJobListener(services, repository, manifest))
+        Flow terminate = new FlowBuilder<SimpleFlow>("terminate")
+                .start(once(progress, "terminateInstance", new TerminateInstanceStep(services))).build();
+        Flow distribute = new FlowBuilder<SimpleFlow>(DISTRIBUTE)
+                .start(distribute(progress, services, recipe)).build();
+        Flow finish = new FlowBuilder<SimpleFlow>("finish")
+                .split(new SimpleAsyncTaskExecutor("amibake-finish-")).add(terminate, distribute).build();
+        Flow bake = new FlowBuilder<SimpleFlow>(JOB_NAME)
                 .start(once(progress, "prepare", new PrepareBakeStep(services, request)))
                 .next(once(progress, "resolveSource", new ResolveSourceStep(services)))
                 .next(always(progress, LaunchInstanceStep.NAME, new LaunchInstanceStep(services)))
@@ -42,8 +64,35 @@ public class BakeJobConfiguration {
                 .next(always(progress, "stopInstance", new StopInstanceStep(services)))
                 .next(always(progress, CreateImageStep.NAME, new CreateImageStep(services)))
                 .next(always(progress, "waitForImage", new WaitForImageStep(services)))
-                .next(once(progress, "terminateInstance", new TerminateInstanceStep(services)))
+                .next(finish)
                 .next(always(progress, "writeManifest", new WriteManifestStep(repository, manifest)))
+                .build();
+        return new JobBuilder(JOB_NAME, repository)
+                .listener(new BakeJobListener(services, repository, manifest))
+                .start(bake).end()
+                .build();
+    }
+
+    /**
+     * One partition per region, the source region included (sharing and the SSM parameter apply
+     * there too), on a bounded pool. A failed region never cancels the others; a resume runs
+     * only the partitions that did not complete.
+     */
+    private Step distribute(StepProgressListener progress, BakeServices services, Recipe recipe) {
+        Step copyRegion = new StepBuilder("copyRegion", repository)
+                .tasklet(new CopyRegionStep(services), transactions).listener(progress).build();
+        SimpleAsyncTaskExecutor pool = new SimpleAsyncTaskExecutor("amibake-copy-");
+        pool.setConcurrencyLimit(services.settings().copyConcurrency());
+        List<String> regions = recipe.imageRegions();
+        return new StepBuilder(DISTRIBUTE, repository)
+                .partitioner(DISTRIBUTE, gridSize -> {
+                    Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
+                    regions.forEach(region -> partitions.put(region, RegionState.forRegion(region)));
+                    return partitions;
+                })
+                .step(copyRegion)
+                .gridSize(regions.size())
+                .taskExecutor(pool)
                 .build();
     }
 

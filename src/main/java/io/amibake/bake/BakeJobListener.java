@@ -62,9 +62,9 @@ public final class BakeJobListener implements JobExecutionListener {
         summary.put("imageName", state.imageName());
         summary.put("manifest", manifest.toString());
         summary.put("requests", requests);
-        List<Throwable> failures = execution.getAllFailureExceptions();
-        if (!failures.isEmpty()) {
-            summary.put("error", failures.get(failures.size() - 1).getMessage());
+        String error = BakeFailures.describe(execution);
+        if (error != null) {
+            summary.put("error", error);
         }
         services.events().bakeFinished(execution.getId(), execution.getStatus().name(), summary);
     }

@@ -7,6 +7,8 @@ import io.amibake.aws.SsmGateway;
 import io.amibake.bake.wait.Expectations;
 import io.amibake.bake.wait.PollPlan;
 import io.amibake.bake.wait.Waits;
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.RecipeLoader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -70,7 +72,8 @@ public class BakeRunner {
                 .addString(BakeParameters.BAKE, bakeId)
                 .addString(BakeParameters.TARGET, target, false)
                 .toJobParameters();
-        return run(parameters, request, aws, manifestOr(manifest, bakeId), events, Map.of());
+        Recipe recipe = RecipeLoader.parse(request.recipeYaml(), request.recipeFile(), request.variables());
+        return run(parameters, request, recipe, aws, manifestOr(manifest, bakeId), events, Map.of());
     }
 
     /**
@@ -83,7 +86,7 @@ public class BakeRunner {
             last = operator.recover(last);
         }
         BakeState state = BakeState.of(last);
-        return run(last.getJobParameters(), null, aws, manifestOr(manifest, state.bakeId()), events,
+        return run(last.getJobParameters(), null, state.recipe(), aws, manifestOr(manifest, state.bakeId()), events,
                 state.observedWaits());
     }
 
@@ -93,7 +96,7 @@ public class BakeRunner {
         repository.updateExecutionContext(last);
     }
 
-    private BakeResult run(JobParameters parameters, BakeRequest request, AwsSettings aws, Path manifest,
+    private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, AwsSettings aws, Path manifest,
                            BakeEvents events, Map<String, List<Long>> ownHistory) throws Exception {
         stopRequested.set(false);
         try (AwsClients clients = new AwsClients(aws)) {
@@ -106,13 +109,11 @@ public class BakeRunner {
             Waits waits = new Waits(ec2, ssm, new Expectations(history), plan, stopRequested::get);
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock,
                     stopRequested);
-            var job = jobs.bakeJob(services, request, manifest);
+            var job = jobs.bakeJob(services, request, recipe, manifest);
             JobExecution execution = operator.start(job, parameters);
             BakeState state = BakeState.of(execution);
-            List<Throwable> failures = execution.getAllFailureExceptions();
-            String error = failures.isEmpty() ? null : failures.get(failures.size() - 1).getMessage();
             return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    manifest, error);
+                    manifest, BakeFailures.describe(execution));
         }
     }
 

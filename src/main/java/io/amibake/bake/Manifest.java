@@ -38,19 +38,42 @@ public final class Manifest {
         manifest.put("status", execution.getStatus().name());
         manifest.put("sourceImage", state.sourceImageId());
         manifest.put("imageName", state.imageName());
-        Map<String, Object> regions = new LinkedHashMap<>();
-        if (state.sourceImageId() != null) {
-            String source = state.recipe().source().region();
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("status", state.snapshotIds().isEmpty() ? "incomplete" : "available");
-            entry.put("imageId", state.imageId());
-            entry.put("snapshotIds", state.snapshotIds());
-            regions.put(source, entry);
-        }
-        manifest.put("regions", regions);
+        manifest.put("regions", state.recipeYaml() == null ? Map.of() : regions(execution, repository, state));
         manifest.put("steps", steps(execution, repository));
         manifest.put("requests", state.requests());
         return manifest;
+    }
+
+    /** Each region's outcome: its image and snapshots, or why it failed, or that it has not run. */
+    private static Map<String, Object> regions(JobExecution execution, JobRepository repository, BakeState state) {
+        Map<String, StepExecution> latest = new LinkedHashMap<>();
+        for (StepExecution step : allSteps(execution, repository)) {
+            if (step.getStepName().startsWith(BakeJobConfiguration.REGION_PARTITION)) {
+                latest.put(step.getStepName().substring(BakeJobConfiguration.REGION_PARTITION.length()), step);
+            }
+        }
+        Map<String, Object> regions = new LinkedHashMap<>();
+        for (String region : state.recipe().imageRegions()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            StepExecution step = latest.get(region);
+            RegionState partition = step == null ? null : new RegionState(step.getExecutionContext());
+            String status = step == null ? "not started" : switch (step.getStatus()) {
+                case COMPLETED -> "available";
+                case FAILED, STOPPED, ABANDONED -> "failed";
+                default -> "in progress";
+            };
+            entry.put("status", status);
+            entry.put("imageId", partition != null ? partition.imageId()
+                    : region.equals(state.recipe().source().region()) ? state.imageId() : null);
+            entry.put("snapshotIds", partition != null ? partition.snapshotIds() : List.of());
+            if (step != null && !step.getFailureExceptions().isEmpty()) {
+                entry.put("error", step.getFailureExceptions().get(0).getMessage());
+            } else if (step != null && "failed".equals(status)) {
+                entry.put("error", step.getExitStatus().getExitDescription());
+            }
+            regions.put(region, entry);
+        }
+        return regions;
     }
 
     public static void write(Map<String, Object> manifest, Path file) {
@@ -71,14 +94,18 @@ public final class Manifest {
         return LINE.writeValueAsString(value);
     }
 
-    private static List<Map<String, Object>> steps(JobExecution execution, JobRepository repository) {
+    private static List<StepExecution> allSteps(JobExecution execution, JobRepository repository) {
         List<StepExecution> all = new ArrayList<>();
         for (JobExecution each : repository.getJobExecutions(execution.getJobInstance())) {
             all.addAll(each.getId() == execution.getId() ? execution.getStepExecutions() : each.getStepExecutions());
         }
         all.sort(Comparator.comparing(StepExecution::getId));
+        return all;
+    }
+
+    private static List<Map<String, Object>> steps(JobExecution execution, JobRepository repository) {
         List<Map<String, Object>> steps = new ArrayList<>();
-        for (StepExecution step : all) {
+        for (StepExecution step : allSteps(execution, repository)) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("step", step.getStepName());
             entry.put("execution", step.getJobExecutionId());

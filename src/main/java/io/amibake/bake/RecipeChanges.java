@@ -42,6 +42,10 @@ public final class RecipeChanges {
         if (state.imageId() != null && !Objects.equals(old.image().tags(), edited.image().tags())) {
             conflicts.add("createImage: image.tags changed, but the bake already created " + state.imageId());
         }
+        if (state.snapshotIds().size() > 0 && !Objects.equals(old.regions(), edited.regions())) {
+            conflicts.add("distribute: regions changed, but distribution of " + state.imageId()
+                    + " to " + old.imageRegions() + " has begun");
+        }
         Map<String, RemoteCommand> before = byKey(CommandPlan.of(old));
         Map<String, RemoteCommand> after = byKey(CommandPlan.of(edited));
         for (String done : state.commandsDone()) {

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.batch.core.job.JobInterruptedException;
 
 /**
@@ -42,11 +43,13 @@ public final class SharedPoller<S> {
      * Blocks until {@code settled} says the resource is done, and returns what was last seen of
      * it (null if the cloud no longer knows it and {@code settled} accepts that).
      *
+     * @param expected how long the wait should last, or null; asked again before every look, so
+     *                 it may sharpen while the wait goes on (a copy's progress predicts its end)
      * @param settled  null while the resource is still on its way; otherwise {@code true} when it
      *                 arrived, or the wait fails with the message {@code failure} gives
      * @param failure  why a settled resource is a failure, or null when it succeeded
      */
-    public S await(String id, String what, Duration expected, Duration timeout,
+    public S await(String id, String what, Supplier<Duration> expected, Duration timeout,
                    Function<S, Boolean> settled, Function<S, String> failure) throws JobInterruptedException {
         long start = System.nanoTime();
         long lastSeen = start;
@@ -57,7 +60,7 @@ public final class SharedPoller<S> {
                 if (elapsed.compareTo(timeout) > 0) {
                     throw new WaitTimedOutException(what, timeout);
                 }
-                Duration delay = plan.nextDelay(elapsed, expected);
+                Duration delay = plan.nextDelay(elapsed, expected.get());
                 long due = System.nanoTime() + delay.toNanos();
                 Look<S> look = sleepUntil(id, due, lastSeen, settled);
                 if (look == null) {

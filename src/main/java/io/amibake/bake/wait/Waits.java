@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import org.springframework.batch.core.job.JobInterruptedException;
 
@@ -31,6 +32,7 @@ public final class Waits {
     private final PollPlan plan;
     private final BooleanSupplier stopRequested;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Progress>> copyProgress = new ConcurrentHashMap<>();
 
     public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
                  BooleanSupplier stopRequested) {
@@ -57,7 +59,7 @@ public final class Waits {
         SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
         long start = System.nanoTime();
         return timed(kind, null, () -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
-                expectations.expected(kind, null), timeout,
+                () -> expectations.expected(kind, null), timeout,
                 i -> {
                     if (i == null && mayBeNew && System.nanoTime() - start < NEW_INSTANCE_GRACE.toNanos()) {
                         return null;
@@ -78,7 +80,7 @@ public final class Waits {
         });
         timed(WaitKind.AGENT_ONLINE, null, () -> poller.await(instanceId,
                 "the SSM agent of " + instanceId + " to come online (does the instance profile allow SSM?)",
-                expectations.expected(WaitKind.AGENT_ONLINE, null), timeout,
+                () -> expectations.expected(WaitKind.AGENT_ONLINE, null), timeout,
                 online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null));
     }
 
@@ -87,11 +89,54 @@ public final class Waits {
             throws JobInterruptedException {
         SharedPoller<Image> poller = poller("images@" + region, ids -> ec2.describeImages(region, ids));
         return timed(kind, key, () -> poller.await(imageId, "image " + imageId + " in " + region,
-                expectations.expected(kind, key), timeout,
+                () -> expectations.expected(kind, key), timeout,
                 i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                 i -> i == null ? "the image no longer exists"
                         : i.isAvailable() ? null
                         : "the image is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")")));
+    }
+
+    /**
+     * Waits until a copy is available in its region. Each look at the region's pending copies
+     * also reads their snapshots' progress; once progress moves, the wait aims at the finish
+     * time it predicts, else at what earlier copies to this region took.
+     */
+    public Image copy(String region, String imageId, Duration timeout, IntConsumer onProgress)
+            throws JobInterruptedException {
+        Map<String, Progress> progress = copyProgress.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
+        SharedPoller<Image> poller = poller("copies@" + region, ids -> {
+            Map<String, Image> images = ec2.describeImages(region, ids);
+            Map<String, String> snapshotOf = new HashMap<>();
+            images.values().stream().filter(i -> "pending".equals(i.state()) && !i.snapshotIds().isEmpty())
+                    .forEach(i -> snapshotOf.put(i.snapshotIds().get(0), i.id()));
+            if (!snapshotOf.isEmpty()) {
+                long now = System.nanoTime();
+                ec2.snapshotProgress(region, snapshotOf.keySet()).forEach((snapshot, percent) ->
+                        progress.computeIfAbsent(snapshotOf.get(snapshot), k -> new Progress()).record(now, percent));
+            }
+            return images;
+        });
+        long start = System.nanoTime();
+        Duration history = expectations.expected(WaitKind.COPY_AVAILABLE, region);
+        int[] shown = {-1};
+        try {
+            return timed(WaitKind.COPY_AVAILABLE, region, () -> poller.await(imageId, "copy " + imageId + " in " + region,
+                    () -> {
+                        Progress p = progress.get(imageId);
+                        if (p != null && p.percent() != shown[0]) {
+                            shown[0] = p.percent();
+                            onProgress.accept(p.percent());
+                        }
+                        Duration predicted = p == null ? null : p.finishAfter(start);
+                        return predicted != null ? predicted : history;
+                    }, timeout,
+                    i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
+                    i -> i == null ? "the copy no longer exists"
+                            : i.isAvailable() ? null
+                            : "the copy is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")")));
+        } finally {
+            progress.remove(imageId);
+        }
     }
 
     /** Waits until a Run Command invocation ends, and returns how it ended. */
@@ -106,7 +151,7 @@ public final class Waits {
             return result;
         });
         return timed(WaitKind.COMMAND, key, () -> poller.await(commandId + "@" + instanceId,
-                "command '" + key + "' on " + instanceId, expectations.expected(WaitKind.COMMAND, key), timeout,
+                "command '" + key + "' on " + instanceId, () -> expectations.expected(WaitKind.COMMAND, key), timeout,
                 r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null));
     }
 

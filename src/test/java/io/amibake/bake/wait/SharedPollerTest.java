@@ -47,7 +47,7 @@ class SharedPollerTest {
         var futures = new java.util.ArrayList<Future<String>>();
         for (int i = 0; i < 10; i++) {
             String id = "r" + i;
-            futures.add(pool.submit(() -> poller.await(id, id, null, Duration.ofSeconds(30),
+            futures.add(pool.submit(() -> poller.await(id, id, () -> null, Duration.ofSeconds(30),
                     s -> "ready".equals(s) ? Boolean.TRUE : null, s -> null)));
         }
         for (Future<String> f : futures) {
@@ -65,7 +65,7 @@ class SharedPollerTest {
         SharedPoller<String> poller = new SharedPoller<>(ids -> Map.of("img", "failed"), fast, () -> false);
 
         // when / then
-        assertThatThrownBy(() -> poller.await("img", "image img", null, Duration.ofSeconds(5),
+        assertThatThrownBy(() -> poller.await("img", "image img", () -> null, Duration.ofSeconds(5),
                 s -> Boolean.TRUE, s -> "available".equals(s) ? null : "it is " + s))
                 .isInstanceOf(WaitFailedException.class)
                 .hasMessageContaining("image img: it is failed");
@@ -77,7 +77,7 @@ class SharedPollerTest {
         SharedPoller<String> poller = new SharedPoller<>(ids -> Map.of(), fast, () -> true);
 
         // when / then
-        assertThatThrownBy(() -> poller.await("i-1", "instance", null, Duration.ofSeconds(5),
+        assertThatThrownBy(() -> poller.await("i-1", "instance", () -> null, Duration.ofSeconds(5),
                 s -> null, s -> null))
                 .isInstanceOf(JobInterruptedException.class);
     }
@@ -88,7 +88,7 @@ class SharedPollerTest {
         SharedPoller<String> poller = new SharedPoller<>(ids -> Map.of(), fast, () -> false);
 
         // when / then
-        assertThatThrownBy(() -> poller.await("i-1", "instance i-1", null, Duration.ofMillis(100),
+        assertThatThrownBy(() -> poller.await("i-1", "instance i-1", () -> null, Duration.ofMillis(100),
                 s -> null, s -> null))
                 .isInstanceOf(WaitTimedOutException.class)
                 .hasMessageContaining("instance i-1");

@@ -1,0 +1,90 @@
+package io.amibake.bake;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/**
+ * The typed state of one region's partition of the distribution step. It lives in the
+ * partition's own step context, so partitions running at once never share a map, and a resume
+ * finds each region's copy where that region left it.
+ */
+public final class RegionState {
+
+    static final String REGION = "region.name";
+    private static final String IMAGE = "region.imageId";
+    private static final String SNAPSHOTS = "region.snapshots";
+    private static final String ATTEMPT = "region.copyAttempt";
+    private static final String SHARED = "region.shared";
+    private static final String PARAMETER = "region.parameterWritten";
+
+    private final ExecutionContext context;
+
+    RegionState(ExecutionContext context) {
+        this.context = context;
+    }
+
+    static RegionState of(ChunkContext chunk) {
+        return new RegionState(chunk.getStepContext().getStepExecution().getExecutionContext());
+    }
+
+    /** A fresh partition's context: which region it serves. */
+    static ExecutionContext forRegion(String region) {
+        ExecutionContext context = new ExecutionContext();
+        context.putString(REGION, region);
+        return context;
+    }
+
+    public String region() {
+        return context.getString(REGION);
+    }
+
+    /** The image in this region: the copy, or the source image in the source region. */
+    public String imageId() {
+        return context.containsKey(IMAGE) ? context.getString(IMAGE) : null;
+    }
+
+    void imageId(String id) {
+        if (id == null) {
+            context.remove(IMAGE);
+        } else {
+            context.putString(IMAGE, id);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> snapshotIds() {
+        Object value = context.get(SNAPSHOTS);
+        return value == null ? List.of() : (List<String>) value;
+    }
+
+    void snapshotIds(List<String> ids) {
+        context.put(SNAPSHOTS, new ArrayList<>(ids));
+    }
+
+    /** How many copies into this region failed; part of the copy's client token. */
+    int attempt() {
+        return context.containsKey(ATTEMPT) ? context.getInt(ATTEMPT) : 0;
+    }
+
+    void attempt(int attempt) {
+        context.putInt(ATTEMPT, attempt);
+    }
+
+    boolean shared() {
+        return context.containsKey(SHARED);
+    }
+
+    void markShared() {
+        context.putString(SHARED, "true");
+    }
+
+    boolean parameterWritten() {
+        return context.containsKey(PARAMETER);
+    }
+
+    void markParameterWritten() {
+        context.putString(PARAMETER, "true");
+    }
+}
