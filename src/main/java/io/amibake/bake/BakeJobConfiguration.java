@@ -15,6 +15,7 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -34,11 +35,15 @@ public class BakeJobConfiguration {
     public static final String REGION_PARTITION = "copyRegion:";
 
     private final JobRepository repository;
-    private final PlatformTransactionManager transactions;
+    /**
+     * The steps touch no database themselves: their only writes are the repository's own
+     * checkpoint updates, which run in transactions of their own. Waiting inside a database
+     * transaction would hold a connection per waiting region for the length of a copy.
+     */
+    private final PlatformTransactionManager transactions = new ResourcelessTransactionManager();
 
-    public BakeJobConfiguration(JobRepository repository, PlatformTransactionManager transactions) {
+    public BakeJobConfiguration(JobRepository repository) {
         this.repository = repository;
-        this.transactions = transactions;
     }
 
     /**

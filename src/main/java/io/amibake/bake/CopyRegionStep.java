@@ -48,22 +48,24 @@ public final class CopyRegionStep implements Tasklet {
         if (state.imageId() == null) {
             String copyId = services.ec2().copyImage(region, copyRequest(bake, recipe, region, state.attempt()));
             state.imageId(copyId);
+            state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
             services.events().note("distribute", region + ": copying as " + copyId);
             return RepeatStatus.CONTINUABLE;
         }
         if (state.snapshotIds().isEmpty()) {
-            awaitCopy(state, region);
+            awaitCopy(state, region, state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
         }
         finish(bake, recipe, state, region);
         return RepeatStatus.FINISHED;
     }
 
-    private void awaitCopy(RegionState state, String region) throws Exception {
+    private void awaitCopy(RegionState state, String region, boolean justStarted) throws Exception {
         Semaphore slots = COPY_SLOTS.computeIfAbsent(region, r -> new Semaphore(MAX_CONCURRENT_COPIES));
         slots.acquire();
         try {
             int[] lastShown = {-25};
-            Image copy = services.waits().copy(region, state.imageId(), services.settings().copyTimeout(), percent -> {
+            Image copy = services.waits().copy(region, state.imageId(), justStarted, services.settings().copyTimeout(),
+                    percent -> {
                 if (percent >= lastShown[0] + 25) {
                     lastShown[0] = percent;
                     services.events().note("distribute", region + ": " + percent + "%");

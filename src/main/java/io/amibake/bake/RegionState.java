@@ -16,6 +16,7 @@ public final class RegionState {
     private static final String IMAGE = "region.imageId";
     private static final String SNAPSHOTS = "region.snapshots";
     private static final String ATTEMPT = "region.copyAttempt";
+    private static final String COPIED_BY = "region.copiedBy";
     private static final String SHARED = "region.shared";
     private static final String PARAMETER = "region.parameterWritten";
 
@@ -70,6 +71,15 @@ public final class RegionState {
 
     void attempt(int attempt) {
         context.putInt(ATTEMPT, attempt);
+    }
+
+    /** The execution that started the copy; a resumed one re-attaches to a copy under way. */
+    long copiedBy() {
+        return context.containsKey(COPIED_BY) ? context.getLong(COPIED_BY) : -1;
+    }
+
+    void copiedBy(long execution) {
+        context.putLong(COPIED_BY, execution);
     }
 
     boolean shared() {

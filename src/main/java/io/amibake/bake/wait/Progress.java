@@ -3,23 +3,26 @@ package io.amibake.bake.wait;
 import java.time.Duration;
 
 /**
- * Predicts when something that reports a percentage will reach 100 %, from the first and the
- * latest readings: AWS reports a copy's progress only through its snapshot (aws-facts.md).
+ * Predicts when something that reports a percentage will reach 100 %, from its two latest
+ * readings: AWS reports a copy's progress only through its snapshot (aws-facts.md). A wait that
+ * starts with the copy records 0 % at its start, so one look already gives a rate.
  */
 final class Progress {
 
-    private long firstNanos = -1;
-    private int firstPercent;
-    private long lastNanos;
+    private long previousNanos = -1;
+    private int previousPercent;
+    private long lastNanos = -1;
     private int lastPercent;
 
     synchronized void record(long nanos, int percent) {
-        if (firstNanos < 0 || percent < lastPercent) {
-            firstNanos = nanos;
-            firstPercent = percent;
+        if (lastNanos >= 0 && percent > lastPercent) {
+            previousNanos = lastNanos;
+            previousPercent = lastPercent;
         }
-        lastNanos = nanos;
-        lastPercent = percent;
+        if (lastNanos < 0 || percent != lastPercent) {
+            lastNanos = nanos;
+            lastPercent = percent;
+        }
     }
 
     synchronized int percent() {
@@ -28,10 +31,10 @@ final class Progress {
 
     /** Time from {@code sinceNanos} to the predicted finish, or null until progress is seen to move. */
     synchronized Duration finishAfter(long sinceNanos) {
-        if (firstNanos < 0 || lastPercent <= firstPercent || lastNanos <= firstNanos) {
+        if (previousNanos < 0 || lastPercent <= previousPercent || lastNanos <= previousNanos) {
             return null;
         }
-        double nanosPerPercent = (lastNanos - firstNanos) / (double) (lastPercent - firstPercent);
+        double nanosPerPercent = (lastNanos - previousNanos) / (double) (lastPercent - previousPercent);
         long finish = lastNanos + (long) ((100 - lastPercent) * nanosPerPercent);
         return Duration.ofNanos(Math.max(0, finish - sinceNanos));
     }

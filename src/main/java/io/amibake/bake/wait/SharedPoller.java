@@ -51,8 +51,21 @@ public final class SharedPoller<S> {
      */
     public S await(String id, String what, Supplier<Duration> expected, Duration timeout,
                    Function<S, Boolean> settled, Function<S, String> failure) throws JobInterruptedException {
+        return await(id, what, expected, timeout, settled, failure, (pending, done) -> { });
+    }
+
+    /** Tells when a resource was last seen unsettled (or -1 when never) and first seen settled. */
+    public interface Bracket {
+        void settledBetween(long lastPendingNanos, long settledNanos);
+    }
+
+    /** As above, and reports the interval in which the resource settled, to learn from. */
+    public S await(String id, String what, Supplier<Duration> expected, Duration timeout,
+                   Function<S, Boolean> settled, Function<S, String> failure, Bracket bracket)
+            throws JobInterruptedException {
         long start = System.nanoTime();
         long lastSeen = start;
+        long lastPending = -1;
         pending.add(id);
         try {
             while (true) {
@@ -66,9 +79,13 @@ public final class SharedPoller<S> {
                 if (look == null) {
                     look = lookAt(id, due - (long) (delay.toNanos() * FRESHNESS));
                 }
-                lastSeen = look.atNanos();
                 Boolean done = settled.apply(look.value());
+                if (done == null) {
+                    lastPending = look.atNanos();
+                }
+                lastSeen = look.atNanos();
                 if (done != null) {
+                    bracket.settledBetween(lastPending, look.atNanos());
                     String reason = failure.apply(look.value());
                     if (reason != null) {
                         throw new WaitFailedException(what + ": " + reason);

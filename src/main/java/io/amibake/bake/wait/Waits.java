@@ -58,7 +58,7 @@ public final class Waits {
                              boolean mayBeNew, Duration timeout) throws JobInterruptedException {
         SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
         long start = System.nanoTime();
-        return timed(kind, null, () -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
+        return timed(kind, null, bracket -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
                 () -> expectations.expected(kind, null), timeout,
                 i -> {
                     if (i == null && mayBeNew && System.nanoTime() - start < NEW_INSTANCE_GRACE.toNanos()) {
@@ -67,7 +67,7 @@ public final class Waits {
                     return i == null || arrived.test(i) || "terminated".equals(i.state()) ? Boolean.TRUE : null;
                 },
                 i -> arrived.test(i) ? null
-                        : i == null ? "the instance no longer exists" : "the instance is " + i.state()));
+                        : i == null ? "the instance no longer exists" : "the instance is " + i.state(), bracket));
     }
 
     /** Waits until the instance's SSM agent reports Online. */
@@ -78,32 +78,37 @@ public final class Waits {
             ids.forEach(id -> result.put(id, online.contains(id)));
             return result;
         });
-        timed(WaitKind.AGENT_ONLINE, null, () -> poller.await(instanceId,
+        timed(WaitKind.AGENT_ONLINE, null, bracket -> poller.await(instanceId,
                 "the SSM agent of " + instanceId + " to come online (does the instance profile allow SSM?)",
                 () -> expectations.expected(WaitKind.AGENT_ONLINE, null), timeout,
-                online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null));
+                online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null, bracket));
     }
 
     /** Waits until the image is available; a failed or vanished image fails the wait. */
     public Image image(String region, String imageId, WaitKind kind, String key, Duration timeout)
             throws JobInterruptedException {
         SharedPoller<Image> poller = poller("images@" + region, ids -> ec2.describeImages(region, ids));
-        return timed(kind, key, () -> poller.await(imageId, "image " + imageId + " in " + region,
+        return timed(kind, key, bracket -> poller.await(imageId, "image " + imageId + " in " + region,
                 () -> expectations.expected(kind, key), timeout,
                 i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                 i -> i == null ? "the image no longer exists"
                         : i.isAvailable() ? null
-                        : "the image is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")")));
+                        : "the image is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")"),
+                bracket));
     }
 
     /**
      * Waits until a copy is available in its region. Each look at the region's pending copies
      * also reads their snapshots' progress; once progress moves, the wait aims at the finish
-     * time it predicts, else at what earlier copies to this region took.
+     * time it predicts, else at what earlier copies to this region took. A copy just started is
+     * at 0 % now, so its first reading already gives a rate.
      */
-    public Image copy(String region, String imageId, Duration timeout, IntConsumer onProgress)
+    public Image copy(String region, String imageId, boolean justStarted, Duration timeout, IntConsumer onProgress)
             throws JobInterruptedException {
         Map<String, Progress> progress = copyProgress.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
+        if (justStarted) {
+            progress.computeIfAbsent(imageId, k -> new Progress()).record(System.nanoTime(), 0);
+        }
         SharedPoller<Image> poller = poller("copies@" + region, ids -> {
             Map<String, Image> images = ec2.describeImages(region, ids);
             Map<String, String> snapshotOf = new HashMap<>();
@@ -120,7 +125,7 @@ public final class Waits {
         Duration history = expectations.expected(WaitKind.COPY_AVAILABLE, region);
         int[] shown = {-1};
         try {
-            return timed(WaitKind.COPY_AVAILABLE, region, () -> poller.await(imageId, "copy " + imageId + " in " + region,
+            return timed(WaitKind.COPY_AVAILABLE, region, bracket -> poller.await(imageId, "copy " + imageId + " in " + region,
                     () -> {
                         Progress p = progress.get(imageId);
                         if (p != null && p.percent() != shown[0]) {
@@ -133,7 +138,8 @@ public final class Waits {
                     i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                     i -> i == null ? "the copy no longer exists"
                             : i.isAvailable() ? null
-                            : "the copy is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")")));
+                            : "the copy is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")"),
+                    bracket));
         } finally {
             progress.remove(imageId);
         }
@@ -150,9 +156,9 @@ public final class Waits {
             });
             return result;
         });
-        return timed(WaitKind.COMMAND, key, () -> poller.await(commandId + "@" + instanceId,
+        return timed(WaitKind.COMMAND, key, bracket -> poller.await(commandId + "@" + instanceId,
                 "command '" + key + "' on " + instanceId, () -> expectations.expected(WaitKind.COMMAND, key), timeout,
-                r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null));
+                r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null, bracket));
     }
 
     /**
@@ -177,13 +183,22 @@ public final class Waits {
     }
 
     private interface Wait<T> {
-        T run() throws JobInterruptedException;
+        T run(SharedPoller.Bracket bracket) throws JobInterruptedException;
     }
 
+    /**
+     * Runs a wait and teaches Expectations how long the thing took: the middle of the interval
+     * between the last look that saw it unsettled and the first that saw it settled. When the
+     * very first look already saw it settled, it took at most that long; a little less is
+     * recorded, so the next wait aims a little earlier and a pace that is too slow corrects itself.
+     */
     private <T> T timed(WaitKind kind, String key, Wait<T> wait) throws JobInterruptedException {
         long start = System.nanoTime();
-        T result = wait.run();
-        expectations.observe(kind, key, Duration.ofNanos(System.nanoTime() - start));
+        long[] took = {-1};
+        T result = wait.run((lastPending, settled) -> took[0] = lastPending < 0
+                ? (long) ((settled - start) * 0.97)
+                : (lastPending + settled) / 2 - start);
+        expectations.observe(kind, key, Duration.ofNanos(took[0] < 0 ? System.nanoTime() - start : took[0]));
         return result;
     }
 
