@@ -67,6 +67,10 @@ public final class AwsClients implements AutoCloseable {
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(settings.maxAttempts())
                                 .build())
+                        // A call, retries included, never hangs a bake: an unresponsive endpoint
+                        // fails the step (resumable) instead.
+                        .apiCallAttemptTimeout(Duration.ofSeconds(30))
+                        .apiCallTimeout(Duration.ofMinutes(3))
                         .addExecutionInterceptor(counter)
                         .build());
         if (settings.endpoint() != null) {

@@ -41,7 +41,7 @@ public final class BakeJobListener implements JobExecutionListener {
         if (execution.getStatus() != BatchStatus.COMPLETED && state.recipeYaml() != null) {
             try {
                 settleInstance(state);
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 services.events().note("bake", "could not settle build instance " + state.instanceId() + ": "
                         + e.getMessage());
             }
@@ -70,7 +70,7 @@ public final class BakeJobListener implements JobExecutionListener {
     }
 
     /** Applies onFailure to a build instance that a failed or stopped run left behind. */
-    private void settleInstance(BakeState state) {
+    private void settleInstance(BakeState state) throws Exception {
         String id = state.instanceId();
         if (id == null) {
             return;
@@ -89,6 +89,11 @@ public final class BakeJobListener implements JobExecutionListener {
                 services.events().note("bake", "terminated build instance " + id);
             }
             case STOP -> {
+                if ("pending".equals(instance.state())) {
+                    // A pending instance cannot be stopped; it runs in seconds.
+                    instance = services.waits().instanceWhileStopping(region, id, i -> i != null && !"pending".equals(i.state()),
+                            services.settings().instanceTimeout());
+                }
                 Duration keep = services.settings().stoppedRetention();
                 services.ec2().tag(region, id, Map.of(BakeTags.EXPIRES,
                         services.clock().instant().plus(keep).toString()));

@@ -70,6 +70,18 @@ public final class Waits {
                         : i == null ? "the instance no longer exists" : "the instance is " + i.state(), bracket));
     }
 
+    /**
+     * Waits for an instance to leave a transient state even when the bake is stopping: settling
+     * the build instance after Ctrl-C must not itself be cut short.
+     */
+    public Instance instanceWhileStopping(String region, String instanceId, Predicate<Instance> arrived,
+                                          Duration timeout) throws JobInterruptedException {
+        SharedPoller<Instance> poller = new SharedPoller<>(ids -> ec2.describeInstances(region, ids), plan, () -> false);
+        return poller.await(instanceId, "instance " + instanceId, () -> null, timeout,
+                i -> i == null || arrived.test(i) || "terminated".equals(i.state()) ? Boolean.TRUE : null,
+                i -> null);
+    }
+
     /** Waits until the instance's SSM agent reports Online. */
     public void agentOnline(String region, String instanceId, Duration timeout) throws JobInterruptedException {
         SharedPoller<Boolean> poller = poller("agents@" + region, ids -> {
