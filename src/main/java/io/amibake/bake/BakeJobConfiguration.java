@@ -7,6 +7,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -49,12 +50,26 @@ public class BakeJobConfiguration {
 
     /** A step that, once completed, a resume skips. */
     private Step once(StepProgressListener progress, String name, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(tasklet, transactions).listener(progress).build();
+        return new StepBuilder(name, repository).tasklet(checkpointed(tasklet), transactions).listener(progress)
+                .build();
     }
 
     /** A step that runs on every resume, and checks its own work before doing any. */
     private Step always(StepProgressListener progress, String name, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(tasklet, transactions).listener(progress)
+        return new StepBuilder(name, repository).tasklet(checkpointed(tasklet), transactions).listener(progress)
                 .allowStartIfComplete(true).build();
+    }
+
+    /**
+     * Saves the job's execution context in the step's own transaction. Spring Batch saves it only
+     * after a step ends, while the step's context is committed with every chunk: a process killed
+     * in between would resume with a completed step's state lost to every later step.
+     */
+    private Tasklet checkpointed(Tasklet tasklet) {
+        return (contribution, chunk) -> {
+            RepeatStatus status = tasklet.execute(contribution, chunk);
+            repository.updateExecutionContext(chunk.getStepContext().getStepExecution().getJobExecution());
+            return status;
+        };
     }
 }
