@@ -1,6 +1,8 @@
 package io.amibake.aws;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@code CopyImage} needs to copy an image into another region.
@@ -13,6 +15,8 @@ public record CopyRequest(String sourceRegion, String sourceImageId, String name
                           String clientToken, boolean encrypted, String kmsKeyId, Map<String, String> tags) {
 
     public CopyRequest {
-        tags = Map.copyOf(tags);
+        // Sorted, not Map.copyOf's order, which changes with every JVM: the tags are part of the
+        // request that the client token stands for, and a resumed copy must send them alike.
+        tags = Collections.unmodifiableMap(new TreeMap<>(tags));
     }
 }

@@ -238,6 +238,34 @@ public final class Ec2Gateway {
         call(() -> ec2(region).deregisterImage(r -> r.imageId(imageId)));
     }
 
+    /**
+     * Deregisters the image and deletes its snapshots, which deregistering alone leaves behind
+     * to keep costing money (aws-facts.md). Returns the snapshots deleted.
+     */
+    public List<String> deregisterWithSnapshots(String region, String imageId) {
+        Image image = describeImages(region, List.of(imageId)).get(imageId);
+        deregisterImage(region, imageId);
+        List<String> deleted = new ArrayList<>();
+        for (String snapshot : image == null ? List.<String>of() : image.snapshotIds()) {
+            try {
+                deleteSnapshot(region, snapshot);
+                deleted.add(snapshot);
+            } catch (CloudException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /** This account's snapshots carrying the tag. */
+    public List<String> findOwnSnapshotsByTag(String region, String key, String value) {
+        return call(() -> ec2(region).describeSnapshotsPaginator(r -> r.ownerIds("self")
+                .filters(Filter.builder().name("tag:" + key).values(value).build()))
+                .snapshots().stream().map(s -> s.snapshotId()).toList());
+    }
+
     public void deleteSnapshot(String region, String snapshotId) {
         call(() -> ec2(region).deleteSnapshot(r -> r.snapshotId(snapshotId)));
     }

@@ -1,5 +1,7 @@
 package io.amibake.aws;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +17,8 @@ public record LaunchRequest(String imageId, String instanceType, String subnet,
 
     public LaunchRequest {
         securityGroups = List.copyOf(securityGroups);
-        tags = Map.copyOf(tags);
+        // In the given order, not Map.copyOf's, which changes with every JVM: the tags are part of
+        // the request that a resume sends again with the same client token, and must match.
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     }
 }

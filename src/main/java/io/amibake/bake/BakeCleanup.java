@@ -5,7 +5,6 @@ import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.Image;
 import io.amibake.aws.Instance;
 import io.amibake.recipe.Recipe;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,24 +35,26 @@ public final class BakeCleanup {
         }
     }
 
-    /** Deregisters every image of the bake in every region it could reach, and deletes their snapshots. */
+    /**
+     * Deregisters every image of the bake in every region it could reach and deletes their
+     * snapshots, then any snapshot of the bake left without an image (a copy or an image that
+     * failed while its process died).
+     */
     public void deleteImages(Recipe recipe, String bakeId) {
         for (String region : regions(recipe)) {
             for (Image image : ec2.findOwnImagesByTag(region, BakeTags.BAKE, bakeId)) {
-                ec2.deregisterImage(region, image.id());
-                // Deregistering leaves the snapshots, which keep costing money (aws-facts.md).
-                List<String> deleted = new ArrayList<>();
-                for (String snapshot : image.snapshotIds()) {
-                    try {
-                        ec2.deleteSnapshot(region, snapshot);
-                        deleted.add(snapshot);
-                    } catch (CloudException e) {
-                        if (!e.isNotFound()) {
-                            throw e;
-                        }
+                List<String> deleted = ec2.deregisterWithSnapshots(region, image.id());
+                report.accept("deregistered " + image.id() + " in " + region + ", deleted snapshots " + deleted);
+            }
+            for (String snapshot : ec2.findOwnSnapshotsByTag(region, BakeTags.BAKE, bakeId)) {
+                try {
+                    ec2.deleteSnapshot(region, snapshot);
+                    report.accept("deleted orphaned snapshot " + snapshot + " in " + region);
+                } catch (CloudException e) {
+                    if (!e.isNotFound()) {
+                        throw e;
                     }
                 }
-                report.accept("deregistered " + image.id() + " in " + region + ", deleted snapshots " + deleted);
             }
         }
     }

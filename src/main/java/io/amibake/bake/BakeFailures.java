@@ -13,6 +13,16 @@ public final class BakeFailures {
     private BakeFailures() {
     }
 
+    /** The message of a stored exit description: its first line, without the exception's class. */
+    private static String firstLine(String description) {
+        if (description == null || description.isBlank()) {
+            return "(no description)";
+        }
+        String line = description.lines().findFirst().orElse("");
+        int colon = line.indexOf(": ");
+        return colon > 0 && line.substring(0, colon).matches("[\\w.$]+(Exception|Error)") ? line.substring(colon + 2) : line;
+    }
+
     /** One line per failed step or region, or null when nothing failed. */
     public static String describe(JobExecution execution) {
         List<String> lines = new ArrayList<>();
@@ -25,7 +35,7 @@ public final class BakeFailures {
                     if (name.equals(BakeJobConfiguration.DISTRIBUTE)) {
                         return;
                     }
-                    String why = step.getFailureExceptions().isEmpty() ? step.getExitStatus().getExitDescription()
+                    String why = step.getFailureExceptions().isEmpty() ? firstLine(step.getExitStatus().getExitDescription())
                             : step.getFailureExceptions().get(0).getMessage();
                     if (name.startsWith(BakeJobConfiguration.REGION_PARTITION)) {
                         String region = name.substring(BakeJobConfiguration.REGION_PARTITION.length());
@@ -39,6 +49,7 @@ public final class BakeFailures {
             List<Throwable> failures = execution.getAllFailureExceptions();
             return failures.isEmpty() ? null : failures.get(failures.size() - 1).getMessage();
         }
+        // A bake read back from the repository has no exceptions, only exit descriptions.
         String head = regions.isEmpty() ? "" : "distribution failed in " + regions.size() + " region"
                 + (regions.size() == 1 ? "" : "s") + " (" + String.join(", ", regions) + ")\n";
         return head + String.join("\n", lines);

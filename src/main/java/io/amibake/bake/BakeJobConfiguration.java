@@ -15,6 +15,7 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.stereotype.Component;
@@ -103,12 +104,26 @@ public class BakeJobConfiguration {
 
     /** A step that, once completed, a resume skips. */
     private Step once(StepProgressListener progress, String name, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(tasklet, transactions).listener(progress).build();
+        return new StepBuilder(name, repository).tasklet(checkpointed(tasklet), transactions).listener(progress)
+                .build();
     }
 
     /** A step that runs on every resume, and checks its own work before doing any. */
     private Step always(StepProgressListener progress, String name, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(tasklet, transactions).listener(progress)
+        return new StepBuilder(name, repository).tasklet(checkpointed(tasklet), transactions).listener(progress)
                 .allowStartIfComplete(true).build();
+    }
+
+    /**
+     * Saves the job's execution context after every move of a step, before the step's own context
+     * is committed. Spring Batch saves it only after a step ends: a process killed in between
+     * would resume with a completed step's state lost to every later step.
+     */
+    private Tasklet checkpointed(Tasklet tasklet) {
+        return (contribution, chunk) -> {
+            RepeatStatus status = tasklet.execute(contribution, chunk);
+            repository.updateExecutionContext(chunk.getStepContext().getStepExecution().getJobExecution());
+            return status;
+        };
     }
 }

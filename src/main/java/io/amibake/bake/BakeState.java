@@ -24,6 +24,7 @@ public final class BakeState {
     private static final String RECIPE_FILE = "recipe.file";
     private static final String VARIABLES = "recipe.variables";
     private static final String STARTED_AT = "bake.startedAt";
+    private static final String FIRST_EXECUTION = "bake.firstExecution";
     private static final String IMAGE_NAME = "image.name";
     private static final String IMAGE_DESCRIPTION = "image.description";
     private static final String SOURCE_IMAGE = "source.imageId";
@@ -110,6 +111,13 @@ public final class BakeState {
 
     public void startedAt(Instant at) {
         put(STARTED_AT, at.toString());
+        put(FIRST_EXECUTION, executionId());
+    }
+
+    /** The execution the bake started in; its resumes run in later ones. */
+    public long firstExecution() {
+        Object value = get(FIRST_EXECUTION);
+        return value == null ? executionId() : ((Number) value).longValue();
     }
 
     public String imageName() {

@@ -11,19 +11,25 @@ public final class BakeTags {
 
     public static final String BAKE = "amibake:bake";
     public static final String RECIPE = "amibake:recipe";
+    /** The execution in which the bake started: stable across its resumes. */
     public static final String EXECUTION = "amibake:execution";
     public static final String EXPIRES = "amibake:expires";
 
     private BakeTags() {
     }
 
-    /** Tags for the build instance and its volumes. */
-    public static Map<String, String> forInstance(String recipe, String bakeId, long execution) {
+    /**
+     * Tags for the build instance and its volumes. Nothing that changes between runs of a bake
+     * (the execution is the one the bake started in, not the current one):
+     * they are part of RunInstances, whose client token a resume reuses, and EC2 refuses the same
+     * token with other parameters (IdempotentParameterMismatch).
+     */
+    public static Map<String, String> forInstance(String recipe, String bakeId, long firstExecution) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("Name", "amibake build: " + recipe);
         tags.put(BAKE, bakeId);
         tags.put(RECIPE, recipe);
-        tags.put(EXECUTION, Long.toString(execution));
+        tags.put(EXECUTION, Long.toString(firstExecution));
         return tags;
     }
 

@@ -85,13 +85,7 @@ public final class CopyRegionStep implements Tasklet {
     private void discardFailedCopy(RegionState state, String region) {
         String failed = state.imageId();
         try {
-            Image image = services.ec2().describeImages(region, java.util.List.of(failed)).get(failed);
-            services.ec2().deregisterImage(region, failed);
-            if (image != null) {
-                for (String snapshot : image.snapshotIds()) {
-                    services.ec2().deleteSnapshot(region, snapshot);
-                }
-            }
+            services.ec2().deregisterWithSnapshots(region, failed);
         } catch (RuntimeException e) {
             services.events().note("distribute", region + ": could not remove failed copy " + failed + ": "
                     + e.getMessage() + " (the sweeper finds it by its tags)");

@@ -33,7 +33,7 @@ public final class WaitForImageStep implements Tasklet {
         } catch (WaitFailedException e) {
             String failed = state.imageId();
             try {
-                services.ec2().deregisterImage(region, failed);
+                services.ec2().deregisterWithSnapshots(region, failed);
             } catch (RuntimeException ignored) {
                 // Already gone; the tag-based sweep finds anything left.
             }

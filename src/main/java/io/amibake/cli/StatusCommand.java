@@ -1,5 +1,6 @@
 package io.amibake.cli;
 
+import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
 import io.amibake.bake.wait.Durations;
@@ -83,7 +84,10 @@ final class StatusCommand implements Callable<Integer> {
                 .forEach(s -> out.printf("%-9d %-18s %-10s %-19s %s%n", s.getJobExecutionId(), s.getStepName(),
                         s.getStatus(), s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
                         duration(s.getStartTime(), s.getEndTime())));
-        execution.getAllFailureExceptions().forEach(f -> out.println("failure: " + f.getMessage()));
+        String failure = BakeFailures.describe(execution);
+        if (failure != null) {
+            failure.lines().forEach(line -> out.println("failure: " + line));
+        }
     }
 
     private static String currentStep(JobExecution e) {

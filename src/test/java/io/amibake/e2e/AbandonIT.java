@@ -1,0 +1,86 @@
+package io.amibake.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.bake.BakeTags;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxImage;
+import io.amibake.sandbox.SandboxInstance;
+import io.amibake.sandbox.SandboxOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Giving up on a failed bake with the packaged program: nothing of it is left, and it cannot resume. */
+class AbandonIT {
+
+    private static final Pattern BAKE = Pattern.compile("bake (\\S+) \\(execution (\\d+)\\)");
+
+    private static Sandbox sandbox;
+
+    @TempDir
+    Path home;
+
+    @BeforeAll
+    static void startSandbox() throws Exception {
+        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.005));
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        sandbox.close();
+    }
+
+    private AmibakeProcess amibake(String... args) {
+        return AmibakeProcess.run(home, args);
+    }
+
+    @Test
+    void abandonTerminatesTheInstanceDeletesTheImageAndLeavesNothingToResume() {
+        // given a bake that failed after its image was made and copied to its three regions: the
+        // build instance could not be terminated, neither by the step nor by the failure handling
+        String endpoint = sandbox.endpoint().toString();
+        sandbox.faults().failNext("TerminateInstances", "us-east-1", "UnauthorizedOperation", 2);
+        AmibakeProcess bake = amibake("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint,
+                "--home", home.toString());
+        assertThat(bake.exitCode()).as(bake.output()).isEqualTo(1);
+        Matcher found = BAKE.matcher(bake.stdout());
+        assertThat(found.find()).as(bake.output()).isTrue();
+        String bakeId = found.group(1);
+        String execution = found.group(2);
+        assertThat(instancesOf(bakeId)).as(bake.output()).singleElement()
+                .satisfies(i -> assertThat(i.state()).isEqualTo("stopped"));
+        assertThat(imagesOf(bakeId)).as(bake.output()).hasSize(3)
+                .allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
+
+        // when
+        AmibakeProcess abandon = amibake("abandon", "--execution", execution, "--delete-images",
+                "--endpoint-url", endpoint, "--home", home.toString());
+
+        // then
+        assertThat(abandon.exitCode()).as(abandon.output()).isZero();
+        assertThat(abandon.stdout()).as(abandon.output()).contains("is ABANDONED");
+        assertThat(instancesOf(bakeId)).as(abandon.output()).singleElement()
+                .satisfies(i -> assertThat(i.state()).isIn("shutting-down", "terminated"));
+        assertThat(imagesOf(bakeId)).as(abandon.output()).hasSize(3)
+                .allSatisfy(i -> assertThat(i.state()).isEqualTo("deregistered"));
+        assertThat(sandbox.stats().liveSnapshots()).as("snapshots left").isZero();
+
+        AmibakeProcess resume = amibake("resume", "httpd", "--endpoint-url", endpoint, "--home", home.toString());
+        assertThat(resume.exitCode()).as(resume.output()).isEqualTo(2);
+        assertThat(resume.stderr()).as(resume.output()).contains("nothing to resume");
+    }
+
+    private static List<SandboxInstance> instancesOf(String bakeId) {
+        return sandbox.instances().stream().filter(i -> bakeId.equals(i.tags().get(BakeTags.BAKE))).toList();
+    }
+
+    private static List<SandboxImage> imagesOf(String bakeId) {
+        return sandbox.images().stream().filter(i -> bakeId.equals(i.tags().get(BakeTags.BAKE))).toList();
+    }
+}

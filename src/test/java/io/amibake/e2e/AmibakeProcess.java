@@ -1,0 +1,140 @@
+package io.amibake.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The packaged program ({@code target/amibake.jar}, built by {@code mvn package}) running as a
+ * child process: its stdout lines as they come, its stderr, its exit code, and a kill -9 sent
+ * the moment a chosen line appears.
+ */
+final class AmibakeProcess {
+
+    static final Path JAR = Path.of("target", "amibake.jar");
+
+    /** Generous: a child's JVM start alone takes seconds on a busy two-core machine. */
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    /** The exit code of a process ended by SIGKILL. */
+    static final int KILLED = 128 + 9;
+
+    // Start time only: C1 and the serial collector start a Spring context about twice as fast.
+    private static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    private final List<String> args;
+    private final Process process;
+    private final Path stderr;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+    private volatile String killedAt;
+
+    private AmibakeProcess(List<String> args, Process process, Path stderr, Predicate<String> killWhen) {
+        this.args = args;
+        this.process = process;
+        this.stderr = stderr;
+        this.reader = new Thread(() -> read(killWhen), "amibake-stdout-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Runs {@code amibake ARGS} to its end. */
+    static AmibakeProcess run(Path scratch, String... args) {
+        AmibakeProcess process = start(scratch, line -> false, args);
+        process.awaitExit();
+        return process;
+    }
+
+    /** Starts {@code amibake ARGS} and kills it with SIGKILL on the first stdout line that matches. */
+    static AmibakeProcess start(Path scratch, Predicate<String> killWhen, String... args) {
+        assertThat(JAR).as("the packaged program; run the *IT tests through 'mvn verify'").isRegularFile();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM);
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(args));
+        try {
+            Files.createDirectories(scratch);
+            Path stderr = Files.createTempFile(scratch, "stderr-", ".txt");
+            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            process.getOutputStream().close();
+            return new AmibakeProcess(List.of(args), process, stderr, killWhen);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    private void read(Predicate<String> killWhen) {
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lines.add(line);
+                if (killedAt == null && killWhen.test(line)) {
+                    // On Linux this is SIGKILL: no shutdown hook, no finally, no last commit.
+                    process.destroyForcibly();
+                    killedAt = line;
+                }
+            }
+        } catch (IOException e) {
+            lines.add("(stdout unreadable: " + e + ")");
+        }
+    }
+
+    /** Waits for the process to end and its output to be read; returns its exit code. */
+    int awaitExit() {
+        try {
+            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("amibake " + args + " did not end within " + TIMEOUT + "\n" + output());
+            }
+            reader.join(TIMEOUT.toMillis());
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for amibake " + args, e);
+        }
+    }
+
+    int exitCode() {
+        return awaitExit();
+    }
+
+    /** The line on which the process was killed, or null if it was not. */
+    String killedAt() {
+        return killedAt;
+    }
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    String stdout() {
+        return String.join("\n", lines);
+    }
+
+    String stderr() {
+        try {
+            return Files.readString(stderr);
+        } catch (IOException e) {
+            return "(stderr unreadable: " + e + ")";
+        }
+    }
+
+    /** Everything the process said, for assertion messages. */
+    String output() {
+        return "$ amibake " + String.join(" ", args) + "\n--- stdout\n" + stdout() + "\n--- stderr\n" + stderr();
+    }
+}
