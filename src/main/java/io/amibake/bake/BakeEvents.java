@@ -6,6 +6,10 @@ import java.util.Map;
 /** What a bake tells the person or machine watching it. */
 public interface BakeEvents {
 
+    /** A run of a bake began: a new bake, or a resume in a new execution. */
+    default void bakeStarted(long execution, String bakeId) {
+    }
+
     void stepStarted(String step);
 
     void stepFinished(String step, String status, Duration took, String detail);

@@ -33,6 +33,7 @@ public final class BakeJobListener implements JobExecutionListener {
     @Override
     public void beforeJob(JobExecution execution) {
         requestsAtStart = services.clients().requests().snapshot();
+        services.events().bakeStarted(execution.getId(), BakeState.of(execution).bakeId());
     }
 
     @Override

@@ -54,6 +54,17 @@ public final class RecipeLock implements AutoCloseable {
         }
     }
 
+    /** Says who holds the lock now, for the next process that finds it taken. */
+    public void describe(String holder) {
+        try {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(true);
+        } catch (IOException e) {
+            // Only the description is lost; the lock itself holds.
+        }
+    }
+
     /** Either the lock, or the holder's description. */
     public record Result(Optional<RecipeLock> lock, String holder) {
     }

@@ -30,6 +30,36 @@ final class BakeSession {
     private BakeSession() {
     }
 
+    /** Names the running execution in the recipe's lock once it is known. */
+    private record LockDescribingEvents(BakeEvents delegate, RecipeLock lock) implements BakeEvents {
+
+        @Override
+        public void bakeStarted(long execution, String bakeId) {
+            lock.describe("pid " + ProcessHandle.current().pid() + ", bake " + bakeId + ", execution " + execution);
+            delegate.bakeStarted(execution, bakeId);
+        }
+
+        @Override
+        public void stepStarted(String step) {
+            delegate.stepStarted(step);
+        }
+
+        @Override
+        public void stepFinished(String step, String status, java.time.Duration took, String detail) {
+            delegate.stepFinished(step, status, took, detail);
+        }
+
+        @Override
+        public void note(String step, String message) {
+            delegate.note(step, message);
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, java.util.Map<String, Object> summary) {
+            delegate.bakeFinished(execution, status, summary);
+        }
+    }
+
     static int run(Path home, String recipe, CloudOptions cloud, boolean json, PrintWriter out, PrintWriter err,
                    Body body) throws Exception {
         var acquired = RecipeLock.acquire(home, recipe, "pid " + ProcessHandle.current().pid());
@@ -59,6 +89,7 @@ final class BakeSession {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out);
+                events = new LockDescribingEvents(events, lock);
                 BakeResult result = body.run(runner, cloud.settings(sandboxEndpoint), cloud.target(sandboxEndpoint),
                         events);
                 if (result == null) {

@@ -18,6 +18,11 @@ final class JsonEvents implements BakeEvents {
     }
 
     @Override
+    public void bakeStarted(long execution, String bakeId) {
+        emit("bakeStarted", Map.of("execution", execution, "bake", bakeId));
+    }
+
+    @Override
     public void stepStarted(String step) {
         emit("stepStarted", Map.of("step", step));
     }

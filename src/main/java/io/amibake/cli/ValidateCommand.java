@@ -117,7 +117,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 : "newest '" + recipe.source().filter().name() + "'";
         return recipe.name() + " (" + base + ") -> image '"
                 + Templates.render(recipe.image().name(), recipe, Instant.now()) + "' in "
-                + String.join(", ", recipe.imageRegions()) + "; " + CommandPlan.of(recipe).size() + " SSM commands";
+                + String.join(", ", recipe.imageRegions()) + "; " + plural(CommandPlan.of(recipe).size(), "SSM command");
     }
 
     private static void printPlan(PrintWriter out, Recipe recipe) {
@@ -132,5 +132,9 @@ public final class ValidateCommand implements Callable<Integer> {
             command.lines().forEach(out::println);
         }
         out.println("# ---- end");
+    }
+
+    private static String plural(int count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 }
