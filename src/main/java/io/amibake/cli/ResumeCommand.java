@@ -59,6 +59,11 @@ final class ResumeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (cloud.sandbox) {
+            err.println("amibake: an in-process sandbox dies with its process, so no bake can resume in a new one;"
+                    + " run 'amibake sandbox' on its own and pass --endpoint-url to bake and resume");
+            return AmibakeCommand.USAGE;
+        }
         if (recipe == null && execution == null) {
             err.println("amibake: name a recipe or give --execution ID");
             return AmibakeCommand.USAGE;
