@@ -9,7 +9,12 @@ import io.amibake.bake.wait.PollPlan;
 import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
+import io.amibake.bake.wait.Durations;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -110,10 +115,31 @@ public class BakeRunner {
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock,
                     stopRequested);
             var job = jobs.bakeJob(services, request, recipe, manifest);
-            JobExecution execution = operator.start(job, parameters);
+            Duration timeout = recipe.build().timeout();
+            AtomicBoolean timedOut = new AtomicBoolean();
+            ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "amibake-timeout");
+                thread.setDaemon(true);
+                return thread;
+            });
+            watchdog.schedule(() -> {
+                timedOut.set(true);
+                stopRequested.set(true);
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            JobExecution execution;
+            try {
+                execution = operator.start(job, parameters);
+            } finally {
+                watchdog.shutdownNow();
+            }
             BakeState state = BakeState.of(execution);
+            String error = BakeFailures.describe(execution);
+            if (timedOut.get() && !execution.getStatus().name().equals("COMPLETED")) {
+                error = "the run took longer than build.timeout (" + Durations.human(timeout)
+                        + ") and was stopped" + (error == null ? "" : "\n" + error);
+            }
             return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    manifest, BakeFailures.describe(execution));
+                    manifest, error);
         }
     }
 

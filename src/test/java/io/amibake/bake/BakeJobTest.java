@@ -135,6 +135,25 @@ class BakeJobTest {
         assertThat(instancesOf(result)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
     }
 
+    @Test
+    void aRunLongerThanTheRecipesTimeoutStopsAndCanResume() throws Exception {
+        // given a bake allowed one second, a quarter of what it needs at this time scale
+        Path recipe = manifests.resolve("hurried.yaml");
+        Files.writeString(recipe, Files.readString(Path.of("recipes/httpd.yaml"))
+                .replace("name: httpd", "name: hurried").replace("timeout: 1h ", "timeout: 1s "));
+        String yaml = Files.readString(recipe);
+
+        // when
+        BakeResult stopped = runner.bake(new BakeRequest(yaml, recipe.toString(), Map.of()), "hurried",
+                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", manifests.resolve("h.json"), BakeEvents.NONE);
+
+        // then
+        assertThat(stopped.status()).isEqualTo("STOPPED");
+        assertThat(stopped.error()).contains("longer than build.timeout (1.0s)");
+        assertThat(instancesOf(stopped)).singleElement()
+                .satisfies(i -> assertThat(i.state()).isIn("stopping", "stopped"));
+    }
+
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(Path.of(recipe));
         Recipe parsed = RecipeLoader.parse(yaml, recipe, Map.of());
