@@ -34,12 +34,8 @@ final class BakeCommand implements Callable<Integer> {
     @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Override a recipe variable (repeatable).")
     List<String> vars = List.of();
 
-    @Option(names = "--manifest", paramLabel = "FILE",
-            description = "Where to write the manifest (default: <home>/manifests/<bake>.json).")
-    Path manifest;
-
-    @Option(names = "--json", description = "Write one JSON event per line instead of progress lines.")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     CloudOptions cloud;
@@ -63,9 +59,9 @@ final class BakeCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables);
-        return BakeSession.run(home.resolve(), loaded.recipe().name(), cloud, json, out, err,
+        return BakeSession.run(home.resolve(), loaded.recipe().name(), cloud, output.json, out, err,
                 (runner, aws, target, events) ->
-                        runner.bake(request, loaded.recipe().name(), aws, target, manifest, events));
+                        runner.bake(request, loaded.recipe().name(), aws, target, output.manifest, events));
     }
 
     record Loaded(String yaml, Recipe recipe) {

@@ -19,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amibake resume}: goes on with a failed or stopped bake from its last checkpoint. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint:",
-                "the same instance, the same image, only the work not yet done."},
+        description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint.",
+                "The same instance, the same image, only the work not yet done: a failed command and",
+                "the ones after it, the regions whose copy did not complete."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:completed", "1:the bake failed again (resumable)", "2:bad input, or nothing to resume",
                 "3:another bake of this recipe is running"})
@@ -40,11 +41,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Variables for --recipe (repeatable).")
     List<String> vars = List.of();
 
-    @Option(names = "--manifest", paramLabel = "FILE", description = "Where to write the manifest.")
-    Path manifest;
-
-    @Option(names = "--json", description = "Write one JSON event per line instead of progress lines.")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     CloudOptions cloud;
@@ -85,7 +83,7 @@ final class ResumeCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         BakeCommand.Loaded change = replacement;
-        return BakeSession.run(home.resolve(), recipeName, cloud, json, out, err, (runner, aws, target, events) -> {
+        return BakeSession.run(home.resolve(), recipeName, cloud, output.json, out, err, (runner, aws, target, events) -> {
             JobExecution last = execution != null ? runner.execution(execution).orElse(null)
                     : runner.latestResumable(recipeName).orElse(null);
             if (last == null || last.getStatus().name().equals("COMPLETED") || last.getStatus().name().equals("ABANDONED")) {
@@ -104,14 +102,14 @@ final class ResumeCommand implements Callable<Integer> {
                 runner.replaceRecipe(last, new BakeRequest(change.yaml(), edited.toString(), variables));
             }
             String storedTarget = last.getJobParameters().getString(BakeParameters.TARGET);
-            if (!json) {
+            if (!output.json) {
                 out.println("resuming bake " + BakeState.of(last).bakeId() + " (execution " + last.getId() + ", "
                         + last.getStatus() + ")");
             }
-            if (storedTarget != null && !storedTarget.equals(target) && !json) {
+            if (storedTarget != null && !storedTarget.equals(target) && !output.json) {
                 out.println("note: the bake started against " + storedTarget + "; resuming against " + target);
             }
-            return runner.resume(last, aws, manifest, events);
+            return runner.resume(last, aws, output.manifest, events);
         });
     }
 
