@@ -58,9 +58,7 @@ public final class Expectations {
         if (tempo == null || fallback == null) {
             return null;
         }
-        // A guess from another kind's tempo aims early: overshooting costs time, an early look
-        // costs one request.
-        return Duration.ofMillis((long) (fallback.toMillis() * tempo * 0.7));
+        return Duration.ofMillis((long) (fallback.toMillis() * tempo));
     }
 
     /** Records what a wait took, for the rest of this bake and, through the job repository, the next. */

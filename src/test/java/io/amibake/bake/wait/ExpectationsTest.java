@@ -39,8 +39,8 @@ class ExpectationsTest {
         // when
         Duration image = expectations.expected(WaitKind.IMAGE_AVAILABLE, null);
 
-        // then it aims a little early at 2.4 s, the hundredth of four minutes
-        assertThat(image.toMillis()).isBetween(1_500L, 2_400L);
+        // then it aims at 2.4 s, the hundredth of four minutes
+        assertThat(image).isEqualTo(Duration.ofMillis(2_400));
     }
 
     @Test
