@@ -76,7 +76,7 @@ public final class BakeJobListener implements JobExecutionListener {
         if (id == null) {
             return;
         }
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         var instance = services.ec2().describeInstances(region, List.of(id)).get(id);
         if (instance == null || instance.isGone()) {
             return;

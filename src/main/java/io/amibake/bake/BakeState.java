@@ -83,6 +83,11 @@ public final class BakeState {
         return recipe;
     }
 
+    /** The region the build runs in and the image is made. */
+    public String sourceRegion() {
+        return recipe().source().region();
+    }
+
     public String recipeYaml() {
         return getString(RECIPE_YAML);
     }

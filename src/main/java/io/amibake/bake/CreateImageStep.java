@@ -32,7 +32,7 @@ public final class CreateImageStep implements Tasklet {
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         Optional<Image> existing = services.ec2().findOwnImageByName(region, state.imageName());
         if (existing.isPresent()) {
             Image image = existing.get();

@@ -35,7 +35,7 @@ public final class LaunchInstanceStep implements Tasklet {
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         String id = state.instanceId();
         if (id == null) {
             launch(state, region);

@@ -64,7 +64,7 @@ public final class Manifest {
             };
             entry.put("status", status);
             entry.put("imageId", partition != null ? partition.imageId()
-                    : region.equals(state.recipe().source().region()) ? state.imageId() : null);
+                    : region.equals(state.sourceRegion()) ? state.imageId() : null);
             entry.put("snapshotIds", partition != null ? partition.snapshotIds() : List.of());
             if (step != null && !step.getFailureExceptions().isEmpty()) {
                 entry.put("error", step.getFailureExceptions().get(0).getMessage());

@@ -38,7 +38,7 @@ public final class RunCommandsStep implements Tasklet {
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         List<RemoteCommand> commands = CommandPlan.of(state.recipe());
         String pending = state.pendingCommand();
         if (pending != null) {

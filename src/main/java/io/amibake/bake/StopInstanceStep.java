@@ -25,7 +25,7 @@ public final class StopInstanceStep implements Tasklet {
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         String id = state.instanceId();
         var instance = services.ec2().describeInstances(region, List.of(id)).get(id);
         if (instance != null && !instance.isStopped() && !"stopping".equals(instance.state())) {

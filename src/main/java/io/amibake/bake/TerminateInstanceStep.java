@@ -22,7 +22,7 @@ public final class TerminateInstanceStep implements Tasklet {
         if (id == null) {
             return RepeatStatus.FINISHED;
         }
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         try {
             services.ec2().terminate(region, id);
         } catch (io.amibake.aws.CloudException e) {

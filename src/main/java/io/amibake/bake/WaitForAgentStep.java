@@ -25,7 +25,7 @@ public final class WaitForAgentStep implements Tasklet {
         if (state.imageId() != null || !commandsRemain) {
             return RepeatStatus.FINISHED;
         }
-        services.waits().agentOnline(state.recipe().source().region(), state.instanceId(),
+        services.waits().agentOnline(state.sourceRegion(), state.instanceId(),
                 services.settings().agentTimeout());
         return RepeatStatus.FINISHED;
     }

@@ -23,7 +23,7 @@ public final class WaitForImageStep implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
         BakeState state = BakeState.of(chunk);
-        String region = state.recipe().source().region();
+        String region = state.sourceRegion();
         try {
             Image image = services.waits().image(region, state.imageId(), WaitKind.IMAGE_AVAILABLE, null,
                     services.settings().imageTimeout());

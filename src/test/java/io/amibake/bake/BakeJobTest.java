@@ -2,24 +2,22 @@ package io.amibake.bake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.SandboxExtension;
 import io.amibake.aws.AwsSettings;
 import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.RemoteCommand;
-import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
-import io.amibake.sandbox.SandboxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,23 +34,14 @@ class BakeJobTest {
     /** Sandbox time runs 500 times faster: a bake's ten minutes of AWS time take about a second. */
     private static final double TIME_SCALE = 0.002;
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
     @Autowired
     private BakeRunner runner;
 
     @TempDir
     Path manifests;
-
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(TIME_SCALE));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
 
     @BeforeEach
     void clearFaults() {

@@ -2,22 +2,20 @@ package io.amibake.bake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.SandboxExtension;
 import io.amibake.aws.AwsSettings;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
-import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxImage;
-import io.amibake.sandbox.SandboxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,23 +32,14 @@ class DistributionTest {
     private static final List<String> EIGHT = List.of("us-east-1", "us-east-2", "us-west-1", "us-west-2",
             "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1");
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.002);
 
     @Autowired
     private BakeRunner runner;
 
     @TempDir
     Path manifests;
-
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.002));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
 
     @BeforeEach
     void clearFaults() {

@@ -2,23 +2,22 @@ package io.amibake.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.SandboxExtension;
 import io.amibake.bake.RecipeLock;
-import io.amibake.sandbox.Sandbox;
-import io.amibake.sandbox.SandboxOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The bake command as a user runs it: exit codes, output, and what reaches the cloud. */
 class BakeCommandTest {
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.002);
 
     @TempDir
     Path home;
@@ -26,23 +25,13 @@ class BakeCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.002));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
-
     private int amibake(String... args) {
         CommandLine cli = AmibakeCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
         return cli.execute(args);
     }
 
     private long requests() {
-        return sandbox.stats().requests().stream().mapToLong(r -> r.count()).sum();
+        return sandbox.requests();
     }
 
     @Test

@@ -2,40 +2,29 @@ package io.amibake.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.sandbox.Sandbox;
+import io.amibake.SandboxExtension;
 import io.amibake.sandbox.SandboxCommand;
-import io.amibake.sandbox.SandboxOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Resuming with an edited recipe, and what status shows of a failed and a resumed bake. */
 class ResumeCommandTest {
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.002);
 
     @TempDir
     Path home;
 
     private StringWriter out;
     private StringWriter err;
-
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.002));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
 
     @BeforeEach
     void failThePageCheckOnce() throws Exception {
@@ -99,7 +88,7 @@ class ResumeCommandTest {
     void anEditedRecipeThatChangesACompletedStepIsRefusedNamingIt() throws Exception {
         // given the page that was already deployed is changed
         Path changed = edited("<h1>It works</h1>", "<h1>It still works</h1>");
-        long before = sandbox.stats().requests().stream().mapToLong(r -> r.count()).sum();
+        long before = sandbox.requests();
 
         // when
         int exit = amibake("resume", "httpd", "--recipe", changed.toString(), "--endpoint-url", endpoint(),
@@ -108,7 +97,7 @@ class ResumeCommandTest {
         // then
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("command 'provision:deploy-page' already ran, and the edited recipe changes it");
-        assertThat(sandbox.stats().requests().stream().mapToLong(r -> r.count()).sum()).isEqualTo(before);
+        assertThat(sandbox.requests()).isEqualTo(before);
     }
 
     @Test

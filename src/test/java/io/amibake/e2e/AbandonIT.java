@@ -2,18 +2,16 @@ package io.amibake.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
-import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
-import io.amibake.sandbox.SandboxOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Giving up on a failed bake with the packaged program: nothing of it is left, and it cannot resume. */
@@ -21,20 +19,11 @@ class AbandonIT {
 
     private static final Pattern BAKE = Pattern.compile("bake (\\S+) \\(execution (\\d+)\\)");
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.005);
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.005));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
 
     private AmibakeProcess amibake(String... args) {
         return AmibakeProcess.run(home, args);

@@ -2,12 +2,11 @@ package io.amibake.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
-import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
-import io.amibake.sandbox.SandboxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,8 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -49,20 +47,11 @@ class CrashSafetyIT {
     private static final Pattern SENT = Pattern.compile("sent '(.+)' as (\\S+)");
     private static final Pattern SUCCEEDED = Pattern.compile("'(.+)' succeeded");
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(TIME_SCALE));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
 
     /** Where the bake dies: on the first event that matches. */
     record KillPoint(String name, Predicate<BakeEvent> when) {

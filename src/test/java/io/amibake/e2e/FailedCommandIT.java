@@ -2,14 +2,12 @@ package io.amibake.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.sandbox.Sandbox;
-import io.amibake.sandbox.SandboxOptions;
+import io.amibake.SandboxExtension;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,20 +18,11 @@ class FailedCommandIT {
 
     private static final Pattern EXECUTION = Pattern.compile("\\(execution (\\d+)\\)");
 
-    private static Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.005);
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void startSandbox() throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.005));
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
 
     private AmibakeProcess amibake(String... args) {
         return AmibakeProcess.run(home, args);

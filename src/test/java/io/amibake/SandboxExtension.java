@@ -1,0 +1,68 @@
+package io.amibake;
+
+import io.amibake.sandbox.Faults;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxCommand;
+import io.amibake.sandbox.SandboxImage;
+import io.amibake.sandbox.SandboxInstance;
+import io.amibake.sandbox.SandboxOptions;
+import io.amibake.sandbox.SandboxStats;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One sandbox for a test class, on a free port, at a fixed time scale; its state outlives every
+ * baker the class starts. Register it as {@code @RegisterExtension static final SandboxExtension
+ * sandbox = new SandboxExtension(0.002);} and use it as the sandbox itself.
+ */
+public final class SandboxExtension implements BeforeAllCallback, AfterAllCallback {
+
+    private final double timeScale;
+    private Sandbox sandbox;
+
+    public SandboxExtension(double timeScale) {
+        this.timeScale = timeScale;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(timeScale));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        sandbox.close();
+    }
+
+    public URI endpoint() {
+        return sandbox.endpoint();
+    }
+
+    public Faults faults() {
+        return sandbox.faults();
+    }
+
+    public SandboxStats stats() {
+        return sandbox.stats();
+    }
+
+    public List<SandboxInstance> instances() {
+        return sandbox.instances();
+    }
+
+    public List<SandboxImage> images() {
+        return sandbox.images();
+    }
+
+    public List<SandboxCommand> commands() {
+        return sandbox.commands();
+    }
+
+    /** The total of requests the sandbox has answered, every operation and outcome. */
+    public long requests() {
+        return sandbox.stats().requests().stream().mapToLong(SandboxStats.Row::count).sum();
+    }
+}
