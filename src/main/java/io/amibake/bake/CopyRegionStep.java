@@ -6,6 +6,8 @@ import io.amibake.bake.wait.WaitFailedException;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Regions;
 import io.amibake.recipe.Templates;
+import io.amibake.bake.wait.Durations;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,7 @@ public final class CopyRegionStep implements Tasklet {
     static final int MAX_CONCURRENT_COPIES = 300;
 
     private static final Map<String, Semaphore> COPY_SLOTS = new ConcurrentHashMap<>();
+    private static final CopyPacer PACER = new CopyPacer();
 
     private final BakeServices services;
 
@@ -46,6 +49,11 @@ public final class CopyRegionStep implements Tasklet {
             state.snapshotIds(bake.snapshotIds());
         }
         if (state.imageId() == null) {
+            Duration wait = PACER.take(region);
+            if (!wait.isZero()) {
+                services.events().note("distribute", region + ": pacing CopyImage, " + Durations.human(wait));
+                services.waits().pause(wait);
+            }
             String copyId = services.ec2().copyImage(region, copyRequest(bake, recipe, region, state.attempt()));
             state.imageId(copyId);
             state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());

@@ -178,9 +178,13 @@ public final class Waits {
      * pause doubles with each attempt, from the shortest poll delay up to the longest.
      */
     public void backoff(int attempt) throws JobInterruptedException {
-        long millis = Math.min(plan.maxDelay().toMillis(),
-                plan.minDelay().toMillis() << Math.min(attempt, 20));
-        long until = System.nanoTime() + millis * 1_000_000;
+        pause(Duration.ofMillis(Math.min(plan.maxDelay().toMillis(),
+                plan.minDelay().toMillis() << Math.min(attempt, 20))));
+    }
+
+    /** Pauses for the given time, or until the bake is asked to stop. */
+    public void pause(Duration duration) throws JobInterruptedException {
+        long until = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < until) {
             if (stopRequested.getAsBoolean()) {
                 throw new JobInterruptedException("the bake was asked to stop");
