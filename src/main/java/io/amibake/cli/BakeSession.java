@@ -88,7 +88,7 @@ final class BakeSession {
             }, "amibake-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out);
+                BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out, System.console() != null);
                 events = new LockDescribingEvents(events, lock);
                 BakeResult result = body.run(runner, cloud.settings(sandboxEndpoint), cloud.target(sandboxEndpoint),
                         events);

@@ -4,24 +4,49 @@ import io.amibake.bake.BakeEvents;
 import io.amibake.bake.wait.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** One line per step and per notable event, with the time since the bake began. */
+/**
+ * One line per step and per notable event, with the time since the bake began. On a terminal,
+ * a status line below them shows the steps running now and for how long, redrawn in place.
+ */
 final class ConsoleEvents implements BakeEvents {
+
+    private static final String CLEAR_LINE = "\r\033[K";
 
     private final PrintWriter out;
     private final long start = System.nanoTime();
+    private final Map<String, Long> running = new LinkedHashMap<>();
+    private final ScheduledExecutorService ticker;
+    private boolean statusShown;
 
-    ConsoleEvents(PrintWriter out) {
+    /** @param live redraw a status line in place: only when the output is a terminal */
+    ConsoleEvents(PrintWriter out, boolean live) {
         this.out = out;
+        if (live) {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "amibake-progress");
+                thread.setDaemon(true);
+                return thread;
+            });
+            ticker.scheduleAtFixedRate(this::drawStatus, 500, 500, TimeUnit.MILLISECONDS);
+        } else {
+            ticker = null;
+        }
     }
 
     @Override
     public synchronized void stepStarted(String step) {
+        running.put(step, System.nanoTime());
     }
 
     @Override
     public synchronized void stepFinished(String step, String status, Duration took, String detail) {
+        running.remove(step);
         String mark = "COMPLETED".equals(status) ? "ok" : status.toLowerCase();
         line(String.format("%-18s %-9s %s", step, mark, Durations.human(took)));
     }
@@ -33,6 +58,10 @@ final class ConsoleEvents implements BakeEvents {
 
     @Override
     public synchronized void bakeFinished(long execution, String status, Map<String, Object> summary) {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        running.clear();
         line("bake " + summary.get("bake") + " (execution " + execution + ") " + status);
         if (summary.get("imageId") != null && "COMPLETED".equals(status)) {
             out.println("image:    " + summary.get("imageId") + "  " + summary.get("imageName"));
@@ -43,8 +72,28 @@ final class ConsoleEvents implements BakeEvents {
     }
 
     private void line(String text) {
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        out.printf("[%7s] %s%n", Durations.human(elapsed), text);
+        if (statusShown) {
+            out.print(CLEAR_LINE);
+            statusShown = false;
+        }
+        out.printf("[%7s] %s%n", Durations.human(elapsedSince(start)), text);
         out.flush();
+    }
+
+    private synchronized void drawStatus() {
+        if (running.isEmpty()) {
+            return;
+        }
+        StringBuilder status = new StringBuilder(CLEAR_LINE).append(String.format("[%7s] ",
+                Durations.human(elapsedSince(start))));
+        running.forEach((step, since) -> status.append(step).append(' ')
+                .append(Durations.human(elapsedSince(since))).append("  "));
+        out.print(status);
+        out.flush();
+        statusShown = true;
+    }
+
+    private static Duration elapsedSince(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
     }
 }
