@@ -6,6 +6,7 @@ import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.SsmGateway;
 import io.amibake.bake.wait.Expectations;
 import io.amibake.bake.wait.PollPlan;
+import io.amibake.bake.wait.StopSignal;
 import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
@@ -51,7 +52,7 @@ public class BakeRunner {
     private final BakeJobConfiguration jobs;
     private final BakeSettings settings;
     private final Clock clock;
-    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private volatile StopSignal stop = new StopSignal();
 
     public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
                       BakeSettings settings) {
@@ -64,7 +65,7 @@ public class BakeRunner {
 
     /** Asks the running bake to stop at its next look; it ends STOPPED and can be resumed. */
     public void requestStop() {
-        stopRequested.set(true);
+        stop.raise();
     }
 
     /** Starts a new bake of the recipe and runs it to its end. */
@@ -103,7 +104,8 @@ public class BakeRunner {
 
     private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, AwsSettings aws, Path manifest,
                            BakeEvents events, Map<String, List<Long>> ownHistory) throws Exception {
-        stopRequested.set(false);
+        StopSignal stop = new StopSignal();
+        this.stop = stop;
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
@@ -111,9 +113,8 @@ public class BakeRunner {
             ownHistory.forEach(history::put);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
-            Waits waits = new Waits(ec2, ssm, new Expectations(history), plan, stopRequested::get);
-            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock,
-                    stopRequested);
+            Waits waits = new Waits(ec2, ssm, new Expectations(history), plan, stop);
+            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock);
             var job = jobs.bakeJob(services, request, recipe, manifest);
             Duration timeout = recipe.build().timeout();
             AtomicBoolean timedOut = new AtomicBoolean();
@@ -124,7 +125,7 @@ public class BakeRunner {
             });
             watchdog.schedule(() -> {
                 timedOut.set(true);
-                stopRequested.set(true);
+                stop.raise();
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             JobExecution execution;
             try {

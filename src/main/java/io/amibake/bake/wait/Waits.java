@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
@@ -30,17 +29,17 @@ public final class Waits {
     private final SsmGateway ssm;
     private final Expectations expectations;
     private final PollPlan plan;
-    private final BooleanSupplier stopRequested;
+    private final StopSignal stop;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Progress>> copyProgress = new ConcurrentHashMap<>();
 
     public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
-                 BooleanSupplier stopRequested) {
+                 StopSignal stop) {
         this.ec2 = ec2;
         this.ssm = ssm;
         this.expectations = expectations;
         this.plan = plan;
-        this.stopRequested = stopRequested;
+        this.stop = stop;
     }
 
     public Expectations expectations() {
@@ -184,18 +183,7 @@ public final class Waits {
 
     /** Pauses for the given time, or until the bake is asked to stop. */
     public void pause(Duration duration) throws JobInterruptedException {
-        long until = System.nanoTime() + duration.toNanos();
-        while (System.nanoTime() < until) {
-            if (stopRequested.getAsBoolean()) {
-                throw new JobInterruptedException("the bake was asked to stop");
-            }
-            try {
-                Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new JobInterruptedException("interrupted while waiting");
-            }
-        }
+        stop.pause(duration);
     }
 
     private interface Wait<T> {
@@ -220,6 +208,6 @@ public final class Waits {
 
     @SuppressWarnings("unchecked")
     private <S> SharedPoller<S> poller(String name, Function<Set<String>, Map<String, S>> describe) {
-        return (SharedPoller<S>) pollers.computeIfAbsent(name, n -> new SharedPoller<>(describe, plan, stopRequested));
+        return (SharedPoller<S>) pollers.computeIfAbsent(name, n -> new SharedPoller<>(describe, plan, stop::isRaised));
     }
 }
