@@ -39,7 +39,7 @@ public final class Ec2Gateway {
 
     /** Launches one build instance; the client token makes a repeated call return the same one. */
     public Instance launch(String region, LaunchRequest request) {
-        var root = BlockDeviceMapping.builder().deviceName(rootDevice(region, request.imageId()))
+        var root = BlockDeviceMapping.builder().deviceName(request.rootDevice())
                 .ebs(ebs -> {
                     ebs.encrypted(true).deleteOnTermination(true).volumeType("gp3");
                     if (request.volumeSize() > 0) {
@@ -270,14 +270,6 @@ public final class Ec2Gateway {
         call(() -> ec2(region).deleteSnapshot(r -> r.snapshotId(snapshotId)));
     }
 
-    private String rootDevice(String region, String imageId) {
-        var image = call(() -> ec2(region).describeImages(r -> r.imageIds(imageId))).images();
-        if (image.isEmpty() || image.get(0).rootDeviceName() == null) {
-            return "/dev/xvda";
-        }
-        return image.get(0).rootDeviceName();
-    }
-
     private Ec2Client ec2(String region) {
         return clients.ec2(region);
     }
@@ -292,7 +284,8 @@ public final class Ec2Gateway {
             }
         });
         String reason = i.stateReason() == null ? null : i.stateReason().message();
-        return new Image(i.imageId(), i.name(), i.stateAsString(), reason, tags, snapshots, i.creationDate());
+        return new Image(i.imageId(), i.name(), i.stateAsString(), reason, tags, snapshots, i.creationDate(),
+                i.rootDeviceName() == null ? "/dev/xvda" : i.rootDeviceName());
     }
 
     private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {

@@ -6,10 +6,11 @@ import java.util.Map;
 /**
  * An AMI in one region.
  *
- * @param stateReason why a failed image failed, or {@code null}
+ * @param stateReason    why a failed image failed, or {@code null}
+ * @param rootDeviceName the device its root volume is attached as, such as {@code /dev/xvda}
  */
 public record Image(String id, String name, String state, String stateReason,
-                    Map<String, String> tags, List<String> snapshotIds, String creationDate) {
+                    Map<String, String> tags, List<String> snapshotIds, String creationDate, String rootDeviceName) {
 
     public Image {
         tags = Map.copyOf(tags);

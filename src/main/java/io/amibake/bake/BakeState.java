@@ -28,6 +28,7 @@ public final class BakeState {
     private static final String IMAGE_NAME = "image.name";
     private static final String IMAGE_DESCRIPTION = "image.description";
     private static final String SOURCE_IMAGE = "source.imageId";
+    private static final String SOURCE_ROOT_DEVICE = "source.rootDevice";
     private static final String INSTANCE = "instance.id";
     private static final String LAUNCHED_AT = "instance.launchedAt";
     private static final String LAUNCH_ATTEMPT = "instance.launchAttempt";
@@ -142,8 +143,15 @@ public final class BakeState {
         return getString(SOURCE_IMAGE);
     }
 
-    public void sourceImageId(String id) {
+    /** The source image's root device name, which the launch configures. */
+    public String sourceRootDevice() {
+        String device = getString(SOURCE_ROOT_DEVICE);
+        return device == null ? "/dev/xvda" : device;
+    }
+
+    public void sourceImage(String id, String rootDevice) {
         put(SOURCE_IMAGE, id);
+        put(SOURCE_ROOT_DEVICE, rootDevice);
     }
 
     public String instanceId() {

@@ -81,8 +81,8 @@ public final class LaunchInstanceStep implements Tasklet {
     private void launch(BakeState state, String region) throws Exception {
         Build build = state.recipe().build();
         var tags = BakeTags.forInstance(state.recipeName(), state.bakeId(), state.firstExecution());
-        var request = new LaunchRequest(state.sourceImageId(), build.instanceType(), build.subnet(),
-                build.securityGroups(), build.instanceProfile(), build.volumeSize(), tags,
+        var request = new LaunchRequest(state.sourceImageId(), state.sourceRootDevice(), build.instanceType(),
+                build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(), tags,
                 clientToken(state.bakeId(), state.launchAttempt()));
         Instance instance = null;
         for (int attempt = 1; instance == null; attempt++) {

@@ -29,7 +29,7 @@ public final class ResolveSourceStep implements Tasklet {
             throw new CloudException("SourceImageUnavailable", "source image " + imageId + " is "
                     + (image == null ? "unknown" : image.state()) + " in " + source.region());
         }
-        state.sourceImageId(imageId);
+        state.sourceImage(imageId, image.rootDeviceName());
         services.events().note("resolveSource", imageId + " (" + image.name() + ")");
         return RepeatStatus.FINISHED;
     }

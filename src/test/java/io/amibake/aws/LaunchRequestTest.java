@@ -18,7 +18,7 @@ class LaunchRequestTest {
         }
 
         // when
-        LaunchRequest request = new LaunchRequest("ami-0123456789abcdef0", "t3.micro", null, List.of(), null, 0,
+        LaunchRequest request = new LaunchRequest("ami-0123456789abcdef0", "/dev/xvda", "t3.micro", null, List.of(), null, 0,
                 tags, "token");
 
         // then
