@@ -1,5 +1,6 @@
 package io.amibake.recipe;
 
+import io.amibake.aws.AwsCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -316,5 +317,14 @@ final class NodeReader {
         Mark mark = node == null ? null : node.getStartMark();
         problems.add(new Problem(file, mark == null ? 1 : mark.getLine() + 1, mark == null ? 1 : mark.getColumn() + 1,
                 path, message, suggestion));
+    }
+
+    /** The region if AWS has it, else a problem with the nearest name. */
+    String knownRegion(Node node, String path, String region) {
+        if (AwsCatalog.regions().contains(region)) {
+            return region;
+        }
+        problem(node, path, "unknown region '" + region + "'", Suggestions.didYouMean(region, AwsCatalog.regions()));
+        return null;
     }
 }

@@ -6,14 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -21,7 +18,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * Maps a composed YAML node tree onto a {@link Recipe}, one section at a time: the recipe's
  * schema and its rules (AWS limits, known regions, templates). {@link NodeReader} reads the
  * typed values and records the problems; section readers return {@code null} after a problem,
- * and the recipe is only built when there were none.
+ * and the recipe is only built when there were none. The {@code image} and {@code regions}
+ * sections are read by {@link ImageReader}.
  */
 final class RecipeReader {
 
@@ -46,30 +44,20 @@ final class RecipeReader {
     private static final Pattern INSTANCE_PROFILE = Pattern.compile(
             "[\\w+=,.@-]{1,128}|arn:aws:iam::\\d{12}:instance-profile/[\\w+=,.@/-]{1,128}");
     /** SSM parameter names: letters, digits, {@code _ . -}, levels separated by {@code /}. */
-    private static final Pattern SSM_NAME = Pattern.compile("(/[A-Za-z0-9_.-]+)+|[A-Za-z0-9_.-]+");
-    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    static final Pattern SSM_NAME = Pattern.compile("(/[A-Za-z0-9_.-]+)+|[A-Za-z0-9_.-]+");
     private static final Set<String> OWNER_ALIASES = Set.of("amazon", "aws-marketplace", "self", "aws-backup-vault");
     private static final List<String> ARCHITECTURES = List.of("x86_64", "arm64", "i386", "x86_64_mac", "arm64_mac");
     private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Package names go into shell: no spaces or metacharacters, and no leading dash (an option). */
     private static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:~=@-]{0,127}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._:\\\\-]{0,127}");
-    private static final Pattern KMS_KEY = Pattern.compile(
-            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
-                    + "|arn:aws:kms:([a-z0-9-]+):\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})");
     /** Stopping the agent would kill the very command that stops it, and every later one. */
     private static final Set<String> SSM_AGENT = Set.of("amazon-ssm-agent", "amazon-ssm-agent.service",
             "snap.amazon-ssm-agent.amazon-ssm-agent", "snap.amazon-ssm-agent.amazon-ssm-agent.service");
 
     /** SSM Run Command's {@code executionTimeout} maximum (aws-facts.md). */
     static final Duration MAX_STEP_TIMEOUT = Duration.ofSeconds(172_800);
-    /** AWS limits (aws-facts.md): tags per resource, key and value lengths; image description. */
-    /** AWS allows 50 tags per resource; amibake adds Name, amibake:bake and amibake:recipe. */
-    static final int MAX_TAGS = 47;
-    static final int MAX_TAG_KEY = 128;
-    static final int MAX_TAG_VALUE = 256;
-    static final int MAX_DESCRIPTION = 255;
-    static final int MAX_SHARE = 1000;
+    /** The largest EBS volume, in GiB. */
     static final int MAX_VOLUME_GIB = 16_384;
     /** SSM's limit on a parameter name, and on its hierarchy depth. */
     static final int MAX_SSM_NAME = 1011;
@@ -100,9 +88,10 @@ final class RecipeReader {
         Packages packages = top.has("packages") ? packages(top.value("packages")) : Packages.NONE;
         List<ShellStep> provision = top.has("provision") ? steps(top.value("provision"), "provision") : List.of();
         Cleanup cleanup = top.has("cleanup") ? cleanup(top.value("cleanup")) : Cleanup.NONE;
-        ImageSpec image = top.has("image") ? image(top.value("image"), name, os, variables) : null;
+        ImageReader images = new ImageReader(nodes, sampleTime);
+        ImageSpec image = top.has("image") ? images.image(top.value("image"), name, os, variables) : null;
         Regions regions = top.has("regions")
-                ? regions(top.value("regions"), source, name, os, variables)
+                ? images.regions(top.value("regions"), source, name, os, variables)
                 : Regions.sourceOnly();
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
@@ -205,7 +194,7 @@ final class RecipeReader {
     }
 
     private String owner(Node node, String path, String owner) {
-        if (ACCOUNT_ID.matcher(owner).matches() || OWNER_ALIASES.contains(owner)) {
+        if (ImageReader.ACCOUNT_ID.matcher(owner).matches() || OWNER_ALIASES.contains(owner)) {
             return owner;
         }
         nodes.problem(node, path, "expected a 12-digit account id or one of amazon, aws-marketplace, self,"
@@ -337,211 +326,9 @@ final class RecipeReader {
         return new Cleanup(cleaners, stop, run);
     }
 
-    private ImageSpec image(Node node, String recipeName, String os, Map<String, String> variables) {
-        Fields f = nodes.fields(node, "image", IMAGE_KEYS, List.of("name"));
-        if (f == null) {
-            return null;
-        }
-        String name = null;
-        if (f.has("name")) {
-            name = template(f.value("name"), "image.name", recipeName, os, variables, rendered -> {
-                if (!Templates.AMI_NAME.matcher(rendered).matches()) {
-                    return "renders to '" + rendered + "', which breaks the AMI name rules: 3 to 128 letters, digits,"
-                            + " spaces and ( ) [ ] . / - ' @ _";
-                }
-                return null;
-            });
-        }
-        String description = f.has("description")
-                ? template(f.value("description"), "image.description", recipeName, os, variables,
-                        rendered -> rendered.length() > MAX_DESCRIPTION
-                                ? "renders to " + rendered.length() + " characters; AWS allows " + MAX_DESCRIPTION
-                                : null)
-                : null;
-        Map<String, String> tags = f.has("tags") ? tags(f.value("tags"), recipeName, os, variables) : Map.of();
-        if (name == null || f.has("description") && description == null || tags == null) {
-            return null;
-        }
-        return new ImageSpec(name, description, tags);
-    }
-
-    private Map<String, String> tags(Node node, String recipeName, String os, Map<String, String> variables) {
-        Fields f = nodes.fields(node, "image.tags", null, List.of());
-        if (f == null) {
-            return null;
-        }
-        Map<String, String> tags = new LinkedHashMap<>();
-        boolean ok = true;
-        if (f.values.size() > MAX_TAGS) {
-            Node extra = f.keys.get(f.keyOrder().get(MAX_TAGS));
-            nodes.problem(extra, "image.tags", "has " + f.values.size() + " tags; at most " + MAX_TAGS
-                    + " fit, as AWS allows 50 per resource and amibake adds 3 of its own", null);
-            ok = false;
-        }
-        for (String key : f.keyOrder()) {
-            String path = "image.tags." + key;
-            if (key.isEmpty() || key.length() > MAX_TAG_KEY) {
-                nodes.problem(f.keys.get(key), path, "tag key has " + key.length() + " characters; AWS allows 1 to "
-                        + MAX_TAG_KEY, null);
-                ok = false;
-                continue;
-            }
-            if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
-                nodes.problem(f.keys.get(key), path, "tag keys starting with 'aws:' are reserved for AWS", null);
-                ok = false;
-                continue;
-            }
-            if (key.toLowerCase(Locale.ROOT).startsWith("amibake:")) {
-                nodes.problem(f.keys.get(key), path, "tag keys starting with 'amibake:' are amibake's own: "
-                        + "they find a bake's resources again", "choose another prefix");
-                ok = false;
-                continue;
-            }
-            String value = template(f.value(key), path, recipeName, os, variables,
-                    rendered -> rendered.length() > MAX_TAG_VALUE
-                            ? "renders to " + rendered.length() + " characters; AWS allows " + MAX_TAG_VALUE
-                            : null);
-            if (value == null) {
-                ok = false;
-            } else {
-                tags.put(key, value);
-            }
-        }
-        return ok ? tags : null;
-    }
-
-    private Regions regions(Node node, Source source, String recipeName, String os, Map<String, String> variables) {
-        if (!nodes.standardTag(node, "regions")) {
-            return null;
-        }
-        if (node instanceof SequenceNode) {
-            List<String> targets = regionList(node, "regions");
-            return targets == null ? null : new Regions(targets, false, Map.of(), List.of(), null);
-        }
-        if (!(node instanceof MappingNode)) {
-            nodes.problem(node, "regions", "expected a list of regions, or a mapping with 'targets', found " + nodes.kind(node),
-                    null);
-            return null;
-        }
-        Fields f = nodes.fields(node, "regions", REGIONS_KEYS, List.of());
-        if (f == null) {
-            return null;
-        }
-        List<String> targets = f.has("targets") ? regionList(f.value("targets"), "regions.targets") : List.of();
-        Boolean encrypted = f.has("encrypted") ? nodes.bool(f.value("encrypted"), "regions.encrypted") : Boolean.FALSE;
-        Map<String, String> kmsKeys = f.has("kmsKeys") ? kmsKeys(f, source, targets, encrypted) : Map.of();
-        List<String> shareWith = f.has("shareWith") ? shareWith(f.value("shareWith")) : List.of();
-        String ssmParameter = f.has("ssmParameter")
-                ? template(f.value("ssmParameter"), "regions.ssmParameter", recipeName, os, variables,
-                        RecipeReader::ssmParameterRule)
-                : null;
-        if (targets == null || encrypted == null || kmsKeys == null || shareWith == null
-                || f.has("ssmParameter") && ssmParameter == null) {
-            return null;
-        }
-        return new Regions(targets, encrypted, kmsKeys, shareWith, ssmParameter);
-    }
-
-    private static String ssmParameterRule(String rendered) {
-        if (!rendered.startsWith("/") || !SSM_NAME.matcher(rendered).matches()) {
-            return "renders to '" + rendered + "'; expected a path such as /amibake/httpd/latest of letters,"
-                    + " digits and _ . - between slashes";
-        }
-        String lower = rendered.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("/aws") || lower.startsWith("/ssm")) {
-            return "renders to '" + rendered + "'; names starting with aws or ssm are reserved by AWS";
-        }
-        if (rendered.length() > MAX_SSM_NAME) {
-            return "renders to " + rendered.length() + " characters; SSM allows " + MAX_SSM_NAME;
-        }
-        if (rendered.chars().filter(c -> c == '/').count() > MAX_SSM_LEVELS) {
-            return "renders to '" + rendered + "'; SSM allows at most " + MAX_SSM_LEVELS + " levels";
-        }
-        return null;
-    }
-
-    private List<String> regionList(Node node, String path) {
-        return nodes.uniqueStrings(node, path, (n, p, s) -> knownRegion(n, p, s));
-    }
-
-    private Map<String, String> kmsKeys(Fields regions, Source source, List<String> targets, Boolean encrypted) {
-        Fields f = nodes.fields(regions.value("kmsKeys"), "regions.kmsKeys", null, List.of());
-        if (f == null) {
-            return null;
-        }
-        boolean ok = true;
-        if (Boolean.FALSE.equals(encrypted)) {
-            nodes.problem(regions.keys.get("kmsKeys"), "regions.kmsKeys", "KMS keys only apply to encrypted copies",
-                    "add 'encrypted: true'");
-            ok = false;
-        }
-        Set<String> imageRegions = new LinkedHashSet<>();
-        if (source != null) {
-            imageRegions.add(source.region());
-        }
-        if (targets != null) {
-            imageRegions.addAll(targets);
-        }
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String region : f.keyOrder()) {
-            String path = "regions.kmsKeys." + region;
-            if (knownRegion(f.keys.get(region), path, region) == null) {
-                ok = false;
-                continue;
-            }
-            if (source != null && targets != null && !imageRegions.contains(region)) {
-                nodes.problem(f.keys.get(region), path, "region '" + region + "' is neither the source region nor a target",
-                        Suggestions.didYouMean(region, imageRegions));
-                ok = false;
-                continue;
-            }
-            Node valueNode = f.value(region);
-            String key = nodes.matching(valueNode, path, KMS_KEY, "a KMS key id, alias/NAME, or key or alias ARN");
-            if (key == null) {
-                ok = false;
-                continue;
-            }
-            var arn = KMS_KEY.matcher(key);
-            if (arn.matches() && arn.group(1) != null && !arn.group(1).equals(region)) {
-                nodes.problem(valueNode, path, "the key's ARN is in region '" + arn.group(1) + "', not '" + region + "';"
-                        + " a copy can only use a key of its own region", null);
-                ok = false;
-                continue;
-            }
-            keys.put(region, key);
-        }
-        return ok ? keys : null;
-    }
-
-    private List<String> shareWith(Node node) {
-        List<String> accounts = nodes.uniqueStrings(node, "regions.shareWith", (n, p, s) -> {
-            if (ACCOUNT_ID.matcher(s).matches()) {
-                return s;
-            }
-            nodes.problem(n, p, "expected a 12-digit AWS account id, found '" + s + "'", null);
-            return null;
-        });
-        if (accounts != null && accounts.size() > MAX_SHARE) {
-            nodes.problem(node, "regions.shareWith", "shares with " + accounts.size() + " accounts; AWS allows "
-                    + MAX_SHARE, null);
-            return null;
-        }
-        return accounts;
-    }
-
-    // ---- values ----
-
-    private String knownRegion(Node node, String path, String region) {
-        if (AwsCatalog.regions().contains(region)) {
-            return region;
-        }
-        nodes.problem(node, path, "unknown region '" + region + "'", Suggestions.didYouMean(region, AwsCatalog.regions()));
-        return null;
-    }
-
     private String region(Node node, String path) {
         String region = nodes.string(node, path);
-        return region == null ? null : knownRegion(node, path, region);
+        return region == null ? null : nodes.knownRegion(node, path, region);
     }
 
     private List<String> services(Node node, String path) {
@@ -560,31 +347,4 @@ final class RecipeReader {
         return name;
     }
 
-    /**
-     * Checks a template: placeholders known, then {@code rule} on the rendered text (it returns
-     * a message, or {@code null} when the text is fine). Returns the template, not the rendering.
-     */
-    private String template(Node node, String path, String recipeName, String os, Map<String, String> variables,
-                            Function<String, String> rule) {
-        String template = nodes.string(node, path);
-        if (template == null) {
-            return null;
-        }
-        if (recipeName == null) {
-            return template;
-        }
-        String rendered;
-        try {
-            rendered = Templates.render(template, recipeName, os, variables, sampleTime);
-        } catch (TemplateException e) {
-            nodes.problem(node, path, e.getMessage(), e.suggestion());
-            return null;
-        }
-        String broken = rule.apply(rendered);
-        if (broken != null) {
-            nodes.problem(node, path, broken, null);
-            return null;
-        }
-        return template;
-    }
 }
