@@ -10,7 +10,7 @@ import io.amibake.bake.wait.StopSignal;
 import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
-import io.amibake.bake.wait.Durations;
+import io.amibake.recipe.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;

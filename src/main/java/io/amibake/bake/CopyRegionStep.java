@@ -6,7 +6,7 @@ import io.amibake.bake.wait.WaitFailedException;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Regions;
 import io.amibake.recipe.Templates;
-import io.amibake.bake.wait.Durations;
+import io.amibake.recipe.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.bake.BakeEvents;
-import io.amibake.bake.wait.Durations;
+import io.amibake.recipe.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.amibake.cli;
 import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
-import io.amibake.bake.wait.Durations;
+import io.amibake.recipe.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.LocalDateTime;

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Recipe durations: a sequence of amounts with units {@code d}, {@code h}, {@code m},
- * {@code s} ({@code 90s}, {@code 10m}, {@code 1h30m}), or ISO-8601 ({@code PT1H30M}).
+ * {@code s} ({@code 90s}, {@code 10m}, {@code 1h30m}), or ISO-8601 ({@code PT1H30M}); and
+ * durations written for people.
  */
 public final class Durations {
 
@@ -73,5 +74,21 @@ public final class Durations {
             }
         }
         return out.toString();
+    }
+
+    /** A duration as people read it in progress lines: {@code 850ms}, {@code 12.4s}, {@code 3m05s}, {@code 1h02m}. */
+    public static String human(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        if (millis < 60_000) {
+            return String.format("%.1fs", millis / 1000.0);
+        }
+        long seconds = d.toSeconds();
+        if (seconds < 3600) {
+            return String.format("%dm%02ds", seconds / 60, seconds % 60);
+        }
+        return String.format("%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
     }
 }

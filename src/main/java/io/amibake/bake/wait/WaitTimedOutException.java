@@ -1,5 +1,6 @@
 package io.amibake.bake.wait;
 
+import io.amibake.recipe.Durations;
 import java.time.Duration;
 
 /** A wait that did not end in time. */
