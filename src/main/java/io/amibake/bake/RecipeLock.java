@@ -7,9 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,6 +55,29 @@ public final class RecipeLock implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock recipe " + recipe + " under " + home, e);
         }
+    }
+
+    /** Who holds a recipe's lock under this home now, other than this process. */
+    public static List<String> holders(Path home) {
+        List<String> holders = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(home.resolve("locks"), "*.lock")) {
+            for (Path file : files) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    FileLock probe = channel.tryLock();
+                    if (probe == null) {
+                        String recipe = file.getFileName().toString().replaceFirst("\\.lock$", "");
+                        holders.add("recipe " + recipe + ": " + Files.readString(file).strip());
+                    } else {
+                        probe.release();
+                    }
+                } catch (OverlappingFileLockException heldByThisProcess) {
+                    // This process's own lock: not what the caller is waiting for.
+                }
+            }
+        } catch (IOException e) {
+            // No locks folder, or an unreadable one: nobody to name.
+        }
+        return holders;
     }
 
     /** Says who holds the lock now, for the next process that finds it taken. */

@@ -25,7 +25,14 @@ public final class AmibakeCommand implements Runnable {
     /** A command line for amibake whose usage errors exit with {@link #USAGE}. */
     public static CommandLine commandLine() {
         return new CommandLine(new AmibakeCommand())
-                .setExitCodeExceptionMapper(e -> USAGE);
+                .setExitCodeExceptionMapper(e -> USAGE)
+                .setExecutionExceptionHandler((e, cli, parsed) -> {
+                    if (e instanceof RepositoryBusyException) {
+                        cli.getErr().println("amibake: " + e.getMessage());
+                        return BakeSession.BUSY;
+                    }
+                    throw e;
+                });
     }
 
     @Override

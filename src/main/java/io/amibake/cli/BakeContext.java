@@ -2,9 +2,11 @@ package io.amibake.cli;
 
 import io.amibake.bake.BakeConfiguration;
 import io.amibake.bake.BakeRunner;
+import io.amibake.bake.RecipeLock;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.hsqldb.persist.LockFile;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -39,14 +41,29 @@ final class BakeContext implements AutoCloseable {
         defaults.put("logging.threshold.console", "OFF");
         defaults.put("logging.file.name", home.resolve("logs/amibake.log").toAbsolutePath().toString());
         defaults.put("logging.level.org.springframework.jdbc.datasource.init", "ERROR");
-        var context = new SpringApplicationBuilder(BakeConfiguration.class)
-                .web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .registerShutdownHook(false)
-                .properties(defaults)
-                .run();
-        return new BakeContext(context);
+        try {
+            return new BakeContext(new SpringApplicationBuilder(BakeConfiguration.class)
+                    .web(WebApplicationType.NONE)
+                    .bannerMode(Banner.Mode.OFF)
+                    .logStartupInfo(false)
+                    .registerShutdownHook(false)
+                    .properties(defaults)
+                    .run());
+        } catch (RuntimeException e) {
+            if (heldByAnotherProcess(e)) {
+                throw new RepositoryBusyException(home, RecipeLock.holders(home), e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean heldByAnotherProcess(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LockFile.LockHeldExternallyException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     BakeRunner runner() {
