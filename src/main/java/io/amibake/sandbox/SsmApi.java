@@ -343,8 +343,8 @@ final class SsmApi {
                 // decides whether that stops or terminates the instance, as in EC2.
                 Instance in = region.instances.get(id);
                 boolean terminate = "terminate".equals(in.shutdownBehavior);
-                Ec2Api.stop(cloud, in, inv.endAt, terminate ? "shutting-down" : "stopping",
-                        terminate ? "terminated" : "stopped", Ec2Api.INSTANCE_SHUTDOWN);
+                Ec2Instances.stop(cloud, in, inv.endAt, terminate ? "shutting-down" : "stopping",
+                        terminate ? "terminated" : "stopped", Ec2Instances.INSTANCE_SHUTDOWN);
             }
         }
         region.commands.put(c.id, c);
