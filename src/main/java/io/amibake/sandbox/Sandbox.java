@@ -407,7 +407,7 @@ public final class Sandbox implements AutoCloseable {
                 case "GET commands" -> json.writeValueAsString(commands());
                 case "GET faults" -> json.writeValueAsString(faults.pending());
                 case "POST faults" -> {
-                    addFault(json.readTree(body));
+                    AdminFaults.arm(faults, json.readTree(body));
                     yield json.writeValueAsString(faults.pending());
                 }
                 case "DELETE faults" -> {
@@ -426,39 +426,5 @@ public final class Sandbox implements AutoCloseable {
             ObjectNode error = json.createObjectNode().put("error", String.valueOf(e.getMessage()));
             send(exchange, 400, "application/json", json.writeValueAsString(error));
         }
-    }
-
-    /**
-     * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
-     * "region":...,"errorCode":...,"times":...}}, {@code "dropNext"} (operation, region, times),
-     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region) or
-     * {@code "failImage"} (imageId of a pending image).
-     */
-    private void addFault(JsonNode f) {
-        String kind = SsmApi.text(f, "fault");
-        if (kind == null) {
-            throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage "
-                    + "or failImage");
-        }
-        int times = f.path("times").asInt(1);
-        switch (kind) {
-            case "failNext" -> faults.failNext(required(f, "operation"), SsmApi.text(f, "region"),
-                    required(f, "errorCode"), times);
-            case "dropNext" -> faults.dropNext(required(f, "operation"), SsmApi.text(f, "region"), times);
-            case "failCommand" -> faults.failCommand(required(f, "regex"), f.path("exitCode").asInt(1),
-                    SsmApi.text(f, "stderr"), times);
-            case "failNextImage" -> faults.failNextImage(required(f, "region"));
-            case "failImage" -> faults.failImage(required(f, "imageId"));
-            default -> throw new IllegalArgumentException("unknown fault '" + kind
-                    + "': expected failNext, dropNext, failCommand, failNextImage or failImage");
-        }
-    }
-
-    private static String required(JsonNode node, String field) {
-        String value = SsmApi.text(node, field);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("the fault needs \"" + field + "\"");
-        }
-        return value;
     }
 }

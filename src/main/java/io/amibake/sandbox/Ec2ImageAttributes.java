@@ -1,0 +1,143 @@
+package io.amibake.sandbox;
+
+import static io.amibake.sandbox.Ec2Api.dryRun;
+
+import io.amibake.sandbox.Cloud.BlockDevice;
+import io.amibake.sandbox.Cloud.Image;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * EC2 image attributes: ModifyImageAttribute and DescribeImageAttribute, that is launch
+ * permissions (sharing an AMI with accounts or with everyone), the description and the block
+ * device mapping.
+ */
+final class Ec2ImageAttributes {
+
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+
+    private final Cloud cloud;
+
+    Ec2ImageAttributes(Cloud cloud) {
+        this.cloud = cloud;
+    }
+
+    void modifyImageAttribute(Cloud.Region region, QueryParams p, Xml xml) {
+        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        String attribute = p.get("Attribute");
+        List<String> addUsers = new ArrayList<>();
+        List<String> addGroups = new ArrayList<>();
+        List<String> removeUsers = new ArrayList<>();
+        List<String> removeGroups = new ArrayList<>();
+        for (QueryParams m : p.members("LaunchPermission.Add")) {
+            addIfPresent(addUsers, m.get("UserId"));
+            addIfPresent(addGroups, m.get("Group"));
+        }
+        for (QueryParams m : p.members("LaunchPermission.Remove")) {
+            addIfPresent(removeUsers, m.get("UserId"));
+            addIfPresent(removeGroups, m.get("Group"));
+        }
+        String operation = p.get("OperationType");
+        if (operation != null) {
+            List<String> users = p.list("UserId");
+            List<String> groups = p.list("UserGroup");
+            if (operation.equals("add")) {
+                addUsers.addAll(users);
+                addGroups.addAll(groups);
+            } else if (operation.equals("remove")) {
+                removeUsers.addAll(users);
+                removeGroups.addAll(groups);
+            } else {
+                throw ApiException.invalidParameter("Value (" + operation + ") for parameter operationType is invalid.");
+            }
+        }
+        String description = p.get("Description.Value", p.get("Value"));
+        boolean launchPermission = !addUsers.isEmpty() || !addGroups.isEmpty() || !removeUsers.isEmpty()
+                || !removeGroups.isEmpty();
+        if (!launchPermission && description == null) {
+            if (attribute == null) {
+                throw ApiException.missingParameter("Attribute");
+            }
+            throw ApiException.invalidParameter("No launch permission or description to modify for attribute " + attribute);
+        }
+        for (String user : concat(addUsers, removeUsers)) {
+            if (!ACCOUNT_ID.matcher(user).matches()) {
+                throw new ApiException("InvalidAMIAttributeItemValue", "Invalid attribute item value \"" + user
+                        + "\" for userId item type.");
+            }
+        }
+        for (String group : concat(addGroups, removeGroups)) {
+            if (!group.equals("all")) {
+                throw new ApiException("InvalidAMIAttributeItemValue", "Invalid attribute item value \"" + group
+                        + "\" for group item type.");
+            }
+        }
+        String state = image.state(cloud.now());
+        if (launchPermission && !state.equals("available")) {
+            throw Ec2Images.unavailable(image.id, state);
+        }
+        if (image.launchUserIds.size() + addUsers.size() > 1000) {
+            throw new ApiException("ResourceLimitExceeded", "An AMI can be shared with at most 1000 accounts.");
+        }
+        dryRun(p);
+        image.launchUserIds.addAll(addUsers);
+        image.launchGroups.addAll(addGroups);
+        removeUsers.forEach(image.launchUserIds::remove);
+        removeGroups.forEach(image.launchGroups::remove);
+        if (description != null) {
+            image.description = description;
+        }
+        xml.el("return", true);
+    }
+
+    private static void addIfPresent(List<String> list, String value) {
+        if (value != null) {
+            list.add(value);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    void describeImageAttribute(Cloud.Region region, QueryParams p, Xml xml) {
+        String imageId = p.require("ImageId");
+        String attribute = p.require("Attribute");
+        Instant now = cloud.now();
+        Image image = Ec2Images.usableImage(region, imageId, now);
+        dryRun(p);
+        xml.el("imageId", image.id);
+        switch (attribute) {
+            case "launchPermission" -> {
+                if (!image.ownerId.equals(Cloud.ACCOUNT)) {
+                    throw new ApiException("AuthFailure", "Not authorized for image:" + imageId);
+                }
+                xml.open("launchPermission");
+                image.launchGroups.forEach(g -> xml.open("item").el("group", g).close());
+                image.launchUserIds.forEach(u -> xml.open("item").el("userId", u).close());
+                xml.close();
+            }
+            case "description" -> {
+                xml.open("description");
+                xml.el("value", image.description);
+                xml.close();
+            }
+            case "blockDeviceMapping" -> {
+                xml.open("blockDeviceMapping");
+                for (BlockDevice d : image.blockDevices) {
+                    xml.open("item").el("deviceName", d.deviceName()).open("ebs").el("snapshotId", d.snapshotId())
+                            .el("volumeSize", d.volumeSize()).el("deleteOnTermination", d.deleteOnTermination())
+                            .el("volumeType", d.volumeType()).el("encrypted", d.encrypted()).close().close();
+                }
+                xml.close();
+            }
+            default -> throw ApiException.invalidParameter("Value (" + attribute
+                    + ") for parameter attribute is invalid. Supported here: launchPermission, description, "
+                    + "blockDeviceMapping");
+        }
+    }
+}
