@@ -15,7 +15,8 @@ final class CloudOptions {
     double timeScale;
 
     @Option(names = "--endpoint-url", paramLabel = "URL",
-            description = "Send EC2 and SSM calls to this endpoint, e.g. a standalone 'amibake sandbox'.")
+            description = {"Send EC2 and SSM calls to this endpoint, e.g. a standalone 'amibake sandbox'.",
+                    "Signed with the sandbox's dummy credentials unless --profile names real ones."})
     URI endpoint;
 
     @Option(names = "--profile", paramLabel = "P", description = "The AWS named profile to use.")
@@ -26,7 +27,8 @@ final class CloudOptions {
             return AwsSettings.sandbox(sandboxEndpoint);
         }
         if (endpoint != null) {
-            return AwsSettings.sandbox(endpoint);
+            return profile == null ? AwsSettings.sandbox(endpoint)
+                    : new AwsSettings(endpoint, profile, false, AwsSettings.DEFAULT_MAX_ATTEMPTS);
         }
         return AwsSettings.aws(profile);
     }
