@@ -52,6 +52,20 @@ public final class AwsClients implements AutoCloseable {
         return ssm.computeIfAbsent(region, r -> configure(SsmClient.builder(), r).build());
     }
 
+    /**
+     * Resolves the credentials once, before any bake record exists: an unknown profile or no
+     * credentials at all is bad input, not a failed bake.
+     */
+    public void checkCredentials() {
+        try {
+            credentials.resolveCredentials();
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            throw new CredentialsException((settings.profile() == null ? "no AWS credentials found"
+                    : "AWS profile '" + settings.profile() + "' has no usable credentials") + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
     public RequestCounter requests() {
         return counter;
     }

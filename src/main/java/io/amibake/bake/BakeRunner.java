@@ -178,10 +178,12 @@ public class BakeRunner {
     }
 
     public JobExecution abandon(JobExecution execution) throws Exception {
-        if (execution.getStatus().isRunning()) {
-            execution = operator.recover(execution);
-        }
-        return operator.abandon(execution);
+        return operator.abandon(recover(execution));
+    }
+
+    /** Marks an execution left running by a dead process FAILED; the launcher checks its lease first. */
+    JobExecution recover(JobExecution execution) {
+        return execution.getStatus().isRunning() ? operator.recover(execution) : execution;
     }
 
     /** Wait durations observed by recent bakes against the same target, oldest first. */

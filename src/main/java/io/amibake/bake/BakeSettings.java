@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param stoppedRetention how long a build instance stopped after a failure is kept for resume;
  *                         written as its {@code amibake:expires} tag for the sweeper
  * @param copyConcurrency  region copies run at once
+ * @param host             the name this runner gives its leases in the job repository; runners
+ *                         that share one database need distinct names (default: the host name)
+ * @param leaseTtl         how long a running bake's lease lives without a heartbeat; another
+ *                         runner may recover the bake only after it expired (renewed every third)
  */
 @ConfigurationProperties("amibake")
 public record BakeSettings(
@@ -28,7 +32,9 @@ public record BakeSettings(
         Duration pollMinDelay,
         Duration pollMaxDelay,
         Duration stoppedRetention,
-        Integer copyConcurrency) {
+        Integer copyConcurrency,
+        String host,
+        Duration leaseTtl) {
 
     public BakeSettings {
         home = home == null ? Path.of(System.getProperty("user.home"), ".amibake") : home;
@@ -40,5 +46,22 @@ public record BakeSettings(
         pollMaxDelay = pollMaxDelay == null ? Duration.ofSeconds(30) : pollMaxDelay;
         stoppedRetention = stoppedRetention == null ? Duration.ofDays(7) : stoppedRetention;
         copyConcurrency = copyConcurrency == null ? 16 : copyConcurrency;
+        host = host == null || host.isBlank() ? localHostName() : host;
+        leaseTtl = leaseTtl == null ? Duration.ofSeconds(60) : leaseTtl;
+        if (copyConcurrency < 1) {
+            throw new IllegalArgumentException("amibake.copy-concurrency must be at least 1, not " + copyConcurrency);
+        }
+        if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("amibake.lease-ttl must be at least 1s, not " + leaseTtl);
+        }
+    }
+
+    private static String localHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "localhost" : env;
+        }
     }
 }

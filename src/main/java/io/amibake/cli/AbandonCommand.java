@@ -43,7 +43,7 @@ final class AbandonCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            var runner = context.runner();
+            var runner = context.launcher();
             var found = runner.execution(execution);
             if (found.isEmpty()) {
                 err.println("amibake: no execution " + execution);

@@ -1,5 +1,8 @@
 package io.amibake.cli;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,21 +21,45 @@ public final class AmibakeCommand implements Runnable {
     public static final int FAILED = 1;
     /** Exit code for bad input or usage; no cloud call was made. */
     public static final int USAGE = 2;
+    /** Exit code when the recipe's bake runs elsewhere (lease or lock held), or the repository is unreachable. */
+    public static final int BUSY = 3;
+    /** Exit code when there is nothing to resume, or the bake to resume was superseded by a newer one. */
+    public static final int NOTHING_TO_RESUME = 4;
+
+    /** The exit codes, listed the same in the help of every command that runs or reads bakes. */
+    static final Map<String, String> EXIT_CODES = exitCodes();
+
+    private static Map<String, String> exitCodes() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put(Integer.toString(OK), "completed");
+        codes.put(Integer.toString(FAILED), "the bake failed or was stopped; 'amibake resume' goes on from its checkpoint");
+        codes.put(Integer.toString(USAGE), "bad input or usage (recipe, options, settings, credentials); nothing ran");
+        codes.put(Integer.toString(BUSY), "busy: the recipe's bake runs elsewhere (its lease or lock is held), or the"
+                + " job repository is held or unreachable");
+        codes.put(Integer.toString(NOTHING_TO_RESUME), "nothing to resume, or the bake was superseded by a newer"
+                + " completed one");
+        return codes;
+    }
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     /** A command line for amibake whose usage errors exit with {@link #USAGE}. */
     public static CommandLine commandLine() {
-        return new CommandLine(new AmibakeCommand())
+        CommandLine cli = new CommandLine(new AmibakeCommand())
                 .setExitCodeExceptionMapper(e -> USAGE)
-                .setExecutionExceptionHandler((e, cli, parsed) -> {
-                    if (e instanceof RepositoryBusyException) {
-                        cli.getErr().println("amibake: " + e.getMessage());
-                        return BakeSession.BUSY;
+                .setExecutionExceptionHandler((e, failed, parsed) -> {
+                    int code = Failures.report(e, failed.getErr());
+                    if (code < 0) {
+                        throw e;
                     }
-                    throw e;
+                    return code;
                 });
+        for (CommandLine command : List.of(cli, cli.getSubcommands().get("bake"), cli.getSubcommands().get("resume"),
+                cli.getSubcommands().get("status"), cli.getSubcommands().get("abandon"))) {
+            command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        }
+        return cli;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.bake.BakeRequest;
+import io.amibake.bake.NothingToResumeException;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
@@ -22,10 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code amibake bake RECIPE}: bakes an image from a recipe, from launch to manifest. */
 @Command(name = "bake", mixinStandardHelpOptions = true,
         description = {"Bake an image from a recipe: launch, provision through SSM, clean, stop, create the image.",
-                "A failed bake keeps its checkpoints: 'amibake resume' goes on from where it stopped."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:completed", "1:the bake failed (resumable)", "2:bad input or usage",
-                "3:another bake of this recipe is running"})
+                "A failed bake keeps its checkpoints: 'amibake resume' goes on from where it stopped.",
+                "With --resume, one line for cron: resume the recipe's resumable bake if there is one, else start."})
 final class BakeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RECIPE", description = "The recipe file.")
@@ -33,6 +32,10 @@ final class BakeCommand implements Callable<Integer> {
 
     @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Override a recipe variable (repeatable).")
     List<String> vars = List.of();
+
+    @Option(names = "--resume", description = {"Resume the recipe's latest failed or stopped bake if it has one"
+            + " (and no newer bake completed since); otherwise start a new bake."})
+    boolean resume;
 
     @Mixin
     OutputOptions output;
@@ -59,9 +62,21 @@ final class BakeCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables);
-        return BakeSession.run(home.resolve(), loaded.recipe().name(), cloud, output.json, out, err,
-                (runner, aws, target, events) ->
-                        runner.bake(request, loaded.recipe().name(), aws, target, output.manifest, events));
+        String recipe = loaded.recipe().name();
+        return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, aws, target, events) -> {
+            if (resume) {
+                try {
+                    long last = launcher.resumable(recipe).getId();
+                    return launcher.resume(last, null, aws, output.manifest, events,
+                            resumed -> ResumeCommand.announce(resumed, target, output.json, out));
+                } catch (NothingToResumeException nothing) {
+                    if (!output.json) {
+                        out.println(nothing.getMessage() + "; starting a new bake");
+                    }
+                }
+            }
+            return launcher.start(request, recipe, aws, target, output.manifest, events);
+        });
     }
 
     record Loaded(String yaml, Recipe recipe) {

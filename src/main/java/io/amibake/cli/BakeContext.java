@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeRunner;
+import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.RecipeLock;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -66,8 +66,8 @@ final class BakeContext implements AutoCloseable {
         return false;
     }
 
-    BakeRunner runner() {
-        return context.getBean(BakeRunner.class);
+    BakeLauncher launcher() {
+        return context.getBean(BakeLauncher.class);
     }
 
     <T> T bean(Class<T> type) {

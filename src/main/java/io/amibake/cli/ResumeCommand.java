@@ -1,6 +1,9 @@
 package io.amibake.cli;
 
+import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeParameters;
+import io.amibake.bake.NothingToResumeException;
+import java.io.PrintWriter;
 import io.amibake.bake.BakeRequest;
 import io.amibake.bake.BakeState;
 import io.amibake.bake.RecipeChanges;
@@ -21,10 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint.",
                 "The same instance, the same image, only the work not yet done: a failed command and",
-                "the ones after it, the regions whose copy did not complete."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:completed", "1:the bake failed again (resumable)", "2:bad input, or nothing to resume",
-                "3:another bake of this recipe is running"})
+                "the ones after it, the regions whose copy did not complete."})
 final class ResumeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RECIPE", arity = "0..1",
@@ -83,34 +83,38 @@ final class ResumeCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         BakeCommand.Loaded change = replacement;
-        return BakeSession.run(home.resolve(), recipeName, cloud, output.json, out, err, (runner, aws, target, events) -> {
-            JobExecution last = execution != null ? runner.execution(execution).orElse(null)
-                    : runner.latestResumable(recipeName).orElse(null);
-            if (last == null || last.getStatus().name().equals("COMPLETED") || last.getStatus().name().equals("ABANDONED")) {
-                err.println("amibake: nothing to resume for " + (execution != null ? "execution " + execution
-                        : "recipe '" + recipeName + "'") + (last == null ? "" : " (it is " + last.getStatus() + ")"));
-                return null;
+        return BakeSession.run(home.resolve(), recipeName, cloud, output.json, out, err,
+                (launcher, aws, target, events) -> {
+            JobExecution last = execution != null ? launcher.execution(execution).orElse(null)
+                    : launcher.resumable(recipeName);
+            if (last == null || !BakeLauncher.resumable(last)) {
+                throw new NothingToResumeException("nothing to resume for execution " + execution
+                        + (last == null ? "" : " (it is " + last.getStatus() + ")"));
             }
+            BakeRequest request = null;
             if (change != null) {
                 List<String> conflicts = RecipeChanges.conflicts(BakeState.of(last), change.recipe());
                 if (!conflicts.isEmpty()) {
-                    err.println("amibake: the edited recipe changes what the bake already did:");
-                    conflicts.forEach(c -> err.println("  - " + c));
-                    err.println("start a new bake instead: amibake bake " + edited);
-                    return null;
+                    throw new EditedRecipeException(conflicts, edited);
                 }
-                runner.replaceRecipe(last, new BakeRequest(change.yaml(), edited.toString(), variables));
+                request = new BakeRequest(change.yaml(), edited.toString(), variables);
             }
-            String storedTarget = last.getJobParameters().getString(BakeParameters.TARGET);
-            if (!output.json) {
-                out.println("resuming bake " + BakeState.of(last).bakeId() + " (execution " + last.getId() + ", "
-                        + last.getStatus() + ")");
-            }
-            if (storedTarget != null && !storedTarget.equals(target) && !output.json) {
-                out.println("note: the bake started against " + storedTarget + "; resuming against " + target);
-            }
-            return runner.resume(last, aws, output.manifest, events);
+            return launcher.resume(last.getId(), request, aws, output.manifest, events,
+                    resumed -> announce(resumed, target, output.json, out));
         });
+    }
+
+    /** Says which bake resumes, and against which cloud if it moved. */
+    static void announce(JobExecution last, String target, boolean json, PrintWriter out) {
+        if (json) {
+            return;
+        }
+        out.println("resuming bake " + BakeState.of(last).bakeId() + " (execution " + last.getId() + ", "
+                + last.getStatus() + ")");
+        String storedTarget = last.getJobParameters().getString(BakeParameters.TARGET);
+        if (storedTarget != null && !storedTarget.equals(target)) {
+            out.println("note: the bake started against " + storedTarget + "; resuming against " + target);
+        }
     }
 
     private String recipeName() {
@@ -123,7 +127,7 @@ final class ResumeCommand implements Callable<Integer> {
             return recipe;
         }
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            return context.runner().execution(execution)
+            return context.launcher().execution(execution)
                     .map(e -> e.getJobParameters().getString(BakeParameters.RECIPE))
                     .orElse(null);
         }

@@ -46,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            var runner = context.runner();
+            var runner = context.launcher();
             if (execution != null) {
                 var found = runner.execution(execution);
                 if (found.isEmpty()) {
