@@ -29,6 +29,17 @@ public final class SsmGateway {
         return call(() -> clients.ssm(region).getParameter(r -> r.name(name))).parameter().value();
     }
 
+    /** The parameter's value, or empty when it does not exist yet. */
+    public java.util.Optional<String> findParameter(String region, String name) {
+        try {
+            return java.util.Optional.of(clients.ssm(region).getParameter(r -> r.name(name)).parameter().value());
+        } catch (software.amazon.awssdk.services.ssm.model.ParameterNotFoundException e) {
+            return java.util.Optional.empty();
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw Ec2Gateway.translate(e);
+        }
+    }
+
     public void putParameter(String region, String name, String value) {
         call(() -> clients.ssm(region).putParameter(r -> r.name(name).value(value)
                 .type(ParameterType.STRING).overwrite(true)));

@@ -9,6 +9,7 @@ import io.amibake.recipe.Templates;
 import io.amibake.recipe.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -110,9 +111,33 @@ public final class CopyRegionStep implements Tasklet {
         }
         if (regions.ssmParameter() != null && !state.parameterWritten()) {
             String name = Templates.render(regions.ssmParameter(), recipe, bake.startedAt());
-            services.ssm().putParameter(region, name, state.imageId());
+            String newer = newerImage(region, name, bake, state.imageId());
+            if (newer == null) {
+                services.ssm().putParameter(region, name, state.imageId());
+            } else {
+                services.events().note("distribute", region + ": " + name + " keeps " + newer
+                        + ", the image of a bake that started later than this one");
+            }
             state.markParameterWritten();
         }
+    }
+
+    /**
+     * The image the parameter names now, when a bake that started after this one made it: a resumed
+     * old bake never points the parameter back at an older image.
+     */
+    private String newerImage(String region, String name, BakeState bake, String ours) {
+        String current = services.ssm().findParameter(region, name).orElse(null);
+        if (current == null || current.equals(ours)) {
+            return null;
+        }
+        var image = services.ec2().describeImages(region, List.of(current)).get(current);
+        if (image == null) {
+            return null;
+        }
+        var theirs = BakeIds.startedAt(image.tags().get(BakeTags.BAKE));
+        var mine = BakeIds.startedAt(bake.bakeId());
+        return theirs.isPresent() && mine.isPresent() && theirs.get().isAfter(mine.get()) ? current : null;
     }
 
     private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {

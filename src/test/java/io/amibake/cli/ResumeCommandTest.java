@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.sandbox.SandboxCommand;
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.AwsSettings;
+import io.amibake.aws.SsmGateway;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +106,120 @@ class ResumeCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("command 'provision:deploy-page' already ran, and the edited recipe changes it");
         assertThat(sandbox.requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aFailedBakeSupersededByANewerCompletedOneIsRefusedWithExitFourAndForcingItKeepsTheNewerImage() {
+        // given night 2 completes after night 1 failed
+        awaitNextSecond();
+        assertThat(amibake("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint(), "--home", home.toString()))
+                .as(err.toString()).isZero();
+        String night2 = parameter();
+        long before = sandbox.requests();
+
+        // when night 1 is resumed by recipe
+        int exit = amibake("resume", "httpd", "--endpoint-url", endpoint(), "--home", home.toString());
+
+        // then it is refused, naming the newer bake, before any cloud call
+        assertThat(exit).as(err.toString()).isEqualTo(4);
+        assertThat(err.toString()).containsPattern("bake httpd-\\S+ \\(execution 0, FAILED\\) was superseded by bake"
+                + " httpd-\\S+ \\(execution 1\\)").contains("--execution 0");
+        assertThat(sandbox.requests()).isEqualTo(before);
+
+        // when forced, it completes, and the parameter still names night 2's image
+        assertThat(amibake("resume", "--execution", "0", "--endpoint-url", endpoint(), "--home", home.toString()))
+                .as(err.toString()).isZero();
+        assertThat(parameter()).isEqualTo(night2);
+        assertThat(out.toString()).contains("keeps " + night2);
+    }
+
+    @Test
+    void bakeWithResumeResumesTheFailedBakeOnTheSameInstance() {
+        // given
+        long launched = sandbox.stats().count("RunInstances");
+
+        // when
+        int exit = amibake("bake", "recipes/httpd.yaml", "--resume", "--endpoint-url", endpoint(),
+                "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("resuming bake httpd-").contains("(execution 0, FAILED)");
+        assertThat(sandbox.stats().count("RunInstances")).isEqualTo(launched);
+    }
+
+    @Test
+    void bakeWithResumeStartsANewBakeWhenThereIsNothingToResume() {
+        // given a home without any bake
+        Path fresh = home.resolve("fresh");
+
+        // when
+        int exit = amibake("bake", "recipes/httpd.yaml", "--resume", "--endpoint-url", endpoint(),
+                "--home", fresh.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("nothing to resume for recipe 'httpd'; starting a new bake");
+    }
+
+    @Test
+    void resumeWithNothingToResumeExitsFour() {
+        // given the failed bake is abandoned
+        assertThat(amibake("abandon", "--execution", "0", "--endpoint-url", endpoint(), "--home", home.toString()))
+                .as(err.toString()).isZero();
+
+        // when
+        int exit = amibake("resume", "httpd", "--endpoint-url", endpoint(), "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(4);
+        assertThat(err.toString()).contains("nothing to resume for recipe 'httpd'");
+    }
+
+    @Test
+    void resumeIsRefusedWhileAnotherRunnersLeaseIsLiveAndGoesOnOnceItExpired() {
+        // given another runner holds the recipe's lease
+        lease("runner-b", 4242, Instant.now().plus(Duration.ofHours(1)));
+        long before = sandbox.requests();
+
+        // when
+        int refused = amibake("resume", "httpd", "--endpoint-url", endpoint(), "--home", home.toString());
+
+        // then
+        assertThat(refused).as(err.toString()).isEqualTo(3);
+        assertThat(err.toString()).contains("another bake of recipe 'httpd' is running (host runner-b, pid 4242");
+        assertThat(sandbox.requests()).isEqualTo(before);
+
+        // when its lease has expired
+        lease("runner-b", 4242, Instant.now().minus(Duration.ofSeconds(1)));
+        int resumed = amibake("resume", "httpd", "--endpoint-url", endpoint(), "--home", home.toString());
+
+        // then
+        assertThat(resumed).as(err.toString()).isZero();
+    }
+
+    private void lease(String host, long pid, Instant expires) {
+        try (BakeContext context = BakeContext.open(home)) {
+            JdbcTemplate jdbc = new JdbcTemplate(context.bean(DataSource.class));
+            jdbc.update("DELETE FROM AMIBAKE_LEASE WHERE RECIPE = 'httpd'");
+            jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
+                    + " VALUES ('httpd', 't', ?, ?, ?, ?)", host, pid, expires.toEpochMilli() - 1000,
+                    expires.toEpochMilli());
+        }
+    }
+
+    private static String parameter() {
+        try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
+            return new SsmGateway(clients).parameter("us-east-1", "/amibake/httpd/latest");
+        }
+    }
+
+    /** Bake ids carry their start to the second: the next bake must start in a later one. */
+    private static void awaitNextSecond() {
+        long second = Instant.now().getEpochSecond();
+        while (Instant.now().getEpochSecond() == second) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
     }
 
     @Test

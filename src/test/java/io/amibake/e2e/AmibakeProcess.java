@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -57,8 +58,20 @@ final class AmibakeProcess {
         return process;
     }
 
+    /** Runs {@code amibake ARGS} to its end with these environment variables added. */
+    static AmibakeProcess run(Path scratch, Map<String, String> env, String... args) {
+        AmibakeProcess process = start(scratch, env, line -> false, args);
+        process.awaitExit();
+        return process;
+    }
+
     /** Starts {@code amibake ARGS} and kills it with SIGKILL on the first stdout line that matches. */
     static AmibakeProcess start(Path scratch, Predicate<String> killWhen, String... args) {
+        return start(scratch, Map.of(), killWhen, args);
+    }
+
+    /** Like {@link #start(Path, Predicate, String...)}, with these environment variables added. */
+    static AmibakeProcess start(Path scratch, Map<String, String> env, Predicate<String> killWhen, String... args) {
         assertThat(JAR).as("the packaged program; run the *IT tests through 'mvn verify'").isRegularFile();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -69,7 +82,9 @@ final class AmibakeProcess {
         try {
             Files.createDirectories(scratch);
             Path stderr = Files.createTempFile(scratch, "stderr-", ".txt");
-            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             process.getOutputStream().close();
             return new AmibakeProcess(List.of(args), process, stderr, killWhen);
         } catch (IOException e) {
@@ -110,6 +125,10 @@ final class AmibakeProcess {
 
     int exitCode() {
         return awaitExit();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** The line on which the process was killed, or null if it was not. */
