@@ -36,7 +36,8 @@ class BusyRepositoryIT {
         // then
         assertThat(second.exitCode()).as(second.output()).isEqualTo(3);
         assertThat(second.stderr()).as(second.output())
-                .containsPattern("another bake of recipe 'httpd' is running \\(pid \\d+, bake httpd-\\S+, execution 0\\)");
+                .containsPattern("is in use by another amibake process \\(recipe httpd: host \\S+, pid \\d+,"
+                        + " bake httpd-\\S+, execution 0\\)");
         assertThat(status.exitCode()).as(status.output()).isEqualTo(3);
         assertThat(status.stderr()).as(status.output())
                 .contains("is in use by another amibake process (recipe httpd: pid");
