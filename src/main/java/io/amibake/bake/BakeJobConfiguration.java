@@ -52,9 +52,10 @@ public class BakeJobConfiguration {
      * terminated while the image is distributed: the copies need nothing from it.
      */
     public Job bakeJob(BakeServices services, BakeRequest request, Recipe recipe, Path manifest) {
-        StepProgressListener progress = new StepProgressListener(services.events());
+        BakeJobListener listener = new BakeJobListener(services, repository, manifest);
+        StepProgressListener progress = new StepProgressListener(services.events(), listener::countRequests);
         Flow terminate = new FlowBuilder<SimpleFlow>("terminate")
-                .start(once(progress, "terminateInstance", new TerminateInstanceStep(services))).build();
+                .start(once(progress, CheckResourcesStep.TERMINATE, new TerminateInstanceStep(services))).build();
         Flow distribute = new FlowBuilder<SimpleFlow>(DISTRIBUTE)
                 .start(distribute(progress, services, recipe)).build();
         Flow finish = new FlowBuilder<SimpleFlow>("finish")
@@ -62,6 +63,7 @@ public class BakeJobConfiguration {
         Flow bake = new FlowBuilder<SimpleFlow>(JOB_NAME)
                 .start(once(progress, "prepare", new PrepareBakeStep(services, request)))
                 .next(once(progress, "resolveSource", new ResolveSourceStep(services)))
+                .next(always(progress, CheckResourcesStep.NAME, new CheckResourcesStep(services, repository)))
                 .next(always(progress, LaunchInstanceStep.NAME, new LaunchInstanceStep(services)))
                 .next(always(progress, "waitForAgent", new WaitForAgentStep(services)))
                 .next(always(progress, "installPackages", new RunCommandsStep(services, "packages", "installPackages")))
@@ -74,7 +76,7 @@ public class BakeJobConfiguration {
                 .next(always(progress, "writeManifest", new WriteManifestStep(repository, manifest)))
                 .build();
         return new JobBuilder(JOB_NAME, repository)
-                .listener(new BakeJobListener(services, repository, manifest))
+                .listener(listener)
                 .start(bake).end()
                 .build();
     }
@@ -104,14 +106,14 @@ public class BakeJobConfiguration {
 
     /** A step that, once completed, a resume skips. */
     private Step once(StepProgressListener progress, String name, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(checkpointed(tasklet), transactions).listener(progress)
-                .build();
+        return new StepBuilder(name, repository).tasklet(checkpointed(progress, tasklet), transactions)
+                .listener(progress).build();
     }
 
     /** A step that runs on every resume, and checks its own work before doing any. */
     private Step always(StepProgressListener progress, String name, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(checkpointed(tasklet), transactions).listener(progress)
-                .allowStartIfComplete(true).build();
+        return new StepBuilder(name, repository).tasklet(checkpointed(progress, tasklet), transactions)
+                .listener(progress).allowStartIfComplete(true).build();
     }
 
     /**
@@ -119,10 +121,12 @@ public class BakeJobConfiguration {
      * is committed. Spring Batch saves it only after a step ends: a process killed in between
      * would resume with a completed step's state lost to every later step.
      */
-    private Tasklet checkpointed(Tasklet tasklet) {
+    private Tasklet checkpointed(StepProgressListener progress, Tasklet tasklet) {
         return (contribution, chunk) -> {
             RepeatStatus status = tasklet.execute(contribution, chunk);
-            repository.updateExecutionContext(chunk.getStepContext().getStepExecution().getJobExecution());
+            var execution = chunk.getStepContext().getStepExecution().getJobExecution();
+            progress.beforeCheckpoint(execution);
+            repository.updateExecutionContext(execution);
             return status;
         };
     }

@@ -8,13 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 
 /**
  * Closes every run of a bake: a build instance left by a failure follows the recipe's
- * {@code onFailure}; what the waits learned and the requests sent are saved with the bake; the
+ * {@code onFailure}; the requests sent are saved with the bake; the
  * manifest is written with the final status.
  */
 public final class BakeJobListener implements JobExecutionListener {
@@ -22,7 +23,8 @@ public final class BakeJobListener implements JobExecutionListener {
     private final BakeServices services;
     private final JobRepository repository;
     private final Path manifest;
-    private Map<String, Long> requestsAtStart = Map.of();
+    private volatile Map<String, Long> requestsAtStart = Map.of();
+    private volatile Map<String, Long> requestsOfEarlierRuns = Map.of();
 
     public BakeJobListener(BakeServices services, JobRepository repository, Path manifest) {
         this.services = services;
@@ -33,6 +35,8 @@ public final class BakeJobListener implements JobExecutionListener {
     @Override
     public void beforeJob(JobExecution execution) {
         requestsAtStart = services.clients().requests().snapshot();
+        requestsOfEarlierRuns = Map.copyOf(BakeState.of(execution).requests());
+        BakeState.of(execution).dropLegacyWaits();
         services.events().bakeStarted(execution.getId(), BakeState.of(execution).bakeId());
     }
 
@@ -47,13 +51,14 @@ public final class BakeJobListener implements JobExecutionListener {
                         + e.getMessage());
             }
         }
-        Map<String, Long> requests = new HashMap<>(state.requests());
-        services.clients().requests().snapshot().forEach((operation, count) ->
-                requests.merge(operation, count - requestsAtStart.getOrDefault(operation, 0L), Long::sum));
-        state.requests(requests);
-        state.observedWaits(services.waits().expectations().snapshot());
-        repository.updateExecutionContext(execution);
-        Map<String, Object> written = state.recipeYaml() == null ? Map.of() : Manifest.of(execution, repository);
+        Map<String, Long> requests = countRequests(execution);
+        JobExecution saved = execution;
+        try {
+            repository.updateExecutionContext(execution);
+        } catch (RuntimeException e) {
+            saved = notSaved(execution, e);
+        }
+        Map<String, Object> written = state.recipeYaml() == null ? Map.of() : Manifest.of(saved, repository);
         if (!written.isEmpty()) {
             Manifest.write(written, manifest);
         }
@@ -68,6 +73,35 @@ public final class BakeJobListener implements JobExecutionListener {
             summary.put("error", error);
         }
         services.events().bakeFinished(execution.getId(), execution.getStatus().name(), summary);
+    }
+
+    /**
+     * Puts the requests of every run of the bake so far in its state: the runs before this one,
+     * as their checkpoints left them, and this one's. Called before every checkpoint, so a run
+     * killed outright still has its requests counted by the resume.
+     */
+    Map<String, Long> countRequests(JobExecution execution) {
+        Map<String, Long> requests = new HashMap<>(requestsOfEarlierRuns);
+        services.clients().requests().snapshot().forEach((operation, count) ->
+                requests.merge(operation, count - requestsAtStart.getOrDefault(operation, 0L), Long::sum));
+        requests.values().removeIf(count -> count == 0);
+        BakeState.of(execution).requests(requests);
+        return requests;
+    }
+
+    /**
+     * The final save failed (a full disk, a lost database): the bake did not complete as far as
+     * the repository knows, so it fails, and its manifest shows what the repository holds.
+     */
+    private JobExecution notSaved(JobExecution execution, RuntimeException cause) {
+        String reason = "could not save the bake's final state in the job repository (" + cause.getMessage()
+                + "); resume the bake once the repository is writable";
+        execution.setStatus(BatchStatus.FAILED);
+        execution.setExitStatus(ExitStatus.FAILED.addExitDescription(reason));
+        execution.addFailureException(new IllegalStateException(reason, cause));
+        repository.update(execution);
+        JobExecution committed = repository.getJobExecution(execution.getId());
+        return committed == null ? execution : committed;
     }
 
     /** Applies onFailure to a build instance that a failed or stopped run left behind. */

@@ -21,10 +21,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +50,13 @@ public class BakeRunner {
     private final BakeJobConfiguration jobs;
     private final BakeSettings settings;
     private final Clock clock;
+    private final WaitHistory waitHistory;
     private volatile StopSignal stop = new StopSignal();
 
     public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
-                      BakeSettings settings) {
+                      BakeSettings settings, WaitHistory waitHistory) {
         this.repository = repository;
+        this.waitHistory = waitHistory;
         this.operator = operator;
         this.jobs = jobs;
         this.settings = settings;
@@ -79,7 +79,7 @@ public class BakeRunner {
                 .addString(BakeParameters.TARGET, target, false)
                 .toJobParameters();
         Recipe recipe = RecipeLoader.parse(request.recipeYaml(), request.recipeFile(), request.variables());
-        return run(parameters, request, recipe, aws, manifestOr(manifest, bakeId), events, Map.of());
+        return run(parameters, request, recipe, aws, manifestOr(manifest, bakeId), events);
     }
 
     /**
@@ -92,8 +92,7 @@ public class BakeRunner {
             last = operator.recover(last);
         }
         BakeState state = BakeState.of(last);
-        return run(last.getJobParameters(), null, state.recipe(), aws, manifestOr(manifest, state.bakeId()), events,
-                state.observedWaits());
+        return run(last.getJobParameters(), null, state.recipe(), aws, manifestOr(manifest, state.bakeId()), events);
     }
 
     /** Replaces the recipe stored with a bake before it resumes. */
@@ -103,17 +102,18 @@ public class BakeRunner {
     }
 
     private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, AwsSettings aws, Path manifest,
-                           BakeEvents events, Map<String, List<Long>> ownHistory) throws Exception {
+                           BakeEvents events) throws Exception {
         StopSignal stop = new StopSignal();
         this.stop = stop;
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
-            Map<String, List<Long>> history = new HashMap<>(history(parameters.getString(BakeParameters.TARGET)));
-            ownHistory.forEach(history::put);
+            String recipeName = parameters.getString(BakeParameters.RECIPE);
+            String target = parameters.getString(BakeParameters.TARGET);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
-            Waits waits = new Waits(ec2, ssm, new Expectations(history), plan, stop);
+            Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
+                    stop);
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock);
             var job = jobs.bakeJob(services, request, recipe, manifest);
             Duration timeout = recipe.build().timeout();
@@ -133,6 +133,7 @@ public class BakeRunner {
             } finally {
                 watchdog.shutdownNow();
             }
+            waitHistory.save(recipeName, target, waits.expectations().snapshot());
             BakeState state = BakeState.of(execution);
             String error = BakeFailures.describe(execution);
             if (timedOut.get() && !execution.getStatus().name().equals("COMPLETED")) {
@@ -184,20 +185,6 @@ public class BakeRunner {
     /** Marks an execution left running by a dead process FAILED; the launcher checks its lease first. */
     JobExecution recover(JobExecution execution) {
         return execution.getStatus().isRunning() ? operator.recover(execution) : execution;
-    }
-
-    /** Wait durations observed by recent bakes against the same target, oldest first. */
-    private Map<String, List<Long>> history(String target) {
-        Map<String, List<Long>> merged = new HashMap<>();
-        List<JobExecution> recent = new ArrayList<>(latestExecutions(null, 5));
-        java.util.Collections.reverse(recent);
-        for (JobExecution execution : recent) {
-            if (target != null && target.equals(execution.getJobParameters().getString(BakeParameters.TARGET))) {
-                BakeState.of(execution).observedWaits().forEach((key, values) ->
-                        merged.computeIfAbsent(key, k -> new ArrayList<>()).addAll(values));
-            }
-        }
-        return merged;
     }
 
     private Path manifestOr(Path manifest, String bakeId) {

@@ -31,13 +31,18 @@ public final class BakeState {
     private static final String SOURCE_ROOT_DEVICE = "source.rootDevice";
     private static final String INSTANCE = "instance.id";
     private static final String LAUNCHED_AT = "instance.launchedAt";
+    private static final String SEEN = "instance.seen";
     private static final String LAUNCH_ATTEMPT = "instance.launchAttempt";
     private static final String COMMANDS_DONE = "commands.done";
     private static final String COMMANDS_DONE_ON = "commands.doneOn";
     private static final String PENDING_COMMAND = "commands.pending";
     private static final String IMAGE = "image.id";
     private static final String SNAPSHOTS = "image.snapshots";
-    private static final String TIMINGS = "waits.observed";
+    /**
+     * Where bakes before the wait history table kept every wait they had learned of, copied from
+     * bake to bake and growing without bound. Never read; a resume drops it.
+     */
+    private static final String LEGACY_WAITS = "waits.observed";
     private static final String REQUESTS = "requests";
 
     private final JobExecution job;
@@ -171,6 +176,22 @@ public final class BakeState {
         put(LAUNCHED_AT, at.toString());
     }
 
+    /** Records that EC2 has shown the current build instance: it is no longer new. */
+    public void instanceSeen() {
+        if (!wasInstanceSeen()) {
+            put(SEEN, instanceId());
+        }
+    }
+
+    /**
+     * Whether EC2 has shown the current build instance. One it never showed may still be
+     * unknown to it for a moment after the launch; one it showed and no longer knows is gone.
+     */
+    public boolean wasInstanceSeen() {
+        String id = instanceId();
+        return id != null && id.equals(getString(SEEN));
+    }
+
     /** How many instances this bake has launched; part of the launch client token. */
     public int launchAttempt() {
         Object value = get(LAUNCH_ATTEMPT);
@@ -227,16 +248,9 @@ public final class BakeState {
         put(SNAPSHOTS, new ArrayList<>(ids));
     }
 
-    @SuppressWarnings("unchecked")
-    public Map<String, List<Long>> observedWaits() {
-        Object value = get(TIMINGS);
-        return value == null ? Map.of() : (Map<String, List<Long>>) value;
-    }
-
-    public void observedWaits(Map<String, List<Long>> observed) {
-        Map<String, List<Long>> copy = new HashMap<>();
-        observed.forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
-        put(TIMINGS, copy);
+    /** Drops what older versions of amibake copied into every bake's context (see {@link WaitHistory}). */
+    public void dropLegacyWaits() {
+        put(LEGACY_WAITS, null);
     }
 
     /** Requests sent by every run of this bake so far, by operation. */

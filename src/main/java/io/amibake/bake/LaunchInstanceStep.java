@@ -42,12 +42,16 @@ public final class LaunchInstanceStep implements Tasklet {
             return RepeatStatus.CONTINUABLE;
         }
         Instance instance = services.ec2().describeInstances(region, List.of(id)).get(id);
-        boolean justLaunched = state.launchedAt() != null
+        if (instance != null && !instance.isGone()) {
+            state.instanceSeen();
+        }
+        boolean justLaunched = !state.wasInstanceSeen() && state.launchedAt() != null
                 && state.launchedAt().plus(Waits.NEW_INSTANCE_GRACE).isAfter(services.clock().instant());
         if (instance == null && justLaunched) {
             // EC2 is eventually consistent: a new instance can be unknown for a moment.
             services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && i.isRunning(), true,
                     services.settings().instanceTimeout());
+            state.instanceSeen();
             return RepeatStatus.FINISHED;
         }
         if (instance == null || instance.isGone()) {

@@ -64,6 +64,13 @@ public final class RegionState {
         context.put(SNAPSHOTS, new ArrayList<>(ids));
     }
 
+    /** Forgets the region's image and what was done with it, so the partition starts it again. */
+    void forget() {
+        for (String key : List.of(IMAGE, SNAPSHOTS, COPIED_BY, SHARED, PARAMETER)) {
+            context.remove(key);
+        }
+    }
+
     /** How many copies into this region failed; part of the copy's client token. */
     int attempt() {
         return context.containsKey(ATTEMPT) ? context.getInt(ATTEMPT) : 0;
