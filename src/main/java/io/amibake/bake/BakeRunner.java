@@ -35,6 +35,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -170,7 +171,12 @@ public class BakeRunner {
     }
 
     public Optional<JobExecution> execution(long id) {
-        return Optional.ofNullable(repository.getJobExecution(id));
+        try {
+            return Optional.ofNullable(repository.getJobExecution(id));
+        } catch (EmptyResultDataAccessException unknown) {
+            // Spring Batch 6 throws here where 5 returned null.
+            return Optional.empty();
+        }
     }
 
     public List<JobExecution> executionsOf(JobExecution execution) {
