@@ -2,6 +2,7 @@ package io.amibake.recipe;
 
 import io.amibake.aws.AwsCatalog;
 import io.amibake.recipe.NodeReader.Fields;
+import io.amibake.text.TerminalText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -282,7 +283,7 @@ final class RecipeReader {
             } else if (name != null) {
                 firstLine.put(name, nodes.line(f.value("name")));
             }
-            String run = f.has("run") ? nodes.nonBlank(f.value("run"), at + ".run") : null;
+            String run = f.has("run") ? script(f.value("run"), at + ".run") : null;
             Duration timeout = f.has("timeout") ? nodes.duration(f.value("timeout"), at + ".timeout", MAX_STEP_TIMEOUT) : null;
             if (name == null || run == null || f.has("timeout") && timeout == null) {
                 ok = false;
@@ -291,6 +292,23 @@ final class RecipeReader {
             steps.add(new ShellStep(name, run, timeout));
         }
         return ok ? steps : null;
+    }
+
+    /**
+     * A shell script: bash cannot carry a NUL, and other control characters are almost always a
+     * stray escape ({@code "\0"}, {@code "\e"}) that would reach the instance and the console.
+     */
+    private String script(Node node, String path) {
+        String run = nodes.nonBlank(node, path);
+        int at = run == null ? -1 : TerminalText.firstControl(run);
+        if (at < 0) {
+            return run;
+        }
+        int line = (int) run.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
+        nodes.problem(node, path, "the script contains the control character "
+                + TerminalText.describe(run.charAt(at)) + " on its line " + line,
+                "remove it; to produce such a byte, have the script print it (printf '\\000')");
+        return null;
     }
 
     private Cleanup cleanup(Node node) {
