@@ -1,5 +1,6 @@
 package io.amibake.cli;
 
+import io.amibake.bake.HomeProblem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,6 +31,12 @@ public final class AmibakeCommand implements Runnable {
                     if (e instanceof RepositoryBusyException) {
                         cli.getErr().println("amibake: " + e.getMessage());
                         return BakeSession.BUSY;
+                    }
+                    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                        if (cause instanceof HomeProblem problem) {
+                            cli.getErr().println("amibake: " + problem.getMessage());
+                            return USAGE;
+                        }
                     }
                     throw e;
                 });

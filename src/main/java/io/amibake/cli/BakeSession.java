@@ -1,6 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.aws.AwsSettings;
+import io.amibake.bake.AmibakeHome;
 import io.amibake.bake.BakeEvents;
 import io.amibake.bake.BakeResult;
 import io.amibake.bake.BakeRunner;
@@ -62,6 +63,7 @@ final class BakeSession {
 
     static int run(Path home, String recipe, CloudOptions cloud, boolean json, PrintWriter out, PrintWriter err,
                    Body body) throws Exception {
+        AmibakeHome.prepare(home);
         var acquired = RecipeLock.acquire(home, recipe, "pid " + ProcessHandle.current().pid());
         if (acquired.lock().isEmpty()) {
             err.println("amibake: another bake of recipe '" + recipe + "' is running (" + acquired.holder()
