@@ -8,6 +8,7 @@ import io.amibake.bake.BakeRunner;
 import io.amibake.bake.RecipeLock;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
+import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -99,7 +100,7 @@ final class BakeSession {
                 }
                 if (!result.completed() && result.error() != null && !json) {
                     err.println("amibake: bake " + result.bakeId() + " " + result.status().toLowerCase() + ": "
-                            + result.error());
+                            + TerminalText.safe(result.error()));
                     err.println("amibake: fix the cause, then run 'amibake resume " + recipe + "'");
                 }
                 return result.completed() ? AmibakeCommand.OK : AmibakeCommand.FAILED;

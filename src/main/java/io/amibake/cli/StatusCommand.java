@@ -4,6 +4,7 @@ import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
 import io.amibake.recipe.Durations;
+import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -86,7 +87,7 @@ final class StatusCommand implements Callable<Integer> {
                         duration(s.getStartTime(), s.getEndTime())));
         String failure = BakeFailures.describe(execution);
         if (failure != null) {
-            failure.lines().forEach(line -> out.println("failure: " + line));
+            TerminalText.safe(failure).lines().forEach(line -> out.println("failure: " + line));
         }
     }
 

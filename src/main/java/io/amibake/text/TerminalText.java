@@ -45,7 +45,7 @@ public final class TerminalText {
                     continue;
                 }
                 out.append("\\r");
-            } else if (c < 0x100) {
+            } else {
                 out.append(String.format("\\x%02x", (int) c));
             }
         }
