@@ -11,6 +11,7 @@ import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Durations;
+import io.amibake.text.Redactor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -115,7 +116,8 @@ public class BakeRunner {
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
             Waits waits = new Waits(ec2, ssm, new Expectations(history), plan, stop);
-            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock);
+            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
+                    RedactingEvents.of(events, recipe), clock);
             var job = jobs.bakeJob(services, request, recipe, manifest);
             Duration timeout = recipe.build().timeout();
             AtomicBoolean timedOut = new AtomicBoolean();
@@ -141,7 +143,7 @@ public class BakeRunner {
                         + ") and was stopped" + (error == null ? "" : "\n" + error);
             }
             return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    manifest, error);
+                    manifest, Redactor.of(recipe.secretValues()).redact(error));
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -83,7 +84,8 @@ final class RecipeReader {
         String description = top.has("description") ? nodes.string(top.value("description"), "description") : null;
         String os = top.has("os") ? nodes.matching(top.value("os"), "os", OS,
                 "letters, digits, '.', '_' and '-', such as al2023") : null;
-        Map<String, String> variables = variables(top);
+        Set<String> secrets = new java.util.LinkedHashSet<>();
+        Map<String, String> variables = variables(top, secrets);
         Source source = top.has("source") ? source(top.value("source")) : null;
         Build build = top.has("build") ? build(top.value("build")) : null;
         Packages packages = top.has("packages") ? packages(top.value("packages")) : Packages.NONE;
@@ -98,7 +100,7 @@ final class RecipeReader {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables);
+                variables, secrets);
     }
 
     // ---- sections ----
@@ -115,8 +117,9 @@ final class RecipeReader {
         return name;
     }
 
-    private Map<String, String> variables(Fields top) {
+    private Map<String, String> variables(Fields top, Set<String> secrets) {
         Map<String, String> declared = new LinkedHashMap<>();
+        Map<String, Node> secretKeys = new LinkedHashMap<>();
         if (top.has("variables")) {
             Fields vars = nodes.fields(top.value("variables"), "variables", null, List.of());
             if (vars != null) {
@@ -125,6 +128,13 @@ final class RecipeReader {
                     if (!VARIABLE.matcher(key).matches()) {
                         nodes.problem(vars.keys.get(key), path, "expected a variable name of letters, digits and '_',"
                                 + " not starting with a digit, found '" + key + "'", null);
+                        return;
+                    }
+                    if (value instanceof MappingNode) {
+                        if (secret(value, path, key)) {
+                            secrets.add(key);
+                            secretKeys.put(key, vars.keys.get(key));
+                        }
                         return;
                     }
                     String text = nodes.string(value, path);
@@ -136,7 +146,9 @@ final class RecipeReader {
         }
         Map<String, String> merged = new LinkedHashMap<>(declared);
         overrides.forEach((key, value) -> {
-            if (!declared.containsKey(key)) {
+            if (secrets.contains(key)) {
+                merged.put(key, value);
+            } else if (!declared.containsKey(key)) {
                 Node at = top.has("variables") ? top.keys.get("variables") : top.node;
                 nodes.problem(at, "variables." + key, "--var sets '" + key + "', which the recipe does not declare",
                         declared.isEmpty() ? "declare it under 'variables' with a default"
@@ -146,7 +158,31 @@ final class RecipeReader {
                 merged.put(key, value);
             }
         });
+        if (top.has("variables")) {
+            for (String secret : secrets) {
+                if (!merged.containsKey(secret)) {
+                    nodes.problem(secretKeys.get(secret), "variables." + secret, "the secret variable '" + secret + "' has no value",
+                            "give it on the command line: --var " + secret + "=VALUE");
+                    // A stand-in, so the templates that use it are still checked, without a second problem.
+                    merged.put(secret, "secret");
+                }
+            }
+        }
         return merged;
+    }
+
+    /** {@code NAME: {secret: true}}: a variable whose value comes from --var only and is never printed. */
+    private boolean secret(Node node, String path, String name) {
+        Fields f = nodes.fields(node, path, List.of("secret"), List.of("secret"));
+        if (f == null || !f.has("secret")) {
+            return false;
+        }
+        Boolean secret = nodes.bool(f.value("secret"), path + ".secret");
+        if (Boolean.FALSE.equals(secret)) {
+            nodes.problem(f.value("secret"), path + ".secret", "expected 'true'; a variable that is not secret"
+                    + " is written with its default value", "write '" + name + ": VALUE'");
+        }
+        return Boolean.TRUE.equals(secret);
     }
 
     private Source source(Node node) {
