@@ -28,7 +28,7 @@ class SecretsTest {
     private final StringWriter err = new StringWriter();
 
     @Test
-    void aSecretIsRedactedInJsonEventsAndTheManifest() throws Exception {
+    void aSecretIsRedactedInJsonEventsStatusAndTheManifest() throws Exception {
         // given the version, used in the image name, declared secret
         Path recipe = home.resolve("httpd.yaml");
         Files.writeString(recipe, Files.readString(Path.of("recipes/httpd.yaml"))
@@ -41,6 +41,9 @@ class SecretsTest {
 
         // then
         assertThat(exit).as(err.toString()).isZero();
+        assertThat(AmibakeCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("status", "--execution", "0", "--home", home.toString())).isZero();
+        assertThat(out.toString()).contains("image name httpd-al2023-[secret version]-");
         assertThat(sandbox.images()).anySatisfy(image -> assertThat(image.name()).contains(SECRET));
         assertThat(out + "\n" + err).doesNotContain(SECRET).contains("[secret version]");
         try (Stream<Path> manifests = Files.list(home.resolve("manifests"))) {
