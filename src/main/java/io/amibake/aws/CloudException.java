@@ -1,12 +1,14 @@
 package io.amibake.aws;
 
+import io.amibake.text.TerminalText;
+
 /** An AWS call that failed for good: the service's error code and message, or a local cause. */
 public final class CloudException extends RuntimeException {
 
     private final String code;
 
     public CloudException(String code, String message, Throwable cause) {
-        super(message, cause);
+        super(TerminalText.safe(message), cause);
         this.code = code;
     }
 

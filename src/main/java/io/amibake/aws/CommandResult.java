@@ -1,5 +1,7 @@
 package io.amibake.aws;
 
+import io.amibake.text.TerminalText;
+
 /**
  * One command invocation on one instance, as {@code GetCommandInvocation} reports it.
  *
@@ -9,6 +11,12 @@ package io.amibake.aws;
  * @param stderr       the first 8,000 characters of standard error
  */
 public record CommandResult(String status, int responseCode, String stdout, String stderr) {
+
+    /** The output is the instance's: escaped here, so nothing that prints or stores it replays a terminal sequence. */
+    public CommandResult {
+        stdout = TerminalText.safe(stdout);
+        stderr = TerminalText.safe(stderr);
+    }
 
     public boolean isDone() {
         return switch (status) {

@@ -11,6 +11,7 @@ import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Durations;
+import io.amibake.text.Redactor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -33,6 +34,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -114,7 +116,8 @@ public class BakeRunner {
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
             Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
                     stop);
-            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, events, clock);
+            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
+                    RedactingEvents.of(events, recipe), clock);
             var job = jobs.bakeJob(services, request, recipe, manifest);
             Duration timeout = recipe.build().timeout();
             AtomicBoolean timedOut = new AtomicBoolean();
@@ -141,7 +144,7 @@ public class BakeRunner {
                         + ") and was stopped" + (error == null ? "" : "\n" + error);
             }
             return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    manifest, error);
+                    manifest, Redactor.of(recipe.secretValues()).redact(error));
         }
     }
 
@@ -171,7 +174,12 @@ public class BakeRunner {
     }
 
     public Optional<JobExecution> execution(long id) {
-        return Optional.ofNullable(repository.getJobExecution(id));
+        try {
+            return Optional.ofNullable(repository.getJobExecution(id));
+        } catch (EmptyResultDataAccessException unknown) {
+            // Spring Batch 6 throws here where 5 returned null.
+            return Optional.empty();
+        }
     }
 
     public List<JobExecution> executionsOf(JobExecution execution) {

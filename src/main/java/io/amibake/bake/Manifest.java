@@ -1,5 +1,7 @@
 package io.amibake.bake;
 
+import io.amibake.text.Redactor;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +39,8 @@ public final class Manifest {
         manifest.put("execution", execution.getId());
         manifest.put("status", execution.getStatus().name());
         manifest.put("sourceImage", state.sourceImageId());
-        manifest.put("imageName", state.imageName());
+        manifest.put("imageName", state.recipeYaml() == null ? state.imageName()
+                : Redactor.of(state.recipe().secretValues()).redact(state.imageName()));
         manifest.put("regions", state.recipeYaml() == null ? Map.of() : regions(execution, repository, state));
         manifest.put("steps", steps(execution, repository));
         manifest.put("requests", state.requests());

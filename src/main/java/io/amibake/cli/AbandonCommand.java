@@ -6,6 +6,7 @@ import io.amibake.bake.BakeCleanup;
 import io.amibake.bake.BakeState;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.springframework.batch.core.BatchStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,7 +47,12 @@ final class AbandonCommand implements Callable<Integer> {
             var runner = context.launcher();
             var found = runner.execution(execution);
             if (found.isEmpty()) {
-                err.println("amibake: no execution " + execution);
+                err.println("amibake: no bake with execution " + execution);
+                return AmibakeCommand.USAGE;
+            }
+            if (found.get().getStatus() == BatchStatus.COMPLETED || found.get().getStatus() == BatchStatus.ABANDONED) {
+                err.println("amibake: bake " + execution + " " + found.get().getStatus().name().toLowerCase()
+                        + "; nothing to abandon");
                 return AmibakeCommand.USAGE;
             }
             BakeState state = BakeState.of(found.get());

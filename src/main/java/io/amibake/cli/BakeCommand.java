@@ -5,9 +5,6 @@ import io.amibake.bake.NothingToResumeException;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,12 +82,8 @@ final class BakeCommand implements Callable<Integer> {
     /** Reads and validates a recipe, printing the full report when it is wrong. */
     static Loaded load(Path file, Map<String, String> variables, java.io.PrintWriter err) {
         try {
-            String yaml = Files.readString(file);
+            String yaml = RecipeLoader.readText(file);
             return new Loaded(yaml, RecipeLoader.parse(yaml, file.toString(), variables));
-        } catch (NoSuchFileException e) {
-            err.println(file + ": no such file");
-        } catch (IOException e) {
-            err.println(file + ": cannot read: " + e.getMessage());
         } catch (RecipeException e) {
             err.println(e.report());
         }

@@ -1,8 +1,10 @@
 package io.amibake.cli;
 
+import io.amibake.bake.AmibakeHome;
 import io.amibake.bake.BakeConfiguration;
 import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.RecipeLock;
+import io.amibake.bake.RepositoryCheck;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,12 +21,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class BakeContext implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
+    private final Path home;
 
-    private BakeContext(ConfigurableApplicationContext context) {
+    private BakeContext(ConfigurableApplicationContext context, Path home) {
         this.context = context;
+        this.home = home;
     }
 
     static BakeContext open(Path home) {
+        AmibakeHome.prepare(home);
         Map<String, Object> defaults = new HashMap<>();
         // write_delay=false: every commit reaches the file at once, so a kill -9 loses no checkpoint.
         defaults.put("spring.datasource.url", "jdbc:hsqldb:file:" + home.resolve("repository/amibake").toAbsolutePath()
@@ -48,12 +53,12 @@ final class BakeContext implements AutoCloseable {
                     .logStartupInfo(false)
                     .registerShutdownHook(false)
                     .properties(defaults)
-                    .run());
+                    .run(), home);
         } catch (RuntimeException e) {
             if (heldByAnotherProcess(e)) {
                 throw new RepositoryBusyException(home, RecipeLock.holders(home), e);
             }
-            throw e;
+            throw RepositoryCheck.explain(home, e);
         }
     }
 
@@ -77,5 +82,6 @@ final class BakeContext implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        AmibakeHome.restrict(home);
     }
 }

@@ -6,6 +6,7 @@ import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeResult;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
+import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class BakeSession {
                     cloud.target(sandboxEndpoint), events);
             if (!result.completed() && result.error() != null && !json) {
                 err.println("amibake: bake " + result.bakeId() + " " + result.status().toLowerCase() + ": "
-                        + result.error());
+                        + TerminalText.safe(result.error()));
                 err.println("amibake: fix the cause, then run 'amibake resume " + recipe + "'");
             }
             return result.completed() ? AmibakeCommand.OK : AmibakeCommand.FAILED;

@@ -2,6 +2,7 @@ package io.amibake.cli;
 
 import io.amibake.bake.BakeEvents;
 import io.amibake.recipe.Durations;
+import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -76,7 +77,7 @@ final class ConsoleEvents implements BakeEvents {
             out.print(CLEAR_LINE);
             statusShown = false;
         }
-        out.printf("[%7s] %s%n", Durations.human(elapsedSince(start)), text);
+        out.printf("[%7s] %s%n", Durations.human(elapsedSince(start)), TerminalText.safe(text));
         out.flush();
     }
 

@@ -2,6 +2,7 @@ package io.amibake.cli;
 
 import io.amibake.aws.CredentialsException;
 import io.amibake.bake.BakeBusyException;
+import io.amibake.bake.HomeProblem;
 import io.amibake.bake.NothingToResumeException;
 import java.io.PrintWriter;
 import java.sql.SQLException;
@@ -32,6 +33,11 @@ final class Failures {
         }
         if (e instanceof CredentialsException || e instanceof EditedRecipeException) {
             err.println("amibake: " + e.getMessage());
+            return AmibakeCommand.USAGE;
+        }
+        HomeProblem home = find(e, HomeProblem.class);
+        if (home != null) {
+            err.println("amibake: " + home.getMessage());
             return AmibakeCommand.USAGE;
         }
         BindException bind = find(e, BindException.class);

@@ -4,6 +4,8 @@ import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
 import io.amibake.recipe.Durations;
+import io.amibake.text.Redactor;
+import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -75,8 +77,9 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void printSteps(PrintWriter out, JobExecution execution, List<JobExecution> all) {
         BakeState state = BakeState.of(execution);
+        Redactor secrets = state.recipeYaml() == null ? Redactor.NONE : Redactor.of(state.recipe().secretValues());
         out.println("bake " + state.bakeId() + ", recipe " + state.recipeName() + ", image name "
-                + state.imageName());
+                + secrets.redact(state.imageName()));
         out.printf("%-9s %-18s %-10s %-19s %s%n", "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
         all.stream().sorted(Comparator.comparing(JobExecution::getId))
                 .flatMap(e -> e.getStepExecutions().stream())
@@ -86,7 +89,7 @@ final class StatusCommand implements Callable<Integer> {
                         duration(s.getStartTime(), s.getEndTime())));
         String failure = BakeFailures.describe(execution);
         if (failure != null) {
-            failure.lines().forEach(line -> out.println("failure: " + line));
+            TerminalText.safe(failure).lines().forEach(line -> out.println("failure: " + line));
         }
     }
 

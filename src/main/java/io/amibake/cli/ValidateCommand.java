@@ -9,6 +9,7 @@ import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.RecipePrinter;
 import io.amibake.recipe.RemoteCommand;
 import io.amibake.recipe.Templates;
+import io.amibake.text.Redactor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -80,7 +81,7 @@ public final class ValidateCommand implements Callable<Integer> {
         for (Path file : files) {
             try {
                 Recipe recipe = RecipeLoader.load(file, vars);
-                out.println("valid    " + file + ": " + summary(recipe));
+                out.println("valid    " + file + ": " + Redactor.of(recipe.secretValues()).redact(summary(recipe)));
                 if (print) {
                     printPlan(out, recipe);
                 }

@@ -3,6 +3,7 @@ package io.amibake.recipe;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A bake recipe: where the build starts, what runs on the build instance, and where the image
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param image       the image's name and description templates and its tags
  * @param regions     the regions the image is copied to, encryption and sharing
  * @param variables   variable defaults merged with command-line overrides
+ * @param secrets     the names of the variables whose values are secret: never printed or logged
  */
 public record Recipe(
         String name,
@@ -31,7 +33,15 @@ public record Recipe(
         Cleanup cleanup,
         ImageSpec image,
         Regions regions,
-        Map<String, String> variables) {
+        Map<String, String> variables,
+        Set<String> secrets) {
+
+    /** A recipe without secret variables. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of());
+    }
 
     public Recipe {
         Objects.requireNonNull(name, "name");
@@ -44,6 +54,14 @@ public record Recipe(
         cleanup = cleanup == null ? Cleanup.NONE : cleanup;
         regions = regions == null ? Regions.sourceOnly() : regions;
         variables = Map.copyOf(variables == null ? Map.of() : variables);
+        secrets = Set.copyOf(secrets == null ? Set.of() : secrets);
+    }
+
+    /** The values of the secret variables by name, to redact wherever text is printed or stored. */
+    public Map<String, String> secretValues() {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        secrets.forEach(name -> values.put(name, variables.get(name)));
+        return values;
     }
 
     /** Every region the image ends up in: the source region first, then the other targets. */

@@ -3,6 +3,7 @@ package io.amibake.recipe;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ public final class RecipeLoader {
 
     /** Recipes are small; a larger document is a mistake, not a recipe. */
     private static final int MAX_CODE_POINTS = 1_000_000;
+    /** The same limit for files, checked on their size: SnakeYAML takes minutes to reach it on one long line. */
+    static final long MAX_BYTES = MAX_CODE_POINTS;
 
     private RecipeLoader() {
     }
@@ -37,6 +40,17 @@ public final class RecipeLoader {
      * @throws RecipeException listing every problem, including a missing or unreadable file
      */
     public static Recipe load(Path file, Map<String, String> varOverrides) throws RecipeException {
+        return parse(readText(file), file.toString(), varOverrides);
+    }
+
+    /**
+     * Reads a recipe file's text: the one reader of every command, so a file that cannot be a
+     * recipe gets the same message everywhere. Oversized files are refused by their size, before
+     * a byte is parsed.
+     *
+     * @throws RecipeException naming the file and what is wrong with it
+     */
+    public static String readText(Path file) throws RecipeException {
         String fileName = file.toString();
         if (!Files.exists(file)) {
             throw single(fileName, "the file does not exist", null);
@@ -44,15 +58,21 @@ public final class RecipeLoader {
         if (Files.isDirectory(file)) {
             throw single(fileName, "is a directory; expected a recipe file", null);
         }
-        String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw single(fileName, "the file has " + size + " bytes; a recipe has at most " + MAX_BYTES,
+                        "is this the right file?");
+            }
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
-            throw single(fileName, "the file is not UTF-8 text", null);
+            throw single(fileName, "the file is not UTF-8 text", "save it as UTF-8");
+        } catch (AccessDeniedException e) {
+            throw single(fileName, "cannot read the file: permission denied", null);
         } catch (IOException e) {
-            throw single(fileName, "cannot read the file: " + e.getMessage(), null);
+            throw single(fileName, "cannot read the file: " + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()), null);
         }
-        return parse(text, fileName, varOverrides);
     }
 
     /**

@@ -26,7 +26,9 @@ public final class RecipePrinter {
         out.put("description", recipe.description());
         putIfSet(out, "os", recipe.os());
         if (!recipe.variables().isEmpty()) {
-            out.put("variables", new TreeMap<>(recipe.variables()));
+            Map<String, Object> variables = new TreeMap<>(recipe.variables());
+            recipe.secrets().forEach(name -> variables.put(name, Map.of("secret", true)));
+            out.put("variables", variables);
         }
         out.put("source", source(recipe.source()));
         out.put("build", build(recipe.build()));

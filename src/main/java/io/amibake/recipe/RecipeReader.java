@@ -2,6 +2,7 @@ package io.amibake.recipe;
 
 import io.amibake.aws.AwsCatalog;
 import io.amibake.recipe.NodeReader.Fields;
+import io.amibake.text.TerminalText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -82,7 +84,8 @@ final class RecipeReader {
         String description = top.has("description") ? nodes.string(top.value("description"), "description") : null;
         String os = top.has("os") ? nodes.matching(top.value("os"), "os", OS,
                 "letters, digits, '.', '_' and '-', such as al2023") : null;
-        Map<String, String> variables = variables(top);
+        Set<String> secrets = new java.util.LinkedHashSet<>();
+        Map<String, String> variables = variables(top, secrets);
         Source source = top.has("source") ? source(top.value("source")) : null;
         Build build = top.has("build") ? build(top.value("build")) : null;
         Packages packages = top.has("packages") ? packages(top.value("packages")) : Packages.NONE;
@@ -97,7 +100,7 @@ final class RecipeReader {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables);
+                variables, secrets);
     }
 
     // ---- sections ----
@@ -114,8 +117,9 @@ final class RecipeReader {
         return name;
     }
 
-    private Map<String, String> variables(Fields top) {
+    private Map<String, String> variables(Fields top, Set<String> secrets) {
         Map<String, String> declared = new LinkedHashMap<>();
+        Map<String, Node> secretKeys = new LinkedHashMap<>();
         if (top.has("variables")) {
             Fields vars = nodes.fields(top.value("variables"), "variables", null, List.of());
             if (vars != null) {
@@ -124,6 +128,13 @@ final class RecipeReader {
                     if (!VARIABLE.matcher(key).matches()) {
                         nodes.problem(vars.keys.get(key), path, "expected a variable name of letters, digits and '_',"
                                 + " not starting with a digit, found '" + key + "'", null);
+                        return;
+                    }
+                    if (value instanceof MappingNode) {
+                        if (secret(value, path, key)) {
+                            secrets.add(key);
+                            secretKeys.put(key, vars.keys.get(key));
+                        }
                         return;
                     }
                     String text = nodes.string(value, path);
@@ -135,7 +146,9 @@ final class RecipeReader {
         }
         Map<String, String> merged = new LinkedHashMap<>(declared);
         overrides.forEach((key, value) -> {
-            if (!declared.containsKey(key)) {
+            if (secrets.contains(key)) {
+                merged.put(key, value);
+            } else if (!declared.containsKey(key)) {
                 Node at = top.has("variables") ? top.keys.get("variables") : top.node;
                 nodes.problem(at, "variables." + key, "--var sets '" + key + "', which the recipe does not declare",
                         declared.isEmpty() ? "declare it under 'variables' with a default"
@@ -145,7 +158,31 @@ final class RecipeReader {
                 merged.put(key, value);
             }
         });
+        if (top.has("variables")) {
+            for (String secret : secrets) {
+                if (!merged.containsKey(secret)) {
+                    nodes.problem(secretKeys.get(secret), "variables." + secret, "the secret variable '" + secret + "' has no value",
+                            "give it on the command line: --var " + secret + "=VALUE");
+                    // A stand-in, so the templates that use it are still checked, without a second problem.
+                    merged.put(secret, "secret");
+                }
+            }
+        }
         return merged;
+    }
+
+    /** {@code NAME: {secret: true}}: a variable whose value comes from --var only and is never printed. */
+    private boolean secret(Node node, String path, String name) {
+        Fields f = nodes.fields(node, path, List.of("secret"), List.of("secret"));
+        if (f == null || !f.has("secret")) {
+            return false;
+        }
+        Boolean secret = nodes.bool(f.value("secret"), path + ".secret");
+        if (Boolean.FALSE.equals(secret)) {
+            nodes.problem(f.value("secret"), path + ".secret", "expected 'true'; a variable that is not secret"
+                    + " is written with its default value", "write '" + name + ": VALUE'");
+        }
+        return Boolean.TRUE.equals(secret);
     }
 
     private Source source(Node node) {
@@ -282,7 +319,7 @@ final class RecipeReader {
             } else if (name != null) {
                 firstLine.put(name, nodes.line(f.value("name")));
             }
-            String run = f.has("run") ? nodes.nonBlank(f.value("run"), at + ".run") : null;
+            String run = f.has("run") ? script(f.value("run"), at + ".run") : null;
             Duration timeout = f.has("timeout") ? nodes.duration(f.value("timeout"), at + ".timeout", MAX_STEP_TIMEOUT) : null;
             if (name == null || run == null || f.has("timeout") && timeout == null) {
                 ok = false;
@@ -291,6 +328,23 @@ final class RecipeReader {
             steps.add(new ShellStep(name, run, timeout));
         }
         return ok ? steps : null;
+    }
+
+    /**
+     * A shell script: bash cannot carry a NUL, and other control characters are almost always a
+     * stray escape ({@code "\0"}, {@code "\e"}) that would reach the instance and the console.
+     */
+    private String script(Node node, String path) {
+        String run = nodes.nonBlank(node, path);
+        int at = run == null ? -1 : TerminalText.firstControl(run);
+        if (at < 0) {
+            return run;
+        }
+        int line = (int) run.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
+        nodes.problem(node, path, "the script contains the control character "
+                + TerminalText.describe(run.charAt(at)) + " on its line " + line,
+                "remove it; to produce such a byte, have the script print it (printf '\\000')");
+        return null;
     }
 
     private Cleanup cleanup(Node node) {

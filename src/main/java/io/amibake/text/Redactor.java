@@ -1,0 +1,48 @@
+package io.amibake.text;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Replaces the values of a recipe's secret variables with {@code [secret NAME]} in text that is
+ * about to be printed or written: console lines, JSON events, error messages.
+ */
+public final class Redactor {
+
+    /** Redacts nothing: a recipe without secrets. */
+    public static final Redactor NONE = new Redactor(List.of());
+
+    private final List<Map.Entry<String, String>> secrets;
+
+    private Redactor(List<Map.Entry<String, String>> secrets) {
+        this.secrets = secrets;
+    }
+
+    /** A redactor for these secret values by variable name; empty values are skipped. */
+    public static Redactor of(Map<String, String> secrets) {
+        // Longest first, so a secret that contains another is replaced whole.
+        return new Redactor(secrets.entrySet().stream()
+                .filter(e -> e.getValue() != null && !e.getValue().isEmpty())
+                .sorted(Comparator.comparing((Map.Entry<String, String> e) -> e.getValue().length()).reversed())
+                .map(e -> Map.entry(e.getKey(), e.getValue()))
+                .toList());
+    }
+
+    /** The text with every secret value replaced; null stays null. */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (Map.Entry<String, String> secret : secrets) {
+            out = out.replace(secret.getValue(), "[secret " + secret.getKey() + "]");
+        }
+        return out;
+    }
+
+    /** The value redacted when it is text, as it is otherwise. */
+    public Object redactValue(Object value) {
+        return value instanceof String text ? redact(text) : value;
+    }
+}
