@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param stoppedRetention how long a build instance stopped after a failure is kept for resume;
  *                         written as its {@code amibake:expires} tag for the sweeper
  * @param copyConcurrency  region copies run at once
+ * @param copyLimit        AMI copies this process lets be in flight at once per destination region,
+ *                         counted from before CopyImage is called until the copy settles; AWS
+ *                         accepts 100 concurrent copies per destination region (docs/sandbox.md)
  */
 @ConfigurationProperties("amibake")
 public record BakeSettings(
@@ -28,7 +31,8 @@ public record BakeSettings(
         Duration pollMinDelay,
         Duration pollMaxDelay,
         Duration stoppedRetention,
-        Integer copyConcurrency) {
+        Integer copyConcurrency,
+        Integer copyLimit) {
 
     public BakeSettings {
         home = home == null ? Path.of(System.getProperty("user.home"), ".amibake") : home;
@@ -40,5 +44,6 @@ public record BakeSettings(
         pollMaxDelay = pollMaxDelay == null ? Duration.ofSeconds(30) : pollMaxDelay;
         stoppedRetention = stoppedRetention == null ? Duration.ofDays(7) : stoppedRetention;
         copyConcurrency = copyConcurrency == null ? 16 : copyConcurrency;
+        copyLimit = copyLimit == null ? 100 : copyLimit;
     }
 }
