@@ -10,12 +10,9 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.StandardRetryStrategy;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
@@ -53,30 +50,17 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
-     * An EC2 client for calls that create something: it retries throttling only. After a server
-     * error (5xx) the call may have taken effect, so the caller looks for what it made before it
-     * calls again, instead of the SDK resending it blindly.
+     * An EC2 client for calls that create something: the SDK never resends them. After a server
+     * error (5xx) or a lost answer the call may have taken effect, so the caller looks for what it
+     * made before it calls again (and backs off from throttling itself).
      */
     public Ec2Client ec2Creating(String region) {
         return ec2Creating.computeIfAbsent(region, r -> {
             var builder = configure(Ec2Client.builder(), r);
             builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
-                    .retryStrategy(StandardRetryStrategy.builder()
-                            .maxAttempts(settings.maxAttempts())
-                            .retryOnException(AwsClients::isThrottling)
-                            .treatAsThrottling(AwsClients::isThrottling)
-                            .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(20)))
-                            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofSeconds(1),
-                                    Duration.ofSeconds(20)))
-                            .circuitBreakerEnabled(false)
-                            .build())
-                    .build());
+                    .retryStrategy(AwsRetryStrategy.doNotRetry()).build());
             return builder.build();
         });
-    }
-
-    private static boolean isThrottling(Throwable t) {
-        return t instanceof SdkServiceException e && e.isThrottlingException();
     }
 
     public SsmClient ssm(String region) {

@@ -58,6 +58,16 @@ public final class CloudException extends RuntimeException {
         return httpStatus >= 500;
     }
 
+    /** The call did not reach the service or its answer was lost: it may have taken effect. */
+    public boolean isLostAnswer() {
+        return httpStatus == 0 && "ClientError".equals(code);
+    }
+
+    /** The service refused the call for now (request rate); it took no effect. */
+    public boolean isThrottling() {
+        return code != null && (code.equals("RequestLimitExceeded") || code.startsWith("Throttling"));
+    }
+
     public boolean isNotFound() {
         return code != null && (code.endsWith(".NotFound") || code.equals("InvalidInstanceId"));
     }

@@ -12,8 +12,9 @@ import org.springframework.batch.core.job.JobInterruptedException;
  * Makes an image of a name this bake owns (CreateImage, or CopyImage into a region) exactly once,
  * on a cloud that answers late, twice or not at all:
  * <ul>
- * <li>after a server error (HTTP 5xx) the image may exist: it is looked up by name and bake tag
- * before the call is sent again;</li>
+ * <li>after a server error (HTTP 5xx) or a lost answer the image may exist: it is looked up by
+ * name and bake tag before the call is sent again (the SDK does not resend these calls);</li>
+ * <li>throttling is backed off from and the call sent again;</li>
  * <li>{@code InvalidAMIName.Duplicate} means an image holds the name: this bake's is adopted, a
  * failed one of this bake's is removed; one not yet listed (new images are NotFound for a while,
  * EC2's eventual consistency) or just deregistered (AWS keeps refusing a deregistered image's name
@@ -22,8 +23,10 @@ import org.springframework.batch.core.job.JobInterruptedException;
  */
 final class ImageMaker {
 
-    /** Server errors in a row before the step fails (resumable). */
+    /** Server errors or lost answers before the step fails (resumable). */
     static final int SERVER_ERROR_ATTEMPTS = 5;
+    /** Throttled calls before the step fails (aws-facts.md: never fail a bake on throttling). */
+    static final int THROTTLED_ATTEMPTS = 20;
     /** The longest a name may stay held by an image nobody can see before the step fails. */
     static final Duration NAME_WAIT = Duration.ofMinutes(15);
 
@@ -42,11 +45,16 @@ final class ImageMaker {
     String make(String region, String name, String bakeId, Supplier<String> create) throws JobInterruptedException {
         Instant giveUp = services.clock().instant().plus(NAME_WAIT);
         int serverErrors = 0;
+        int throttled = 0;
         for (int attempt = 1; ; attempt++) {
             try {
                 return create.get();
             } catch (CloudException e) {
-                if (e.isServerError() && ++serverErrors < SERVER_ERROR_ATTEMPTS) {
+                if (e.isThrottling() && ++throttled < THROTTLED_ATTEMPTS) {
+                    services.waits().backoff(throttled);
+                    continue;
+                }
+                if ((e.isServerError() || e.isLostAnswer()) && ++serverErrors < SERVER_ERROR_ATTEMPTS) {
                     services.events().note(step, region + ": " + e.getMessage() + "; looking for '" + name
                             + "' before calling again");
                 } else if (!"InvalidAMIName.Duplicate".equals(e.code())) {
