@@ -36,7 +36,10 @@ public final class CreateImageStep implements Tasklet {
         }
         String region = state.sourceRegion();
         Optional<Image> existing = services.ec2().findOwnImageByName(region, state.imageName());
-        if (existing.isPresent()) {
+        // A failed image of this bake is left to ImageMaker, which removes it and makes it again.
+        boolean ownFailed = existing.isPresent() && existing.get().isFailed()
+                && state.bakeId().equals(existing.get().tags().get(BakeTags.BAKE));
+        if (existing.isPresent() && !ownFailed) {
             Image image = existing.get();
             if (!state.bakeId().equals(image.tags().get(BakeTags.BAKE))) {
                 throw new CloudException("InvalidAMIName.Duplicate", "an image named '" + state.imageName()
