@@ -9,6 +9,7 @@ import io.amibake.sandbox.SandboxOptions;
 import io.amibake.sandbox.SandboxStats;
 import java.net.URI;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,15 +22,32 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class SandboxExtension implements BeforeAllCallback, AfterAllCallback {
 
     private final double timeScale;
+    private final UnaryOperator<SandboxOptions> options;
     private Sandbox sandbox;
 
     public SandboxExtension(double timeScale) {
+        this(timeScale, UnaryOperator.identity());
+    }
+
+    /** A sandbox whose default options {@code options} changes, e.g. to a latency profile of its own. */
+    public SandboxExtension(double timeScale, UnaryOperator<SandboxOptions> options) {
         this.timeScale = timeScale;
+        this.options = options;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(timeScale));
+        sandbox = Sandbox.start(options.apply(SandboxOptions.defaults().withPort(0).withTimeScale(timeScale)));
+    }
+
+    /** The sandbox's own clock. */
+    public java.time.Instant now() {
+        return sandbox.now();
+    }
+
+    /** The most copies ever pending at once in the region. */
+    public int peakConcurrentCopies(String region) {
+        return sandbox.peakConcurrentCopies(region);
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class AwsClients implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final RequestCounter counter = new RequestCounter();
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
+    private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
 
     public AwsClients(AwsSettings settings) {
@@ -46,6 +47,20 @@ public final class AwsClients implements AutoCloseable {
 
     public Ec2Client ec2(String region) {
         return ec2.computeIfAbsent(region, r -> configure(Ec2Client.builder(), r).build());
+    }
+
+    /**
+     * An EC2 client for calls that create something: the SDK never resends them. After a server
+     * error (5xx) or a lost answer the call may have taken effect, so the caller looks for what it
+     * made before it calls again (and backs off from throttling itself).
+     */
+    public Ec2Client ec2Creating(String region) {
+        return ec2Creating.computeIfAbsent(region, r -> {
+            var builder = configure(Ec2Client.builder(), r);
+            builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
+                    .retryStrategy(AwsRetryStrategy.doNotRetry()).build());
+            return builder.build();
+        });
     }
 
     public SsmClient ssm(String region) {
@@ -96,6 +111,7 @@ public final class AwsClients implements AutoCloseable {
     @Override
     public void close() {
         ec2.values().forEach(Ec2Client::close);
+        ec2Creating.values().forEach(Ec2Client::close);
         ssm.values().forEach(SsmClient::close);
         http.close();
     }

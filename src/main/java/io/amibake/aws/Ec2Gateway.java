@@ -134,7 +134,8 @@ public final class Ec2Gateway {
                 .instanceId(instanceId).name(name).description(description)
                 .tagSpecifications(tagSpec(ResourceType.IMAGE, tags), tagSpec(ResourceType.SNAPSHOT, tags))
                 .build();
-        return call(() -> ec2(region).createImage(request)).imageId();
+        // No SDK retry on a server error: the image may exist; the caller looks before calling again.
+        return call(() -> clients.ec2Creating(region).createImage(request)).imageId();
     }
 
     /** Each given image that EC2 knows, in one request. */
@@ -167,11 +168,16 @@ public final class Ec2Gateway {
                 .map(Ec2Gateway::image).findFirst();
     }
 
-    /** This account's images carrying the tag. */
+    /**
+     * This account's registered images carrying the tag. AWS lists a deregistered image for a
+     * short interval after DeregisterImage (DescribeImages, API reference); those are left out.
+     */
     public List<Image> findOwnImagesByTag(String region, String key, String value) {
         var request = DescribeImagesRequest.builder().owners("self")
                 .filters(Filter.builder().name("tag:" + key).values(value).build()).build();
-        return call(() -> ec2(region).describeImages(request)).images().stream().map(Ec2Gateway::image).toList();
+        return call(() -> ec2(region).describeImages(request)).images().stream()
+                .filter(i -> i.state() != ImageState.DEREGISTERED)
+                .map(Ec2Gateway::image).toList();
     }
 
     /** The newest image matching owners, a name pattern and an architecture. */
@@ -205,7 +211,7 @@ public final class Ec2Gateway {
                 builder.kmsKeyId(request.kmsKeyId());
             }
         }
-        return call(() -> ec2(region).copyImage(builder.build())).imageId();
+        return call(() -> clients.ec2Creating(region).copyImage(builder.build())).imageId();
     }
 
     /** Each snapshot's progress in percent; the only progress signal AWS gives for a copy. */
@@ -244,7 +250,14 @@ public final class Ec2Gateway {
      */
     public List<String> deregisterWithSnapshots(String region, String imageId) {
         Image image = describeImages(region, List.of(imageId)).get(imageId);
-        deregisterImage(region, imageId);
+        try {
+            deregisterImage(region, imageId);
+        } catch (CloudException e) {
+            // Deregistered already (perhaps by an earlier run): its snapshots may still be there.
+            if (!e.isNotFound()) {
+                throw e;
+            }
+        }
         List<String> deleted = new ArrayList<>();
         for (String snapshot : image == null ? List.<String>of() : image.snapshotIds()) {
             try {
@@ -309,8 +322,9 @@ public final class Ec2Gateway {
     }
 
     static CloudException translate(SdkException e) {
-        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
-            return new CloudException(code(service), service.awsErrorDetails().errorMessage(), e);
+        if (e instanceof AwsServiceException service) {
+            String message = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorMessage();
+            return new CloudException(code(service), message, service.statusCode(), service.requestId(), e);
         }
         return new CloudException("ClientError", e.getMessage(), e);
     }

@@ -4,11 +4,13 @@ import static io.amibake.aws.Ec2Gateway.call;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter;
+import software.amazon.awssdk.services.ssm.model.InvalidInstanceIdException;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import software.amazon.awssdk.services.ssm.model.PingStatus;
@@ -45,14 +47,29 @@ public final class SsmGateway {
                 .type(ParameterType.STRING).overwrite(true)));
     }
 
-    /** Which of the given instances have an SSM agent that is online now. */
+    /**
+     * Which of the given instances have an SSM agent that is online now. An agent that has not
+     * registered yet is either left out of the answer or makes SSM answer InvalidInstanceId (its
+     * API reference lists that error for an unregistered agent); both mean not online yet.
+     */
     public Set<String> onlineAgents(String region, Collection<String> instanceIds) {
         var filter = InstanceInformationStringFilter.builder().key("InstanceIds").values(instanceIds).build();
-        return call(() -> clients.ssm(region).describeInstanceInformationPaginator(r -> r.filters(filter))
-                .instanceInformationList().stream()
-                .filter(i -> i.pingStatus() == PingStatus.ONLINE)
-                .map(i -> i.instanceId())
-                .collect(Collectors.toSet()));
+        try {
+            return clients.ssm(region).describeInstanceInformationPaginator(r -> r.filters(filter))
+                    .instanceInformationList().stream()
+                    .filter(i -> i.pingStatus() == PingStatus.ONLINE)
+                    .map(i -> i.instanceId())
+                    .collect(Collectors.toSet());
+        } catch (InvalidInstanceIdException e) {
+            // One unregistered agent fails the whole call; ask for each alone so the others answer.
+            Set<String> online = new HashSet<>();
+            if (instanceIds.size() > 1) {
+                instanceIds.forEach(id -> online.addAll(onlineAgents(region, List.of(id))));
+            }
+            return online;
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw Ec2Gateway.translate(e);
+        }
     }
 
     /** Sends a shell script as AWS-RunShellScript; returns the command id. */

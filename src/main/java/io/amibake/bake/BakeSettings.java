@@ -21,6 +21,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         that share one database need distinct names (default: the host name)
  * @param leaseTtl         how long a running bake's lease lives without a heartbeat; another
  *                         runner may recover the bake only after it expired (renewed every third)
+ * @param copyLimit        AMI copies this process lets be in flight at once per destination region,
+ *                         counted from before CopyImage is called until the copy settles; AWS
+ *                         accepts 100 concurrent copies per destination region (docs/sandbox.md)
  */
 @ConfigurationProperties("amibake")
 public record BakeSettings(
@@ -34,7 +37,8 @@ public record BakeSettings(
         Duration stoppedRetention,
         Integer copyConcurrency,
         String host,
-        Duration leaseTtl) {
+        Duration leaseTtl,
+        Integer copyLimit) {
 
     public BakeSettings {
         home = home == null ? Path.of(System.getProperty("user.home"), ".amibake") : home;
@@ -48,6 +52,7 @@ public record BakeSettings(
         copyConcurrency = copyConcurrency == null ? 16 : copyConcurrency;
         host = host == null || host.isBlank() ? localHostName() : host;
         leaseTtl = leaseTtl == null ? Duration.ofSeconds(60) : leaseTtl;
+        copyLimit = copyLimit == null ? 100 : copyLimit;
         if (copyConcurrency < 1) {
             throw new IllegalArgumentException("amibake.copy-concurrency must be at least 1, not " + copyConcurrency);
         }

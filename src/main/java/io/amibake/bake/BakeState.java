@@ -33,6 +33,8 @@ public final class BakeState {
     private static final String LAUNCHED_AT = "instance.launchedAt";
     private static final String SEEN = "instance.seen";
     private static final String LAUNCH_ATTEMPT = "instance.launchAttempt";
+    private static final String STARTED_IN = "instance.startedIn";
+    private static final String IMAGE_CREATED_AT = "image.createdAt";
     private static final String COMMANDS_DONE = "commands.done";
     private static final String COMMANDS_DONE_ON = "commands.doneOn";
     private static final String PENDING_COMMAND = "commands.pending";
@@ -200,6 +202,29 @@ public final class BakeState {
 
     public void launchAttempt(int attempt) {
         put(LAUNCH_ATTEMPT, attempt);
+    }
+
+    /**
+     * The execution that last started the build instance from stopped, or -1: a command sent
+     * before that was cut short by the stop and will never report.
+     */
+    public long instanceStartedIn() {
+        Object value = get(STARTED_IN);
+        return value == null ? -1 : ((Number) value).longValue();
+    }
+
+    public void instanceStartedIn(long execution) {
+        put(STARTED_IN, execution);
+    }
+
+    /** When CreateImage answered, or null: the image may be unknown to DescribeImages for a while. */
+    public Instant imageCreatedAt() {
+        String value = getString(IMAGE_CREATED_AT);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    public void imageCreatedAt(Instant at) {
+        put(IMAGE_CREATED_AT, at == null ? null : at.toString());
     }
 
     /** Keys of the commands that completed on the current build instance. */

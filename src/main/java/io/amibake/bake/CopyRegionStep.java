@@ -3,6 +3,7 @@ package io.amibake.bake;
 import io.amibake.aws.CopyRequest;
 import io.amibake.aws.Image;
 import io.amibake.bake.wait.WaitFailedException;
+import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Regions;
 import io.amibake.recipe.Templates;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -26,16 +25,22 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 public final class CopyRegionStep implements Tasklet {
 
-    /** A destination region accepts at most 300 concurrent AMI copies (aws-facts.md, CopyImage). */
-    static final int MAX_CONCURRENT_COPIES = 300;
-
-    private static final Map<String, Semaphore> COPY_SLOTS = new ConcurrentHashMap<>();
+    /** Shared by every bake of the process: AWS's limits are per account and region, not per bake. */
+    private static final CopySlots SLOTS = new CopySlots();
     private static final CopyPacer PACER = new CopyPacer();
 
     private final BakeServices services;
+    private final CopySlots slots;
+    private final CopyPacer pacer;
 
     public CopyRegionStep(BakeServices services) {
+        this(services, SLOTS, PACER);
+    }
+
+    CopyRegionStep(BakeServices services, CopySlots slots, CopyPacer pacer) {
         this.services = services;
+        this.slots = slots;
+        this.pacer = pacer;
     }
 
     @Override
@@ -50,31 +55,45 @@ public final class CopyRegionStep implements Tasklet {
             state.snapshotIds(bake.snapshotIds());
         }
         if (state.imageId() == null) {
-            Duration wait = PACER.take(region);
-            if (!wait.isZero()) {
-                services.events().note("distribute", region + ": pacing CopyImage, " + Durations.human(wait));
-                services.waits().pause(wait);
+            // The slot is taken before CopyImage, so that it bounds the copies AWS is working on.
+            slots.take(region, bake.bakeId(), services.settings().copyLimit(), services.waits());
+            try {
+                Duration wait = pacer.take(region);
+                if (!wait.isZero()) {
+                    services.events().note("distribute", region + ": pacing CopyImage, " + Durations.human(wait));
+                    services.waits().pause(wait);
+                }
+                CopyRequest request = copyRequest(bake, recipe, region, state.attempt());
+                String copyId = new ImageMaker(services, "distribute").make(region, request.name(), bake.bakeId(),
+                        () -> services.ec2().copyImage(region, request));
+                state.imageId(copyId);
+                state.copiedAt(services.clock().instant());
+                state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
+                services.events().note("distribute", region + ": copying as " + copyId);
+            } catch (Exception e) {
+                slots.release(region, bake.bakeId());
+                throw e;
             }
-            String copyId = services.ec2().copyImage(region, copyRequest(bake, recipe, region, state.attempt()));
-            state.imageId(copyId);
-            state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
-            services.events().note("distribute", region + ": copying as " + copyId);
             return RepeatStatus.CONTINUABLE;
         }
         if (state.snapshotIds().isEmpty()) {
-            awaitCopy(state, region, state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
+            awaitCopy(state, region, bake.bakeId(),
+                    state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
         }
         finish(bake, recipe, state, region);
         return RepeatStatus.FINISHED;
     }
 
-    private void awaitCopy(RegionState state, String region, boolean justStarted) throws Exception {
-        Semaphore slots = COPY_SLOTS.computeIfAbsent(region, r -> new Semaphore(MAX_CONCURRENT_COPIES));
-        slots.acquire();
+    private void awaitCopy(RegionState state, String region, String bakeId, boolean justStarted) throws Exception {
+        // A copy started by an earlier run is in flight too: it counts against the limit.
+        slots.take(region, bakeId, services.settings().copyLimit(), services.waits());
         try {
             int[] lastShown = {-25};
-            Image copy = services.waits().copy(region, state.imageId(), justStarted, services.settings().copyTimeout(),
-                    percent -> {
+            // A new copy can be unknown to DescribeImages for a while (eventual consistency).
+            boolean mayBeNew = state.copiedAt() != null
+                    && state.copiedAt().plus(Waits.NEW_IMAGE_GRACE).isAfter(services.clock().instant());
+            Image copy = services.waits().copy(region, state.imageId(), justStarted, mayBeNew,
+                    services.settings().copyTimeout(), percent -> {
                 if (percent >= lastShown[0] + 25) {
                     lastShown[0] = percent;
                     services.events().note("distribute", region + ": " + percent + "%");
@@ -86,7 +105,7 @@ public final class CopyRegionStep implements Tasklet {
             discardFailedCopy(state, region);
             throw new WaitFailedException(region + ": " + e.getMessage());
         } finally {
-            slots.release();
+            slots.release(region, bakeId);
         }
     }
 

@@ -14,7 +14,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /**
  * Creates the image from the stopped build instance, once. CreateImage has no client token, so
  * before calling it the step looks for an image of the bake's name: one carrying this bake's tag
- * was made by a run that crashed before its checkpoint, and is adopted (aws-facts.md).
+ * was made by a run that crashed before its checkpoint, and is adopted (aws-facts.md). A new
+ * image may not be listed yet; {@link ImageMaker} adopts it when the name turns out to be taken,
+ * and looks for it after a server error instead of calling again blindly.
  */
 public final class CreateImageStep implements Tasklet {
 
@@ -27,14 +29,17 @@ public final class CreateImageStep implements Tasklet {
     }
 
     @Override
-    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
         BakeState state = BakeState.of(chunk);
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }
         String region = state.sourceRegion();
         Optional<Image> existing = services.ec2().findOwnImageByName(region, state.imageName());
-        if (existing.isPresent()) {
+        // A failed image of this bake is left to ImageMaker, which removes it and makes it again.
+        boolean ownFailed = existing.isPresent() && existing.get().isFailed()
+                && state.bakeId().equals(existing.get().tags().get(BakeTags.BAKE));
+        if (existing.isPresent() && !ownFailed) {
             Image image = existing.get();
             if (!state.bakeId().equals(image.tags().get(BakeTags.BAKE))) {
                 throw new CloudException("InvalidAMIName.Duplicate", "an image named '" + state.imageName()
@@ -51,9 +56,11 @@ public final class CreateImageStep implements Tasklet {
         recipe.image().tags().forEach((key, value) ->
                 recipeTags.put(key, Templates.render(value, recipe, state.startedAt())));
         var tags = BakeTags.forImage(recipeTags, state.recipeName(), state.bakeId(), state.imageName());
-        String imageId = services.ec2().createImage(region, state.instanceId(), state.imageName(),
-                state.imageDescription(), tags);
+        String imageId = new ImageMaker(services, NAME).make(region, state.imageName(), state.bakeId(),
+                () -> services.ec2().createImage(region, state.instanceId(), state.imageName(),
+                        state.imageDescription(), tags));
         state.imageId(imageId);
+        state.imageCreatedAt(services.clock().instant());
         services.events().note(NAME, "creating " + imageId + " '" + state.imageName() + "'");
         return RepeatStatus.FINISHED;
     }

@@ -73,6 +73,7 @@ public final class LaunchInstanceStep implements Tasklet {
         if (instance.isStopped()) {
             services.events().note(NAME, "starting the stopped build instance " + id);
             services.ec2().start(region, id);
+            state.instanceStartedIn(state.executionId());
         }
         services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && i.isRunning(),
                 false, services.settings().instanceTimeout());
@@ -85,14 +86,23 @@ public final class LaunchInstanceStep implements Tasklet {
     private void launch(BakeState state, String region) throws Exception {
         Build build = state.recipe().build();
         var tags = BakeTags.forInstance(state.recipeName(), state.bakeId(), state.firstExecution());
-        var request = new LaunchRequest(state.sourceImageId(), state.sourceRootDevice(), build.instanceType(),
-                build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(), tags,
-                clientToken(state.bakeId(), state.launchAttempt()));
         Instance instance = null;
         for (int attempt = 1; instance == null; attempt++) {
+            var request = new LaunchRequest(state.sourceImageId(), state.sourceRootDevice(), build.instanceType(),
+                    build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(), tags,
+                    clientToken(state.bakeId(), state.launchAttempt()));
             try {
                 instance = services.ec2().launch(region, request);
             } catch (CloudException e) {
+                if ("IdempotentInstanceTerminated".equals(e.code())) {
+                    // The token's instance was launched by a run that died before saving its id,
+                    // and has been terminated since: the token can never launch again (EC2 keeps
+                    // it for at least 24 hours after termination). Move to the next attempt.
+                    services.events().note(NAME, "the instance launched under token " + request.clientToken()
+                            + " was terminated; launching a new one");
+                    state.launchAttempt(state.launchAttempt() + 1);
+                    continue;
+                }
                 if (!"InsufficientInstanceCapacity".equals(e.code()) || attempt == CAPACITY_ATTEMPTS) {
                     throw e;
                 }
@@ -103,6 +113,8 @@ public final class LaunchInstanceStep implements Tasklet {
         }
         state.instanceId(instance.id());
         state.launchedAt(services.clock().instant());
+        // A command sent to an earlier instance can never report on this one.
+        state.pendingCommand(null);
         services.events().note(NAME, "launched " + instance.id() + " (" + build.instanceType() + ") in " + region);
     }
 

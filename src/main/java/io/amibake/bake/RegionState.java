@@ -17,6 +17,7 @@ public final class RegionState {
     private static final String SNAPSHOTS = "region.snapshots";
     private static final String ATTEMPT = "region.copyAttempt";
     private static final String COPIED_BY = "region.copiedBy";
+    private static final String COPIED_AT = "region.copiedAt";
     private static final String SHARED = "region.shared";
     private static final String PARAMETER = "region.parameterWritten";
 
@@ -87,6 +88,15 @@ public final class RegionState {
 
     void copiedBy(long execution) {
         context.putLong(COPIED_BY, execution);
+    }
+
+    /** When CopyImage answered, or null: the copy may be unknown to DescribeImages for a while. */
+    java.time.Instant copiedAt() {
+        return context.containsKey(COPIED_AT) ? java.time.Instant.parse(context.getString(COPIED_AT)) : null;
+    }
+
+    void copiedAt(java.time.Instant at) {
+        context.putString(COPIED_AT, at.toString());
     }
 
     boolean shared() {

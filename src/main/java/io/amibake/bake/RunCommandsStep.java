@@ -41,6 +41,14 @@ public final class RunCommandsStep implements Tasklet {
         String region = state.sourceRegion();
         List<RemoteCommand> commands = CommandPlan.of(state.recipe());
         String pending = state.pendingCommand();
+        if (pending != null && Pending.parse(pending).execution() < state.instanceStartedIn()) {
+            // Sent before the instance was stopped and started again: the agent died with the
+            // command, which will never report (SSM leaves it InProgress until it times out).
+            services.events().note(stepName, "the instance stopped while '" + Pending.parse(pending).key()
+                    + "' ran; sending it again");
+            state.pendingCommand(null);
+            pending = null;
+        }
         if (pending != null) {
             Pending p = Pending.parse(pending);
             Optional<RemoteCommand> command = commands.stream().filter(c -> c.key().equals(p.key())).findFirst();

@@ -3,6 +3,7 @@ package io.amibake.bake;
 import io.amibake.aws.Image;
 import io.amibake.bake.wait.WaitFailedException;
 import io.amibake.bake.wait.WaitKind;
+import io.amibake.bake.wait.Waits;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -25,7 +26,10 @@ public final class WaitForImageStep implements Tasklet {
         BakeState state = BakeState.of(chunk);
         String region = state.sourceRegion();
         try {
-            Image image = services.waits().image(region, state.imageId(), WaitKind.IMAGE_AVAILABLE, null,
+            // A new image can be unknown to DescribeImages for a while (eventual consistency).
+            boolean mayBeNew = state.imageCreatedAt() != null
+                    && state.imageCreatedAt().plus(Waits.NEW_IMAGE_GRACE).isAfter(services.clock().instant());
+            Image image = services.waits().image(region, state.imageId(), WaitKind.IMAGE_AVAILABLE, null, mayBeNew,
                     services.settings().imageTimeout());
             state.snapshotIds(image.snapshotIds());
             services.events().note("waitForImage", image.id() + " is available");
@@ -38,6 +42,7 @@ public final class WaitForImageStep implements Tasklet {
                 // Already gone; the tag-based sweep finds anything left.
             }
             state.imageId(null);
+            state.imageCreatedAt(null);
             throw e;
         }
     }

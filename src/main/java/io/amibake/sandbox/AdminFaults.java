@@ -10,7 +10,7 @@ final class AdminFaults {
 
     /**
      * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
-     * "region":...,"errorCode":...,"times":...}}, {@code "dropNext"} (operation, region, times),
+     * "region":...,"errorCode":...,"times":...}}, {@code "failAfter"} (the same fields), {@code "dropNext"} (operation, region, times),
      * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region) or
      * {@code "failImage"} (imageId of a pending image).
      */
@@ -24,13 +24,15 @@ final class AdminFaults {
         switch (kind) {
             case "failNext" -> faults.failNext(required(f, "operation"), SsmApi.text(f, "region"),
                     required(f, "errorCode"), times);
+            case "failAfter" -> faults.failAfter(required(f, "operation"), SsmApi.text(f, "region"),
+                    required(f, "errorCode"), times);
             case "dropNext" -> faults.dropNext(required(f, "operation"), SsmApi.text(f, "region"), times);
             case "failCommand" -> faults.failCommand(required(f, "regex"), f.path("exitCode").asInt(1),
                     SsmApi.text(f, "stderr"), times);
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
             case "failImage" -> faults.failImage(required(f, "imageId"));
             default -> throw new IllegalArgumentException("unknown fault '" + kind
-                    + "': expected failNext, dropNext, failCommand, failNextImage or failImage");
+                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage or failImage");
         }
     }
 

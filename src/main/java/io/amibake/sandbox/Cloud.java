@@ -25,13 +25,27 @@ final class Cloud {
 
     final SandboxClock clock;
     final LatencyProfile profile;
+    /** Concurrent (pending) AMI copies one destination region accepts. */
+    final int copyLimit;
+    private final java.util.Random random;
     private final Map<String, Region> regions = new TreeMap<>();
     /** Every SendCommand, in the order received. */
     final List<Command> commandLog = new ArrayList<>();
 
     Cloud(SandboxClock clock, LatencyProfile profile) {
+        this(clock, profile, SandboxOptions.DEFAULT_COPY_LIMIT, null);
+    }
+
+    Cloud(SandboxClock clock, LatencyProfile profile, int copyLimit, Long seed) {
         this.clock = clock;
         this.profile = profile;
+        this.copyLimit = copyLimit;
+        this.random = seed == null ? null : new java.util.Random(seed);
+    }
+
+    /** The delay as the profile gives it, or drawn from 0 to twice it when the sandbox was seeded. */
+    Duration vary(Duration delay) {
+        return random == null ? delay : Duration.ofMillis((long) (delay.toMillis() * 2 * random.nextDouble()));
     }
 
     Instant now() {
@@ -63,6 +77,8 @@ final class Cloud {
         final Map<String, CopyToken> copyTokens = new LinkedHashMap<>();
         final Map<String, Parameter> parameters = new TreeMap<>();
         final Map<String, Command> commands = new LinkedHashMap<>();
+        /** The most copies ever pending at once in this region. */
+        int peakCopies;
 
         Region(String name) {
             this.name = name;
@@ -133,6 +149,10 @@ final class Cloud {
         Instant visibleAt;
         Instant readyAt;
         Instant deregisteredAt;
+        /** Until when DescribeImages still lists it after deregistration. */
+        Instant listedUntil;
+        /** Until when its name is still refused after deregistration. */
+        Instant nameHeldUntil;
         List<BlockDevice> blockDevices = new ArrayList<>();
         Map<String, String> tags = new LinkedHashMap<>();
         Set<String> launchUserIds = new LinkedHashSet<>();
@@ -155,6 +175,16 @@ final class Cloud {
         /** Registered and, after AWS's eventual-consistency window, visible to Describe and other calls. */
         boolean visible(Instant now) {
             return registered() && (visibleAt == null || !now.isBefore(visibleAt));
+        }
+
+        /** What DescribeImages lists: the visible images, and deregistered ones for a short while. */
+        boolean listed(Instant now) {
+            return visible(now) || !registered() && listedUntil != null && now.isBefore(listedUntil);
+        }
+
+        /** Whether this image still holds its name: registered, or deregistered only a moment ago. */
+        boolean holdsName(Instant now) {
+            return registered() || nameHeldUntil != null && now.isBefore(nameHeldUntil);
         }
 
         List<String> snapshotIds() {

@@ -29,9 +29,6 @@ import java.util.regex.Pattern;
 final class Ec2Images {
 
     private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9()\\[\\]./\\-'@_ ]{3,128}");
-    // aws-facts.md, "CopyImage": a destination region accepts at most 300 concurrent AMI copies.
-    static final int MAX_CONCURRENT_COPIES = 300;
-
     private final Cloud cloud;
     private final Faults faults;
 
@@ -85,7 +82,7 @@ final class Ec2Images {
         image.description = description;
         image.ownerId = Cloud.ACCOUNT;
         image.createdAt = now;
-        image.visibleAt = now.plus(cloud.profile.imageConsistencyDelay());
+        image.visibleAt = now.plus(cloud.vary(cloud.profile.imageConsistencyDelay()));
         image.readyAt = readyAt;
         image.fails = faults.takeImageFailure(region.name);
         region.images.put(image.id, image);
@@ -118,8 +115,9 @@ final class Ec2Images {
     }
 
     private void checkNameFree(Cloud.Region region, String name) {
+        Instant now = cloud.now();
         for (Image other : region.images.values()) {
-            if (other.registered() && other.ownerId.equals(Cloud.ACCOUNT) && other.name.equals(name)) {
+            if (other.holdsName(now) && other.ownerId.equals(Cloud.ACCOUNT) && other.name.equals(name)) {
                 throw new ApiException("InvalidAMIName.Duplicate", "AMI name " + name + " is already in use by AMI "
                         + other.id);
             }
@@ -130,7 +128,7 @@ final class Ec2Images {
         dryRun(p);
         Instant now = cloud.now();
         List<String> ids = p.list("ImageId");
-        List<Image> visible = region.images.values().stream().filter(i -> i.visible(now)).filter(Ec2Images::canUse).toList();
+        List<Image> visible = region.images.values().stream().filter(i -> i.listed(now)).filter(Ec2Images::canUse).toList();
         List<Image> selected = ids.isEmpty() ? visible : byIds(ids, visible, i -> i.id, IMAGE_ID, "InvalidAMIID",
                 "image id");
         List<String> owners = p.list("Owner");
@@ -253,10 +251,11 @@ final class Ec2Images {
             throw unavailable(sourceImageId, sourceState);
         }
         checkNameFree(region, name);
-        long copying = region.images.values().stream()
-                .filter(i -> i.sourceImageId != null && i.registered() && i.state(now).equals("pending")).count();
-        if (copying >= MAX_CONCURRENT_COPIES) {
-            throw new ApiException("ResourceLimitExceeded", "You have reached the limit of " + MAX_CONCURRENT_COPIES
+        long copying = pendingCopies(region, now);
+        if (copying >= cloud.copyLimit) {
+            // AWS documents the limit (100 per destination region), not the error code; this is the
+            // code EC2 uses for its other per-region limits.
+            throw new ApiException("ResourceLimitExceeded", "You have reached the limit of " + cloud.copyLimit
                     + " concurrent AMI copies in " + region.name + ".");
         }
         Image image = newImage(region, name, p.get("Description", source.description), now, now.plus(copyDuration));
@@ -289,13 +288,22 @@ final class Ec2Images {
         if (token != null) {
             region.copyTokens.put(token, new Cloud.CopyToken(fingerprint(p), image.id));
         }
+        region.peakCopies = (int) Math.max(region.peakCopies, pendingCopies(region, now));
         xml.el("imageId", image.id);
+    }
+
+    private static long pendingCopies(Cloud.Region region, Instant now) {
+        return region.images.values().stream()
+                .filter(i -> i.sourceImageId != null && i.registered() && i.state(now).equals("pending")).count();
     }
 
     void deregisterImage(Cloud.Region region, QueryParams p, Xml xml) {
         Image image = ownImage(region, p.require("ImageId"), cloud.now());
         dryRun(p);
-        image.deregisteredAt = cloud.now();
+        Instant now = cloud.now();
+        image.deregisteredAt = now;
+        image.listedUntil = now.plus(cloud.profile.deregisteredListed());
+        image.nameHeldUntil = now.plus(cloud.vary(cloud.profile.imageNameReuse()));
         if (p.bool("DeleteAssociatedSnapshots")) {
             for (String id : image.snapshotIds()) {
                 Snapshot s = region.snapshots.get(id);

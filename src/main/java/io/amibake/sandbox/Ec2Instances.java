@@ -81,6 +81,14 @@ final class Ec2Instances {
                     throw new ApiException("IdempotentParameterMismatch", "Arguments on this idempotent request are "
                             + "inconsistent with arguments used in previous request(s).");
                 }
+                // EC2's error codes: the token keeps pointing at its instance for at least 24 hours
+                // after termination, and then the call no longer returns it (IdempotentInstanceTerminated).
+                Instant now = cloud.now();
+                if (known.instanceIds().stream().map(region.instances::get)
+                        .allMatch(i -> Set.of("shutting-down", "terminated").contains(i.state(now)))) {
+                    throw new ApiException("IdempotentInstanceTerminated", "The client token " + token
+                            + " was used by a request whose instances have been terminated.");
+                }
                 writeReservationBody(xml, known.reservationId(),
                         known.instanceIds().stream().map(region.instances::get).toList());
                 return;

@@ -15,8 +15,11 @@ import java.util.regex.Pattern;
  */
 public final class Faults {
 
-    /** What an armed request fault does when it fires: answer an error, or close the connection. */
-    record RequestFault(String operation, String region, String errorCode, boolean drop) {
+    /**
+     * What an armed request fault does when it fires: answer an error, or close the connection;
+     * with {@code after}, the call takes effect first and the error is answered anyway.
+     */
+    record RequestFault(String operation, String region, String errorCode, boolean drop, boolean after) {
     }
 
     /** A command fault as it fires: the exit code and the stderr the invocation reports. */
@@ -39,12 +42,21 @@ public final class Faults {
      * {@code RequestLimitExceeded} 503, most others 400).
      */
     public synchronized void failNext(String operation, String regionOrNull, String errorCode, int times) {
-        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, errorCode, false), positive(times)));
+        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, errorCode, false, false), positive(times)));
+    }
+
+    /**
+     * The next {@code times} calls of {@code operation} in {@code regionOrNull} take effect, then
+     * answer {@code errorCode} anyway (e.g. {@code InternalError}, HTTP 500): what a caller sees
+     * when AWS created something but the answer was lost. A retry must look before it acts again.
+     */
+    public synchronized void failAfter(String operation, String regionOrNull, String errorCode, int times) {
+        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, errorCode, false, true), positive(times)));
     }
 
     /** The next {@code times} calls of {@code operation} in {@code regionOrNull} get no answer: the connection closes. */
     public synchronized void dropNext(String operation, String regionOrNull, int times) {
-        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, null, true), positive(times)));
+        requestFaults.add(new Armed(new RequestFault(operation, regionOrNull, null, true, false), positive(times)));
     }
 
     /**
@@ -92,7 +104,7 @@ public final class Faults {
             list.add(a.fault.drop()
                     ? Map.of("fault", "dropNext", "operation", a.fault.operation(),
                             "region", String.valueOf(a.fault.region()), "times", a.left)
-                    : Map.of("fault", "failNext", "operation", a.fault.operation(),
+                    : Map.of("fault", a.fault.after() ? "failAfter" : "failNext", "operation", a.fault.operation(),
                             "region", String.valueOf(a.fault.region()), "errorCode", a.fault.errorCode(),
                             "times", a.left));
         }

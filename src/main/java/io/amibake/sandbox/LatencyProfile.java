@@ -30,9 +30,12 @@ import java.util.regex.Pattern;
  *                            (GetCommandInvocation) still answers NotFound for this long, as
  *                            AWS's eventual consistency does
  * @param imageConsistencyDelay after CreateImage or CopyImage, the new image is NotFound for this
- *                            long; AWS does this only sometimes, so it is 0 by default: set it to
- *                            prove that a caller (and the SDK's ImageAvailable waiter, which does
- *                            not retry NotFound) survives it
+ *                            long while its name is already taken (EC2's eventual consistency; the
+ *                            SDK's ImageExists waiter retries exactly this)
+ * @param imageNameReuse      after DeregisterImage, the image's name is still refused with
+ *                            InvalidAMIName.Duplicate for this long
+ * @param deregisteredListed  after DeregisterImage, DescribeImages still lists the image (state
+ *                            deregistered) for this long, as AWS documents
  */
 public record LatencyProfile(
         Duration instanceRunning,
@@ -46,7 +49,9 @@ public record LatencyProfile(
         Duration imageCopy,
         Duration instanceTerminating,
         Duration consistencyDelay,
-        Duration imageConsistencyDelay) {
+        Duration imageConsistencyDelay,
+        Duration imageNameReuse,
+        Duration deregisteredListed) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
@@ -56,18 +61,23 @@ public record LatencyProfile(
                 Objects.requireNonNull(commandPerPackage), Objects.requireNonNull(instanceStopping),
                 Objects.requireNonNull(instanceReboot), Objects.requireNonNull(imageCreate),
                 Objects.requireNonNull(imageCopy), Objects.requireNonNull(instanceTerminating),
-                Objects.requireNonNull(consistencyDelay), Objects.requireNonNull(imageConsistencyDelay));
+                Objects.requireNonNull(consistencyDelay), Objects.requireNonNull(imageConsistencyDelay),
+                Objects.requireNonNull(imageNameReuse), Objects.requireNonNull(deregisteredListed));
         if (all.stream().anyMatch(Duration::isNegative)) {
             throw new IllegalArgumentException("latencies must not be negative");
         }
     }
 
-    /** Durations that approximate AWS: running in 20 s, agent online 30 s later, image 4 min, copy 8 min. */
+    /**
+     * Durations that approximate AWS: running in 20 s, agent online 30 s later, image 4 min, copy 8
+     * min. AWS documents eventual consistency, a deregistered image's brief listing and name reuse
+     * without figures; the figures here are the sandbox's assumptions (docs/sandbox.md).
+     */
     public static LatencyProfile aws() {
         return new LatencyProfile(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(40), Duration.ofSeconds(30),
                 Duration.ofMinutes(4), Duration.ofMinutes(8), Duration.ofSeconds(40), Duration.ofSeconds(1),
-                Duration.ZERO);
+                Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofMinutes(1));
     }
 
     /** This profile with one entry changed, by its file key (see {@link #asMap()}). */
@@ -95,6 +105,8 @@ public record LatencyProfile(
         map.put("instance-terminating", instanceTerminating);
         map.put("consistency-delay", consistencyDelay);
         map.put("image-consistency-delay", imageConsistencyDelay);
+        map.put("image-name-reuse", imageNameReuse);
+        map.put("deregistered-listed", deregisteredListed);
         return map;
     }
 
@@ -141,7 +153,8 @@ public record LatencyProfile(
                 values.get("command-delivery"), values.get("command-base"), values.get("command-per-package"),
                 values.get("instance-stopping"), values.get("instance-reboot"), values.get("image-create"),
                 values.get("image-copy"), values.get("instance-terminating"), values.get("consistency-delay"),
-                values.get("image-consistency-delay"));
+                values.get("image-consistency-delay"), values.get("image-name-reuse"),
+                values.get("deregistered-listed"));
     }
 
     private static int indexOfSeparator(String line) {

@@ -62,7 +62,7 @@ public final class Sandbox implements AutoCloseable {
 
     private Sandbox(SandboxOptions options, SandboxClock clock) throws IOException {
         this.options = options;
-        this.cloud = new Cloud(clock, options.profile());
+        this.cloud = new Cloud(clock, options.profile(), options.copyLimit(), options.seed());
         this.throttle = new Throttle(clock, options.throttling());
         this.ec2 = new Ec2Api(cloud, faults);
         this.ssm = new SsmApi(cloud, faults, json);
@@ -167,6 +167,13 @@ public final class Sandbox implements AutoCloseable {
             }
             list.sort(java.util.Comparator.comparing(SandboxImage::createdAt));
             return list;
+        }
+    }
+
+    /** The most AMI copies that were ever pending at once in the region (its copy limit bounds it). */
+    public int peakConcurrentCopies(String region) {
+        synchronized (cloud) {
+            return cloud.region(region).peakCopies;
         }
     }
 
@@ -282,7 +289,7 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         try {
-            if (fault.isPresent()) {
+            if (fault.isPresent() && !fault.get().after()) {
                 throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
             }
             if (!throttle.tryAcquire(regionName, action, Throttle.ec2Rate(action, Ec2Api.filteredOrById(params)))) {
@@ -291,6 +298,9 @@ public final class Sandbox implements AutoCloseable {
             String xml;
             synchronized (cloud) {
                 xml = ec2.handle(action, cloud.region(regionName), params, requestId);
+            }
+            if (fault.isPresent()) {
+                throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
             }
             count(action, regionName, "ok");
             send(exchange, 200, "text/xml;charset=UTF-8", xml);
@@ -326,10 +336,8 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         try {
-            if (fault.isPresent()) {
-                String code = fault.get().errorCode();
-                throw new ApiException(code, faultMessage(code), code.equals("ThrottlingException") ? 400
-                        : ApiException.statusOf(code));
+            if (fault.isPresent() && !fault.get().after()) {
+                throw ssmFault(fault.get().errorCode());
             }
             if (!throttle.tryAcquire(regionName, "ssm:" + operation, Throttle.ssmRate(operation))) {
                 throw new ApiException("ThrottlingException", "Rate exceeded", 400);
@@ -343,6 +351,9 @@ public final class Sandbox implements AutoCloseable {
             ObjectNode answer;
             synchronized (cloud) {
                 answer = ssm.handle(operation, cloud.region(regionName), request);
+            }
+            if (fault.isPresent()) {
+                throw ssmFault(fault.get().errorCode());
             }
             count(operation, regionName, "ok");
             send(exchange, 200, "application/x-amz-json-1.1", json.writeValueAsString(answer));
@@ -365,6 +376,11 @@ public final class Sandbox implements AutoCloseable {
         // SSM reports its errors as client errors (400) unless the service itself failed.
         int status = e.status() >= 500 ? e.status() : 400;
         send(exchange, status, "application/x-amz-json-1.1", json.writeValueAsString(error));
+    }
+
+    private static ApiException ssmFault(String code) {
+        return new ApiException(code, faultMessage(code), code.equals("ThrottlingException") ? 400
+                : ApiException.statusOf(code));
     }
 
     private static String faultMessage(String code) {

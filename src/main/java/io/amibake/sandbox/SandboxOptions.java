@@ -10,10 +10,25 @@ import java.util.Objects;
  *                   buckets refill 1/timeScale times faster
  * @param throttling whether EC2 and SSM token buckets answer RequestLimitExceeded / ThrottlingException
  * @param profile    how long each transition takes before scaling
+ * @param copyLimit  concurrent (pending) AMI copies a destination region accepts; AWS documents
+ *                   100 per destination region (docs/sandbox.md)
+ * @param seed       when not null, each image's consistency and name-reuse delay is drawn from
+ *                   0 to twice the profile's value by a random generator with this seed
  */
-public record SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile) {
+public record SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile, int copyLimit,
+                             Long seed) {
+
+    /** AWS's documented limit of concurrent AMI copies per destination region. */
+    public static final int DEFAULT_COPY_LIMIT = 100;
+
+    public SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile) {
+        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null);
+    }
 
     public SandboxOptions {
+        if (copyLimit < 1) {
+            throw new IllegalArgumentException("copy limit must be at least 1, was " + copyLimit);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
@@ -29,18 +44,27 @@ public record SandboxOptions(int port, double timeScale, boolean throttling, Lat
     }
 
     public SandboxOptions withPort(int newPort) {
-        return new SandboxOptions(newPort, timeScale, throttling, profile);
+        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed);
     }
 
     public SandboxOptions withTimeScale(double newTimeScale) {
-        return new SandboxOptions(port, newTimeScale, throttling, profile);
+        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed);
     }
 
     public SandboxOptions withThrottling(boolean newThrottling) {
-        return new SandboxOptions(port, timeScale, newThrottling, profile);
+        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed);
     }
 
     public SandboxOptions withProfile(LatencyProfile newProfile) {
-        return new SandboxOptions(port, timeScale, throttling, newProfile);
+        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed);
+    }
+
+    public SandboxOptions withCopyLimit(int newCopyLimit) {
+        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed);
+    }
+
+    /** Consistency and name-reuse delays drawn at random (0 to twice the profile's) from this seed. */
+    public SandboxOptions withRandomDelays(long newSeed) {
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed);
     }
 }

@@ -79,6 +79,14 @@ final class SsmAgents {
             throw validation("1 validation error detected: Value '" + max + "' at 'maxResults' failed to satisfy "
                     + "constraint: Member must have value between 5 and 50");
         }
+        // SSM's API reference lists InvalidInstanceId for an instance whose agent is not registered
+        // (or is not running, or the instance is shutting down or terminated).
+        List<String> unknown = ids.stream().filter(id -> region.instances.get(id) == null
+                || pingStatus(region.instances.get(id), now) == null).toList();
+        if (!unknown.isEmpty()) {
+            throw new ApiException("InvalidInstanceId", "Instances " + unknown + " are not registered with Systems "
+                    + "Manager, or not in a valid state");
+        }
         List<ObjectNode> items = new ArrayList<>();
         for (Instance in : region.instances.values()) {
             String ping = pingStatus(in, now);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -177,8 +178,8 @@ final class SsmCommands {
             throw new ApiException("InvocationDoesNotExist", null);
         }
         String[] status = status(c, inv, now);
-        boolean ended = !status[0].equals("Pending") && !status[0].equals("InProgress");
-        boolean started = !status[0].equals("Pending") && !status[1].equals("Undeliverable");
+        boolean ended = !open(status);
+        boolean started = started(status);
         Instant end = ended ? earliest(inv.endAt, lostAt(c, inv, now)) : now;
         ObjectNode out = json.createObjectNode();
         out.put("CommandId", c.id).put("InstanceId", inv.instanceId).put("Comment", c.comment == null ? "" : c.comment)
@@ -228,12 +229,12 @@ final class SsmCommands {
                         .put("StandardOutputUrl", "").put("StandardErrorUrl", "").put("ServiceRole", "");
                 ArrayNode plugins = item.putArray("CommandPlugins");
                 if (details) {
-                    boolean ended = !status[0].equals("Pending") && !status[0].equals("InProgress");
+                    boolean ended = !open(status);
                     ObjectNode plugin = plugins.addObject();
                     Integer code = responseCode(c, inv, now);
                     plugin.put("Name", "aws:runShellScript").put("Status", status[0]).put("StatusDetails", status[1])
                             .put("ResponseCode", code == null ? -1 : code);
-                    if (!status[0].equals("Pending") && !status[1].equals("Undeliverable")) {
+                    if (started(status)) {
                         plugin.put("ResponseStartDateTime", epochSeconds(inv.startAt));
                     }
                     if (ended) {
@@ -267,13 +268,27 @@ final class SsmCommands {
                 responseCode(c, inv, now), c.sentAt);
     }
 
-    /** The invocation's status as of {@code now}: [Status, StatusDetails], with the instance's fate applied. */
+    /**
+     * The invocation's status as of {@code now}: [Status, StatusDetails], with the instance's fate
+     * applied. An instance that stops before the command reaches it makes the command Delayed
+     * (SSM retries delivery, "Understanding command statuses") until the delivery timeout; one
+     * that terminates makes it Undeliverable. An agent that dies mid-command never reports: the
+     * invocation stays InProgress until its executionTimeout, then ends TimedOut (an assumption:
+     * AWS documents no status for it).
+     */
     private String[] status(Command c, Invocation inv, Instant now) {
         Instance in = cloud.region(c.region).instances.get(inv.instanceId);
         Instant lost = in == null ? null : in.timeline.firstLeaving("running", c.sentAt, now);
         if (lost != null && lost.isBefore(inv.endAt)) {
-            return lost.isBefore(inv.startAt) ? new String[] {"Failed", "Undeliverable"}
-                    : new String[] {"Failed", "Failed"};
+            if (lost.isBefore(inv.startAt)) {
+                if (Set.of("shutting-down", "terminated").contains(in.state(now))) {
+                    return new String[] {"Failed", "Undeliverable"};
+                }
+                return now.isBefore(c.sentAt.plusSeconds(c.timeoutSeconds)) ? new String[] {"Delayed", "Delayed"}
+                        : new String[] {"TimedOut", "DeliveryTimedOut"};
+            }
+            return now.isBefore(inv.startAt.plusSeconds(c.executionTimeoutSeconds))
+                    ? new String[] {"InProgress", "InProgress"} : new String[] {"TimedOut", "ExecutionTimedOut"};
         }
         if (now.isBefore(inv.startAt)) {
             return new String[] {"Pending", "Pending"};
@@ -287,10 +302,21 @@ final class SsmCommands {
     /** The response code as of now: -1 until the invocation ends, as SSM reports it. */
     private Integer responseCode(Command c, Invocation inv, Instant now) {
         String[] status = status(c, inv, now);
-        if (status[0].equals("Pending") || status[0].equals("InProgress")) {
+        if (open(status)) {
             return null;
         }
         return status[1].equals(inv.finalDetails) ? inv.responseCode : -1;
+    }
+
+    /** Not yet in a terminal state. */
+    private static boolean open(String[] status) {
+        return Set.of("Pending", "InProgress", "Delayed").contains(status[0]);
+    }
+
+    /** The command reached the agent. */
+    private static boolean started(String[] status) {
+        return !Set.of("Pending", "Delayed").contains(status[0])
+                && !Set.of("Undeliverable", "DeliveryTimedOut").contains(status[1]);
     }
 
     private Instant lostAt(Command c, Invocation inv, Instant now) {
@@ -303,7 +329,7 @@ final class SsmCommands {
     }
 
     private static String stderrOf(String[] status, Invocation inv) {
-        if (status[1].equals("Undeliverable")) {
+        if (status[1].equals("Undeliverable") || status[1].equals("DeliveryTimedOut")) {
             return "";
         }
         if (!status[1].equals(inv.finalDetails)) {

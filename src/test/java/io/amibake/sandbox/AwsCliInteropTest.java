@@ -81,6 +81,7 @@ class AwsCliInteropTest {
         String copyId = aws("ec2", "copy-image", "--region", "eu-west-1", "--source-region", "us-east-1",
                 "--source-image-id", imageId, "--name", "cli-image", "--client-token", "cli-copy").path("ImageId")
                 .asString();
+        clock.advance(Duration.ofSeconds(10));
         JsonNode copy = aws("ec2", "describe-images", "--region", "eu-west-1", "--owners", "self").path("Images").get(0);
         JsonNode invocation = aws("ssm", "get-command-invocation", "--command-id", command, "--instance-id", instance);
 

@@ -105,9 +105,10 @@ class Ec2ImagesTest {
                         TagSpecification.builder().resourceType(ResourceType.IMAGE).tags(tag("amibake:bake", "b1")).build(),
                         TagSpecification.builder().resourceType(ResourceType.SNAPSHOT).tags(tag("amibake:bake", "b1"))
                                 .build())).imageId();
+        clock.advance(Duration.ofSeconds(10));
         Image pending = image(east, imageId);
         Snapshot snapshot = east.describeSnapshots(r -> r.ownerIds("self")).snapshots().get(0);
-        clock.advance(Duration.ofMinutes(4));
+        clock.advance(Duration.ofSeconds(230));
         Image notYet = image(east, imageId);
         clock.advance(Duration.ofSeconds(30));
 
@@ -307,23 +308,23 @@ class Ec2ImagesTest {
     }
 
     @Test
-    void aDestinationRegionRefusesMoreThan300ConcurrentCopies() throws Exception {
-        // given: throttling off, so that 300 CopyImage calls need not wait for CopyImage's 1/s refill
+    void aDestinationRegionRefusesMoreThan100ConcurrentCopies() throws Exception {
+        // given: throttling off, so that 100 CopyImage calls need not wait for CopyImage's 1/s refill
         try (Sandbox open = Sandbox.start(SandboxOptions.defaults().withPort(0).withThrottling(false), clock);
                 Ec2Client openEast = SandboxClients.ec2NoRetry(open, Region.US_EAST_1);
                 Ec2Client openWest = SandboxClients.ec2NoRetry(open, Region.EU_WEST_1)) {
             String source = publicImage(openEast);
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 100; i++) {
                 int n = i;
                 openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("copy-" + n));
             }
 
             // when / then
             assertThatThrownBy(() -> openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source)
-                    .name("copy-301"))).isInstanceOfSatisfying(AwsServiceException.class,
+                    .name("copy-101"))).isInstanceOfSatisfying(AwsServiceException.class,
                             e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ResourceLimitExceeded"));
             clock.advance(Duration.ofMinutes(8));
-            openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("copy-301"));
+            openWest.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("copy-101"));
         }
     }
 
@@ -420,6 +421,7 @@ class Ec2ImagesTest {
         // given
         String instance = runningInstance();
         String imageId = east.createImage(r -> r.instanceId(instance).name("web-11")).imageId();
+        clock.advance(Duration.ofSeconds(10));
 
         // when / then
         assertThatThrownBy(() -> east.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(
@@ -478,5 +480,78 @@ class Ec2ImagesTest {
         assertThatThrownBy(() -> west.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("web-13b")
                 .snapshotCopyCompletionDurationMinutes(20L))).isInstanceOfSatisfying(AwsServiceException.class,
                         e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameterValue"));
+    }
+
+    @Test
+    void aDeregisteredImageIsListedBrieflyAndKeepsItsNameForAWhile() {
+        // given
+        String imageId = availableImage("web-20");
+
+        // when
+        east.deregisterImage(r -> r.imageId(imageId));
+
+        // then it is listed as deregistered, its name is refused, then both pass
+        assertThat(image(east, imageId).state()).isEqualTo(ImageState.DEREGISTERED);
+        assertThatThrownBy(() -> east.deregisterImage(r -> r.imageId(imageId)))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIID.NotFound"));
+        String instance = runningInstance();
+        assertThatThrownBy(() -> east.createImage(r -> r.instanceId(instance).name("web-20")))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIName.Duplicate"));
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(east.describeImages(r -> r.owners("self")).images()).extracting(Image::imageId)
+                .doesNotContain(imageId);
+        assertThat(east.createImage(r -> r.instanceId(instance).name("web-20")).imageId()).startsWith("ami-");
+    }
+
+    @Test
+    void aNewImageIsNotFoundForTheDefaultConsistencyDelayWhileItsNameIsTaken() {
+        // given
+        String instance = runningInstance();
+
+        // when
+        String imageId = east.createImage(r -> r.instanceId(instance).name("web-21")).imageId();
+
+        // then
+        assertThatThrownBy(() -> image(east, imageId)).isInstanceOfSatisfying(AwsServiceException.class,
+                e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIID.NotFound"));
+        assertThat(east.describeImages(r -> r.owners("self")
+                .filters(Filter.builder().name("name").values("web-21").build())).images()).isEmpty();
+        assertThatThrownBy(() -> east.createImage(r -> r.instanceId(instance).name("web-21")))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAMIName.Duplicate"));
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(image(east, imageId).state()).isEqualTo(ImageState.PENDING);
+    }
+
+    @Test
+    void aSeededSandboxDrawsEachImagesConsistencyDelayAtRandom() throws Exception {
+        // given two sandboxes with the same seed
+        List<List<Boolean>> runs = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            SandboxClock.Manual own = SandboxClock.manual(Instant.parse("2026-01-05T10:00:00Z"));
+            try (Sandbox seeded = Sandbox.start(SandboxOptions.defaults().withPort(0).withRandomDelays(42), own);
+                    Ec2Client ec2 = SandboxClients.ec2NoRetry(seeded, Region.US_EAST_1)) {
+                String source = publicImage(ec2);
+                List<String> copies = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    int n = i;
+                    copies.add(ec2.copyImage(r -> r.sourceRegion("us-east-1").sourceImageId(source).name("c-" + n))
+                            .imageId());
+                }
+                // when the default delay has passed (each is drawn from 0 to twice that)
+                own.advance(Duration.ofSeconds(10));
+                List<Boolean> visible = new java.util.ArrayList<>();
+                for (String copy : copies) {
+                    visible.add(!ec2.describeImages(r -> r.owners("self").filters(Filter.builder().name("image-id")
+                            .values(copy).build())).images().isEmpty());
+                }
+                runs.add(visible);
+            }
+        }
+
+        // then some copies are visible and some not, the same ones both times
+        assertThat(runs.get(0)).contains(true, false).isEqualTo(runs.get(1));
     }
 }

@@ -272,4 +272,34 @@ class Ec2InstancesTest {
                 e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound"));
         assertThat(sandbox.instances()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
     }
+
+    @Test
+    void aClientTokenWhoseInstanceWasTerminatedAnswersIdempotentInstanceTerminated() {
+        // given
+        String id = ec2.runInstances(launch().clientToken("bake-1-launch-0").build()).instances().get(0).instanceId();
+        clock.advance(Duration.ofSeconds(20));
+        ec2.terminateInstances(r -> r.instanceIds(id));
+
+        // when / then
+        assertThatThrownBy(() -> ec2.runInstances(launch().clientToken("bake-1-launch-0").build()))
+                .isInstanceOfSatisfying(AwsServiceException.class, e -> {
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("IdempotentInstanceTerminated");
+                    assertThat(e.statusCode()).isEqualTo(400);
+                });
+        assertThat(ec2.runInstances(launch().clientToken("bake-1-launch-1").build()).instances()).hasSize(1);
+    }
+
+    @Test
+    void aCallFailedAfterItsEffectCreatedTheInstanceAnyway() {
+        // given
+        sandbox.faults().failAfter("RunInstances", null, "InternalError", 1);
+
+        // when
+        assertThatThrownBy(() -> ec2.runInstances(launch().clientToken("lost-answer").build()))
+                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(500));
+
+        // then the retry with the same token finds the instance the failed call made
+        String again = ec2.runInstances(launch().clientToken("lost-answer").build()).instances().get(0).instanceId();
+        assertThat(sandbox.instances()).singleElement().satisfies(i -> assertThat(i.instanceId()).isEqualTo(again));
+    }
 }

@@ -60,6 +60,11 @@ class SsmTest {
         return id;
     }
 
+    private void assertNotRegistered(String id) {
+        assertThatThrownBy(() -> agents(id)).isInstanceOfSatisfying(AwsServiceException.class,
+                e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceId"));
+    }
+
     private List<InstanceInformation> agents(String id) {
         return ssm.describeInstanceInformation(r -> r.filters(InstanceInformationStringFilter.builder()
                 .key("InstanceIds").values(id).build())).instanceInformationList();
@@ -128,12 +133,11 @@ class SsmTest {
 
         // when
         clock.advance(Duration.ofSeconds(49));
-        List<InstanceInformation> early = agents(id);
+        assertNotRegistered(id);
         clock.advance(Duration.ofSeconds(1));
         List<InstanceInformation> online = agents(id);
 
         // then
-        assertThat(early).isEmpty();
         assertThat(online).singleElement().satisfies(i -> {
             assertThat(i.pingStatus()).isEqualTo(PingStatus.ONLINE);
             assertThat(i.platformTypeAsString()).isEqualTo("Linux");
@@ -150,7 +154,7 @@ class SsmTest {
         clock.advance(Duration.ofHours(1));
 
         // then
-        assertThat(agents(id)).isEmpty();
+        assertNotRegistered(id);
         assertThatThrownBy(() -> send(id, "echo hi")).isInstanceOfSatisfying(AwsServiceException.class,
                 e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceId"));
     }
@@ -325,21 +329,47 @@ class SsmTest {
     }
 
     @Test
-    void aCommandInterruptedByAStopFails() {
+    void aCommandInterruptedByAStopStaysInProgressUntilItsExecutionTimeout() {
         // given
         String id = onlineInstance();
-        String command = send(id, "dnf install -y a b c d");
+        String command = ssm.sendCommand(r -> r.instanceIds(id).documentName("AWS-RunShellScript")
+                .parameters(Map.of("commands", List.of("dnf install -y a b c d"),
+                        "executionTimeout", List.of("600")))).command().commandId();
 
         // when
         clock.advance(Duration.ofSeconds(5));
         ec2.stopInstances(r -> r.instanceIds(id));
+        clock.advance(Duration.ofMinutes(5));
+        var stuck = invocation(command, id);
+        clock.advance(Duration.ofMinutes(5));
+
+        // then the agent died with the instance: nobody reports, until the execution timeout
+        assertThat(stuck.status()).isEqualTo(CommandInvocationStatus.IN_PROGRESS);
+        var invocation = invocation(command, id);
+        assertThat(invocation.status()).isEqualTo(CommandInvocationStatus.TIMED_OUT);
+        assertThat(invocation.statusDetails()).isEqualTo("ExecutionTimedOut");
+        assertThat(invocation.responseCode()).isEqualTo(-1);
+    }
+
+    @Test
+    void aCommandToAStoppedInstanceIsDelayedUntilItsDeliveryTimeout() {
+        // given a command sent just before the instance stops, before delivery
+        String id = onlineInstance();
+        String command = ssm.sendCommand(r -> r.instanceIds(id).documentName("AWS-RunShellScript").timeoutSeconds(300)
+                .parameters(Map.of("commands", List.of("echo hi")))).command().commandId();
         clock.advance(Duration.ofSeconds(1));
+        ec2.stopInstances(r -> r.instanceIds(id));
+
+        // when
+        clock.advance(Duration.ofSeconds(10));
+        var delayed = invocation(command, id);
+        clock.advance(Duration.ofMinutes(5));
 
         // then
-        var invocation = invocation(command, id);
-        assertThat(invocation.status()).isEqualTo(CommandInvocationStatus.FAILED);
-        assertThat(invocation.responseCode()).isEqualTo(-1);
-        assertThat(sandbox.commands().get(0).status()).isEqualTo("Failed");
+        assertThat(delayed.status()).isEqualTo(CommandInvocationStatus.DELAYED);
+        assertThat(delayed.responseCode()).isEqualTo(-1);
+        assertThat(invocation(command, id).status()).isEqualTo(CommandInvocationStatus.TIMED_OUT);
+        assertThat(invocation(command, id).statusDetails()).isEqualTo("DeliveryTimedOut");
     }
 
     @Test

@@ -85,6 +85,8 @@ class WaitersTest {
 
         // when
         String imageId = ec2.createImage(r -> r.instanceId(id).name("waiter-image")).imageId();
+        // ImageAvailable does not retry a new image's NotFound; ImageExists does (eventual consistency).
+        ec2Waiter.waitUntilImageExists(r -> r.imageIds(imageId));
         WaiterResponse<DescribeImagesResponse> available = ec2Waiter.waitUntilImageAvailable(r -> r.imageIds(imageId));
 
         // then

@@ -25,6 +25,12 @@ public final class Waits {
     /** How long a new instance may stay unknown to DescribeInstances before it counts as gone. */
     public static final Duration NEW_INSTANCE_GRACE = Duration.ofMinutes(2);
 
+    /**
+     * How long a new image or copy may stay unknown to DescribeImages before it counts as gone:
+     * EC2 is eventually consistent, and the SDK's ImageExists waiter retries NotFound for 10 minutes.
+     */
+    public static final Duration NEW_IMAGE_GRACE = Duration.ofMinutes(10);
+
     private final Ec2Gateway ec2;
     private final SsmGateway ssm;
     private final Expectations expectations;
@@ -32,6 +38,7 @@ public final class Waits {
     private final StopSignal stop;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Progress>> copyProgress = new ConcurrentHashMap<>();
+    private final Set<String> overdueCommands = ConcurrentHashMap.newKeySet();
 
     public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
                  StopSignal stop) {
@@ -95,13 +102,18 @@ public final class Waits {
                 online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null, bracket));
     }
 
-    /** Waits until the image is available; a failed or vanished image fails the wait. */
-    public Image image(String region, String imageId, WaitKind kind, String key, Duration timeout)
+    /**
+     * Waits until the image is available; a failed or vanished image fails the wait. With
+     * {@code mayBeNew}, an unknown image is still on its way for {@link #NEW_IMAGE_GRACE}.
+     */
+    public Image image(String region, String imageId, WaitKind kind, String key, boolean mayBeNew, Duration timeout)
             throws JobInterruptedException {
         SharedPoller<Image> poller = poller("images@" + region, ids -> ec2.describeImages(region, ids));
+        long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
         return timed(kind, key, bracket -> poller.await(imageId, "image " + imageId + " in " + region,
                 () -> expectations.expected(kind, key), timeout,
-                i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
+                i -> i == null && System.nanoTime() < graceEnd ? null
+                        : i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                 i -> i == null ? "the image no longer exists"
                         : i.isAvailable() ? null
                         : "the image is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")"),
@@ -114,8 +126,9 @@ public final class Waits {
      * time it predicts, else at what earlier copies to this region took. A copy just started is
      * at 0 % now, so its first reading already gives a rate.
      */
-    public Image copy(String region, String imageId, boolean justStarted, Duration timeout, IntConsumer onProgress)
-            throws JobInterruptedException {
+    public Image copy(String region, String imageId, boolean justStarted, boolean mayBeNew, Duration timeout,
+                      IntConsumer onProgress) throws JobInterruptedException {
+        long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
         Map<String, Progress> progress = copyProgress.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
         if (justStarted) {
             progress.computeIfAbsent(imageId, k -> new Progress()).record(System.nanoTime(), 0);
@@ -146,7 +159,8 @@ public final class Waits {
                         Duration predicted = p == null ? null : p.finishAfter(start);
                         return predicted != null ? predicted : history;
                     }, timeout,
-                    i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
+                    i -> i == null && System.nanoTime() < graceEnd ? null
+                            : i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                     i -> i == null ? "the copy no longer exists"
                             : i.isAvailable() ? null
                             : "the copy is " + i.state() + (i.stateReason() == null ? "" : " (" + i.stateReason() + ")"),
@@ -156,20 +170,64 @@ public final class Waits {
         }
     }
 
-    /** Waits until a Run Command invocation ends, and returns how it ended. */
+    /** A command's invocation as last seen, and its instance's state when that was looked at too. */
+    private record CommandLook(CommandResult result, String instanceState) {
+
+        boolean instanceDown() {
+            return instanceState != null && !"running".equals(instanceState) && !"pending".equals(instanceState);
+        }
+    }
+
+    /**
+     * Waits until a Run Command invocation ends, and returns how it ended. SSM does not fail a
+     * command whose instance stopped: it is Delayed (delivery is retried) or, if it was running,
+     * never reports until its execution timeout. So once a command is Delayed or overdue, each
+     * look also reads its instance's state, and an instance that is not running fails the wait.
+     */
     public CommandResult command(String region, String commandId, String instanceId, String key, Duration timeout)
             throws JobInterruptedException {
-        SharedPoller<CommandResult> poller = poller("commands@" + region, ids -> {
-            Map<String, CommandResult> result = new HashMap<>();
+        SharedPoller<CommandLook> poller = poller("commands@" + region, ids -> {
+            Map<String, CommandResult> results = new HashMap<>();
             ids.forEach(id -> {
                 String[] parts = id.split("@", 2);
-                result.put(id, ssm.invocation(region, parts[0], parts[1]));
+                results.put(id, ssm.invocation(region, parts[0], parts[1]));
             });
-            return result;
+            Map<String, String> toCheck = new HashMap<>();
+            results.forEach((id, r) -> {
+                if (!r.isDone() && ("Delayed".equals(r.status()) || overdueCommands.contains(id))) {
+                    toCheck.put(id, id.split("@", 2)[1]);
+                }
+            });
+            Map<String, Instance> instances = toCheck.isEmpty() ? Map.of()
+                    : ec2.describeInstances(region, Set.copyOf(toCheck.values()));
+            Map<String, CommandLook> looks = new HashMap<>();
+            results.forEach((id, r) -> {
+                String instance = toCheck.get(id);
+                String state = instance == null ? null
+                        : instances.containsKey(instance) ? instances.get(instance).state() : "unknown";
+                looks.put(id, new CommandLook(r, state));
+            });
+            return looks;
         });
-        return timed(WaitKind.COMMAND, key, bracket -> poller.await(commandId + "@" + instanceId,
-                "command '" + key + "' on " + instanceId, () -> expectations.expected(WaitKind.COMMAND, key), timeout,
-                r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null, bracket));
+        String id = commandId + "@" + instanceId;
+        long start = System.nanoTime();
+        try {
+            CommandLook look = timed(WaitKind.COMMAND, key, bracket -> poller.await(id,
+                    "command '" + key + "' on " + instanceId, () -> {
+                        Duration expected = expectations.expected(WaitKind.COMMAND, key);
+                        if (expected == null || System.nanoTime() - start > expected.toNanos()) {
+                            overdueCommands.add(id);
+                        }
+                        return expected;
+                    }, timeout,
+                    l -> l != null && (l.result().isDone() || l.instanceDown()) ? Boolean.TRUE : null,
+                    l -> l.result().isDone() ? null : "the build instance is " + l.instanceState()
+                            + ", so the command (" + l.result().status() + ") cannot finish; was it stopped outside "
+                            + "the bake? A resume starts it and sends the command again", bracket));
+            return look.result();
+        } finally {
+            overdueCommands.remove(id);
+        }
     }
 
     /**
