@@ -61,18 +61,19 @@ public final class CopyRegionStep implements Tasklet {
             return RepeatStatus.CONTINUABLE;
         }
         if (state.snapshotIds().isEmpty()) {
-            awaitCopy(state, region, state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
+            awaitCopy(state, sourceRegion, region, state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
         }
         finish(bake, recipe, state, region);
         return RepeatStatus.FINISHED;
     }
 
-    private void awaitCopy(RegionState state, String region, boolean justStarted) throws Exception {
+    private void awaitCopy(RegionState state, String sourceRegion, String region, boolean justStarted) throws Exception {
         Semaphore slots = COPY_SLOTS.computeIfAbsent(region, r -> new Semaphore(MAX_CONCURRENT_COPIES));
         slots.acquire();
         try {
             int[] lastShown = {-25};
-            Image copy = services.waits().copy(region, state.imageId(), justStarted, services.settings().copyTimeout(),
+            Image copy = services.waits().copy(sourceRegion, region, state.imageId(), justStarted,
+                    services.settings().copyTimeout(),
                     percent -> {
                 if (percent >= lastShown[0] + 25) {
                     lastShown[0] = percent;

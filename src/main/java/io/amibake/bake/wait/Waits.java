@@ -32,6 +32,7 @@ public final class Waits {
     private final StopSignal stop;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Progress>> copyProgress = new ConcurrentHashMap<>();
+    private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
     public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
                  StopSignal stop) {
@@ -57,8 +58,8 @@ public final class Waits {
                              boolean mayBeNew, Duration timeout) throws JobInterruptedException {
         SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
         long start = System.nanoTime();
-        return timed(kind, null, bracket -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
-                () -> expectations.expected(kind, null), timeout,
+        return timed(kind, region, false, bracket -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
+                false, () -> expectations.expected(kind, region), timeout,
                 i -> {
                     if (i == null && mayBeNew && System.nanoTime() - start < NEW_INSTANCE_GRACE.toNanos()) {
                         return null;
@@ -89,18 +90,28 @@ public final class Waits {
             ids.forEach(id -> result.put(id, online.contains(id)));
             return result;
         });
-        timed(WaitKind.AGENT_ONLINE, null, bracket -> poller.await(instanceId,
+        timed(WaitKind.AGENT_ONLINE, region, false, bracket -> poller.await(instanceId,
                 "the SSM agent of " + instanceId + " to come online (does the instance profile allow SSM?)",
-                () -> expectations.expected(WaitKind.AGENT_ONLINE, null), timeout,
+                false, () -> expectations.expected(WaitKind.AGENT_ONLINE, region), timeout,
                 online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null, bracket));
+    }
+
+    /**
+     * Remembers that this run started the resource now, so its wait is paced from now; a wait on
+     * anything else (a resume finding an image made by an earlier run) looks at once.
+     */
+    public void started(String id) {
+        startedHere.add(id);
     }
 
     /** Waits until the image is available; a failed or vanished image fails the wait. */
     public Image image(String region, String imageId, WaitKind kind, String key, Duration timeout)
             throws JobInterruptedException {
         SharedPoller<Image> poller = poller("images@" + region, ids -> ec2.describeImages(region, ids));
-        return timed(kind, key, bracket -> poller.await(imageId, "image " + imageId + " in " + region,
-                () -> expectations.expected(kind, key), timeout,
+        String target = key == null ? region : key + "@" + region;
+        boolean resumed = !startedHere.remove(imageId);
+        return timed(kind, target, resumed, bracket -> poller.await(imageId, "image " + imageId + " in " + region,
+                resumed, () -> expectations.expected(kind, target), timeout,
                 i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                 i -> i == null ? "the image no longer exists"
                         : i.isAvailable() ? null
@@ -114,8 +125,8 @@ public final class Waits {
      * time it predicts, else at what earlier copies to this region took. A copy just started is
      * at 0 % now, so its first reading already gives a rate.
      */
-    public Image copy(String region, String imageId, boolean justStarted, Duration timeout, IntConsumer onProgress)
-            throws JobInterruptedException {
+    public Image copy(String sourceRegion, String region, String imageId, boolean justStarted, Duration timeout,
+                      IntConsumer onProgress) throws JobInterruptedException {
         Map<String, Progress> progress = copyProgress.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
         if (justStarted) {
             progress.computeIfAbsent(imageId, k -> new Progress()).record(System.nanoTime(), 0);
@@ -133,18 +144,19 @@ public final class Waits {
             return images;
         });
         long start = System.nanoTime();
-        Duration history = expectations.expected(WaitKind.COPY_AVAILABLE, region);
+        String target = Expectations.copyTarget(sourceRegion, region);
+        Expectation history = expectations.expected(WaitKind.COPY_AVAILABLE, target);
         int[] shown = {-1};
         try {
-            return timed(WaitKind.COPY_AVAILABLE, region, bracket -> poller.await(imageId, "copy " + imageId + " in " + region,
-                    () -> {
+            return timed(WaitKind.COPY_AVAILABLE, target, !justStarted, bracket -> poller.await(imageId,
+                    "copy " + imageId + " in " + region, !justStarted, () -> {
                         Progress p = progress.get(imageId);
                         if (p != null && p.percent() != shown[0]) {
                             shown[0] = p.percent();
                             onProgress.accept(p.percent());
                         }
                         Duration predicted = p == null ? null : p.finishAfter(start);
-                        return predicted != null ? predicted : history;
+                        return predicted != null ? Expectation.trusted(predicted) : history;
                     }, timeout,
                     i -> i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                     i -> i == null ? "the copy no longer exists"
@@ -167,8 +179,10 @@ public final class Waits {
             });
             return result;
         });
-        return timed(WaitKind.COMMAND, key, bracket -> poller.await(commandId + "@" + instanceId,
-                "command '" + key + "' on " + instanceId, () -> expectations.expected(WaitKind.COMMAND, key), timeout,
+        String target = key + "@" + region;
+        return timed(WaitKind.COMMAND, target, false, bracket -> poller.await(commandId + "@" + instanceId,
+                "command '" + key + "' on " + instanceId, false, () -> expectations.expected(WaitKind.COMMAND, target),
+                timeout,
                 r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null, bracket));
     }
 
@@ -191,18 +205,16 @@ public final class Waits {
     }
 
     /**
-     * Runs a wait and teaches Expectations how long the thing took: the middle of the interval
-     * between the last look that saw it unsettled and the first that saw it settled. When the
-     * very first look already saw it settled, it took at most that long; a little less is
-     * recorded, so the next wait aims a little earlier and a pace that is too slow corrects itself.
+     * Runs a wait and teaches Expectations how long the thing took (see
+     * {@link Expectations#observe(WaitKind, String, long, long, long)}). A wait on something an
+     * earlier run started teaches nothing: when it began is not known here.
      */
-    private <T> T timed(WaitKind kind, String key, Wait<T> wait) throws JobInterruptedException {
-        long start = System.nanoTime();
-        long[] took = {-1};
-        T result = wait.run((lastPending, settled) -> took[0] = lastPending < 0
-                ? (long) ((settled - start) * 0.97)
-                : (lastPending + settled) / 2 - start);
-        expectations.observe(kind, key, Duration.ofNanos(took[0] < 0 ? System.nanoTime() - start : took[0]));
+    private <T> T timed(WaitKind kind, String target, boolean resumed, Wait<T> wait) throws JobInterruptedException {
+        long[][] seen = {null};
+        T result = wait.run((start, lastPending, settled) -> seen[0] = new long[] {start, lastPending, settled});
+        if (!resumed && seen[0] != null) {
+            expectations.observe(kind, target, seen[0][0], seen[0][1], seen[0][2]);
+        }
         return result;
     }
 
