@@ -71,6 +71,29 @@ public record PollPlan(Duration minDelay, Duration maxDelay, double blindGrowth,
         return Duration.ofNanos(Math.max((long) (a * e) - t, (long) (s * t))).plus(minDelay);
     }
 
+    /**
+     * The most looks this plan makes at a resource that settles T after its wait began (docs/bake.md):
+     * {@code 3 + ⌈log_{1+blindGrowth}(min(T, b·E) / t1)⌉ + ⌈log_{1+lateGrowth}(T / max(b·E, t1))⌉
+     * + ⌈T / maxDelay⌉}, each logarithm counted only when positive, where t1 is the first look's
+     * time; with no expectation, {@code 2 + ⌈log_{1+blindGrowth}(T / minDelay)⌉ + ⌈T / maxDelay⌉}.
+     */
+    public long lookBudget(Duration settledAfter, Expectation expected) {
+        double t = Math.max(1, settledAfter.toNanos());
+        long capped = (long) Math.ceil(t / maxDelay.toNanos());
+        if (expected == null) {
+            return 2 + logCeil(t / minDelay.toNanos(), blindGrowth) + capped;
+        }
+        double e = expected.duration().toNanos();
+        double first = Math.max(minDelay.toNanos(),
+                Math.min(maxDelay.toNanos(), e * (expected.trusted() ? TRUSTED_FIRST_LOOK : GUESS_FIRST_LOOK)));
+        double closeIn = Math.max(first, e * (expected.trusted() ? TRUSTED_CLOSE_IN : GUESS_CLOSE_IN));
+        return 3 + logCeil(Math.min(t, closeIn) / first, blindGrowth) + logCeil(t / closeIn, lateGrowth) + capped;
+    }
+
+    private static long logCeil(double ratio, double growth) {
+        return ratio <= 1 ? 0 : (long) Math.ceil(Math.log(ratio) / Math.log(1 + growth));
+    }
+
     private static Duration share(Duration elapsed, double share) {
         return Duration.ofNanos((long) (elapsed.toNanos() * share));
     }
