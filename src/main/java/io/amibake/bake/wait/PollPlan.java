@@ -28,16 +28,16 @@ import java.time.Duration;
  */
 public record PollPlan(Duration minDelay, Duration maxDelay, double blindGrowth, double lateGrowth) {
 
-    public static final PollPlan DEFAULT = new PollPlan(Duration.ofMillis(50), Duration.ofSeconds(30), 0.25, 0.05);
+    public static final PollPlan DEFAULT = new PollPlan(Duration.ofMillis(50), Duration.ofSeconds(30), 0.25, 0.03);
 
     /** First look, as a share of a guessed expectation: a default or another target's history. */
     public static final double GUESS_FIRST_LOOK = 0.1;
     /** First look, as a share of an expectation learned on this kind of wait and target. */
-    public static final double TRUSTED_FIRST_LOOK = 0.5;
+    public static final double TRUSTED_FIRST_LOOK = 0.6;
     /** From this share of a guessed expectation on, delays are lateGrowth of the elapsed time. */
-    public static final double GUESS_CLOSE_IN = 0.5;
+    public static final double GUESS_CLOSE_IN = 0.6;
     /** From this share of a learned expectation on, delays are lateGrowth of the elapsed time. */
-    public static final double TRUSTED_CLOSE_IN = 0.8;
+    public static final double TRUSTED_CLOSE_IN = 0.85;
 
     /**
      * The delay before the next look.
