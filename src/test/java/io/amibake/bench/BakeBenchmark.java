@@ -49,8 +49,8 @@ class BakeBenchmark {
     private static final Path RECIPE = Path.of("src/test/resources/recipes/fleet.yaml");
     private static final List<String> REGIONS = List.of("us-east-1", "us-east-2", "us-west-1", "us-west-2",
             "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1");
-    /** Each cloud's critical path is run in this much wall time. */
-    private static final Duration WALL_PATH = Duration.ofSeconds(20);
+    /** Each cloud's critical path is run in this much wall time: the 3 s/10 s/10 s cloud at its real pace. */
+    private static final Duration WALL_PATH = Duration.ofSeconds(26);
 
     @Autowired
     private BakeRunner runner;
