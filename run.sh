@@ -6,6 +6,18 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 jar="$here/target/amibake.jar"
 
+stale() {
+  [ ! -f "$jar" ] && return 0
+  [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+# Class data sharing (see below): when the archive is ready, start at once, without the checks.
+cds="$here/target/cds"
+if [ -f "$cds/amibake.jsa" ] && [ -f "$cds/classpath" ] && [ ! "$jar" -nt "$cds/amibake.jsa" ] && ! stale; then
+  exec java -XX:SharedArchiveFile="$cds/amibake.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -XX:TieredStopAtLevel=1 ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
+fi
+
 if ! command -v java >/dev/null 2>&1; then
   echo "run.sh: java not found; amibake needs Java 17 or newer (apt-get install openjdk-17-jdk)" >&2
   exit 2
@@ -15,11 +27,6 @@ if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
   echo "run.sh: amibake needs Java 17 or newer, found Java ${java_major:-unknown}" >&2
   exit 2
 fi
-
-stale() {
-  [ ! -f "$jar" ] && return 0
-  [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]
-}
 
 if stale; then
   if ! command -v mvn >/dev/null 2>&1; then
@@ -37,4 +44,27 @@ if stale; then
   rm -f "$log"
 fi
 
+# Class data sharing: the jar's classes unpacked into plain jars, and an archive of the classes a
+# training bake (against the in-process sandbox, at a fast time scale) loaded, so later runs map
+# them instead of loading them one by one. Made once per build; without it, the jar runs as is.
+if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
+    && { [ ! -f "$cds.failed" ] || [ "$jar" -nt "$cds.failed" ]; }; then
+  echo "run.sh: preparing class data sharing for a fast start (once per build)..." >&2
+  (
+    set -e
+    rm -rf "$cds" && mkdir -p "$cds/unpacked" "$cds/home"
+    cd "$cds/unpacked" && jar xf "$jar"
+    jar --create --file "$cds/amibake-classes.jar" --manifest META-INF/MANIFEST.MF -C BOOT-INF/classes .
+    { echo "$cds/amibake-classes.jar"; ls "$cds/unpacked/BOOT-INF/lib/"*.jar; } | paste -sd: > "$cds/classpath"
+    java -XX:ArchiveClassesAtExit="$cds/amibake.jsa.tmp" -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication \
+      bake --sandbox --time-scale 0.0005 --home "$cds/home" "$here/recipes/httpd.yaml" >"$cds/training.log" 2>&1
+    mv "$cds/amibake.jsa.tmp" "$cds/amibake.jsa"
+    rm -rf "$cds/home"
+  ) || { touch "$cds.failed"; echo "run.sh: could not prepare class data sharing (see $cds/training.log);" \
+    "starting without it" >&2; }
+fi
+if [ -f "$cds/amibake.jsa" ] && [ -f "$cds/classpath" ]; then
+  exec java -XX:SharedArchiveFile="$cds/amibake.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -XX:TieredStopAtLevel=1 ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
+fi
 exec java ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"

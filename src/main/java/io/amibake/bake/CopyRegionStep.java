@@ -77,14 +77,15 @@ public final class CopyRegionStep implements Tasklet {
             return RepeatStatus.CONTINUABLE;
         }
         if (state.snapshotIds().isEmpty()) {
-            awaitCopy(state, region, bake.bakeId(),
+            awaitCopy(state, sourceRegion, region, bake.bakeId(),
                     state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
         }
         finish(bake, recipe, state, region);
         return RepeatStatus.FINISHED;
     }
 
-    private void awaitCopy(RegionState state, String region, String bakeId, boolean justStarted) throws Exception {
+    private void awaitCopy(RegionState state, String sourceRegion, String region, String bakeId, boolean justStarted)
+            throws Exception {
         // A copy started by an earlier run is in flight too: it counts against the limit.
         slots.take(region, bakeId, services.settings().copyLimit(), services.waits());
         try {
@@ -92,7 +93,7 @@ public final class CopyRegionStep implements Tasklet {
             // A new copy can be unknown to DescribeImages for a while (eventual consistency).
             boolean mayBeNew = state.copiedAt() != null
                     && state.copiedAt().plus(Waits.NEW_IMAGE_GRACE).isAfter(services.clock().instant());
-            Image copy = services.waits().copy(region, state.imageId(), justStarted, mayBeNew,
+            Image copy = services.waits().copy(sourceRegion, region, state.imageId(), justStarted, mayBeNew,
                     services.settings().copyTimeout(), percent -> {
                 if (percent >= lastShown[0] + 25) {
                     lastShown[0] = percent;

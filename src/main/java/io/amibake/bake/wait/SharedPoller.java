@@ -33,10 +33,18 @@ public final class SharedPoller<S> {
     private final Object describing = new Object();
     private final Object news = new Object();
 
+    private final PollClock clock;
+
     public SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested) {
+        this(describe, plan, stopRequested, PollClock.SYSTEM);
+    }
+
+    SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
+                 PollClock clock) {
         this.describe = describe;
         this.plan = plan;
         this.stopRequested = stopRequested;
+        this.clock = clock;
     }
 
     /**
@@ -49,35 +57,42 @@ public final class SharedPoller<S> {
      *                 arrived, or the wait fails with the message {@code failure} gives
      * @param failure  why a settled resource is a failure, or null when it succeeded
      */
-    public S await(String id, String what, Supplier<Duration> expected, Duration timeout,
+    public S await(String id, String what, Supplier<Expectation> expected, Duration timeout,
                    Function<S, Boolean> settled, Function<S, String> failure) throws JobInterruptedException {
-        return await(id, what, expected, timeout, settled, failure, (pending, done) -> { });
+        return await(id, what, false, expected, timeout, settled, failure, (start, pending, done) -> { });
     }
 
-    /** Tells when a resource was last seen unsettled (or -1 when never) and first seen settled. */
+    /** Tells when the wait began, when the resource was last seen unsettled (-1 when never) and first seen settled. */
     public interface Bracket {
-        void settledBetween(long lastPendingNanos, long settledNanos);
+        void settledBetween(long startNanos, long lastPendingNanos, long settledNanos);
     }
 
-    /** As above, and reports the interval in which the resource settled, to learn from. */
-    public S await(String id, String what, Supplier<Duration> expected, Duration timeout,
+    /**
+     * As above, and reports the interval in which the resource settled, to learn from.
+     *
+     * @param lookNow look at once instead of when the plan says: the resource was started
+     *                earlier (a resume), so what is already known says nothing about when it ends
+     */
+    public S await(String id, String what, boolean lookNow, Supplier<Expectation> expected, Duration timeout,
                    Function<S, Boolean> settled, Function<S, String> failure, Bracket bracket)
             throws JobInterruptedException {
-        long start = System.nanoTime();
+        long start = clock.nanoTime();
         long lastSeen = start;
         long lastPending = -1;
         pending.add(id);
         try {
             while (true) {
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                if (elapsed.compareTo(timeout) > 0) {
+                Duration sinceStart = Duration.ofNanos(clock.nanoTime() - start);
+                if (sinceStart.compareTo(timeout) > 0) {
                     throw new WaitTimedOutException(what, timeout);
                 }
-                Duration delay = plan.nextDelay(elapsed, expected.get());
-                long due = System.nanoTime() + delay.toNanos();
+                // Paced from the last look, so looks are never further apart than the plan allows.
+                Duration delay = lookNow ? Duration.ZERO : plan.nextDelay(Duration.ofNanos(lastSeen - start), expected.get());
+                lookNow = false;
+                long due = lastSeen + delay.toNanos();
                 Look<S> look = sleepUntil(id, due, lastSeen, settled);
                 if (look == null) {
-                    look = lookAt(id, due - (long) (delay.toNanos() * FRESHNESS));
+                    look = lookAt(id, Math.max(lastSeen + 1, due - (long) (delay.toNanos() * FRESHNESS)));
                 }
                 Boolean done = settled.apply(look.value());
                 if (done == null) {
@@ -85,7 +100,7 @@ public final class SharedPoller<S> {
                 }
                 lastSeen = look.atNanos();
                 if (done != null) {
-                    bracket.settledBetween(lastPending, look.atNanos());
+                    bracket.settledBetween(start, lastPending, look.atNanos());
                     String reason = failure.apply(look.value());
                     if (reason != null) {
                         throw new WaitFailedException(what + ": " + reason);
@@ -110,14 +125,14 @@ public final class SharedPoller<S> {
                 if (look != null && look.atNanos() > lastSeen && settled.apply(look.value()) != null) {
                     return look;
                 }
-                long remaining = due - System.nanoTime();
+                long remaining = due - clock.nanoTime();
                 if (remaining <= 0) {
                     return null;
                 }
                 try {
                     // Wake at least every 200 ms to notice a stop request.
                     long millis = Math.min(Math.max(remaining / 1_000_000, 1), 200);
-                    news.wait(millis);
+                    clock.waitOn(news, millis);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new JobInterruptedException("interrupted while waiting");
@@ -134,7 +149,7 @@ public final class SharedPoller<S> {
             }
             Set<String> ids = Set.copyOf(pending);
             Map<String, S> found = describe.apply(ids);
-            long now = System.nanoTime();
+            long now = clock.nanoTime();
             for (String each : ids) {
                 latest.put(each, new Look<>(found.get(each), now));
             }

@@ -39,6 +39,7 @@ public final class Waits {
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Progress>> copyProgress = new ConcurrentHashMap<>();
     private final Set<String> overdueCommands = ConcurrentHashMap.newKeySet();
+    private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
     public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
                  StopSignal stop) {
@@ -64,8 +65,8 @@ public final class Waits {
                              boolean mayBeNew, Duration timeout) throws JobInterruptedException {
         SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
         long start = System.nanoTime();
-        return timed(kind, null, bracket -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
-                () -> expectations.expected(kind, null), timeout,
+        return timed(kind, region, false, bracket -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
+                false, () -> expectations.expected(kind, region), timeout,
                 i -> {
                     if (i == null && mayBeNew && System.nanoTime() - start < NEW_INSTANCE_GRACE.toNanos()) {
                         return null;
@@ -96,10 +97,18 @@ public final class Waits {
             ids.forEach(id -> result.put(id, online.contains(id)));
             return result;
         });
-        timed(WaitKind.AGENT_ONLINE, null, bracket -> poller.await(instanceId,
+        timed(WaitKind.AGENT_ONLINE, region, false, bracket -> poller.await(instanceId,
                 "the SSM agent of " + instanceId + " to come online (does the instance profile allow SSM?)",
-                () -> expectations.expected(WaitKind.AGENT_ONLINE, null), timeout,
+                false, () -> expectations.expected(WaitKind.AGENT_ONLINE, region), timeout,
                 online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null, bracket));
+    }
+
+    /**
+     * Remembers that this run started the resource now, so its wait is paced from now; a wait on
+     * anything else (a resume finding an image made by an earlier run) looks at once.
+     */
+    public void started(String id) {
+        startedHere.add(id);
     }
 
     /**
@@ -109,9 +118,11 @@ public final class Waits {
     public Image image(String region, String imageId, WaitKind kind, String key, boolean mayBeNew, Duration timeout)
             throws JobInterruptedException {
         SharedPoller<Image> poller = poller("images@" + region, ids -> ec2.describeImages(region, ids));
+        String target = key == null ? region : key + "@" + region;
+        boolean resumed = !startedHere.remove(imageId);
         long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
-        return timed(kind, key, bracket -> poller.await(imageId, "image " + imageId + " in " + region,
-                () -> expectations.expected(kind, key), timeout,
+        return timed(kind, target, resumed, bracket -> poller.await(imageId, "image " + imageId + " in " + region,
+                resumed, () -> expectations.expected(kind, target), timeout,
                 i -> i == null && System.nanoTime() < graceEnd ? null
                         : i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
                 i -> i == null ? "the image no longer exists"
@@ -126,8 +137,8 @@ public final class Waits {
      * time it predicts, else at what earlier copies to this region took. A copy just started is
      * at 0 % now, so its first reading already gives a rate.
      */
-    public Image copy(String region, String imageId, boolean justStarted, boolean mayBeNew, Duration timeout,
-                      IntConsumer onProgress) throws JobInterruptedException {
+    public Image copy(String sourceRegion, String region, String imageId, boolean justStarted, boolean mayBeNew,
+                      Duration timeout, IntConsumer onProgress) throws JobInterruptedException {
         long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
         Map<String, Progress> progress = copyProgress.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
         if (justStarted) {
@@ -146,18 +157,19 @@ public final class Waits {
             return images;
         });
         long start = System.nanoTime();
-        Duration history = expectations.expected(WaitKind.COPY_AVAILABLE, region);
+        String target = Expectations.copyTarget(sourceRegion, region);
+        Expectation history = expectations.expected(WaitKind.COPY_AVAILABLE, target);
         int[] shown = {-1};
         try {
-            return timed(WaitKind.COPY_AVAILABLE, region, bracket -> poller.await(imageId, "copy " + imageId + " in " + region,
-                    () -> {
+            return timed(WaitKind.COPY_AVAILABLE, target, !justStarted, bracket -> poller.await(imageId,
+                    "copy " + imageId + " in " + region, !justStarted, () -> {
                         Progress p = progress.get(imageId);
                         if (p != null && p.percent() != shown[0]) {
                             shown[0] = p.percent();
                             onProgress.accept(p.percent());
                         }
                         Duration predicted = p == null ? null : p.finishAfter(start);
-                        return predicted != null ? predicted : history;
+                        return predicted != null ? Expectation.trusted(predicted) : history;
                     }, timeout,
                     i -> i == null && System.nanoTime() < graceEnd ? null
                             : i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
@@ -210,12 +222,13 @@ public final class Waits {
             return looks;
         });
         String id = commandId + "@" + instanceId;
+        String target = key + "@" + region;
         long start = System.nanoTime();
         try {
-            CommandLook look = timed(WaitKind.COMMAND, key, bracket -> poller.await(id,
-                    "command '" + key + "' on " + instanceId, () -> {
-                        Duration expected = expectations.expected(WaitKind.COMMAND, key);
-                        if (expected == null || System.nanoTime() - start > expected.toNanos()) {
+            CommandLook look = timed(WaitKind.COMMAND, target, false, bracket -> poller.await(id,
+                    "command '" + key + "' on " + instanceId, false, () -> {
+                        Expectation expected = expectations.expected(WaitKind.COMMAND, target);
+                        if (expected == null || System.nanoTime() - start > expected.duration().toNanos()) {
                             overdueCommands.add(id);
                         }
                         return expected;
@@ -249,18 +262,16 @@ public final class Waits {
     }
 
     /**
-     * Runs a wait and teaches Expectations how long the thing took: the middle of the interval
-     * between the last look that saw it unsettled and the first that saw it settled. When the
-     * very first look already saw it settled, it took at most that long; a little less is
-     * recorded, so the next wait aims a little earlier and a pace that is too slow corrects itself.
+     * Runs a wait and teaches Expectations how long the thing took (see
+     * {@link Expectations#observe(WaitKind, String, long, long, long)}). A wait on something an
+     * earlier run started teaches nothing: when it began is not known here.
      */
-    private <T> T timed(WaitKind kind, String key, Wait<T> wait) throws JobInterruptedException {
-        long start = System.nanoTime();
-        long[] took = {-1};
-        T result = wait.run((lastPending, settled) -> took[0] = lastPending < 0
-                ? (long) ((settled - start) * 0.97)
-                : (lastPending + settled) / 2 - start);
-        expectations.observe(kind, key, Duration.ofNanos(took[0] < 0 ? System.nanoTime() - start : took[0]));
+    private <T> T timed(WaitKind kind, String target, boolean resumed, Wait<T> wait) throws JobInterruptedException {
+        long[][] seen = {null};
+        T result = wait.run((start, lastPending, settled) -> seen[0] = new long[] {start, lastPending, settled});
+        if (!resumed && seen[0] != null) {
+            expectations.observe(kind, target, seen[0][0], seen[0][1], seen[0][2]);
+        }
         return result;
     }
 
