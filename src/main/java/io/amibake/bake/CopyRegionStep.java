@@ -55,6 +55,7 @@ public final class CopyRegionStep implements Tasklet {
                 services.waits().pause(wait);
             }
             String copyId = services.ec2().copyImage(region, copyRequest(bake, recipe, region, state.attempt()));
+            CrashPoints.after("CopyImage");
             state.imageId(copyId);
             state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
             services.events().note("distribute", region + ": copying as " + copyId);
@@ -111,6 +112,7 @@ public final class CopyRegionStep implements Tasklet {
         if (regions.ssmParameter() != null && !state.parameterWritten()) {
             String name = Templates.render(regions.ssmParameter(), recipe, bake.startedAt());
             services.ssm().putParameter(region, name, state.imageId());
+            CrashPoints.after("PutParameter");
             state.markParameterWritten();
         }
     }

@@ -53,6 +53,7 @@ public final class CreateImageStep implements Tasklet {
         var tags = BakeTags.forImage(recipeTags, state.recipeName(), state.bakeId(), state.imageName());
         String imageId = services.ec2().createImage(region, state.instanceId(), state.imageName(),
                 state.imageDescription(), tags);
+        CrashPoints.after("CreateImage");
         state.imageId(imageId);
         services.events().note(NAME, "creating " + imageId + " '" + state.imageName() + "'");
         return RepeatStatus.FINISHED;

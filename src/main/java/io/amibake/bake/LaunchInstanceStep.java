@@ -97,6 +97,7 @@ public final class LaunchInstanceStep implements Tasklet {
                 services.waits().backoff(attempt);
             }
         }
+        CrashPoints.after("RunInstances");
         state.instanceId(instance.id());
         state.launchedAt(services.clock().instant());
         services.events().note(NAME, "launched " + instance.id() + " (" + build.instanceType() + ") in " + region);

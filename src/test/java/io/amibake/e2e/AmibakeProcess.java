@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -59,6 +60,12 @@ final class AmibakeProcess {
 
     /** Starts {@code amibake ARGS} and kills it with SIGKILL on the first stdout line that matches. */
     static AmibakeProcess start(Path scratch, Predicate<String> killWhen, String... args) {
+        return start(scratch, Map.of(), killWhen, args);
+    }
+
+    /** Starts {@code amibake ARGS} with these environment variables added. */
+    static AmibakeProcess start(Path scratch, Map<String, String> environment, Predicate<String> killWhen,
+                                String... args) {
         assertThat(JAR).as("the packaged program; run the *IT tests through 'mvn verify'").isRegularFile();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -69,7 +76,9 @@ final class AmibakeProcess {
         try {
             Files.createDirectories(scratch);
             Path stderr = Files.createTempFile(scratch, "stderr-", ".txt");
-            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             process.getOutputStream().close();
             return new AmibakeProcess(List.of(args), process, stderr, killWhen);
         } catch (IOException e) {
