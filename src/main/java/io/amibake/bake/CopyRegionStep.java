@@ -66,6 +66,7 @@ public final class CopyRegionStep implements Tasklet {
                 CopyRequest request = copyRequest(bake, recipe, region, state.attempt());
                 String copyId = new ImageMaker(services, "distribute").make(region, request.name(), bake.bakeId(),
                         () -> services.ec2().copyImage(region, request));
+                CrashPoints.after("CopyImage");
                 state.imageId(copyId);
                 state.copiedAt(services.clock().instant());
                 state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
@@ -134,6 +135,7 @@ public final class CopyRegionStep implements Tasklet {
             String newer = newerImage(region, name, bake, state.imageId());
             if (newer == null) {
                 services.ssm().putParameter(region, name, state.imageId());
+                CrashPoints.after("PutParameter");
             } else {
                 services.events().note("distribute", region + ": " + name + " keeps " + newer
                         + ", the image of a bake that started later than this one");

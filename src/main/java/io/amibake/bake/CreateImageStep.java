@@ -59,6 +59,7 @@ public final class CreateImageStep implements Tasklet {
         String imageId = new ImageMaker(services, NAME).make(region, state.imageName(), state.bakeId(),
                 () -> services.ec2().createImage(region, state.instanceId(), state.imageName(),
                         state.imageDescription(), tags));
+        CrashPoints.after("CreateImage");
         services.waits().started(imageId);
         state.imageId(imageId);
         state.imageCreatedAt(services.clock().instant());

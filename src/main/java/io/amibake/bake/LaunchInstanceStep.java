@@ -111,6 +111,7 @@ public final class LaunchInstanceStep implements Tasklet {
                 services.waits().backoff(attempt);
             }
         }
+        CrashPoints.after("RunInstances");
         state.instanceId(instance.id());
         state.launchedAt(services.clock().instant());
         // A command sent to an earlier instance can never report on this one.

@@ -69,6 +69,7 @@ public final class RunCommandsStep implements Tasklet {
         RemoteCommand command = next.get();
         String commandId = services.ssm().sendShell(region, state.instanceId(), command.lines(), command.timeout(),
                 "amibake " + state.bakeId() + " " + command.key());
+        CrashPoints.after("SendCommand");
         state.pendingCommand(new Pending(command.key(), commandId, state.executionId()).toString());
         services.events().note(stepName, "sent '" + command.name() + "' as " + commandId);
         return RepeatStatus.CONTINUABLE;

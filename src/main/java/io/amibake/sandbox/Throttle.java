@@ -33,6 +33,7 @@ final class Throttle {
     private final SandboxClock clock;
     private final boolean enabled;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private volatile Instant drainedAt;
 
     Throttle(SandboxClock clock, boolean enabled) {
         this.clock = clock;
@@ -44,8 +45,19 @@ final class Throttle {
         if (!enabled) {
             return true;
         }
-        Bucket bucket = buckets.computeIfAbsent(region + "/" + action + "/" + rate, k -> new Bucket(rate, clock.now()));
+        Bucket bucket = buckets.computeIfAbsent(region + "/" + action + "/" + rate,
+                k -> new Bucket(rate, drainedAt != null ? drainedAt : clock.now(), drainedAt != null));
         return bucket.tryTake(clock.now());
+    }
+
+    /**
+     * Empties every bucket of every action and region, those not used yet included, as other
+     * clients of the account spending its whole budget would; each refills at its rate from now.
+     */
+    void drain() {
+        Instant now = clock.now();
+        drainedAt = now;
+        buckets.values().forEach(bucket -> bucket.drain(now));
     }
 
     /** EC2's bucket for an action; {@code filteredOrById} says whether a Describe call narrowed its answer. */
@@ -73,10 +85,15 @@ final class Throttle {
         private double tokens;
         private Instant last;
 
-        Bucket(Rate rate, Instant now) {
+        Bucket(Rate rate, Instant since, boolean empty) {
             this.rate = rate;
-            this.tokens = rate.size();
-            this.last = now;
+            this.tokens = empty ? 0 : rate.size();
+            this.last = since;
+        }
+
+        synchronized void drain(Instant now) {
+            tokens = 0;
+            last = now;
         }
 
         synchronized boolean tryTake(Instant now) {

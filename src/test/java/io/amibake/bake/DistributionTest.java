@@ -6,13 +6,19 @@ import io.amibake.SandboxExtension;
 import io.amibake.aws.AwsSettings;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
+import io.amibake.sandbox.LatencyProfile;
+import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxImage;
+import io.amibake.sandbox.SandboxOptions;
+import io.amibake.sandbox.SandboxStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -120,13 +126,61 @@ class DistributionTest {
                         + " ca-central-1, sa-east-1]");
         Path recipe = manifests.resolve("sixteen.yaml");
         Files.writeString(recipe, sixteen);
+        // and a sandbox whose buckets refill at AWS's own rates in real time (time scale 1), while
+        // its transitions take 1/500 of AWS's, and whose buckets are all emptied, as by other
+        // clients of the account, the moment the first region's distribution starts
+        try (Sandbox throttled = Sandbox.start(SandboxOptions.defaults().withPort(0).withProfile(awsTimes(0.002)))) {
+            AtomicBoolean drained = new AtomicBoolean();
+            BakeEvents drainOnDistribution = new BakeEvents() {
+                @Override
+                public void stepStarted(String step) {
+                    if (step.startsWith(BakeJobConfiguration.REGION_PARTITION) && drained.compareAndSet(false, true)) {
+                        throttled.drainThrottleBuckets();
+                    }
+                }
 
-        // when
-        BakeResult result = bake(recipe.toString(), Map.of("run", "sixteen"));
+                @Override
+                public void stepFinished(String step, String status, Duration took, String detail) {
+                }
 
-        // then
-        assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
-        assertThat(imagesOf(result)).hasSize(16).allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
+                @Override
+                public void note(String step, String message) {
+                }
+
+                @Override
+                public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+                }
+            };
+
+            // when
+            String yaml = Files.readString(recipe);
+            BakeResult result = runner.bake(new BakeRequest(yaml, recipe.toString(), Map.of("run", "sixteen")), "fleet",
+                    AwsSettings.sandbox(throttled.endpoint()), "throttled", manifests.resolve("sixteen.json"),
+                    drainOnDistribution);
+
+            // then every region has its image
+            SandboxStats stats = throttled.stats();
+            assertThat(result.status()).as(result.error() + "\n" + stats.toJson()).isEqualTo("COMPLETED");
+            assertThat(throttled.images()).filteredOn(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE)))
+                    .hasSize(16).allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
+            // and the bake was throttled, and rode out every throttled call: each was answered later
+            List<SandboxStats.Row> throttledCalls = stats.requests().stream()
+                    .filter(r -> r.outcome().equals("RequestLimitExceeded") || r.outcome().equals("ThrottlingException"))
+                    .toList();
+            assertThat(throttledCalls).as(stats.toJson()).isNotEmpty();
+            assertThat(throttledCalls).as(stats.toJson()).allSatisfy(r ->
+                    assertThat(stats.count(r.operation(), r.region(), "ok")).as(r.operation() + " in " + r.region())
+                            .isPositive());
+        }
+    }
+
+    /** AWS's latencies, each multiplied by {@code scale}. */
+    private static LatencyProfile awsTimes(double scale) {
+        LatencyProfile profile = LatencyProfile.aws();
+        for (Map.Entry<String, Duration> entry : LatencyProfile.aws().asMap().entrySet()) {
+            profile = profile.with(entry.getKey(), Duration.ofNanos((long) (entry.getValue().toNanos() * scale)));
+        }
+        return profile;
     }
 
     private BakeResult bake(String file, Map<String, String> vars) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
+import io.amibake.bake.CrashPoints;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
@@ -25,12 +26,19 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 
 /**
  * Crash safety of the packaged program: a bake is killed with SIGKILL at each step boundary and
- * in the middle of each wait, then {@code amibake resume} runs it to the end against the same
- * sandbox, which outlives both processes as a standalone one would. Every time: exactly one
- * instance ever launched, one image, nothing left running, no finished command sent again.
+ * in the middle of each wait, and halted by the crash switch ({@link CrashPoints}) right after
+ * each side effect, before its checkpoint; then {@code amibake resume} runs it to the end against
+ * the same sandbox, which outlives both processes as a standalone one would. Every time: exactly
+ * one instance ever launched, one image, nothing left running, no finished command sent again.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class CrashSafetyIT {
@@ -44,6 +52,9 @@ class CrashSafetyIT {
     /** The httpd recipe's SSM commands: packages, two provisioning steps, two cleanup steps. */
     private static final int COMMANDS = 5;
 
+    /** The httpd recipe's regions: the source first. */
+    private static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1");
+
     private static final Pattern SENT = Pattern.compile("sent '(.+)' as (\\S+)");
     private static final Pattern SUCCEEDED = Pattern.compile("'(.+)' succeeded");
 
@@ -53,19 +64,32 @@ class CrashSafetyIT {
     @TempDir
     Path home;
 
-    /** Where the bake dies: on the first event that matches. */
-    record KillPoint(String name, Predicate<BakeEvent> when) {
+    /**
+     * Where the bake dies: killed on the first event that matches, or halted by the process itself
+     * right after the call {@code crashAfter} (see {@link CrashPoints}) returned.
+     */
+    record KillPoint(String name, Predicate<BakeEvent> when, String crashAfter) {
 
         static KillPoint after(String step) {
-            return new KillPoint("after " + step, e -> e.is("stepFinished", step));
+            return new KillPoint("after " + step, e -> e.is("stepFinished", step), null);
         }
 
         static KillPoint inside(String step) {
-            return new KillPoint("inside " + step, e -> e.is("stepStarted", step));
+            return new KillPoint("inside " + step, e -> e.is("stepStarted", step), null);
         }
 
         static KillPoint onNote(String step, String prefix) {
-            return new KillPoint("on " + step + " note \"" + prefix + "\"", e -> e.isNote(step, prefix));
+            return new KillPoint("on " + step + " note \"" + prefix + "\"", e -> e.isNote(step, prefix), null);
+        }
+
+        /** Deterministic: the side effect happened, its checkpoint was never committed. */
+        static KillPoint rightAfter(String call) {
+            return new KillPoint("right after " + call, e -> false, call);
+        }
+
+        /** The call's name without its {@code #N}. */
+        String call() {
+            return crashAfter.replaceAll("#.*", "");
         }
 
         @Override
@@ -96,15 +120,17 @@ class CrashSafetyIT {
                 KillPoint.inside("stopInstance"),
                 KillPoint.inside("waitForImage"),
                 KillPoint.inside("terminateInstance"),
-                // Between a side effect and its checkpoint: the notes are written before the
-                // step returns, so before Spring Batch commits what the step saved.
-                KillPoint.onNote("launchInstance", "launched "),
-                KillPoint.onNote("installPackages", "sent "),
-                KillPoint.onNote("provision", "sent 'check-page'"),
+                // Between a side effect and its checkpoint, every time: the process halts itself the
+                // moment the call returns (SendCommand#3 is check-page, the third command).
+                KillPoint.rightAfter("RunInstances"),
+                KillPoint.rightAfter("SendCommand"),
+                KillPoint.rightAfter("SendCommand#3"),
+                KillPoint.rightAfter("CreateImage"),
+                KillPoint.rightAfter("CopyImage"),
+                KillPoint.rightAfter("PutParameter"),
+                // A command seen to succeed, before that is saved: a kill racing the commit.
                 KillPoint.onNote("provision", "'deploy-page' succeeded"),
-                KillPoint.onNote("createImage", "creating "),
-                // The copy phase: a copy sent but not yet saved, a copy under way, one region done.
-                KillPoint.onNote("distribute", "us-west-2: copying as "),
+                // The copy phase: a copy under way, one region done.
                 KillPoint.inside("copyRegion:eu-west-1"),
                 KillPoint.after("copyRegion:eu-west-1"));
     }
@@ -116,14 +142,22 @@ class CrashSafetyIT {
         String recipe = point.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("-$", "");
         Path recipeFile = recipeNamed(recipe);
         String endpoint = sandbox.endpoint().toString();
-        AmibakeProcess killed = AmibakeProcess.start(home,
+        Map<String, String> environment = point.crashAfter() == null ? Map.of()
+                : Map.of(CrashPoints.VARIABLE, point.crashAfter());
+        AmibakeProcess killed = AmibakeProcess.start(home, environment,
                 line -> BakeEvent.parse(line).filter(point.when()).isPresent(),
                 "bake", recipeFile.toString(), "--endpoint-url", endpoint, "--home", home.toString(), "--json");
         int killedExit = killed.awaitExit();
-        assertThat(killed.killedAt()).as("the bake never reached the kill point\n%s", killed.output()).isNotNull();
+        if (point.crashAfter() == null) {
+            assertThat(killed.killedAt()).as("the bake never reached the kill point\n%s", killed.output()).isNotNull();
+        } else {
+            assertThat(killed.stderr()).as("the bake never reached the crash point\n%s", killed.output())
+                    .contains("halted after " + point.call());
+        }
         assertThat(killedExit).as("the bake ended before the kill landed\n%s", killed.output())
                 .isEqualTo(AmibakeProcess.KILLED);
         List<BakeEvent> before = BakeEvent.all(killed.lines());
+        Uncommitted uncommitted = point.crashAfter() == null ? null : Uncommitted.of(recipe, endpoint);
 
         // when
         AmibakeProcess resumed = AmibakeProcess.run(home, "resume", recipe, "--endpoint-url", endpoint,
@@ -155,6 +189,122 @@ class CrashSafetyIT {
                 .satisfies(i -> assertThat(i.imageId()).isEqualTo(finished.imageId()));
 
         assertCommandsSentOnceUnlessInFlight(instances.get(0).instanceId(), before, after, story);
+        if (uncommitted != null) {
+            assertResumedFromTheUncommittedState(point.call(), uncommitted, before, after, images, story);
+        }
+    }
+
+    /**
+     * What the halted process had made but not saved, read from the sandbox before the resume:
+     * the bake's instances, images, commands, and its SSM parameter's version in each region
+     * (0 where it was never written).
+     */
+    record Uncommitted(List<SandboxInstance> instances, List<SandboxImage> images, List<SandboxCommand> commands,
+                       Map<String, Long> parameterVersions) {
+
+        static Uncommitted of(String recipe, String endpoint) {
+            List<SandboxInstance> instances = sandbox.instances().stream()
+                    .filter(i -> recipe.equals(i.tags().get(BakeTags.RECIPE))).toList();
+            Set<String> ids = instances.stream().map(SandboxInstance::instanceId).collect(Collectors.toSet());
+            return new Uncommitted(instances,
+                    sandbox.images().stream().filter(i -> recipe.equals(i.tags().get(BakeTags.RECIPE))).toList(),
+                    sandbox.commands().stream().filter(c -> ids.contains(c.instanceId())).toList(),
+                    CrashSafetyIT.parameterVersions(recipe, endpoint));
+        }
+    }
+
+    /**
+     * The resume began where the halted process stopped, before its checkpoint: it made the same
+     * call again and was given what the first call had made (by client token, or by name and tag),
+     * except SendCommand, which has neither and is sent again (docs/bake.md).
+     */
+    private static void assertResumedFromTheUncommittedState(String call, Uncommitted uncommitted,
+                                                             List<BakeEvent> before, List<BakeEvent> after,
+                                                             List<SandboxImage> images, String story) {
+        switch (call) {
+            case "RunInstances" -> {
+                String launched = uncommitted.instances().stream().map(SandboxInstance::instanceId)
+                        .reduce((a, b) -> a + " and " + b).orElseThrow(() -> new AssertionError(
+                                "RunInstances returned, yet the halted bake left no instance\n" + story));
+                assertThat(after).as("the resume sent RunInstances again and got %s back\n%s", launched, story)
+                        .anyMatch(e -> e.isNote("launchInstance", "launched " + launched + " "));
+            }
+            case "CreateImage" -> {
+                SandboxImage made = uncommitted.images().stream().filter(i -> i.region().equals("us-east-1"))
+                        .reduce((a, b) -> {
+                            throw new AssertionError("two images before the resume\n" + story);
+                        }).orElseThrow(() -> new AssertionError("no image before the resume\n" + story));
+                assertThat(after).as("the resume adopted %s by name and tag\n%s", made.imageId(), story)
+                        .anyMatch(e -> e.isNote("createImage", "adopted " + made.imageId() + ","));
+            }
+            case "CopyImage" -> {
+                // The other region's copy may have been reported, and saved, in the moment the halt took.
+                List<SandboxImage> unreported = uncommitted.images().stream()
+                        .filter(i -> !i.region().equals("us-east-1"))
+                        .filter(copy -> before.stream().noneMatch(e -> e.isNote("distribute",
+                                copy.region() + ": copying as " + copy.imageId())))
+                        .toList();
+                assertThat(unreported).as("copies made before the halt and never reported\n%s", story).isNotEmpty();
+                assertThat(unreported).as("copies the resume re-attached to by client token\n%s", story)
+                        .allSatisfy(copy -> assertThat(after).anyMatch(e -> e.isNote("distribute",
+                                copy.region() + ": copying as " + copy.imageId())));
+            }
+            case "SendCommand" -> {
+                List<SandboxCommand> sent = uncommitted.commands();
+                assertThat(sent).as("commands sent before the halt\n%s", story).isNotEmpty();
+                List<String> unsaved = sent.get(sent.size() - 1).commands();
+                long sends = sandbox.commands().stream()
+                        .filter(c -> c.instanceId().equals(sent.get(0).instanceId()) && c.commands().equals(unsaved))
+                        .count();
+                assertThat(sends).as("SendCommand has no client token: the unsaved command is sent again\n%s", story)
+                        .isEqualTo(2);
+            }
+            case "PutParameter" -> {
+                Map<String, Long> written = uncommitted.parameterVersions();
+                assertThat(written.values()).as("parameters written before the halt\n%s", story)
+                        .anyMatch(v -> v > 0);
+                String recipe = images.get(0).tags().get(BakeTags.RECIPE);
+                Map<String, Long> afterVersions = parameterVersions(recipe, sandbox.endpoint().toString());
+                // Another region's write may have been saved in the moment the halt took.
+                assertThat(written.keySet()).as("regions whose parameter the resume wrote again, once\n%s", story)
+                        .anyMatch(region -> written.get(region) > 0 && afterVersions.get(region) == written.get(region) + 1);
+                written.forEach((region, version) -> assertThat(afterVersions.get(region))
+                        .as("%s's parameter, written at most once more\n%s", region, story)
+                        .isBetween(Math.max(version, 1), version + 1));
+                images.forEach(image -> assertThat(parameter(recipe, image.region(), sandbox.endpoint().toString()))
+                        .as("%s's parameter\n%s", image.region(), story).isEqualTo(image.imageId()));
+            }
+            default -> throw new IllegalArgumentException("no check for a crash after " + call);
+        }
+    }
+
+    private static Map<String, Long> parameterVersions(String recipe, String endpoint) {
+        Map<String, Long> versions = new java.util.TreeMap<>();
+        for (String region : REGIONS) {
+            try (SsmClient ssm = ssm(region, endpoint)) {
+                versions.put(region, ssm.getParameter(r -> r.name(parameterName(recipe))).parameter().version());
+            } catch (ParameterNotFoundException e) {
+                versions.put(region, 0L);
+            }
+        }
+        return versions;
+    }
+
+    private static String parameter(String recipe, String region, String endpoint) {
+        try (SsmClient ssm = ssm(region, endpoint)) {
+            return ssm.getParameter(r -> r.name(parameterName(recipe))).parameter().value();
+        }
+    }
+
+    private static String parameterName(String recipe) {
+        return "/amibake/" + recipe + "/latest";
+    }
+
+    private static SsmClient ssm(String region, String endpoint) {
+        return SsmClient.builder().endpointOverride(java.net.URI.create(endpoint)).region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     /**

@@ -48,7 +48,7 @@ class CommandPlanTest {
         List<RemoteCommand> plan = CommandPlan.of(load("recipes/lamp.yaml"));
 
         // then
-        assertThat(plan).allSatisfy(command ->
+        assertThat(plan).isNotEmpty().allSatisfy(command ->
                 assertThat(command.lines()).startsWith("#!/bin/bash", "set -euo pipefail"));
     }
 

@@ -9,9 +9,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.DumperOptions;
@@ -29,39 +31,97 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Mutates the valid recipes at random, with a fixed seed so a failure reproduces: deletes,
  * duplicates, renames and retypes keys in the node tree, and cuts, doubles and garbles lines
  * of the text. Whatever comes out, the loader must answer with a recipe or a validation
- * report, never another exception.
+ * report, never another exception; and a mutant it accepts must mean what {@code validate
+ * --print} says, and mean the original unless the edit is one a recipe may make.
  */
 class RecipeMutationTest {
 
     private static final long SEED = 0x5EED_2026L;
     private static final int MUTANTS = 3000;
 
+    /** Maps whose keys the recipe's author chooses: a renamed key there is a different, valid key. */
+    private static final Set<String> FREE_KEYS = Set.of("variables", "tags");
+
+    /**
+     * Edits a valid recipe may undergo and stay valid with another meaning: a value replaced by
+     * another the loader checks, an optional key or list item removed or repeated, a key renamed
+     * in a map of the author's own keys, a line of text changed (inside a script, a comment, or a
+     * value). A key of the recipe's own schema renamed is not among them: the loader must refuse
+     * the unknown key rather than drop it.
+     */
+    private static final Set<String> HARMLESS = Set.of("removed", "repeated", "replaced", "renamed free key",
+            "text");
+
+    /** One edit of a mutant: its kind, and the keys leading to where it was made. */
+    record Edit(String kind, List<String> path) {
+    }
+
+    record Mutant(String text, List<Edit> edits) {
+
+        /** The edits still visible in the text: not removed, replaced or garbled by a later one. */
+        List<Edit> lasting() {
+            List<Edit> lasting = new ArrayList<>();
+            for (int i = 0; i < edits.size(); i++) {
+                Edit edit = edits.get(i);
+                boolean undone = edits.subList(i + 1, edits.size()).stream().anyMatch(later ->
+                        later.kind().equals("text") || later.path().size() >= edit.path().size()
+                                && later.path().subList(0, edit.path().size()).equals(edit.path())
+                        || edit.path().size() > later.path().size()
+                                && edit.path().subList(0, later.path().size()).equals(later.path()));
+                if (!undone) {
+                    lasting.add(edit);
+                }
+            }
+            return lasting;
+        }
+    }
+
     @Test
-    void mutatedRecipesYieldARecipeOrAReportNeverAnotherException() throws IOException {
+    void mutatedRecipesYieldARecipeOrAReportNeverAnotherException() throws Exception {
         // given
         List<String> originals = validRecipes();
         Random random = new Random(SEED);
         int rejected = 0;
 
+        int acceptedWithAnotherMeaning = 0;
+
         for (int i = 0; i < MUTANTS; i++) {
-            String mutant = mutate(originals.get(random.nextInt(originals.size())), random);
+            String original = originals.get(random.nextInt(originals.size()));
+            Mutant mutant = mutate(original, random);
 
             // when
+            Recipe recipe;
             try {
-                RecipeLoader.parse(mutant, "mutant-" + i + ".yaml", Map.of());
+                recipe = RecipeLoader.parse(mutant.text(), "mutant-" + i + ".yaml", Map.of());
             } catch (RecipeException e) {
                 // then
                 rejected++;
                 assertThat(e.problems()).isNotEmpty()
                         .allSatisfy(p -> assertThat(p.line()).isPositive());
                 assertThat(e.report()).isNotBlank();
+                continue;
             } catch (RuntimeException | Error e) {
-                fail("mutant " + i + " made the loader throw " + e + "\n--- mutant ---\n" + mutant, e);
+                fail("mutant " + i + " made the loader throw " + e + "\n--- mutant ---\n" + mutant.text(), e);
+                continue;
+            }
+
+            // then what validate --print shows of an accepted mutant loads back to the same text
+            String printed = RecipePrinter.toYaml(recipe);
+            assertThat(RecipePrinter.toYaml(RecipeLoader.parse(printed, "printed-" + i + ".yaml", Map.of())))
+                    .as("mutant %d printed and loaded back\n--- mutant ---\n%s", i, mutant.text())
+                    .isEqualTo(printed);
+            // and it means its original, or differs from it by harmless edits only
+            if (!printed.equals(RecipePrinter.toYaml(RecipeLoader.parse(original, "original.yaml", Map.of())))) {
+                acceptedWithAnotherMeaning++;
+                assertThat(mutant.lasting()).as("mutant %d, accepted with another meaning than its original, by the"
+                        + " edits %s\n--- mutant ---\n%s", i, mutant.edits(), mutant.text())
+                        .allSatisfy(edit -> assertThat(edit.kind()).isIn(HARMLESS));
             }
         }
 
         // then
         assertThat(rejected).as("the mutations must mostly break recipes").isGreaterThan(MUTANTS / 2);
+        assertThat(acceptedWithAnotherMeaning).as("mutants accepted with another meaning, checked above").isPositive();
     }
 
     private static List<String> validRecipes() throws IOException {
@@ -75,47 +135,76 @@ class RecipeMutationTest {
         return texts;
     }
 
-    private static String mutate(String text, Random random) {
+    private static Mutant mutate(String text, Random random) {
         String result = text;
+        List<Edit> edits = new ArrayList<>();
         int rounds = 1 + random.nextInt(3);
         for (int round = 0; round < rounds; round++) {
-            result = random.nextInt(4) == 0 ? mutateText(result, random) : mutateTree(result, random);
+            result = random.nextInt(4) == 0 ? mutateText(result, random, edits) : mutateTree(result, random, edits);
         }
-        return result;
+        return new Mutant(result, edits);
     }
 
-    private static String mutateTree(String text, Random random) {
+    private static String mutateTree(String text, Random random, List<Edit> edits) {
         Node root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
         } catch (RuntimeException notYaml) {
-            return mutateText(text, random);
+            return mutateText(text, random, edits);
         }
         if (root == null) {
             return text;
         }
-        List<Node> containers = new ArrayList<>();
-        collect(root, containers, 0);
-        Node target = containers.get(random.nextInt(containers.size()));
+        Map<Node, List<String>> containers = new LinkedHashMap<>();
+        collect(root, List.of(), containers, 0);
+        List<Node> nodes = new ArrayList<>(containers.keySet());
+        Node target = nodes.get(random.nextInt(nodes.size()));
+        List<String> path = containers.get(target);
         if (target instanceof MappingNode mapping && !mapping.getValue().isEmpty()) {
             List<NodeTuple> tuples = new ArrayList<>(mapping.getValue());
             int at = random.nextInt(tuples.size());
             NodeTuple tuple = tuples.get(at);
+            List<String> keyPath = append(path, keyOf(tuple));
             switch (random.nextInt(4)) {
-                case 0 -> tuples.remove(at);
-                case 1 -> tuples.add(random.nextInt(tuples.size() + 1), tuple);
-                case 2 -> tuples.set(at, new NodeTuple(tuple.getKeyNode(), randomNode(random, tuple.getValueNode())));
-                default -> tuples.set(at, new NodeTuple(scalar(Tag.STR, typo(keyOf(tuple), random)),
-                        tuple.getValueNode()));
+                case 0 -> {
+                    tuples.remove(at);
+                    edits.add(new Edit("removed", keyPath));
+                }
+                case 1 -> {
+                    tuples.add(random.nextInt(tuples.size() + 1), tuple);
+                    edits.add(new Edit("repeated", keyPath));
+                }
+                case 2 -> {
+                    tuples.set(at, new NodeTuple(tuple.getKeyNode(), randomNode(random, tuple.getValueNode())));
+                    edits.add(new Edit("replaced", keyPath));
+                }
+                default -> {
+                    String renamed = typo(keyOf(tuple), random);
+                    tuples.set(at, new NodeTuple(scalar(Tag.STR, renamed), tuple.getValueNode()));
+                    if (!renamed.equals(keyOf(tuple))) {
+                        boolean free = !path.isEmpty() && FREE_KEYS.contains(path.get(path.size() - 1));
+                        edits.add(new Edit(free ? "renamed free key" : "renamed schema key", append(path, renamed)));
+                    }
+                }
             }
             mapping.setValue(tuples);
         } else if (target instanceof SequenceNode sequence && !sequence.getValue().isEmpty()) {
             List<Node> items = new ArrayList<>(sequence.getValue());
             int at = random.nextInt(items.size());
+            List<String> itemPath = append(path, "[" + at + "]");
             switch (random.nextInt(3)) {
-                case 0 -> items.remove(at);
-                case 1 -> items.add(items.get(at));
-                default -> items.set(at, randomNode(random, items.get(at)));
+                case 0 -> {
+                    items.remove(at);
+                    edits.add(new Edit("removed", itemPath));
+                }
+                case 1 -> {
+                    items.add(items.get(at));
+                    edits.add(new Edit("repeated", itemPath));
+                }
+                default -> {
+                    items.set(at, randomNode(random, items.get(at)));
+                    edits.add(new Edit("replaced", itemPath));
+                }
             }
             sequence.getValue().clear();
             sequence.getValue().addAll(items);
@@ -125,17 +214,26 @@ class RecipeMutationTest {
         return out.toString();
     }
 
-    private static void collect(Node node, List<Node> into, int depth) {
+    /** Every mapping and sequence under {@code node}, each with the keys that lead to it. */
+    private static void collect(Node node, List<String> path, Map<Node, List<String>> into, int depth) {
         if (depth > 20) {
             return;
         }
         if (node instanceof MappingNode mapping) {
-            into.add(node);
-            mapping.getValue().forEach(t -> collect(t.getValueNode(), into, depth + 1));
+            into.putIfAbsent(node, path);
+            mapping.getValue().forEach(t -> collect(t.getValueNode(), append(path, keyOf(t)), into, depth + 1));
         } else if (node instanceof SequenceNode sequence) {
-            into.add(node);
-            sequence.getValue().forEach(n -> collect(n, into, depth + 1));
+            into.putIfAbsent(node, path);
+            for (int i = 0; i < sequence.getValue().size(); i++) {
+                collect(sequence.getValue().get(i), append(path, "[" + i + "]"), into, depth + 1);
+            }
         }
+    }
+
+    private static List<String> append(List<String> path, String key) {
+        List<String> longer = new ArrayList<>(path);
+        longer.add(key);
+        return List.copyOf(longer);
     }
 
     private static Node randomNode(Random random, Node original) {
@@ -183,7 +281,8 @@ class RecipeMutationTest {
         return text.toString();
     }
 
-    private static String mutateText(String text, Random random) {
+    private static String mutateText(String text, Random random, List<Edit> edits) {
+        edits.add(new Edit("text", List.of()));
         List<String> lines = new ArrayList<>(text.lines().toList());
         if (lines.isEmpty()) {
             return randomText(random);

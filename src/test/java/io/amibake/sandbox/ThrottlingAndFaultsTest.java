@@ -73,9 +73,39 @@ class ThrottlingAndFaultsTest {
                 east.runInstances(r -> r.imageId(image).minCount(1).maxCount(1));
             }
 
-            // when / then
-            west.runInstances(r -> r.imageId(westImage).minCount(1).maxCount(1));
+            // when eu-west-1 launches while us-east-1's bucket is empty
+            for (int i = 0; i < 5; i++) {
+                west.runInstances(r -> r.imageId(westImage).minCount(1).maxCount(1));
+            }
+
+            // then eu-west-1 had its own five tokens, no more, and took none of us-east-1's
+            assertThatThrownBy(() -> west.runInstances(r -> r.imageId(westImage).minCount(1).maxCount(1)))
+                    .isInstanceOfSatisfying(AwsServiceException.class, e ->
+                            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("RequestLimitExceeded"));
+            assertThatThrownBy(() -> east.runInstances(r -> r.imageId(image).minCount(1).maxCount(1)))
+                    .isInstanceOfSatisfying(AwsServiceException.class, e ->
+                            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("RequestLimitExceeded"));
         }
+        assertThat(sandbox.stats().count("RunInstances", "us-east-1", "ok")).isEqualTo(5);
+        assertThat(sandbox.stats().count("RunInstances", "eu-west-1", "ok")).isEqualTo(5);
+    }
+
+    @Test
+    void drainedBucketsThrottleEveryRegionUntilTheyRefillAtTheirRate() {
+        // given every bucket emptied, those of regions not called yet included
+        sandbox.drainThrottleBuckets();
+
+        try (Ec2Client west = SandboxClients.ec2NoRetry(sandbox, Region.EU_WEST_1)) {
+            // when / then: unfiltered DescribeInstances refills ten tokens a second
+            assertThatThrownBy(() -> west.describeInstances())
+                    .isInstanceOfSatisfying(AwsServiceException.class, e ->
+                            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("RequestLimitExceeded"));
+            clock.advance(Duration.ofMillis(100));
+            west.describeInstances();
+            assertThatThrownBy(() -> west.describeInstances()).isInstanceOf(AwsServiceException.class);
+        }
+        assertThat(sandbox.stats().count("DescribeInstances", "eu-west-1", "RequestLimitExceeded")).isEqualTo(2);
+        assertThat(sandbox.stats().count("DescribeInstances", "eu-west-1", "ok")).isEqualTo(1);
     }
 
     @Test
