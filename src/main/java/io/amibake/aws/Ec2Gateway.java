@@ -167,9 +167,9 @@ public final class Ec2Gateway {
                 .map(Ec2Gateway::image).findFirst();
     }
 
-    /** This account's images carrying the tag. */
+    /** This account's images carrying the tag, deprecated and disabled ones included. */
     public List<Image> findOwnImagesByTag(String region, String key, String value) {
-        var request = DescribeImagesRequest.builder().owners("self")
+        var request = DescribeImagesRequest.builder().owners("self").includeDeprecated(true).includeDisabled(true)
                 .filters(Filter.builder().name("tag:" + key).values(value).build()).build();
         return call(() -> ec2(region).describeImages(request)).images().stream().map(Ec2Gateway::image).toList();
     }
@@ -234,6 +234,28 @@ public final class Ec2Gateway {
                         .toList()))));
     }
 
+    /** Which of the given images instances use, in any state but terminated: image id to instance ids. */
+    public Map<String, List<String>> instancesUsing(String region, Collection<String> imageIds) {
+        Map<String, List<String>> using = new HashMap<>();
+        if (imageIds.isEmpty()) {
+            return using;
+        }
+        var request = DescribeInstancesRequest.builder().filters(
+                Filter.builder().name("image-id").values(imageIds).build(),
+                Filter.builder().name("instance-state-name")
+                        .values("pending", "running", "stopping", "stopped", "shutting-down").build())
+                .build();
+        call(() -> ec2(region).describeInstancesPaginator(request).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList())
+                .forEach(i -> using.computeIfAbsent(i.imageId(), k -> new ArrayList<>()).add(i.instanceId()));
+        return using;
+    }
+
+    /** Turns on deregistration protection: EC2 then refuses DeregisterImage until it is turned off. */
+    public void protectFromDeregistration(String region, String imageId) {
+        call(() -> ec2(region).enableImageDeregistrationProtection(r -> r.imageId(imageId)));
+    }
+
     public void deregisterImage(String region, String imageId) {
         call(() -> ec2(region).deregisterImage(r -> r.imageId(imageId)));
     }
@@ -285,7 +307,8 @@ public final class Ec2Gateway {
         });
         String reason = i.stateReason() == null ? null : i.stateReason().message();
         return new Image(i.imageId(), i.name(), i.stateAsString(), reason, tags, snapshots, i.creationDate(),
-                i.rootDeviceName() == null ? "/dev/xvda" : i.rootDeviceName());
+                i.rootDeviceName() == null ? "/dev/xvda" : i.rootDeviceName(),
+                i.deregistrationProtection() != null && i.deregistrationProtection().startsWith("enabled"));
     }
 
     private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {

@@ -9,8 +9,13 @@ import java.util.Objects;
  * @param name        a naming template, rendered once per bake
  * @param description a template for the image description
  * @param tags        the recipe's tags, put on the image and its snapshots in every region
+ * @param retention   how many of the recipe's images stay in each region, or {@code null} to keep all
  */
-public record ImageSpec(String name, String description, Map<String, String> tags) {
+public record ImageSpec(String name, String description, Map<String, String> tags, Retention retention) {
+
+    public ImageSpec(String name, String description, Map<String, String> tags) {
+        this(name, description, tags, null);
+    }
 
     public ImageSpec {
         Objects.requireNonNull(name, "name");

@@ -133,6 +133,8 @@ final class Cloud {
         Instant visibleAt;
         Instant readyAt;
         Instant deregisteredAt;
+        /** {@code disabled}, {@code enabled-without-cooldown} or {@code enabled-with-cooldown}. */
+        String deregistrationProtection = "disabled";
         List<BlockDevice> blockDevices = new ArrayList<>();
         Map<String, String> tags = new LinkedHashMap<>();
         Set<String> launchUserIds = new LinkedHashSet<>();

@@ -24,6 +24,18 @@ final class Ec2ImageAttributes {
         this.cloud = cloud;
     }
 
+    /**
+     * EnableImageDeregistrationProtection and DisableImageDeregistrationProtection. The 24-hour
+     * cooldown of {@code WithCooldown} is not modelled: disabling ends the protection at once.
+     */
+    void deregistrationProtection(Cloud.Region region, QueryParams p, Xml xml, boolean enable) {
+        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        dryRun(p);
+        image.deregistrationProtection = !enable ? "disabled"
+                : p.bool("WithCooldown") ? "enabled-with-cooldown" : "enabled-without-cooldown";
+        xml.el("return", true);
+    }
+
     void modifyImageAttribute(Cloud.Region region, QueryParams p, Xml xml) {
         Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
         String attribute = p.get("Attribute");

@@ -188,7 +188,7 @@ final class Ec2Images {
                 .el("platformDetails", image.platformDetails).el("usageOperation", "RunInstances")
                 .el("bootMode", image.architecture.equals("arm64") ? "uefi" : "uefi-preferred")
                 .el("imdsSupport", image.name.startsWith("al2023") ? "v2.0" : null)
-                .el("sourceInstanceId", image.sourceInstanceId).el("deregistrationProtection", "disabled")
+                .el("sourceInstanceId", image.sourceInstanceId).el("deregistrationProtection", image.deregistrationProtection)
                 .el("sourceImageId", image.sourceImageId).el("sourceImageRegion", image.sourceRegion);
         if (state.equals("failed")) {
             xml.open("stateReason").el("code", "Server.InternalError")
@@ -295,6 +295,11 @@ final class Ec2Images {
     void deregisterImage(Cloud.Region region, QueryParams p, Xml xml) {
         Image image = ownImage(region, p.require("ImageId"), cloud.now());
         dryRun(p);
+        if (!image.deregistrationProtection.equals("disabled")) {
+            // AWS documents that a protected image "can't be deregistered" but not the error code.
+            throw new ApiException("OperationNotPermitted", "The image " + image.id
+                    + " has deregistration protection enabled; disable it before deregistering the image");
+        }
         image.deregisteredAt = cloud.now();
         if (p.bool("DeleteAssociatedSnapshots")) {
             for (String id : image.snapshotIds()) {
