@@ -1,6 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.aws.AwsClients;
+import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.SsmGateway;
 import io.amibake.lifecycle.Pruner;
@@ -85,6 +86,11 @@ final class PruneCommand implements Callable<Integer> {
                 List<RegionPlan> plans = dryRun ? pruner.plan(recipe) : pruner.prune(recipe, line -> out.println("  " + line));
                 print(out, recipe, plans);
             }
+        } catch (CloudException e) {
+            out.flush();
+            err.println("amibake: prune stopped: " + e.code() + ": " + e.getMessage()
+                    + "; run it again to finish, it redoes nothing that is done");
+            return AmibakeCommand.FAILED;
         }
         return AmibakeCommand.OK;
     }
