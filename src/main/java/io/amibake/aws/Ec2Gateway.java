@@ -1,5 +1,6 @@
 package io.amibake.aws;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -249,6 +250,17 @@ public final class Ec2Gateway {
                 .flatMap(r -> r.instances().stream()).toList())
                 .forEach(i -> using.computeIfAbsent(i.imageId(), k -> new ArrayList<>()).add(i.instanceId()));
         return using;
+    }
+
+    /** From {@code at} on, listings omit the image unless they ask for deprecated ones; it stays launchable. */
+    public void deprecate(String region, String imageId, Instant at) {
+        call(() -> ec2(region).enableImageDeprecation(r -> r.imageId(imageId).deprecateAt(at)));
+    }
+
+    /** Instances launched from the image must use IMDSv2; EC2 cannot turn this off again. */
+    public void requireImdsV2(String region, String imageId) {
+        call(() -> ec2(region).modifyImageAttribute(r -> r.imageId(imageId)
+                .imdsSupport(v -> v.value("v2.0"))));
     }
 
     /** Turns on deregistration protection: EC2 then refuses DeregisterImage until it is turned off. */

@@ -35,7 +35,9 @@ final class ImageReader {
     static final int MAX_SHARE = 1000;
     /** AWS allows 50,000 AMIs per region (aws-facts.md): a larger keep could never prune anything. */
     static final int MAX_KEEP = 50_000;
+    /** Also EC2's limit on a deprecation time: at most 10 years ahead. */
     static final Duration MAX_AGE = Duration.ofDays(3650);
+    private static final Pattern IMDS_V2 = Pattern.compile("v2\\.0");
 
     private final NodeReader nodes;
     private final Instant sampleTime;
@@ -68,11 +70,18 @@ final class ImageReader {
                 : null;
         Map<String, String> tags = f.has("tags") ? tags(f.value("tags"), recipeName, os, variables) : Map.of();
         Retention retention = f.has("retention") ? retention(f.value("retention")) : null;
+        Duration deprecateAfter = f.has("deprecateAfter")
+                ? nodes.duration(f.value("deprecateAfter"), "image.deprecateAfter", MAX_AGE) : null;
+        Boolean protection = f.has("deregistrationProtection")
+                ? nodes.bool(f.value("deregistrationProtection"), "image.deregistrationProtection") : Boolean.FALSE;
+        String imds = f.has("imdsSupport") ? nodes.matching(f.value("imdsSupport"), "image.imdsSupport", IMDS_V2,
+                "v2.0, the only value EC2 takes (it cannot be turned off again)") : null;
         if (name == null || f.has("description") && description == null || tags == null
-                || f.has("retention") && retention == null) {
+                || f.has("retention") && retention == null || f.has("deprecateAfter") && deprecateAfter == null
+                || protection == null || f.has("imdsSupport") && imds == null) {
             return null;
         }
-        return new ImageSpec(name, description, tags, retention);
+        return new ImageSpec(name, description, tags, retention, new ImageSettings(deprecateAfter, protection, imds));
     }
 
     private Retention retention(Node node) {

@@ -54,6 +54,13 @@ public final class RecipePrinter {
             putIfSet(keep, "maxAge", retention.maxAge() == null ? null : Durations.format(retention.maxAge()));
             image.put("retention", keep);
         }
+        ImageSettings settings = recipe.image().settings();
+        putIfSet(image, "deprecateAfter", settings.deprecateAfter() == null ? null
+                : Durations.format(settings.deprecateAfter()));
+        if (settings.deregistrationProtection()) {
+            image.put("deregistrationProtection", true);
+        }
+        putIfSet(image, "imdsSupport", settings.imdsSupport());
         out.put("image", image);
         Map<String, Object> regions = new LinkedHashMap<>();
         regions.put("targets", recipe.regions().targets());

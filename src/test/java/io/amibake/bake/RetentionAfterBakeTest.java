@@ -66,8 +66,34 @@ class RetentionAfterBakeTest {
         }
     }
 
+    @Test
+    void theImageAndEveryCopyCarryTheRecipesImageSettings() throws Exception {
+        // given
+        String yaml = Files.readString(Path.of(KEPT)).replace("name: kept", "name: guarded").replace(
+                "retention: {keep: 1}", "deprecateAfter: 90d\n  deregistrationProtection: true\n  imdsSupport: v2.0");
+
+        // when
+        BakeResult result = bake(yaml, "settings");
+
+        // then
+        assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
+        try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
+            for (SandboxImage image : live(result)) {
+                var described = clients.ec2(image.region()).describeImages(r -> r.imageIds(image.imageId()))
+                        .images().get(0);
+                assertThat(described.deregistrationProtection()).as(image.region()).startsWith("enabled");
+                assertThat(described.imdsSupportAsString()).as(image.region()).isEqualTo("v2.0");
+                assertThat(described.deprecationTime()).as(image.region()).isNotNull();
+            }
+            assertThat(live(result)).hasSize(2);
+        }
+    }
+
     private BakeResult bake(String run) throws Exception {
-        String yaml = Files.readString(Path.of(KEPT));
+        return bake(Files.readString(Path.of(KEPT)), run);
+    }
+
+    private BakeResult bake(String yaml, String run) throws Exception {
         Map<String, String> vars = Map.of("run", run);
         Recipe recipe = RecipeLoader.parse(yaml, KEPT, vars);
         return runner.bake(new BakeRequest(yaml, KEPT, vars), recipe.name(), AwsSettings.sandbox(sandbox.endpoint()),
