@@ -252,6 +252,35 @@ public final class Ec2Gateway {
         return using;
     }
 
+    /** The regions this account may use (DescribeRegions), asked in {@code region}. */
+    public List<String> enabledRegions(String region) {
+        return call(() -> ec2(region).describeRegions()).regions().stream().map(r -> r.regionName()).sorted().toList();
+    }
+
+    /**
+     * Everything of this account in the region that carries the tag key: instances that are not
+     * terminated, images (deprecated and disabled ones too) and snapshots.
+     */
+    public List<Tagged> findTagged(String region, String key) {
+        Filter tagged = Filter.builder().name("tag-key").values(key).build();
+        List<Tagged> found = new ArrayList<>();
+        var instances = DescribeInstancesRequest.builder().filters(tagged, Filter.builder().name("instance-state-name")
+                .values("pending", "running", "stopping", "stopped", "shutting-down").build()).build();
+        call(() -> ec2(region).describeInstancesPaginator(instances).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList())
+                .forEach(i -> found.add(new Tagged("instance", i.instanceId(), i.state().nameAsString(),
+                        tagMap(i.tags()), List.of())));
+        var images = DescribeImagesRequest.builder().owners("self").includeDeprecated(true).includeDisabled(true)
+                .filters(tagged).build();
+        call(() -> ec2(region).describeImages(images)).images().stream().map(Ec2Gateway::image)
+                .forEach(i -> found.add(new Tagged("image", i.id(), i.state(), i.tags(), i.snapshotIds())));
+        call(() -> ec2(region).describeSnapshotsPaginator(r -> r.ownerIds("self").filters(tagged)).snapshots()
+                .stream().toList())
+                .forEach(s -> found.add(new Tagged("snapshot", s.snapshotId(), s.stateAsString(), tagMap(s.tags()),
+                        List.of())));
+        return found;
+    }
+
     /** From {@code at} on, listings omit the image unless they ask for deprecated ones; it stays launchable. */
     public void deprecate(String region, String imageId, Instant at) {
         call(() -> ec2(region).enableImageDeprecation(r -> r.imageId(imageId).deprecateAt(at)));
@@ -325,6 +354,12 @@ public final class Ec2Gateway {
 
     private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {
         return TagSpecification.builder().resourceType(type).tags(tags(tags)).build();
+    }
+
+    private static Map<String, String> tagMap(List<Tag> tags) {
+        Map<String, String> map = new HashMap<>();
+        tags.forEach(t -> map.put(t.key(), t.value()));
+        return map;
     }
 
     static List<Tag> tags(Map<String, String> tags) {
