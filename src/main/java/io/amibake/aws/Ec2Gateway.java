@@ -1,5 +1,6 @@
 package io.amibake.aws;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -169,11 +170,11 @@ public final class Ec2Gateway {
     }
 
     /**
-     * This account's registered images carrying the tag. AWS lists a deregistered image for a
+     * This account's registered images carrying the tag, deprecated and disabled ones included. AWS lists a deregistered image for a
      * short interval after DeregisterImage (DescribeImages, API reference); those are left out.
      */
     public List<Image> findOwnImagesByTag(String region, String key, String value) {
-        var request = DescribeImagesRequest.builder().owners("self")
+        var request = DescribeImagesRequest.builder().owners("self").includeDeprecated(true).includeDisabled(true)
                 .filters(Filter.builder().name("tag:" + key).values(value).build()).build();
         return call(() -> ec2(region).describeImages(request)).images().stream()
                 .filter(i -> i.state() != ImageState.DEREGISTERED)
@@ -240,6 +241,68 @@ public final class Ec2Gateway {
                         .toList()))));
     }
 
+    /** Which of the given images instances use, in any state but terminated: image id to instance ids. */
+    public Map<String, List<String>> instancesUsing(String region, Collection<String> imageIds) {
+        Map<String, List<String>> using = new HashMap<>();
+        if (imageIds.isEmpty()) {
+            return using;
+        }
+        var request = DescribeInstancesRequest.builder().filters(
+                Filter.builder().name("image-id").values(imageIds).build(),
+                Filter.builder().name("instance-state-name")
+                        .values("pending", "running", "stopping", "stopped", "shutting-down").build())
+                .build();
+        call(() -> ec2(region).describeInstancesPaginator(request).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList())
+                .forEach(i -> using.computeIfAbsent(i.imageId(), k -> new ArrayList<>()).add(i.instanceId()));
+        return using;
+    }
+
+    /** The regions this account may use (DescribeRegions), asked in {@code region}. */
+    public List<String> enabledRegions(String region) {
+        return call(() -> ec2(region).describeRegions()).regions().stream().map(r -> r.regionName()).sorted().toList();
+    }
+
+    /**
+     * Everything of this account in the region that carries the tag key: instances that are not
+     * terminated, images (deprecated and disabled ones too) and snapshots.
+     */
+    public List<Tagged> findTagged(String region, String key) {
+        Filter tagged = Filter.builder().name("tag-key").values(key).build();
+        List<Tagged> found = new ArrayList<>();
+        var instances = DescribeInstancesRequest.builder().filters(tagged, Filter.builder().name("instance-state-name")
+                .values("pending", "running", "stopping", "stopped", "shutting-down").build()).build();
+        call(() -> ec2(region).describeInstancesPaginator(instances).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList())
+                .forEach(i -> found.add(new Tagged("instance", i.instanceId(), i.state().nameAsString(),
+                        tagMap(i.tags()), List.of())));
+        var images = DescribeImagesRequest.builder().owners("self").includeDeprecated(true).includeDisabled(true)
+                .filters(tagged).build();
+        call(() -> ec2(region).describeImages(images)).images().stream().map(Ec2Gateway::image)
+                .forEach(i -> found.add(new Tagged("image", i.id(), i.state(), i.tags(), i.snapshotIds())));
+        call(() -> ec2(region).describeSnapshotsPaginator(r -> r.ownerIds("self").filters(tagged)).snapshots()
+                .stream().toList())
+                .forEach(s -> found.add(new Tagged("snapshot", s.snapshotId(), s.stateAsString(), tagMap(s.tags()),
+                        List.of())));
+        return found;
+    }
+
+    /** From {@code at} on, listings omit the image unless they ask for deprecated ones; it stays launchable. */
+    public void deprecate(String region, String imageId, Instant at) {
+        call(() -> ec2(region).enableImageDeprecation(r -> r.imageId(imageId).deprecateAt(at)));
+    }
+
+    /** Instances launched from the image must use IMDSv2; EC2 cannot turn this off again. */
+    public void requireImdsV2(String region, String imageId) {
+        call(() -> ec2(region).modifyImageAttribute(r -> r.imageId(imageId)
+                .imdsSupport(v -> v.value("v2.0"))));
+    }
+
+    /** Turns on deregistration protection: EC2 then refuses DeregisterImage until it is turned off. */
+    public void protectFromDeregistration(String region, String imageId) {
+        call(() -> ec2(region).enableImageDeregistrationProtection(r -> r.imageId(imageId)));
+    }
+
     public void deregisterImage(String region, String imageId) {
         call(() -> ec2(region).deregisterImage(r -> r.imageId(imageId)));
     }
@@ -298,11 +361,18 @@ public final class Ec2Gateway {
         });
         String reason = i.stateReason() == null ? null : i.stateReason().message();
         return new Image(i.imageId(), i.name(), i.stateAsString(), reason, tags, snapshots, i.creationDate(),
-                i.rootDeviceName() == null ? "/dev/xvda" : i.rootDeviceName());
+                i.rootDeviceName() == null ? "/dev/xvda" : i.rootDeviceName(),
+                i.deregistrationProtection() != null && i.deregistrationProtection().startsWith("enabled"));
     }
 
     private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {
         return TagSpecification.builder().resourceType(type).tags(tags(tags)).build();
+    }
+
+    private static Map<String, String> tagMap(List<Tag> tags) {
+        Map<String, String> map = new HashMap<>();
+        tags.forEach(t -> map.put(t.key(), t.value()));
+        return map;
     }
 
     static List<Tag> tags(Map<String, String> tags) {

@@ -8,13 +8,20 @@ import java.util.Map;
  *
  * @param stateReason    why a failed image failed, or {@code null}
  * @param rootDeviceName the device its root volume is attached as, such as {@code /dev/xvda}
+ * @param deregistrationProtected whether EC2 refuses to deregister it until its protection is disabled
  */
 public record Image(String id, String name, String state, String stateReason,
-                    Map<String, String> tags, List<String> snapshotIds, String creationDate, String rootDeviceName) {
+                    Map<String, String> tags, List<String> snapshotIds, String creationDate, String rootDeviceName,
+                    boolean deregistrationProtected) {
 
     public Image {
         tags = Map.copyOf(tags);
         snapshotIds = List.copyOf(snapshotIds);
+    }
+
+    public Image(String id, String name, String state, String stateReason, Map<String, String> tags,
+                 List<String> snapshotIds, String creationDate, String rootDeviceName) {
+        this(id, name, state, stateReason, tags, snapshotIds, creationDate, rootDeviceName, false);
     }
 
     public boolean isAvailable() {

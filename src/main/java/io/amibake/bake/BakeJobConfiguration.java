@@ -73,6 +73,7 @@ public class BakeJobConfiguration {
                 .next(always(progress, CreateImageStep.NAME, new CreateImageStep(services)))
                 .next(always(progress, "waitForImage", new WaitForImageStep(services)))
                 .next(finish)
+                .next(once(progress, ApplyRetentionStep.NAME, new ApplyRetentionStep(services)))
                 .next(always(progress, "writeManifest", new WriteManifestStep(repository, manifest)))
                 .build();
         return new JobBuilder(JOB_NAME, repository)

@@ -125,6 +125,7 @@ public final class CopyRegionStep implements Tasklet {
     }
 
     private void finish(BakeState bake, Recipe recipe, RegionState state, String region) {
+        ImageSettingsApplier.apply(services.ec2(), region, state.imageId(), recipe.image().settings(), bake.startedAt());
         Regions regions = recipe.regions();
         if (!regions.shareWith().isEmpty() && !state.shared()) {
             services.ec2().shareImage(region, state.imageId(), regions.shareWith());

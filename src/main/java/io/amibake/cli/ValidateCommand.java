@@ -98,7 +98,7 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     /** A folder's recipes in name order; a file (existing or not) stands for itself. */
-    private static List<Path> recipesIn(Path path) throws IOException {
+    static List<Path> recipesIn(Path path) throws IOException {
         if (!Files.isDirectory(path)) {
             return List.of(path);
         }

@@ -1,6 +1,7 @@
 package io.amibake.recipe;
 
 import io.amibake.recipe.NodeReader.Fields;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,6 +33,11 @@ final class ImageReader {
     static final int MAX_TAG_VALUE = 256;
     static final int MAX_DESCRIPTION = 255;
     static final int MAX_SHARE = 1000;
+    /** AWS allows 50,000 AMIs per region (aws-facts.md): a larger keep could never prune anything. */
+    static final int MAX_KEEP = 50_000;
+    /** Also EC2's limit on a deprecation time: at most 10 years ahead. */
+    static final Duration MAX_AGE = Duration.ofDays(3650);
+    private static final Pattern IMDS_V2 = Pattern.compile("v2\\.0");
 
     private final NodeReader nodes;
     private final Instant sampleTime;
@@ -63,10 +69,39 @@ final class ImageReader {
                                 : null)
                 : null;
         Map<String, String> tags = f.has("tags") ? tags(f.value("tags"), recipeName, os, variables) : Map.of();
-        if (name == null || f.has("description") && description == null || tags == null) {
+        Retention retention = f.has("retention") ? retention(f.value("retention")) : null;
+        Duration deprecateAfter = f.has("deprecateAfter")
+                ? nodes.duration(f.value("deprecateAfter"), "image.deprecateAfter", MAX_AGE) : null;
+        Boolean protection = f.has("deregistrationProtection")
+                ? nodes.bool(f.value("deregistrationProtection"), "image.deregistrationProtection") : Boolean.FALSE;
+        String imds = f.has("imdsSupport") ? nodes.matching(f.value("imdsSupport"), "image.imdsSupport", IMDS_V2,
+                "v2.0, the only value EC2 takes (it cannot be turned off again)") : null;
+        if (name == null || f.has("description") && description == null || tags == null
+                || f.has("retention") && retention == null || f.has("deprecateAfter") && deprecateAfter == null
+                || protection == null || f.has("imdsSupport") && imds == null) {
             return null;
         }
-        return new ImageSpec(name, description, tags);
+        return new ImageSpec(name, description, tags, retention, new ImageSettings(deprecateAfter, protection, imds));
+    }
+
+    private Retention retention(Node node) {
+        Fields f = nodes.fields(node, "image.retention", RecipeReader.RETENTION_KEYS, List.of());
+        if (f == null) {
+            return null;
+        }
+        if (!f.has("keep") && !f.has("maxAge")) {
+            nodes.problem(node, "image.retention", "says nothing: give 'keep', 'maxAge' or both",
+                    "for example {keep: 5, maxAge: 30d}");
+            return null;
+        }
+        Integer keep = f.has("keep") ? nodes.integer(f.value("keep"), "image.retention.keep", 1, MAX_KEEP, "images")
+                : Integer.valueOf(Retention.DEFAULT_KEEP);
+        Duration maxAge = f.has("maxAge")
+                ? nodes.duration(f.value("maxAge"), "image.retention.maxAge", MAX_AGE) : null;
+        if (keep == null || f.has("maxAge") && maxAge == null) {
+            return null;
+        }
+        return new Retention(keep, maxAge);
     }
 
     private Map<String, String> tags(Node node, String recipeName, String os, Map<String, String> variables) {

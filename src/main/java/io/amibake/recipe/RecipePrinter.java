@@ -49,6 +49,20 @@ public final class RecipePrinter {
         image.put("name", recipe.image().name());
         image.put("description", recipe.image().description());
         image.put("tags", new TreeMap<>(recipe.image().tags()));
+        Retention retention = recipe.image().retention();
+        if (retention != null) {
+            Map<String, Object> keep = new LinkedHashMap<>();
+            keep.put("keep", retention.keep());
+            putIfSet(keep, "maxAge", retention.maxAge() == null ? null : Durations.format(retention.maxAge()));
+            image.put("retention", keep);
+        }
+        ImageSettings settings = recipe.image().settings();
+        putIfSet(image, "deprecateAfter", settings.deprecateAfter() == null ? null
+                : Durations.format(settings.deprecateAfter()));
+        if (settings.deregistrationProtection()) {
+            image.put("deregistrationProtection", true);
+        }
+        putIfSet(image, "imdsSupport", settings.imdsSupport());
         out.put("image", image);
         Map<String, Object> regions = new LinkedHashMap<>();
         regions.put("targets", recipe.regions().targets());

@@ -34,7 +34,9 @@ final class RecipeReader {
     static final List<String> PACKAGES_KEYS = List.of("preset", "install", "enable");
     static final List<String> STEP_KEYS = List.of("name", "run", "timeout");
     static final List<String> CLEANUP_KEYS = List.of("cleaners", "stopServices", "run");
-    static final List<String> IMAGE_KEYS = List.of("name", "description", "tags");
+    static final List<String> IMAGE_KEYS = List.of("name", "description", "tags", "retention", "deprecateAfter",
+            "deregistrationProtection", "imdsSupport");
+    static final List<String> RETENTION_KEYS = List.of("keep", "maxAge");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
 
     private static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");

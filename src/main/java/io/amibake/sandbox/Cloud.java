@@ -153,6 +153,12 @@ final class Cloud {
         Instant listedUntil;
         /** Until when its name is still refused after deregistration. */
         Instant nameHeldUntil;
+        /** {@code disabled}, {@code enabled-without-cooldown} or {@code enabled-with-cooldown}. */
+        String deregistrationProtection = "disabled";
+        /** When the image is deprecated (hidden from listings), or {@code null}. */
+        Instant deprecationTime;
+        /** {@code v2.0} when instances launched from it must use IMDSv2, or {@code null}. */
+        String imdsSupport;
         List<BlockDevice> blockDevices = new ArrayList<>();
         Map<String, String> tags = new LinkedHashMap<>();
         Set<String> launchUserIds = new LinkedHashSet<>();
@@ -173,6 +179,10 @@ final class Cloud {
         }
 
         /** Registered and, after AWS's eventual-consistency window, visible to Describe and other calls. */
+        boolean deprecated(Instant now) {
+            return deprecationTime != null && !now.isBefore(deprecationTime);
+        }
+
         boolean visible(Instant now) {
             return registered() && (visibleAt == null || !now.isBefore(visibleAt));
         }

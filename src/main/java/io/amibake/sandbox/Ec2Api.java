@@ -53,6 +53,9 @@ final class Ec2Api {
             case "DeleteTags" -> tags.deleteTags(region, p, xml);
             case "ModifyImageAttribute" -> imageAttributes.modifyImageAttribute(region, p, xml);
             case "DescribeImageAttribute" -> imageAttributes.describeImageAttribute(region, p, xml);
+            case "EnableImageDeprecation" -> imageAttributes.enableImageDeprecation(region, p, xml);
+            case "EnableImageDeregistrationProtection" -> imageAttributes.deregistrationProtection(region, p, xml, true);
+            case "DisableImageDeregistrationProtection" -> imageAttributes.deregistrationProtection(region, p, xml, false);
             default -> throw new ApiException("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         return xml.toString();

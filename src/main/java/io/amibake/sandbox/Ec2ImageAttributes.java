@@ -24,6 +24,33 @@ final class Ec2ImageAttributes {
         this.cloud = cloud;
     }
 
+    /**
+     * EnableImageDeregistrationProtection and DisableImageDeregistrationProtection. The 24-hour
+     * cooldown of {@code WithCooldown} is not modelled: disabling ends the protection at once.
+     */
+    void deregistrationProtection(Cloud.Region region, QueryParams p, Xml xml, boolean enable) {
+        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        dryRun(p);
+        image.deregistrationProtection = !enable ? "disabled"
+                : p.bool("WithCooldown") ? "enabled-with-cooldown" : "enabled-without-cooldown";
+        xml.el("return", true);
+    }
+
+    /** EnableImageDeprecation: from {@code DeprecateAt} on, listings omit the image unless asked. */
+    void enableImageDeprecation(Cloud.Region region, QueryParams p, Xml xml) {
+        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        String time = p.require("DeprecateAt");
+        Instant at;
+        try {
+            at = Instant.parse(time);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.invalidParameter("Invalid value '" + time + "' for DeprecateAt");
+        }
+        dryRun(p);
+        image.deprecationTime = at;
+        xml.el("return", true);
+    }
+
     void modifyImageAttribute(Cloud.Region region, QueryParams p, Xml xml) {
         Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
         String attribute = p.get("Attribute");
@@ -54,9 +81,13 @@ final class Ec2ImageAttributes {
             }
         }
         String description = p.get("Description.Value", p.get("Value"));
+        String imdsSupport = p.get("ImdsSupport.Value");
+        if (imdsSupport != null && !imdsSupport.equals("v2.0")) {
+            throw ApiException.invalidParameter("Value (" + imdsSupport + ") for parameter imdsSupport is invalid.");
+        }
         boolean launchPermission = !addUsers.isEmpty() || !addGroups.isEmpty() || !removeUsers.isEmpty()
                 || !removeGroups.isEmpty();
-        if (!launchPermission && description == null) {
+        if (!launchPermission && description == null && imdsSupport == null) {
             if (attribute == null) {
                 throw ApiException.missingParameter("Attribute");
             }
@@ -88,6 +119,9 @@ final class Ec2ImageAttributes {
         removeGroups.forEach(image.launchGroups::remove);
         if (description != null) {
             image.description = description;
+        }
+        if (imdsSupport != null) {
+            image.imdsSupport = imdsSupport;
         }
         xml.el("return", true);
     }

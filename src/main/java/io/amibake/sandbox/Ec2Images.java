@@ -131,6 +131,10 @@ final class Ec2Images {
         List<Image> visible = region.images.values().stream().filter(i -> i.listed(now)).filter(Ec2Images::canUse).toList();
         List<Image> selected = ids.isEmpty() ? visible : byIds(ids, visible, i -> i.id, IMAGE_ID, "InvalidAMIID",
                 "image id");
+        if (ids.isEmpty() && !p.bool("IncludeDeprecated")) {
+            // A deprecated image is listed only when asked for, or named by id (EnableImageDeprecation).
+            selected = selected.stream().filter(i -> !i.deprecated(now)).toList();
+        }
         List<String> owners = p.list("Owner");
         if (!owners.isEmpty()) {
             selected = selected.stream().filter(i -> owners.stream().anyMatch(o -> ownedBy(i, o))).toList();
@@ -185,8 +189,10 @@ final class Ec2Images {
                 .el("imageOwnerAlias", image.ownerAlias).el("enaSupport", true).el("sriovNetSupport", "simple")
                 .el("platformDetails", image.platformDetails).el("usageOperation", "RunInstances")
                 .el("bootMode", image.architecture.equals("arm64") ? "uefi" : "uefi-preferred")
-                .el("imdsSupport", image.name.startsWith("al2023") ? "v2.0" : null)
-                .el("sourceInstanceId", image.sourceInstanceId).el("deregistrationProtection", "disabled")
+                .el("imdsSupport", image.imdsSupport != null ? image.imdsSupport
+                        : image.name.startsWith("al2023") ? "v2.0" : null)
+                .el("deprecationTime", image.deprecationTime)
+                .el("sourceInstanceId", image.sourceInstanceId).el("deregistrationProtection", image.deregistrationProtection)
                 .el("sourceImageId", image.sourceImageId).el("sourceImageRegion", image.sourceRegion);
         if (state.equals("failed")) {
             xml.open("stateReason").el("code", "Server.InternalError")
@@ -300,6 +306,11 @@ final class Ec2Images {
     void deregisterImage(Cloud.Region region, QueryParams p, Xml xml) {
         Image image = ownImage(region, p.require("ImageId"), cloud.now());
         dryRun(p);
+        if (!image.deregistrationProtection.equals("disabled")) {
+            // AWS documents that a protected image "can't be deregistered" but not the error code.
+            throw new ApiException("OperationNotPermitted", "The image " + image.id
+                    + " has deregistration protection enabled; disable it before deregistering the image");
+        }
         Instant now = cloud.now();
         image.deregisteredAt = now;
         image.listedUntil = now.plus(cloud.profile.deregisteredListed());

@@ -1,0 +1,42 @@
+package io.amibake.bake;
+
+import io.amibake.aws.CloudException;
+import io.amibake.lifecycle.Pruner;
+import io.amibake.recipe.Recipe;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Applies the recipe's retention once the new image is in every region: older images beyond
+ * the policy go, with their snapshots. The new image is the newest, so it always stays. A cloud
+ * error here does not undo a published image: the bake completes with a warning, and
+ * {@code amibake prune} finishes the job.
+ */
+public final class ApplyRetentionStep implements Tasklet {
+
+    public static final String NAME = "applyRetention";
+
+    private final BakeServices services;
+
+    public ApplyRetentionStep(BakeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+        Recipe recipe = BakeState.of(chunk).recipe();
+        if (recipe.image().retention() == null) {
+            return RepeatStatus.FINISHED;
+        }
+        try {
+            new Pruner(services.ec2(), services.ssm(), services.clock())
+                    .prune(recipe, line -> services.events().note(NAME, line));
+        } catch (CloudException e) {
+            services.events().note(NAME, "warning: retention stopped (" + e.code() + ": " + e.getMessage()
+                    + "); 'amibake prune' finishes it");
+        }
+        return RepeatStatus.FINISHED;
+    }
+}

@@ -1,0 +1,98 @@
+package io.amibake.cli;
+
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.CloudException;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.bake.BakeParameters;
+import io.amibake.lifecycle.BakeStatus;
+import io.amibake.lifecycle.Sweeper;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.springframework.batch.core.job.JobExecution;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code amibake sweep}: removes what bakes left behind, found by amibake's tags in every region. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Find everything that carries amibake's tags, in every enabled region, and remove what no bake"
+                + " needs any more: build instances of bakes that completed, were abandoned, are unknown to the job"
+                + " repository or are past their amibake:expires tag; images of abandoned bakes and failed images;"
+                + " snapshots no image uses.",
+                "Never touches a running bake, a resumable bake before it expires, a deployed instance, or an"
+                        + " available image of a completed bake (retention decides those).",
+                "Exit status: 0 done, 1 a cloud call failed (run it again), 2 bad input, 3 the job repository is busy."})
+final class SweepCommand implements Callable<Integer> {
+
+    @Option(names = "--dry-run", description = "Print what would go and why the rest stays; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "Sweep only this region; repeatable (default: every region DescribeRegions lists).")
+    List<String> regions;
+
+    @Mixin
+    CloudOptions cloud;
+
+    @Mixin
+    HomeOption home;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (cloud.sandbox) {
+            err.println("amibake: an in-process sandbox has nothing to sweep; use --endpoint-url");
+            return AmibakeCommand.USAGE;
+        }
+        Map<String, BakeStatus> statuses = new HashMap<>();
+        try (BakeContext context = BakeContext.open(home.resolve())) {
+            for (JobExecution execution : context.runner().latestExecutions(null, Integer.MAX_VALUE / 8)) {
+                statuses.put(execution.getJobParameters().getString(BakeParameters.BAKE), status(execution));
+            }
+        }
+        try (AwsClients clients = new AwsClients(cloud.settings(null))) {
+            Ec2Gateway ec2 = new Ec2Gateway(clients);
+            List<String> where = regions != null ? regions : ec2.enabledRegions("us-east-1");
+            Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
+                    Clock.systemUTC());
+            List<Sweeper.Finding> findings = dryRun ? sweeper.plan(where) : sweeper.sweep(where, f -> { });
+            print(out, findings, where.size());
+        } catch (CloudException e) {
+            err.println("amibake: sweep stopped: " + e.code() + ": " + e.getMessage()
+                    + "; run it again to finish, it redoes nothing that is done");
+            return AmibakeCommand.FAILED;
+        }
+        return AmibakeCommand.OK;
+    }
+
+    private static BakeStatus status(JobExecution execution) {
+        return switch (execution.getStatus()) {
+            case STARTING, STARTED, STOPPING -> BakeStatus.RUNNING;
+            case FAILED, STOPPED -> BakeStatus.RESUMABLE;
+            case COMPLETED -> BakeStatus.COMPLETED;
+            case ABANDONED -> BakeStatus.ABANDONED;
+            default -> BakeStatus.UNKNOWN;
+        };
+    }
+
+    private void print(PrintWriter out, List<Sweeper.Finding> findings, int regionCount) {
+        long going = findings.stream().filter(Sweeper.Finding::removes).count();
+        out.println((dryRun ? "would remove " : "removed ") + going + " of " + findings.size()
+                + " tagged resources in " + regionCount + " regions" + (dryRun ? " (dry run: nothing changed)" : ""));
+        for (Sweeper.Finding f : findings) {
+            out.printf("  %-7s %-14s %-9s %-22s %-34s %s%n", f.removes() ? (dryRun ? "go" : "gone") : "keep",
+                    f.region(), f.resource().kind(), f.resource().id(), f.bake(), f.reason());
+        }
+        out.flush();
+    }
+}

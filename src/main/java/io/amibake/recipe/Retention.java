@@ -1,0 +1,41 @@
+package io.amibake.recipe;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * How many of a recipe's images stay in each region. The {@code keep} newest always stay; of
+ * the older ones, those younger than {@code maxAge} stay too when it is given. Without a
+ * retention section every image stays.
+ *
+ * @param keep   how many of the newest images stay in each region, at least 1
+ * @param maxAge beyond the newest {@code keep}, images older than this go; {@code null} when
+ *               every image beyond the newest {@code keep} goes
+ */
+public record Retention(int keep, Duration maxAge) {
+
+    /** With only {@code maxAge} given, the newest image still stays: retention never empties a region. */
+    public static final int DEFAULT_KEEP = 1;
+
+    public Retention {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1, was " + keep);
+        }
+    }
+
+    /**
+     * Whether an image at a given rank (0 for the newest) and creation time may go.
+     */
+    public boolean expires(int rank, Instant created, Instant now) {
+        if (rank < keep) {
+            return false;
+        }
+        // An image whose age is unknown is never old enough: retention only removes what it can date.
+        return maxAge == null || created != null && created.plus(maxAge).isBefore(now);
+    }
+
+    /** Why an image at that rank stays, in words for {@code prune --dry-run}. */
+    public String whyKept(int rank) {
+        return rank < keep ? "among the newest " + keep : "younger than " + Durations.format(maxAge);
+    }
+}
