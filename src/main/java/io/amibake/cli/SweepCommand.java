@@ -3,6 +3,7 @@ package io.amibake.cli;
 import io.amibake.aws.AwsClients;
 import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
+import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeParameters;
 import io.amibake.lifecycle.BakeStatus;
 import io.amibake.lifecycle.Sweeper;
@@ -56,8 +57,9 @@ final class SweepCommand implements Callable<Integer> {
         }
         Map<String, BakeStatus> statuses = new HashMap<>();
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            for (JobExecution execution : context.runner().latestExecutions(null, Integer.MAX_VALUE / 8)) {
-                statuses.put(execution.getJobParameters().getString(BakeParameters.BAKE), status(execution));
+            BakeLauncher launcher = context.launcher();
+            for (JobExecution execution : launcher.latestExecutions(null, Integer.MAX_VALUE / 8)) {
+                statuses.put(execution.getJobParameters().getString(BakeParameters.BAKE), status(execution, launcher));
             }
         }
         try (AwsClients clients = new AwsClients(cloud.settings(null))) {
@@ -75,9 +77,13 @@ final class SweepCommand implements Callable<Integer> {
         return AmibakeCommand.OK;
     }
 
-    private static BakeStatus status(JobExecution execution) {
+    /** A started execution whose recipe's lease names another bake, or none, was left by a dead process. */
+    private static BakeStatus status(JobExecution execution, BakeLauncher launcher) {
+        String bake = execution.getJobParameters().getString(BakeParameters.BAKE);
+        String recipe = execution.getJobParameters().getString(BakeParameters.RECIPE);
         return switch (execution.getStatus()) {
-            case STARTING, STARTED, STOPPING -> BakeStatus.RUNNING;
+            case STARTING, STARTED, STOPPING -> launcher.running(recipe).filter(l -> bake.equals(l.bakeId())).isPresent()
+                    ? BakeStatus.RUNNING : BakeStatus.RESUMABLE;
             case FAILED, STOPPED -> BakeStatus.RESUMABLE;
             case COMPLETED -> BakeStatus.COMPLETED;
             case ABANDONED -> BakeStatus.ABANDONED;
