@@ -29,9 +29,12 @@ class BusyRepositoryIT {
         awaitLine(running, "\"event\":\"stepStarted\"");
 
         // when
-        AmibakeProcess second = AmibakeProcess.run(home, "bake", "recipes/httpd.yaml", "--endpoint-url", endpoint,
-                "--home", home.toString());
-        AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
+        // (both at once: each waits a moment for HSQLDB to judge the file lock, and the bake must outlast them)
+        AmibakeProcess second = AmibakeProcess.start(home, line -> false, "bake", "recipes/httpd.yaml",
+                "--endpoint-url", endpoint, "--home", home.toString());
+        AmibakeProcess status = AmibakeProcess.start(home, line -> false, "status", "--home", home.toString());
+        second.awaitExit();
+        status.awaitExit();
 
         // then
         assertThat(second.exitCode()).as(second.output()).isEqualTo(3);
@@ -40,7 +43,7 @@ class BusyRepositoryIT {
                         + " bake httpd-\\S+, execution 0\\)");
         assertThat(status.exitCode()).as(status.output()).isEqualTo(3);
         assertThat(status.stderr()).as(status.output())
-                .contains("is in use by another amibake process (recipe httpd: pid");
+                .contains("is in use by another amibake process (recipe httpd: host ");
         assertThat(running.awaitExit()).as(running.output()).isZero();
         assertThat(sandbox.stats().count("RunInstances")).as("instances launched: the running bake's only")
                 .isEqualTo(1);
