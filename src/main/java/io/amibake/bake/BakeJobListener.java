@@ -15,8 +15,8 @@ import org.springframework.batch.core.repository.JobRepository;
 
 /**
  * Closes every run of a bake: a build instance left by a failure follows the recipe's
- * {@code onFailure}; the requests sent are saved with the bake; the
- * manifest is written with the final status.
+ * {@code onFailure}; the requests sent are saved with the bake; the manifest is written with
+ * the final status, as the job repository holds it.
  */
 public final class BakeJobListener implements JobExecutionListener {
 

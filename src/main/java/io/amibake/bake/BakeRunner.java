@@ -34,6 +34,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -136,7 +137,12 @@ public class BakeRunner {
             } finally {
                 watchdog.shutdownNow();
             }
-            waitHistory.save(recipeName, target, waits.expectations().snapshot());
+            try {
+                waitHistory.save(recipeName, target, waits.expectations().snapshot());
+            } catch (DataAccessException e) {
+                // The bake itself is done and saved; only the next one's pacing loses this run.
+                events.note("bake", "could not keep how long this run's waits took: " + e.getMessage());
+            }
             BakeState state = BakeState.of(execution);
             String error = BakeFailures.describe(execution);
             if (timedOut.get() && !execution.getStatus().name().equals("COMPLETED")) {

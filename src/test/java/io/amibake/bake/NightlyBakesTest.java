@@ -60,6 +60,9 @@ class NightlyBakesTest {
     @Autowired
     private Saves saves;
 
+    @Autowired
+    private JobRepository repository;
+
     @TempDir
     Path manifests;
 
@@ -159,6 +162,32 @@ class NightlyBakesTest {
         assertThat(manifest.get("regions").get("us-east-1").get("imageId").asString()).isEqualTo(resumed.imageId());
         // without waiting out the grace of a new instance for one launched by the earlier run
         assertThat(restarted.stats().byOperation().getOrDefault("DescribeInstances", 0L)).isLessThan(20);
+    }
+
+    @Test
+    void aBakeWhoseContextCarriesTheOldMergedHistoryResumesWithoutCarryingItOn() throws Exception {
+        // given a failed bake whose context holds what earlier versions copied into every bake
+        sandbox.faults().failCommand("nightly-marker", 1, "disk full", 1);
+        BakeResult failed = bake("legacy", 1);
+        sandbox.faults().clear();
+        assertThat(failed.status()).isEqualTo("FAILED");
+        JobExecution last = runner.latestResumable("legacy").orElseThrow();
+        Map<String, List<Long>> merged = new java.util.HashMap<>();
+        for (int key = 0; key < 100; key++) {
+            merged.put("COMMAND:step-" + key, new ArrayList<>(Collections.nCopies(40, 1234L)));
+        }
+        last.getExecutionContext().put("waits.observed", merged);
+        repository.updateExecutionContext(last);
+
+        // when
+        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()),
+                manifests.resolve("legacy.json"), BakeEvents.NONE);
+
+        // then
+        assertThat(resumed.status()).as(resumed.error()).isEqualTo("COMPLETED");
+        assertThat(runner.execution(resumed.executionId()).orElseThrow().getExecutionContext()
+                .containsKey("waits.observed")).isFalse();
+        assertThat(contextSize(resumed.executionId())).isLessThan(contextSize(last.getId()) / 2);
     }
 
     private BakeResult bake(String recipe, int night) throws Exception {
