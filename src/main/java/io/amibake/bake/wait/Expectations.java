@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * How long each wait is expected to last, learned per kind of wait and per target: the region
@@ -37,12 +38,20 @@ public final class Expectations {
             WaitKind.COPY_AVAILABLE.name(), Duration.ofMinutes(8));
 
     private static final int KEEP = 5;
+    private static final Pattern OLD_KEY = Pattern.compile("[A-Z_]+:");
 
     private final Map<String, List<Long>> observed = new ConcurrentHashMap<>();
 
-    /** Starts from earlier bakes' observations: key to durations in milliseconds, oldest first. */
+    /**
+     * Starts from earlier bakes' observations: key to durations in milliseconds, oldest first.
+     * Only the last few of each key are kept, and keys of the earlier {@code KIND:key} form,
+     * which no lookup reads any more, are left behind.
+     */
     public Expectations(Map<String, List<Long>> history) {
         history.forEach((key, millis) -> {
+            if (OLD_KEY.matcher(key).lookingAt()) {
+                return;
+            }
             List<Long> kept = new ArrayList<>(millis);
             observed.put(key, new ArrayList<>(kept.subList(Math.max(0, kept.size() - KEEP), kept.size())));
         });

@@ -88,6 +88,21 @@ class ExpectationsTest {
     }
 
     @Test
+    void historyKeepsTheLastFiveOfEachKeyAndDropsKeysOfTheEarlierForm() {
+        // given history saved by an earlier version, and a long list
+        Expectations expectations = new Expectations(Map.of(
+                "COPY_AVAILABLE:eu-west-1", List.of(60_000L),
+                "COMMAND@provision:page@us-east-1", List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L)));
+
+        // when
+        Map<String, List<Long>> snapshot = expectations.snapshot();
+
+        // then
+        assertThat(snapshot).containsOnlyKeys("COMMAND@provision:page@us-east-1");
+        assertThat(snapshot.get("COMMAND@provision:page@us-east-1")).containsExactly(3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
     void aCommandIsExpectedFromItsOwnHistoryBeforeThatOfOtherCommands() {
         // given
         Expectations expectations = new Expectations();
