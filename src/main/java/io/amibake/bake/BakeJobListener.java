@@ -23,6 +23,7 @@ public final class BakeJobListener implements JobExecutionListener {
     private final JobRepository repository;
     private final Path manifest;
     private Map<String, Long> requestsAtStart = Map.of();
+    private Map<String, Long> retriesAtStart = Map.of();
 
     public BakeJobListener(BakeServices services, JobRepository repository, Path manifest) {
         this.services = services;
@@ -33,6 +34,7 @@ public final class BakeJobListener implements JobExecutionListener {
     @Override
     public void beforeJob(JobExecution execution) {
         requestsAtStart = services.clients().requests().snapshot();
+        retriesAtStart = services.clients().requests().retries();
         services.events().bakeStarted(execution.getId(), BakeState.of(execution).bakeId());
     }
 
@@ -51,6 +53,10 @@ public final class BakeJobListener implements JobExecutionListener {
         services.clients().requests().snapshot().forEach((operation, count) ->
                 requests.merge(operation, count - requestsAtStart.getOrDefault(operation, 0L), Long::sum));
         state.requests(requests);
+        Map<String, Long> retries = new HashMap<>(state.retries());
+        services.clients().requests().retries().forEach((operation, count) ->
+                retries.merge(operation, count - retriesAtStart.getOrDefault(operation, 0L), Long::sum));
+        state.retries(retries);
         state.observedWaits(services.waits().expectations().snapshot());
         repository.updateExecutionContext(execution);
         Map<String, Object> written = state.recipeYaml() == null ? Map.of() : Manifest.of(execution, repository);
