@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
         subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
-                AbandonCommand.class, SandboxCommand.class, LogsCommand.class, ReportCommand.class,
+                AbandonCommand.class, SandboxCommand.class, LogsCommand.class, ReportCommand.class, SchemaCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements Runnable {
 
