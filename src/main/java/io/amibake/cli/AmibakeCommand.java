@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
         subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
                 AbandonCommand.class, SandboxCommand.class, LogsCommand.class, ReportCommand.class, SchemaCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class})
-public final class AmibakeCommand implements Runnable {
+public final class AmibakeCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code of a completed command. */
     public static final int OK = 0;
@@ -26,6 +27,7 @@ public final class AmibakeCommand implements Runnable {
     /** A command line for amibake whose usage errors exit with {@link #USAGE}. */
     public static CommandLine commandLine() {
         return new CommandLine(new AmibakeCommand())
+                .setUsageHelpAutoWidth(true)
                 .setExitCodeExceptionMapper(e -> USAGE)
                 .setExecutionExceptionHandler((e, cli, parsed) -> {
                     if (e instanceof RepositoryBusyException) {
@@ -36,8 +38,10 @@ public final class AmibakeCommand implements Runnable {
                 });
     }
 
+    /** Without a command there is nothing to do: the usage, on stderr, and a usage error's exit code. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
     }
 }

@@ -94,7 +94,8 @@ final class BakeSession {
             }, "amibake-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out, System.console() != null);
+                BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out,
+                        ConsoleEvents.live(System.getenv(), System.console() != null), recipe);
                 events = new LockDescribingEvents(events, lock);
                 BakeResult result = body.run(runner, cloud.settings(sandboxEndpoint), cloud.target(sandboxEndpoint),
                         events);

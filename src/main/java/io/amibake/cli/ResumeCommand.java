@@ -20,8 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code amibake resume}: goes on with a failed or stopped bake from its last checkpoint. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint.",
-                "The same instance, the same image, only the work not yet done: a failed command and",
-                "the ones after it, the regions whose copy did not complete."},
+                "The same instance, the same image, only the work not yet done: a failed command and "
+                        + "the ones after it, the regions whose copy did not complete."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:completed", "1:the bake failed again (resumable)", "2:bad input, or nothing to resume",
                 "3:another bake of this recipe is running"})

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Command output is kept for successful commands too, and {@code logs} prints it after the bake. */
 class LogsCommandTest {
@@ -76,5 +78,31 @@ class LogsCommandTest {
         assertThat(amibake("logs", "httpd", "--home", home.toString(), "--command", "nope")).isEqualTo(1);
         assertThat(err.toString()).contains("kept no command output matching the filter");
         assertThat(amibake("logs", "no-such-bake", "--home", home.toString())).isEqualTo(2);
+    }
+
+    @Test
+    void statusJsonParsesAndNamesTheBakeAndEachStep() {
+        // given
+        amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString());
+        JsonMapper json = JsonMapper.builder().build();
+
+        // when
+        int listed = amibake("status", "--json", "--home", home.toString());
+        JsonNode bakes = json.readTree(out.toString());
+        int shown = amibake("status", "--json", "--execution", bakes.get(0).get("execution").asString(),
+                "--home", home.toString());
+        JsonNode one = json.readTree(out.toString());
+
+        // then
+        assertThat(listed).isZero();
+        assertThat(bakes.isArray()).isTrue();
+        assertThat(bakes.get(0).get("recipe").asString()).isEqualTo("httpd");
+        assertThat(bakes.get(0).get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(bakes.get(0).get("imageId").asString()).startsWith("ami-");
+        assertThat(shown).isZero();
+        assertThat(one.get("bake").asString()).isEqualTo(bakes.get(0).get("bake").asString());
+        assertThat(one.get("steps").size()).isGreaterThan(10);
+        assertThat(one.get("steps").get(0).get("step").asString()).isEqualTo("prepare");
     }
 }
