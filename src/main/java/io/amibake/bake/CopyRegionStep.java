@@ -3,6 +3,7 @@ package io.amibake.bake;
 import io.amibake.aws.CopyRequest;
 import io.amibake.aws.Image;
 import io.amibake.bake.wait.WaitFailedException;
+import io.amibake.bake.wait.WaitKind;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Regions;
 import io.amibake.recipe.Templates;
@@ -70,10 +71,13 @@ public final class CopyRegionStep implements Tasklet {
     private void awaitCopy(RegionState state, String region, boolean justStarted) throws Exception {
         Semaphore slots = COPY_SLOTS.computeIfAbsent(region, r -> new Semaphore(MAX_CONCURRENT_COPIES));
         slots.acquire();
-        try {
+        Duration expected = services.waits().expectations().expected(WaitKind.COPY_AVAILABLE, region);
+        try (CopyProgressLines lines = new CopyProgressLines(region, expected,
+                line -> services.events().note("distribute", line))) {
             int[] lastShown = {-25};
             Image copy = services.waits().copy(region, state.imageId(), justStarted, services.settings().copyTimeout(),
                     percent -> {
+                lines.progress(percent);
                 if (percent >= lastShown[0] + 25) {
                     lastShown[0] = percent;
                     services.events().note("distribute", region + ": " + percent + "%");
