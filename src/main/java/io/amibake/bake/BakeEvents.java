@@ -19,6 +19,15 @@ public interface BakeEvents {
 
     void bakeFinished(long execution, String status, Map<String, Object> summary);
 
+    /**
+     * A provisioning command ended on the build instance, successfully or not.
+     *
+     * @param stdoutTail the end of its standard output; the whole of it is kept by {@link CommandOutputs}
+     */
+    default void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
+                                 String stderrTail) {
+    }
+
     /** Events nobody reads. */
     BakeEvents NONE = new BakeEvents() {
         @Override

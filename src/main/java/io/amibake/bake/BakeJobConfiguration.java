@@ -43,8 +43,11 @@ public class BakeJobConfiguration {
      */
     private final PlatformTransactionManager transactions = new ResourcelessTransactionManager();
 
-    public BakeJobConfiguration(JobRepository repository) {
+    private final CommandOutputs outputs;
+
+    public BakeJobConfiguration(JobRepository repository, CommandOutputs outputs) {
         this.repository = repository;
+        this.outputs = outputs;
     }
 
     /**
@@ -66,9 +69,10 @@ public class BakeJobConfiguration {
                 .next(always(progress, CheckResourcesStep.NAME, new CheckResourcesStep(services, repository)))
                 .next(always(progress, LaunchInstanceStep.NAME, new LaunchInstanceStep(services)))
                 .next(always(progress, "waitForAgent", new WaitForAgentStep(services)))
-                .next(always(progress, "installPackages", new RunCommandsStep(services, "packages", "installPackages")))
-                .next(always(progress, "provision", new RunCommandsStep(services, "provision", "provision")))
-                .next(always(progress, "cleanup", new RunCommandsStep(services, "cleanup", "cleanup")))
+                .next(always(progress, "installPackages",
+                        new RunCommandsStep(services, outputs, "packages", "installPackages")))
+                .next(always(progress, "provision", new RunCommandsStep(services, outputs, "provision", "provision")))
+                .next(always(progress, "cleanup", new RunCommandsStep(services, outputs, "cleanup", "cleanup")))
                 .next(always(progress, "stopInstance", new StopInstanceStep(services)))
                 .next(always(progress, CreateImageStep.NAME, new CreateImageStep(services)))
                 .next(always(progress, "waitForImage", new WaitForImageStep(services)))

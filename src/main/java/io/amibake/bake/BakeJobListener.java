@@ -25,6 +25,7 @@ public final class BakeJobListener implements JobExecutionListener {
     private final Path manifest;
     private volatile Map<String, Long> requestsAtStart = Map.of();
     private volatile Map<String, Long> requestsOfEarlierRuns = Map.of();
+    private volatile Map<String, Long> retriesAtStart = Map.of();
 
     public BakeJobListener(BakeServices services, JobRepository repository, Path manifest) {
         this.services = services;
@@ -37,6 +38,7 @@ public final class BakeJobListener implements JobExecutionListener {
         requestsAtStart = services.clients().requests().snapshot();
         requestsOfEarlierRuns = Map.copyOf(BakeState.of(execution).requests());
         BakeState.of(execution).dropLegacyWaits();
+        retriesAtStart = services.clients().requests().retries();
         services.events().bakeStarted(execution.getId(), BakeState.of(execution).bakeId());
     }
 
@@ -52,6 +54,10 @@ public final class BakeJobListener implements JobExecutionListener {
             }
         }
         Map<String, Long> requests = countRequests(execution);
+        Map<String, Long> retries = new HashMap<>(state.retries());
+        services.clients().requests().retries().forEach((operation, count) ->
+                retries.merge(operation, count - retriesAtStart.getOrDefault(operation, 0L), Long::sum));
+        state.retries(retries);
         JobExecution saved = execution;
         try {
             repository.updateExecutionContext(execution);

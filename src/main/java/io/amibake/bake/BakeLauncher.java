@@ -286,6 +286,12 @@ public class BakeLauncher {
         }
 
         @Override
+        public void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
+                                    String stderrTail) {
+            delegate.commandFinished(step, command, status, exitCode, stdoutTail, stderrTail);
+        }
+
+        @Override
         public void bakeFinished(long execution, String status, Map<String, Object> summary) {
             delegate.bakeFinished(execution, status, summary);
         }

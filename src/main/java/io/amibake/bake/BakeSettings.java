@@ -41,7 +41,7 @@ public record BakeSettings(
         Integer copyLimit) {
 
     public BakeSettings {
-        home = home == null ? Path.of(System.getProperty("user.home"), ".amibake") : home;
+        home = home == null ? UserHome.amibakeHome() : home;
         instanceTimeout = instanceTimeout == null ? Duration.ofMinutes(15) : instanceTimeout;
         agentTimeout = agentTimeout == null ? Duration.ofMinutes(15) : agentTimeout;
         imageTimeout = imageTimeout == null ? Duration.ofMinutes(90) : imageTimeout;

@@ -46,6 +46,7 @@ public final class BakeState {
      */
     private static final String LEGACY_WAITS = "waits.observed";
     private static final String REQUESTS = "requests";
+    private static final String RETRIES = "requests.retried";
 
     private final JobExecution job;
     private final StepExecution step;
@@ -287,6 +288,17 @@ public final class BakeState {
 
     public void requests(Map<String, Long> requests) {
         put(REQUESTS, new HashMap<>(requests));
+    }
+
+    /** Requests the SDK sent again after throttling or a transient error, by operation, every run. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> retries() {
+        Object value = get(RETRIES);
+        return value == null ? Map.of() : (Map<String, Long>) value;
+    }
+
+    public void retries(Map<String, Long> retries) {
+        put(RETRIES, new HashMap<>(retries));
     }
 
     private String getString(String key) {

@@ -3,6 +3,9 @@ package io.amibake.bake;
 import io.amibake.aws.CopyRequest;
 import io.amibake.aws.Image;
 import io.amibake.bake.wait.WaitFailedException;
+import io.amibake.bake.wait.Expectation;
+import io.amibake.bake.wait.Expectations;
+import io.amibake.bake.wait.WaitKind;
 import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Regions;
@@ -89,13 +92,17 @@ public final class CopyRegionStep implements Tasklet {
             throws Exception {
         // A copy started by an earlier run is in flight too: it counts against the limit.
         slots.take(region, bakeId, services.settings().copyLimit(), services.waits());
-        try {
+        Expectation expected = services.waits().expectations().expected(WaitKind.COPY_AVAILABLE,
+                Expectations.copyTarget(sourceRegion, region));
+        try (CopyProgressLines lines = new CopyProgressLines(region, expected == null ? null : expected.duration(),
+                line -> services.events().note("distribute", line))) {
             int[] lastShown = {-25};
             // A new copy can be unknown to DescribeImages for a while (eventual consistency).
             boolean mayBeNew = state.copiedAt() != null
                     && state.copiedAt().plus(Waits.NEW_IMAGE_GRACE).isAfter(services.clock().instant());
             Image copy = services.waits().copy(sourceRegion, region, state.imageId(), justStarted, mayBeNew,
                     services.settings().copyTimeout(), percent -> {
+                lines.progress(percent);
                 if (percent >= lastShown[0] + 25) {
                     lastShown[0] = percent;
                     services.events().note("distribute", region + ": " + percent + "%");

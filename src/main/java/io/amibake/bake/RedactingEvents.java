@@ -35,6 +35,13 @@ record RedactingEvents(BakeEvents delegate, Redactor redactor) implements BakeEv
     }
 
     @Override
+    public void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
+                                String stderrTail) {
+        delegate.commandFinished(step, command, status, exitCode, redactor.redact(stdoutTail),
+                redactor.redact(stderrTail));
+    }
+
+    @Override
     public void bakeFinished(long execution, String status, Map<String, Object> summary) {
         Map<String, Object> redacted = new LinkedHashMap<>();
         summary.forEach((key, value) -> redacted.put(key, redactor.redactValue(value)));

@@ -27,6 +27,11 @@ public final class RegionState {
         this.context = context;
     }
 
+    /** A region's state as its partition's step execution holds it: for reports. */
+    public static RegionState of(org.springframework.batch.core.step.StepExecution partition) {
+        return new RegionState(partition.getExecutionContext());
+    }
+
     static RegionState of(ChunkContext chunk) {
         return new RegionState(chunk.getStepContext().getStepExecution().getExecutionContext());
     }

@@ -22,12 +22,17 @@ public final class RunCommandsStep implements Tasklet {
     /** Slack on top of a command's own timeout before amibake stops waiting for SSM's verdict. */
     private static final Duration VERDICT_SLACK = Duration.ofMinutes(5);
 
+    /** How much of each stream a {@code commandFinished} event carries. */
+    static final int EVENT_TAIL = 2_000;
+
     private final BakeServices services;
+    private final CommandOutputs outputs;
     private final String phase;
     private final String stepName;
 
-    public RunCommandsStep(BakeServices services, String phase, String stepName) {
+    public RunCommandsStep(BakeServices services, CommandOutputs outputs, String phase, String stepName) {
         this.services = services;
+        this.outputs = outputs;
         this.phase = phase;
         this.stepName = stepName;
     }
@@ -79,6 +84,7 @@ public final class RunCommandsStep implements Tasklet {
             throws Exception {
         CommandResult result = services.waits().command(region, pending.commandId(), state.instanceId(),
                 command.key(), command.timeout().plus(VERDICT_SLACK));
+        keep(state, command, pending, result);
         if (result.isSuccess()) {
             state.commandDone(command.key());
             services.events().note(stepName, "'" + command.name() + "' succeeded");
@@ -91,6 +97,15 @@ public final class RunCommandsStep implements Tasklet {
         }
         throw new CommandFailedException(stepName, command.name(), result.status(), result.responseCode(),
                 result.stdout(), result.stderr());
+    }
+
+    /** Stores what SSM returned, successful or not, and tells the watcher with the output's tails. */
+    private void keep(BakeState state, RemoteCommand command, Pending pending, CommandResult result) {
+        outputs.save(new CommandOutputs.Output(state.bakeId(), state.executionId(), stepName, command.key(),
+                command.name(), pending.commandId(), state.instanceId(), result.status(), result.responseCode(),
+                services.clock().instant(), result.stdout(), result.stderr()));
+        services.events().commandFinished(stepName, command.name(), result.status(), result.responseCode(),
+                CommandOutputs.tail(result.stdout(), EVENT_TAIL), CommandOutputs.tail(result.stderr(), EVENT_TAIL));
     }
 
     /** A command sent but not seen to end: its key, its SSM id and the execution that sent it. */

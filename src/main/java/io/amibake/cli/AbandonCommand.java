@@ -16,8 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code amibake abandon}: gives a bake up for good and removes its build instance. */
 @Command(name = "abandon", mixinStandardHelpOptions = true,
         description = {"Mark a bake abandoned (it can no longer resume) and terminate its build instance.",
-                "With --delete-images, also deregister every image it made, in every region, and delete",
-                "their snapshots."})
+                "With --delete-images, also deregister every image it made, in every region, and delete "
+                        + "their snapshots."})
 final class AbandonCommand implements Callable<Integer> {
 
     @Option(names = "--execution", required = true, paramLabel = "ID", description = "An execution of the bake.")

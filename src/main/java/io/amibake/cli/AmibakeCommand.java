@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
         subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
-                AbandonCommand.class, PruneCommand.class, SweepCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
-public final class AmibakeCommand implements Runnable {
+                AbandonCommand.class, PruneCommand.class, SweepCommand.class, LogsCommand.class, ReportCommand.class,
+                SchemaCommand.class, CompletionCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
+public final class AmibakeCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code of a completed command. */
     public static final int OK = 0;
@@ -47,6 +48,7 @@ public final class AmibakeCommand implements Runnable {
     /** A command line for amibake whose usage errors exit with {@link #USAGE}. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new AmibakeCommand())
+                .setUsageHelpAutoWidth(true)
                 .setExitCodeExceptionMapper(e -> USAGE)
                 .setExecutionExceptionHandler((e, failed, parsed) -> {
                     int code = Failures.report(e, failed.getErr());
@@ -62,8 +64,10 @@ public final class AmibakeCommand implements Runnable {
         return cli;
     }
 
+    /** Without a command there is nothing to do: the usage, on stderr, and a usage error's exit code. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
     }
 }

@@ -34,7 +34,8 @@ final class BakeSession {
             if (sandbox != null && !json) {
                 out.println("sandbox:  " + sandboxEndpoint + " (time scale " + cloud.timeScale + ")");
             }
-            BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out, System.console() != null);
+            BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out,
+                    ConsoleEvents.live(System.getenv(), System.console() != null), recipe);
             BakeResult result = body.run(context.launcher(), cloud.settings(sandboxEndpoint),
                     cloud.target(sandboxEndpoint), events);
             if (!result.completed() && result.error() != null && !json) {

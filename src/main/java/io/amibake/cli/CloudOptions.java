@@ -33,11 +33,28 @@ final class CloudOptions {
         return AwsSettings.aws(profile);
     }
 
-    /** The target recorded with a bake, so its history and resume stay with the same cloud. */
+    /**
+     * The target recorded with a bake, so its history and resume stay with the same cloud, and
+     * the waits learned against one endpoint never pace another: {@code AWS_ENDPOINT_URL}, which
+     * the SDK follows, counts as that endpoint, not as AWS.
+     */
     String target(URI sandboxEndpoint) {
+        return target(sandboxEndpoint, System.getenv());
+    }
+
+    String target(URI sandboxEndpoint, java.util.Map<String, String> env) {
         if (sandboxEndpoint != null) {
             return "sandbox";
         }
-        return endpoint != null ? endpoint.toString() : "aws";
+        if (endpoint != null) {
+            return endpoint.toString();
+        }
+        for (String name : java.util.List.of("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")) {
+            String url = env.get(name);
+            if (url != null && !url.isBlank()) {
+                return url.strip();
+            }
+        }
+        return "aws";
     }
 }

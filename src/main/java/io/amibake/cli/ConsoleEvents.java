@@ -12,22 +12,31 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One line per step and per notable event, with the time since the bake began. On a terminal,
- * a status line below them shows the steps running now and for how long, redrawn in place.
+ * One line per step and per notable event, each starting with the date and time (for a log read
+ * the next morning) and the time since the bake began; the first names the bake and its recipe.
+ * On a terminal, a status line below them shows the steps running now and for how long, redrawn
+ * in place, unless {@code NO_COLOR} is set or {@code TERM} is {@code dumb}.
  */
 final class ConsoleEvents implements BakeEvents {
 
     private static final String CLEAR_LINE = "\r\033[K";
+    private static final java.time.format.DateTimeFormatter STAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssXXX");
 
     private final PrintWriter out;
     private final long start = System.nanoTime();
     private final Map<String, Long> running = new LinkedHashMap<>();
     private final ScheduledExecutorService ticker;
+    private final String recipe;
     private boolean statusShown;
 
-    /** @param live redraw a status line in place: only when the output is a terminal */
-    ConsoleEvents(PrintWriter out, boolean live) {
+    /**
+     * @param live   redraw a status line in place: only when the output is a terminal that wants it
+     * @param recipe the recipe's name, for the first line
+     */
+    ConsoleEvents(PrintWriter out, boolean live, String recipe) {
         this.out = out;
+        this.recipe = recipe;
         if (live) {
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "amibake-progress");
@@ -38,6 +47,21 @@ final class ConsoleEvents implements BakeEvents {
         } else {
             ticker = null;
         }
+    }
+
+    /**
+     * Whether a status line may be redrawn in place: on a terminal, unless the user asked for
+     * plain output ({@code NO_COLOR}, any value: no-color.org) or the terminal cannot move the
+     * cursor ({@code TERM=dumb}).
+     */
+    static boolean live(java.util.Map<String, String> env, boolean terminal) {
+        String noColor = env.get("NO_COLOR");
+        return terminal && (noColor == null || noColor.isEmpty()) && !"dumb".equals(env.get("TERM"));
+    }
+
+    @Override
+    public synchronized void bakeStarted(long execution, String bakeId) {
+        line("bake " + bakeId + " of recipe " + recipe + " (execution " + execution + ") started");
     }
 
     @Override
@@ -77,7 +101,8 @@ final class ConsoleEvents implements BakeEvents {
             out.print(CLEAR_LINE);
             statusShown = false;
         }
-        out.printf("[%7s] %s%n", Durations.human(elapsedSince(start)), TerminalText.safe(text));
+        out.printf("%s [%7s] %s%n", STAMP.format(java.time.ZonedDateTime.now()),
+                Durations.human(elapsedSince(start)), TerminalText.safe(text));
         out.flush();
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 final class HomeOption {
 
     @Option(names = "--home", paramLabel = "DIR",
-            description = "amibake's state directory (default: $AMIBAKE_HOME or ~/.amibake).")
+            description = "amibake's state directory (default: $AMIBAKE_HOME, or ~/.amibake where ~ is $HOME).")
     Path home;
 
     Path resolve() {
@@ -15,6 +15,6 @@ final class HomeOption {
             return home;
         }
         String env = System.getenv("AMIBAKE_HOME");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".amibake");
+        return env != null && !env.isBlank() ? Path.of(env) : io.amibake.bake.UserHome.amibakeHome();
     }
 }

@@ -45,6 +45,19 @@ final class JsonEvents implements BakeEvents {
     }
 
     @Override
+    public void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
+                                String stderrTail) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("step", step);
+        fields.put("command", command);
+        fields.put("status", status);
+        fields.put("exitCode", exitCode);
+        fields.put("stdoutTail", stdoutTail);
+        fields.put("stderrTail", stderrTail);
+        emit("commandFinished", fields);
+    }
+
+    @Override
     public void bakeFinished(long execution, String status, Map<String, Object> summary) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("execution", execution);

@@ -23,8 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code amibake resume}: goes on with a failed or stopped bake from its last checkpoint. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint.",
-                "The same instance, the same image, only the work not yet done: a failed command and",
-                "the ones after it, the regions whose copy did not complete."})
+                "The same instance, the same image, only the work not yet done: a failed command and "
+                        + "the ones after it, the regions whose copy did not complete."})
 final class ResumeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RECIPE", arity = "0..1",

@@ -40,7 +40,7 @@ public final class SandboxCommand implements Callable<Integer> {
             description = "Multiply every latency by X; 0.01 runs a bake in seconds (default: ${DEFAULT-VALUE}).")
     private double timeScale;
 
-    @Option(names = "--profile", paramLabel = "FILE",
+    @Option(names = "--latency-profile", paramLabel = "FILE",
             description = "Latency profile: lines of 'key: duration' (e.g. image-create: 4m); see docs/sandbox.md.")
     private Path profile;
 

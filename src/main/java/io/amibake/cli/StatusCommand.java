@@ -3,6 +3,7 @@ package io.amibake.cli;
 import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
+import io.amibake.bake.Manifest;
 import io.amibake.recipe.Durations;
 import io.amibake.text.Redactor;
 import io.amibake.text.TerminalText;
@@ -38,6 +39,9 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "20", description = "How many bakes to list (default: ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--json", description = "Print one JSON document instead of a table, for scripts.")
+    boolean json;
+
     @Mixin
     HomeOption home;
 
@@ -55,10 +59,20 @@ final class StatusCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("amibake: no execution " + execution);
                     return AmibakeCommand.USAGE;
                 }
+                if (json) {
+                    out.println(Manifest.toLine(StatusJson.execution(found.get(), runner.executionsOf(found.get()))));
+                    out.flush();
+                    return AmibakeCommand.OK;
+                }
                 printSteps(out, found.get(), runner.executionsOf(found.get()));
                 return AmibakeCommand.OK;
             }
             List<JobExecution> bakes = runner.latestExecutions(recipe, limit);
+            if (json) {
+                out.println(Manifest.toLine(bakes.stream().map(StatusJson::bake).toList()));
+                out.flush();
+                return AmibakeCommand.OK;
+            }
             out.printf("%-9s %-16s %-10s %-18s %-19s %-9s %s%n",
                     "EXECUTION", "RECIPE", "STATUS", "STEP", "STARTED", "DURATION", "IMAGE");
             for (JobExecution e : bakes) {

@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ImageReader {
 
     static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
-    private static final Pattern KMS_KEY = Pattern.compile(
+    static final Pattern KMS_KEY = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
                     + "|arn:aws:kms:([a-z0-9-]+):\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})");
     /** AWS allows 50 tags per resource (aws-facts.md); amibake adds Name, amibake:bake and amibake:recipe. */

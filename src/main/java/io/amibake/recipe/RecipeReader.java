@@ -39,24 +39,24 @@ final class RecipeReader {
     static final List<String> RETENTION_KEYS = List.of("keep", "maxAge");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
 
-    private static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern OS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
-    private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
-    private static final Pattern AMI_ID = Pattern.compile("ami-([0-9a-f]{8}|[0-9a-f]{17})");
-    private static final Pattern SUBNET_ID = Pattern.compile("subnet-([0-9a-f]{8}|[0-9a-f]{17})");
-    private static final Pattern SECURITY_GROUP_ID = Pattern.compile("sg-([0-9a-f]{8}|[0-9a-f]{17})");
-    private static final Pattern INSTANCE_PROFILE = Pattern.compile(
+    static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    static final Pattern OS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+    static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    static final Pattern AMI_ID = Pattern.compile("ami-([0-9a-f]{8}|[0-9a-f]{17})");
+    static final Pattern SUBNET_ID = Pattern.compile("subnet-([0-9a-f]{8}|[0-9a-f]{17})");
+    static final Pattern SECURITY_GROUP_ID = Pattern.compile("sg-([0-9a-f]{8}|[0-9a-f]{17})");
+    static final Pattern INSTANCE_PROFILE = Pattern.compile(
             "[\\w+=,.@-]{1,128}|arn:aws:iam::\\d{12}:instance-profile/[\\w+=,.@/-]{1,128}");
     /** SSM parameter names: letters, digits, {@code _ . -}, levels separated by {@code /}. */
     static final Pattern SSM_NAME = Pattern.compile("(/[A-Za-z0-9_.-]+)+|[A-Za-z0-9_.-]+");
-    private static final Set<String> OWNER_ALIASES = Set.of("amazon", "aws-marketplace", "self", "aws-backup-vault");
-    private static final List<String> ARCHITECTURES = List.of("x86_64", "arm64", "i386", "x86_64_mac", "arm64_mac");
-    private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final Set<String> OWNER_ALIASES = Set.of("amazon", "aws-marketplace", "self", "aws-backup-vault");
+    static final List<String> ARCHITECTURES = List.of("x86_64", "arm64", "i386", "x86_64_mac", "arm64_mac");
+    static final Pattern STEP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Package names go into shell: no spaces or metacharacters, and no leading dash (an option). */
-    private static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:~=@-]{0,127}");
-    private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._:\\\\-]{0,127}");
+    static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:~=@-]{0,127}");
+    static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._:\\\\-]{0,127}");
     /** Stopping the agent would kill the very command that stops it, and every later one. */
-    private static final Set<String> SSM_AGENT = Set.of("amazon-ssm-agent", "amazon-ssm-agent.service",
+    static final Set<String> SSM_AGENT = Set.of("amazon-ssm-agent", "amazon-ssm-agent.service",
             "snap.amazon-ssm-agent.amazon-ssm-agent", "snap.amazon-ssm-agent.amazon-ssm-agent.service");
 
     /** SSM Run Command's {@code executionTimeout} maximum (aws-facts.md). */

@@ -32,7 +32,7 @@ class SandboxCommandTest {
 
         // when
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0",
-                "--time-scale", "0.01", "--profile", profile.toString(), "--fail", "RunInstances@us-east-1=InsufficientInstanceCapacityx2",
+                "--time-scale", "0.01", "--latency-profile", profile.toString(), "--fail", "RunInstances@us-east-1=InsufficientInstanceCapacityx2",
                 "--fail-command", "dnf install=1", "--drop", "DescribeImages", "--fail-image", "eu-west-1"));
         String first = out.readLine();
         URI endpoint = URI.create(first.substring(first.lastIndexOf(' ') + 1));
@@ -69,7 +69,7 @@ class SandboxCommandTest {
         CommandLine cli = AmibakeCommand.commandLine().setErr(new PrintWriter(err));
 
         // when
-        int exit = cli.execute("sandbox", "--port", "0", "--profile", profile.toString());
+        int exit = cli.execute("sandbox", "--port", "0", "--latency-profile", profile.toString());
 
         // then
         assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
@@ -87,6 +87,6 @@ class SandboxCommandTest {
 
         // then
         assertThat(exit).isZero();
-        assertThat(out.toString()).contains("--time-scale", "--no-throttling", "--fail-command", "--profile");
+        assertThat(out.toString()).contains("--time-scale", "--no-throttling", "--fail-command", "--latency-profile");
     }
 }

@@ -1,0 +1,26 @@
+package io.amibake.cli;
+
+import io.amibake.bake.BakeParameters;
+import io.amibake.bake.BakeLauncher;
+import java.util.Optional;
+import org.springframework.batch.core.job.JobExecution;
+
+/** Finds the bake a person names: by bake id, by execution id, or by recipe (its newest bake). */
+final class BakeFinder {
+
+    private BakeFinder() {
+    }
+
+    static Optional<JobExecution> find(BakeLauncher runner, String name) {
+        if (name.chars().allMatch(Character::isDigit) && !name.isEmpty()) {
+            Optional<JobExecution> byId = runner.execution(Long.parseLong(name));
+            if (byId.isPresent()) {
+                return byId;
+            }
+        }
+        Optional<JobExecution> byBake = runner.latestExecutions(null, 500).stream()
+                .filter(e -> name.equals(e.getJobParameters().getString(BakeParameters.BAKE)))
+                .findFirst();
+        return byBake.isPresent() ? byBake : runner.latestExecutions(name, 1).stream().findFirst();
+    }
+}

@@ -1,0 +1,146 @@
+package io.amibake.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.amibake.SandboxExtension;
+import io.amibake.cli.AmibakeCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The report of a completed three-region bake and of a failed one, opened in headless Chromium:
+ * no console error, no request beyond the file itself, one bar per step run and per region, the
+ * failed step marked. Screenshots are kept under target/report-screenshots for a person to look at.
+ */
+class ReportBrowserTest {
+
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.002);
+
+    @TempDir
+    static Path home;
+
+    @TempDir
+    static Path profile;
+
+    private static final Path SCREENSHOTS = Path.of("target", "report-screenshots");
+    private static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        // CI installs Debian's chromium (.ci/run); elsewhere the test is skipped without one.
+        if (HeadlessChromium.executable() == null && System.getenv("CI") != null) {
+            throw new IllegalStateException("CI needs chromium for the report test: apt-get install chromium");
+        }
+        assumeThat(HeadlessChromium.executable()).as("chromium installed").isNotNull();
+        chromium = HeadlessChromium.start(profile);
+    }
+
+    @AfterAll
+    static void stopBrowser() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    private String amibake(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = AmibakeCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(args);
+        return exit + "\n" + out + err;
+    }
+
+    @Test
+    void aCompletedAndAFailedBakeReadInABrowserWithoutTheNetwork() throws Exception {
+        // given a completed three-region bake, then one whose page check fails
+        assertThat(amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString())).startsWith("0\n");
+        sandbox.faults().failCommand("curl -fsS http://localhost/", 7, "curl: (7) Failed to connect to localhost");
+        try {
+            assertThat(amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                    "--home", home.toString())).startsWith("1\n");
+        } finally {
+            sandbox.faults().clear();
+        }
+        List<String> bakes = bakeIds();
+
+        // when each bake's report is written next to the other's
+        Path reports = home.resolve("reports");
+        for (String bake : bakes) {
+            assertThat(amibake("report", bake, "--home", home.toString())).startsWith("0\n");
+        }
+        Path completed = reports.resolve(bakes.get(1) + ".html");
+        Path failed = reports.resolve(bakes.get(0) + ".html");
+
+        // then the completed one shows every step and region, green, without the network
+        var load = chromium.open(completed);
+        assertThat(load.consoleErrors()).isEmpty();
+        assertThat(load.requests()).as("requests").allSatisfy(url -> assertThat(url).isEqualTo(completed.toUri()
+                .toString()));
+        assertThat(names("rect.bar.step")).containsExactly("prepare", "resolveSource", "launchInstance",
+                "waitForAgent", "installPackages", "provision", "cleanup", "stopInstance", "createImage",
+                "waitForImage", "terminateInstance", "writeManifest");
+        assertThat(names("rect.bar.region")).containsExactly("us-east-1", "us-west-2", "eu-west-1");
+        assertThat(names("rect.bar.failed")).isEmpty();
+        assertThat(chromium.evaluate("document.querySelectorAll('#commands details').length").asInt())
+                .isEqualTo(5);
+        chromium.screenshot(SCREENSHOTS.resolve("completed.png"));
+
+        // and the failed one marks the failed step and links to the completed bake's report
+        load = chromium.open(failed);
+        assertThat(load.consoleErrors()).isEmpty();
+        assertThat(load.requests()).allSatisfy(url -> assertThat(url).isEqualTo(failed.toUri().toString()));
+        assertThat(names("rect.bar.failed")).containsExactly("provision");
+        assertThat(names("rect.bar.region")).isEmpty();
+        assertThat(chromium.evaluate("document.querySelector('#failure').textContent").asString())
+                .contains("check-page").contains("exit code 7");
+        assertThat(chromium.evaluate("document.querySelector('details.command.failed').textContent")
+                .asString()).contains("check-page").contains("exit code 7").contains("Failed to connect");
+        String link = chromium.evaluate("document.querySelector('#history a').getAttribute('href')").asString();
+        assertThat(reports.resolve(link)).isEqualTo(completed).exists();
+        chromium.screenshot(SCREENSHOTS.resolve("failed.png"));
+    }
+
+    /** The bakes in the repository, newest first. */
+    private List<String> bakeIds() {
+        String status = amibake("status", "httpd", "--home", home.toString());
+        List<String> ids = new ArrayList<>();
+        for (String line : status.lines().toList()) {
+            Matcher m = Pattern.compile("^(\\d+) ").matcher(line);
+            if (m.find()) {
+                ids.add(m.group(1));
+            }
+        }
+        List<String> bakes = new ArrayList<>();
+        for (String execution : ids) {
+            String out = amibake("status", "--execution", execution, "--home", home.toString());
+            Matcher m = Pattern.compile("bake (\\S+),").matcher(out);
+            assertThat(m.find()).as(out).isTrue();
+            bakes.add(m.group(1));
+        }
+        assertThat(bakes).hasSize(2);
+        return bakes;
+    }
+
+    private List<String> names(String selector) throws Exception {
+        JsonNode names = chromium.evaluate("[...document.querySelectorAll('" + selector
+                + "')].map(e => e.dataset.name)");
+        List<String> list = new ArrayList<>();
+        names.forEach(n -> list.add(n.asString()));
+        return list;
+    }
+}
