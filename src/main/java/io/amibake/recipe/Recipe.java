@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param image       the image's name and description templates and its tags
  * @param regions     the regions the image is copied to, encryption and sharing
  * @param variables   variable defaults merged with command-line overrides
+ * @param test        the tests run on an instance of the new image before it is copied
  */
 public record Recipe(
         String name,
@@ -31,7 +32,8 @@ public record Recipe(
         Cleanup cleanup,
         ImageSpec image,
         Regions regions,
-        Map<String, String> variables) {
+        Map<String, String> variables,
+        Tests test) {
 
     public Recipe {
         Objects.requireNonNull(name, "name");
@@ -44,6 +46,14 @@ public record Recipe(
         cleanup = cleanup == null ? Cleanup.NONE : cleanup;
         regions = regions == null ? Regions.sourceOnly() : regions;
         variables = Map.copyOf(variables == null ? Map.of() : variables);
+        test = test == null ? Tests.DEFAULT : test;
+    }
+
+    /** A recipe without a {@code test} section: its preset's default tests apply. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, null);
     }
 
     /** Every region the image ends up in: the source region first, then the other targets. */

@@ -57,6 +57,11 @@ public final class RecipePrinter {
         regions.put("shareWith", recipe.regions().shareWith());
         putIfSet(regions, "ssmParameter", recipe.regions().ssmParameter());
         out.put("regions", regions);
+        Map<String, Object> test = new LinkedHashMap<>();
+        test.put("steps", steps(recipe.test().steps(), CommandPlan.STEP_TIMEOUT));
+        test.put("defaults", recipe.test().defaults());
+        test.put("regions", recipe.test().regions());
+        out.put("test", test);
         return yaml().dump(out);
     }
 

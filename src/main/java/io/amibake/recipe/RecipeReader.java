@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class RecipeReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "os", "variables", "source", "build",
-            "packages", "provision", "cleanup", "image", "regions");
+            "packages", "provision", "cleanup", "image", "regions", "test");
     static final List<String> SOURCE_KEYS = List.of("region", "ami", "ssm", "filter");
     static final List<String> FILTER_KEYS = List.of("owners", "name", "architecture");
     static final List<String> BUILD_KEYS = List.of("instanceType", "subnet", "securityGroups", "instanceProfile",
@@ -33,6 +33,7 @@ final class RecipeReader {
     static final List<String> STEP_KEYS = List.of("name", "run", "timeout");
     static final List<String> CLEANUP_KEYS = List.of("cleaners", "stopServices", "run");
     static final List<String> IMAGE_KEYS = List.of("name", "description", "tags");
+    static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
 
     private static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -93,11 +94,12 @@ final class RecipeReader {
         Regions regions = top.has("regions")
                 ? images.regions(top.value("regions"), source, name, os, variables)
                 : Regions.sourceOnly();
+        Tests test = top.has("test") ? test(top.value("test")) : Tests.DEFAULT;
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables);
+                variables, test);
     }
 
     // ---- sections ----
@@ -291,6 +293,21 @@ final class RecipeReader {
             steps.add(new ShellStep(name, run, timeout));
         }
         return ok ? steps : null;
+    }
+
+    private Tests test(Node node) {
+        Fields f = nodes.fields(node, "test", TEST_KEYS, List.of());
+        if (f == null) {
+            return null;
+        }
+        List<ShellStep> steps = f.has("steps") ? steps(f.value("steps"), "test.steps") : List.of();
+        Boolean defaults = f.has("defaults") ? nodes.bool(f.value("defaults"), "test.defaults") : Boolean.TRUE;
+        String regions = f.has("regions") ? nodes.oneOf(f.value("regions"), "test.regions", Tests.REGION_CHOICES)
+                : Tests.SOURCE;
+        if (steps == null || defaults == null || regions == null) {
+            return null;
+        }
+        return new Tests(steps, defaults, regions);
     }
 
     private Cleanup cleanup(Node node) {
