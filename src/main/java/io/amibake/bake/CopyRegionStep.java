@@ -113,6 +113,9 @@ public final class CopyRegionStep implements Tasklet {
             services.ssm().putParameter(region, name, state.imageId());
             state.markParameterWritten();
         }
+        if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
+            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region);
+        }
     }
 
     private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {

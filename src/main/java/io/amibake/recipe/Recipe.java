@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param regions     the regions the image is copied to, encryption and sharing
  * @param variables   variable defaults merged with command-line overrides
  * @param test        the tests run on an instance of the new image before it is copied
+ * @param deploy      the launch templates pointed at the new image in each region
  */
 public record Recipe(
         String name,
@@ -33,7 +34,8 @@ public record Recipe(
         ImageSpec image,
         Regions regions,
         Map<String, String> variables,
-        Tests test) {
+        Tests test,
+        Deploy deploy) {
 
     public Recipe {
         Objects.requireNonNull(name, "name");
@@ -47,13 +49,23 @@ public record Recipe(
         regions = regions == null ? Regions.sourceOnly() : regions;
         variables = Map.copyOf(variables == null ? Map.of() : variables);
         test = test == null ? Tests.DEFAULT : test;
+        deploy = deploy == null ? Deploy.NONE : deploy;
+    }
+
+    /** A recipe without a {@code deploy} section. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables, Tests test) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, test,
+                null);
     }
 
     /** A recipe without a {@code test} section: its preset's default tests apply. */
     public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
                   List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
                   Map<String, String> variables) {
-        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, null);
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, null,
+                null);
     }
 
     /** Every region the image ends up in: the source region first, then the other targets. */

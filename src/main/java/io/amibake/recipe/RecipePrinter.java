@@ -62,6 +62,12 @@ public final class RecipePrinter {
         test.put("defaults", recipe.test().defaults());
         test.put("regions", recipe.test().regions());
         out.put("test", test);
+        if (recipe.deploy().launchTemplate() != null) {
+            Map<String, Object> deploy = new LinkedHashMap<>();
+            deploy.put("launchTemplate", recipe.deploy().launchTemplate());
+            deploy.put("regions", recipe.deploy().regions());
+            out.put("deploy", deploy);
+        }
         return yaml().dump(out);
     }
 

@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class RecipeReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "os", "variables", "source", "build",
-            "packages", "provision", "cleanup", "image", "regions", "test");
+            "packages", "provision", "cleanup", "image", "regions", "test",
+            "deploy");
     static final List<String> SOURCE_KEYS = List.of("region", "ami", "ssm", "filter");
     static final List<String> FILTER_KEYS = List.of("owners", "name", "architecture");
     static final List<String> BUILD_KEYS = List.of("instanceType", "subnet", "securityGroups", "instanceProfile",
@@ -34,6 +35,9 @@ final class RecipeReader {
     static final List<String> CLEANUP_KEYS = List.of("cleaners", "stopServices", "run");
     static final List<String> IMAGE_KEYS = List.of("name", "description", "tags");
     static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
+    static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions");
+    /** AWS's rule for launch template names. */
+    private static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
 
     private static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -95,11 +99,13 @@ final class RecipeReader {
                 ? images.regions(top.value("regions"), source, name, os, variables)
                 : Regions.sourceOnly();
         Tests test = top.has("test") ? test(top.value("test")) : Tests.DEFAULT;
+        Deploy deploy = top.has("deploy") && source != null && regions != null
+                ? deploy(top.value("deploy"), regions.including(source.region())) : Deploy.NONE;
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables, test);
+                variables, test, deploy);
     }
 
     // ---- sections ----
@@ -308,6 +314,29 @@ final class RecipeReader {
             return null;
         }
         return new Tests(steps, defaults, regions);
+    }
+
+    private Deploy deploy(Node node, List<String> imageRegions) {
+        Fields f = nodes.fields(node, "deploy", DEPLOY_KEYS, List.of("launchTemplate"));
+        if (f == null) {
+            return null;
+        }
+        String template = f.has("launchTemplate") ? nodes.matching(f.value("launchTemplate"), "deploy.launchTemplate",
+                LAUNCH_TEMPLATE, "a launch template name of 3 to 128 letters, digits and ( ) . - / _") : null;
+        List<String> regions = f.has("regions") ? nodes.uniqueStrings(f.value("regions"), "deploy.regions",
+                (n, p, s) -> {
+                    String known = nodes.knownRegion(n, p, s);
+                    if (known != null && !imageRegions.contains(known)) {
+                        nodes.problem(n, p, "'" + known + "' is not a region the image goes to",
+                                "add it to regions.targets, or deploy to one of " + String.join(", ", imageRegions));
+                        return null;
+                    }
+                    return known;
+                }) : List.of();
+        if (template == null || regions == null) {
+            return null;
+        }
+        return new Deploy(template, regions);
     }
 
     private Cleanup cleanup(Node node) {

@@ -19,6 +19,7 @@ final class Ec2Api {
     private final Ec2ImageAttributes imageAttributes;
     private final Ec2Snapshots snapshots;
     private final Ec2Tags tags;
+    private final Ec2LaunchTemplates launchTemplates;
 
     Ec2Api(Cloud cloud, Faults faults) {
         this.instances = new Ec2Instances(cloud);
@@ -26,6 +27,7 @@ final class Ec2Api {
         this.imageAttributes = new Ec2ImageAttributes(cloud);
         this.snapshots = new Ec2Snapshots(cloud);
         this.tags = new Ec2Tags(cloud);
+        this.launchTemplates = new Ec2LaunchTemplates(cloud);
     }
 
     /** Whether a Describe call narrows its answer by ids or filters (it then draws from a larger bucket). */
@@ -53,6 +55,11 @@ final class Ec2Api {
             case "DeleteTags" -> tags.deleteTags(region, p, xml);
             case "ModifyImageAttribute" -> imageAttributes.modifyImageAttribute(region, p, xml);
             case "DescribeImageAttribute" -> imageAttributes.describeImageAttribute(region, p, xml);
+            case "CreateLaunchTemplate" -> launchTemplates.createLaunchTemplate(region, p, xml);
+            case "CreateLaunchTemplateVersion" -> launchTemplates.createLaunchTemplateVersion(region, p, xml);
+            case "ModifyLaunchTemplate" -> launchTemplates.modifyLaunchTemplate(region, p, xml);
+            case "DescribeLaunchTemplates" -> launchTemplates.describeLaunchTemplates(region, p, xml);
+            case "DescribeLaunchTemplateVersions" -> launchTemplates.describeLaunchTemplateVersions(region, p, xml);
             default -> throw new ApiException("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         return xml.toString();
