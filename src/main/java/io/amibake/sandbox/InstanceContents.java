@@ -1,6 +1,5 @@
 package io.amibake.sandbox;
 
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -110,16 +109,5 @@ final class InstanceContents {
             }
         }
         return false;
-    }
-
-    /** A plain view for tests and the admin API. */
-    Map<String, Object> view() {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("packageManager", packageManager);
-        view.put("packages", Set.copyOf(packages));
-        view.put("enabled", Set.copyOf(enabled));
-        view.put("active", Set.copyOf(active));
-        view.put("files", Map.copyOf(files));
-        return view;
     }
 }
