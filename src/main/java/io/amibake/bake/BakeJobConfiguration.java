@@ -51,8 +51,9 @@ public class BakeJobConfiguration {
     }
 
     /**
-     * The bake job for this recipe. After the image is available, the build instance is
-     * terminated while the image is distributed: the copies need nothing from it.
+     * The bake job for this recipe. After the image is available, an instance launched from it
+     * runs the recipe's tests; only then is the build instance terminated while the image is
+     * distributed: the copies need nothing from it.
      */
     public Job bakeJob(BakeServices services, BakeRequest request, Recipe recipe, Path manifest) {
         BakeJobListener listener = new BakeJobListener(services, repository, manifest);
@@ -76,6 +77,7 @@ public class BakeJobConfiguration {
                 .next(always(progress, "stopInstance", new StopInstanceStep(services)))
                 .next(always(progress, CreateImageStep.NAME, new CreateImageStep(services)))
                 .next(always(progress, "waitForImage", new WaitForImageStep(services)))
+                .next(always(progress, TestImageStep.NAME, new TestImageStep(services)))
                 .next(finish)
                 .next(once(progress, ApplyRetentionStep.NAME, new ApplyRetentionStep(services)))
                 .next(always(progress, "writeManifest", new WriteManifestStep(repository, manifest)))

@@ -150,6 +150,9 @@ public final class CopyRegionStep implements Tasklet {
             }
             state.markParameterWritten();
         }
+        if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
+            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region);
+        }
     }
 
     /**

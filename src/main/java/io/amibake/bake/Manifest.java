@@ -69,6 +69,9 @@ public final class Manifest {
             entry.put("imageId", partition != null ? partition.imageId()
                     : region.equals(state.sourceRegion()) ? state.imageId() : null);
             entry.put("snapshotIds", partition != null ? partition.snapshotIds() : List.of());
+            if (partition != null && partition.launchTemplateVersion() != null) {
+                entry.put("launchTemplateVersion", partition.launchTemplateVersion());
+            }
             if (step != null && !step.getFailureExceptions().isEmpty()) {
                 entry.put("error", step.getFailureExceptions().get(0).getMessage());
             } else if (step != null && "failed".equals(status)) {

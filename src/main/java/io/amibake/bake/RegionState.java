@@ -119,4 +119,15 @@ public final class RegionState {
     void markParameterWritten() {
         context.putString(PARAMETER, "true");
     }
+
+    private static final String LAUNCH_TEMPLATE_VERSION = "region.launchTemplateVersion";
+
+    /** The launch template version deployed in this region, or null before the deploy. */
+    public Long launchTemplateVersion() {
+        return context.containsKey(LAUNCH_TEMPLATE_VERSION) ? context.getLong(LAUNCH_TEMPLATE_VERSION) : null;
+    }
+
+    public void launchTemplateVersion(long version) {
+        context.putLong(LAUNCH_TEMPLATE_VERSION, version);
+    }
 }

@@ -132,6 +132,16 @@ public final class ValidateCommand implements Callable<Integer> {
                     + " (executionTimeout " + Durations.format(command.timeout()) + ")");
             command.lines().forEach(out::println);
         }
+        List<RemoteCommand> tests = CommandPlan.tests(recipe);
+        if (!tests.isEmpty()) {
+            out.println("# test commands, on an instance launched from the new image, before any copy");
+        }
+        for (int i = 0; i < tests.size(); i++) {
+            RemoteCommand test = tests.get(i);
+            out.println("# ---- test " + (i + 1) + "/" + tests.size() + " " + test.key()
+                    + " (executionTimeout " + Durations.format(test.timeout()) + ")");
+            test.lines().forEach(out::println);
+        }
         out.println("# ---- end");
     }
 

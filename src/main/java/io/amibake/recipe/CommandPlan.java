@@ -42,6 +42,21 @@ public final class CommandPlan {
         return List.copyOf(commands);
     }
 
+    /**
+     * The test commands, keyed {@code test:NAME}, run on an instance of the new image: the
+     * preset's defaults (unless the recipe turns them off), then the recipe's own steps; a step
+     * named like a default replaces it.
+     */
+    public static List<RemoteCommand> tests(Recipe recipe) {
+        Tests tests = recipe.test();
+        java.util.Map<String, ShellStep> steps = new java.util.LinkedHashMap<>();
+        if (tests.defaults()) {
+            Presets.tests(recipe.packages().preset()).forEach(s -> steps.put(s.name(), s));
+        }
+        tests.steps().forEach(s -> steps.put(s.name(), s));
+        return steps.values().stream().map(s -> step("test:" + s.name(), "test", s)).toList();
+    }
+
     private static RemoteCommand step(String key, String phase, ShellStep step) {
         List<String> body = Arrays.asList(step.run().stripTrailing().split("\n", -1));
         return new RemoteCommand(key, phase, step.name(), script(body),

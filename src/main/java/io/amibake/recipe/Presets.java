@@ -17,6 +17,38 @@ public final class Presets {
     private Presets() {
     }
 
+    /**
+     * The preset's default tests, run on an instance booted from the new image: what the preset
+     * set up must have survived the cleanup and start on boot, not merely be installed.
+     */
+    static List<ShellStep> tests(String preset) {
+        if (preset == null) {
+            return List.of();
+        }
+        List<ShellStep> tests = new ArrayList<>(List.of(
+                new ShellStep("web-server-active", String.join("\n",
+                        "# started on boot: the unit is enabled, not just installed",
+                        "if command -v apt-get >/dev/null 2>&1; then systemctl is-active apache2; "
+                                + "else systemctl is-active httpd; fi"), null),
+                new ShellStep("serves-page", "curl -fsS -o /dev/null http://localhost/", null)));
+        if ("lamp".equals(preset)) {
+            tests.addAll(List.of(
+                    new ShellStep("database-answers", "mysqladmin ping", null),
+                    new ShellStep("php-answers", String.join("\n", "php -v", "php -m | grep -q mysqli"), null),
+                    new ShellStep("php-connects-to-database", String.join("\n",
+                            "# a throwaway user on a throwaway instance: the test instance is terminated after",
+                            "mysql --user=root -e \"CREATE USER IF NOT EXISTS 'amibake_test'@'localhost' "
+                                    + "IDENTIFIED BY 'amibake-test'\"",
+                            "cat > /var/www/html/amibake-test.php <<'PHP'",
+                            "<?php",
+                            "$db = new mysqli('localhost', 'amibake_test', 'amibake-test');",
+                            "echo 'database ok: ' . $db->server_info;",
+                            "PHP",
+                            "curl -fsS http://localhost/amibake-test.php | grep -q 'database ok'"), null)));
+        }
+        return List.copyOf(tests);
+    }
+
     /** The lines of the {@code packages} command, without the shebang and strict-mode header. */
     static List<String> lines(Packages packages) {
         List<String> lines = new ArrayList<>(List.of(

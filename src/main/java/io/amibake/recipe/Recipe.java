@@ -21,6 +21,8 @@ import java.util.Set;
  * @param regions     the regions the image is copied to, encryption and sharing
  * @param variables   variable defaults merged with command-line overrides
  * @param secrets     the names of the variables whose values are secret: never printed or logged
+ * @param test        the tests run on an instance of the new image before it is copied
+ * @param deploy      the launch templates pointed at the new image in each region
  */
 public record Recipe(
         String name,
@@ -34,13 +36,40 @@ public record Recipe(
         ImageSpec image,
         Regions regions,
         Map<String, String> variables,
-        Set<String> secrets) {
+        Set<String> secrets,
+        Tests test,
+        Deploy deploy) {
+
+    /** A recipe without secret variables, tests of its own or a deploy section. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of(),
+                null, null);
+    }
+
+    /** A recipe with secret variables, without tests of its own or a deploy section. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables, Set<String> secrets) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, secrets,
+                null, null);
+    }
+
+    /** A recipe without secret variables or a {@code deploy} section. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables, Tests test) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of(),
+                test, null);
+    }
 
     /** A recipe without secret variables. */
     public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
                   List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
-                  Map<String, String> variables) {
-        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of());
+                  Map<String, String> variables, Tests test, Deploy deploy) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of(),
+                test, deploy);
     }
 
     public Recipe {
@@ -55,6 +84,8 @@ public record Recipe(
         regions = regions == null ? Regions.sourceOnly() : regions;
         variables = Map.copyOf(variables == null ? Map.of() : variables);
         secrets = Set.copyOf(secrets == null ? Set.of() : secrets);
+        test = test == null ? Tests.DEFAULT : test;
+        deploy = deploy == null ? Deploy.NONE : deploy;
     }
 
     /** The values of the secret variables by name, to redact wherever text is printed or stored. */

@@ -73,6 +73,17 @@ public final class RecipePrinter {
         regions.put("shareWith", recipe.regions().shareWith());
         putIfSet(regions, "ssmParameter", recipe.regions().ssmParameter());
         out.put("regions", regions);
+        Map<String, Object> test = new LinkedHashMap<>();
+        test.put("steps", steps(recipe.test().steps(), CommandPlan.STEP_TIMEOUT));
+        test.put("defaults", recipe.test().defaults());
+        test.put("regions", recipe.test().regions());
+        out.put("test", test);
+        if (recipe.deploy().launchTemplate() != null) {
+            Map<String, Object> deploy = new LinkedHashMap<>();
+            deploy.put("launchTemplate", recipe.deploy().launchTemplate());
+            deploy.put("regions", recipe.deploy().regions());
+            out.put("deploy", deploy);
+        }
         return yaml().dump(out);
     }
 

@@ -26,7 +26,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class RecipeReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "os", "variables", "source", "build",
-            "packages", "provision", "cleanup", "image", "regions");
+            "packages", "provision", "cleanup", "image", "regions", "test",
+            "deploy");
     static final List<String> SOURCE_KEYS = List.of("region", "ami", "ssm", "filter");
     static final List<String> FILTER_KEYS = List.of("owners", "name", "architecture");
     static final List<String> BUILD_KEYS = List.of("instanceType", "subnet", "securityGroups", "instanceProfile",
@@ -37,6 +38,10 @@ final class RecipeReader {
     static final List<String> IMAGE_KEYS = List.of("name", "description", "tags", "retention", "deprecateAfter",
             "deregistrationProtection", "imdsSupport");
     static final List<String> RETENTION_KEYS = List.of("keep", "maxAge");
+    static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
+    static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions");
+    /** AWS's rule for launch template names. */
+    private static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
 
     static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -98,11 +103,14 @@ final class RecipeReader {
         Regions regions = top.has("regions")
                 ? images.regions(top.value("regions"), source, name, os, variables)
                 : Regions.sourceOnly();
+        Tests test = top.has("test") ? test(top.value("test")) : Tests.DEFAULT;
+        Deploy deploy = top.has("deploy") && source != null && regions != null
+                ? deploy(top.value("deploy"), regions.including(source.region())) : Deploy.NONE;
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables, secrets);
+                variables, secrets, test, deploy);
     }
 
     // ---- sections ----
@@ -347,6 +355,44 @@ final class RecipeReader {
                 + TerminalText.describe(run.charAt(at)) + " on its line " + line,
                 "remove it; to produce such a byte, have the script print it (printf '\\000')");
         return null;
+    }
+
+    private Tests test(Node node) {
+        Fields f = nodes.fields(node, "test", TEST_KEYS, List.of());
+        if (f == null) {
+            return null;
+        }
+        List<ShellStep> steps = f.has("steps") ? steps(f.value("steps"), "test.steps") : List.of();
+        Boolean defaults = f.has("defaults") ? nodes.bool(f.value("defaults"), "test.defaults") : Boolean.TRUE;
+        String regions = f.has("regions") ? nodes.oneOf(f.value("regions"), "test.regions", Tests.REGION_CHOICES)
+                : Tests.SOURCE;
+        if (steps == null || defaults == null || regions == null) {
+            return null;
+        }
+        return new Tests(steps, defaults, regions);
+    }
+
+    private Deploy deploy(Node node, List<String> imageRegions) {
+        Fields f = nodes.fields(node, "deploy", DEPLOY_KEYS, List.of("launchTemplate"));
+        if (f == null) {
+            return null;
+        }
+        String template = f.has("launchTemplate") ? nodes.matching(f.value("launchTemplate"), "deploy.launchTemplate",
+                LAUNCH_TEMPLATE, "a launch template name of 3 to 128 letters, digits and ( ) . - / _") : null;
+        List<String> regions = f.has("regions") ? nodes.uniqueStrings(f.value("regions"), "deploy.regions",
+                (n, p, s) -> {
+                    String known = nodes.knownRegion(n, p, s);
+                    if (known != null && !imageRegions.contains(known)) {
+                        nodes.problem(n, p, "'" + known + "' is not a region the image goes to",
+                                "add it to regions.targets, or deploy to one of " + String.join(", ", imageRegions));
+                        return null;
+                    }
+                    return known;
+                }) : List.of();
+        if (template == null || regions == null) {
+            return null;
+        }
+        return new Deploy(template, regions);
     }
 
     private Cleanup cleanup(Node node) {

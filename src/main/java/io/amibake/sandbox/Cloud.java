@@ -122,6 +122,8 @@ final class Cloud {
         List<BlockDevice> blockDevices = new ArrayList<>();
         Map<String, String> tags = new LinkedHashMap<>();
         Timeline timeline;
+        /** What is on its disk and runs on it; see {@link InstanceContents}. */
+        InstanceContents contents;
 
         String state(Instant now) {
             return timeline.stateAt(now);
@@ -163,6 +165,8 @@ final class Cloud {
         Map<String, String> tags = new LinkedHashMap<>();
         Set<String> launchUserIds = new LinkedHashSet<>();
         Set<String> launchGroups = new LinkedHashSet<>();
+        /** What its instances boot with; {@code null} for a public image, whose contents follow its name. */
+        InstanceContents contents;
 
         String state(Instant now) {
             if (deregisteredAt != null) {

@@ -39,20 +39,21 @@ final class CommandSimulation {
         inv.visibleAt = now.plus(profile.consistencyDelay());
         inv.startAt = now.plus(profile.commandDelivery());
         Simulation sim = simulate(c.lines);
+        ShellModel.Outcome model = ShellModel.run(contents(c.region, instanceId), c.lines);
         Duration run = profile.commandBase().plus(profile.commandPerPackage().multipliedBy(sim.packages));
         Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.lines);
-        inv.stdout = sim.stdout;
+        inv.stdout = sim.stdout + model.stdout();
         inv.shutsDown = sim.shutsDown && fault.isEmpty();
-        inv.stderr = sim.stderr;
+        inv.stderr = sim.stderr + model.stderr();
         if (fault.isPresent()) {
             inv.finalStatus = "Failed";
             inv.finalDetails = "Failed";
             inv.responseCode = fault.get().exitCode();
             inv.stderr = inv.stderr + fault.get().stderr();
-        } else if (sim.exitCode != 0) {
+        } else if (sim.exitCode != 0 || model.exitCode() != 0) {
             inv.finalStatus = "Failed";
             inv.finalDetails = "Failed";
-            inv.responseCode = sim.exitCode;
+            inv.responseCode = sim.exitCode != 0 ? sim.exitCode : model.exitCode();
         } else {
             inv.finalStatus = "Success";
             inv.finalDetails = "Success";
@@ -69,6 +70,19 @@ final class CommandSimulation {
         }
         inv.endAt = inv.startAt.plus(run);
         return inv;
+    }
+
+    /**
+     * The instance's contents, which the command changes as it is sent: the bake waits for each
+     * command before the next, so the order of effects is the order of sending.
+     */
+    private InstanceContents contents(String region, String instanceId) {
+        Cloud.Instance in = cloud.region(region).instances.get(instanceId);
+        if (in.contents == null) {
+            Cloud.Image image = cloud.region(region).images.get(in.imageId);
+            in.contents = (image == null ? InstanceContents.base(null) : InstanceContents.of(image)).boot();
+        }
+        return in.contents;
     }
 
     /** What a shell would plausibly print for these lines; the lines are never run. */

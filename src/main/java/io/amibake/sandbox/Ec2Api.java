@@ -19,6 +19,7 @@ final class Ec2Api {
     private final Ec2ImageAttributes imageAttributes;
     private final Ec2Snapshots snapshots;
     private final Ec2Tags tags;
+    private final Ec2LaunchTemplates launchTemplates;
 
     Ec2Api(Cloud cloud, Faults faults) {
         this.instances = new Ec2Instances(cloud);
@@ -26,6 +27,7 @@ final class Ec2Api {
         this.imageAttributes = new Ec2ImageAttributes(cloud);
         this.snapshots = new Ec2Snapshots(cloud);
         this.tags = new Ec2Tags(cloud);
+        this.launchTemplates = new Ec2LaunchTemplates(cloud);
     }
 
     /** Whether a Describe call narrows its answer by ids or filters (it then draws from a larger bucket). */
@@ -56,6 +58,11 @@ final class Ec2Api {
             case "EnableImageDeprecation" -> imageAttributes.enableImageDeprecation(region, p, xml);
             case "EnableImageDeregistrationProtection" -> imageAttributes.deregistrationProtection(region, p, xml, true);
             case "DisableImageDeregistrationProtection" -> imageAttributes.deregistrationProtection(region, p, xml, false);
+            case "CreateLaunchTemplate" -> launchTemplates.createLaunchTemplate(region, p, xml);
+            case "CreateLaunchTemplateVersion" -> launchTemplates.createLaunchTemplateVersion(region, p, xml);
+            case "ModifyLaunchTemplate" -> launchTemplates.modifyLaunchTemplate(region, p, xml);
+            case "DescribeLaunchTemplates" -> launchTemplates.describeLaunchTemplates(region, p, xml);
+            case "DescribeLaunchTemplateVersions" -> launchTemplates.describeLaunchTemplateVersions(region, p, xml);
             default -> throw new ApiException("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         return xml.toString();

@@ -60,6 +60,7 @@ final class Ec2Images {
         Image image = newImage(region, name, p.get("Description"), now, now.plus(duration));
         image.architecture = in.architecture;
         image.sourceInstanceId = in.id;
+        image.contents = in.contents == null ? null : in.contents.disk();
         image.rootDeviceName = in.blockDevices.isEmpty() ? "/dev/xvda" : in.blockDevices.get(0).deviceName();
         image.platformDetails = source != null ? source.platformDetails : "Linux/UNIX";
         image.tags.putAll(tagSpecs.getOrDefault("image", Map.of()));
@@ -270,6 +271,7 @@ final class Ec2Images {
         image.platformDetails = source.platformDetails;
         image.sourceRegion = sourceRegionName;
         image.sourceImageId = sourceImageId;
+        image.contents = InstanceContents.of(source);
         image.encrypted = encrypted || source.encrypted;
         String defaultKey = "arn:aws:kms:" + region.name + ":" + Cloud.ACCOUNT + ":alias/aws/ebs";
         image.kmsKeyId = kmsKeyId != null ? kmsKeyId : image.encrypted ? defaultKey : null;

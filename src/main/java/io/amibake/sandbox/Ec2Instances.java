@@ -128,6 +128,7 @@ final class Ec2Instances {
                 in.blockDevices.add(new BlockDevice(d.deviceName(), d.snapshotId(), d.volumeSize(), d.volumeType(),
                         d.encrypted(), d.kmsKeyId(), d.deleteOnTermination(), Cloud.newId("vol")));
             }
+            in.contents = InstanceContents.of(image).boot();
             in.timeline = new Timeline(now, "pending");
             in.timeline.then(now.plus(cloud.profile.instanceRunning()), "running");
             region.instances.put(in.id, in);
@@ -239,6 +240,9 @@ final class Ec2Instances {
         }
         writeStateChanges(xml, instances, now, in -> {
             if (in.state(now).equals("stopped")) {
+                if (in.contents != null) {
+                    in.contents.boot();
+                }
                 in.timeline.cutAfter(now);
                 in.timeline.then(now, "pending");
                 in.timeline.then(now.plus(cloud.profile.instanceRunning()), "running");

@@ -105,7 +105,8 @@ class BakeJobTest {
         assertThat(instancesOf(resumed)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
         List<String> sent = sentKeys(sandbox.commands().subList(sentBefore, sandbox.commands().size()));
         assertThat(sent).containsExactly("packages", "provision:deploy-page", "provision:check-page",
-                "provision:check-page", "cleanup:run:remove-deploy-secrets", "cleanup:builtin");
+                "provision:check-page", "cleanup:run:remove-deploy-secrets", "cleanup:builtin",
+                "test:web-server-active", "test:serves-page", "test:page-content");
         assertThat(imageOf(resumed).state()).isEqualTo("available");
     }
 
@@ -180,14 +181,18 @@ class BakeJobTest {
                 .orElseThrow();
     }
 
+    /** The bake's build instances; its test instances are ImageTestJobTest's concern. */
     private static List<SandboxInstance> instancesOf(BakeResult result) {
         return sandbox.instances().stream()
                 .filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE)))
+                .filter(i -> !"test".equals(i.tags().get(TestImageStep.ROLE_TAG)))
                 .toList();
     }
 
     private static List<String> sentKeys(List<SandboxCommand> sent) throws Exception {
-        List<RemoteCommand> plan = CommandPlan.of(RecipeLoader.load(Path.of("recipes/httpd.yaml"), Map.of()));
+        Recipe recipe = RecipeLoader.load(Path.of("recipes/httpd.yaml"), Map.of());
+        List<RemoteCommand> plan = new java.util.ArrayList<>(CommandPlan.of(recipe));
+        plan.addAll(CommandPlan.tests(recipe));
         return sent.stream().map(c -> plan.stream()
                 .filter(p -> p.lines().equals(c.commands())).map(RemoteCommand::key)
                 .findFirst().orElse("unknown")).toList();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
 import io.amibake.bake.CrashPoints;
+import io.amibake.bake.TestImageStep;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
@@ -119,6 +120,7 @@ class CrashSafetyIT {
                 KillPoint.inside("provision"),
                 KillPoint.inside("stopInstance"),
                 KillPoint.inside("waitForImage"),
+                KillPoint.inside("testImage"),
                 KillPoint.inside("terminateInstance"),
                 // Between a side effect and its checkpoint, every time: the process halts itself the
                 // moment the call returns (SendCommand#3 is check-page, the third command).
@@ -130,6 +132,8 @@ class CrashSafetyIT {
                 KillPoint.rightAfter("PutParameter"),
                 // A command seen to succeed, before that is saved: a kill racing the commit.
                 KillPoint.onNote("provision", "'deploy-page' succeeded"),
+                KillPoint.onNote("testImage", "launched test instance "),
+                KillPoint.onNote("testImage", "sent test 'serves-page'"),
                 // The copy phase: a copy under way, one region done.
                 KillPoint.inside("copyRegion:eu-west-1"),
                 KillPoint.after("copyRegion:eu-west-1"));
@@ -171,8 +175,14 @@ class CrashSafetyIT {
                 .orElseThrow(() -> new AssertionError("no bakeFinished event\n" + story));
         assertThat(finished.status()).as(story).isEqualTo("COMPLETED");
 
-        List<SandboxInstance> instances = sandbox.instances().stream()
+        List<SandboxInstance> launched = sandbox.instances().stream()
                 .filter(i -> recipe.equals(i.tags().get(BakeTags.RECIPE))).toList();
+        // The image's test instance, whatever the kill interrupted, ends terminated too.
+        assertThat(launched).as("test instances\n%s", story)
+                .filteredOn(i -> "test".equals(i.tags().get(TestImageStep.ROLE_TAG))).isNotEmpty()
+                .allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"));
+        List<SandboxInstance> instances = launched.stream()
+                .filter(i -> !"test".equals(i.tags().get(TestImageStep.ROLE_TAG))).toList();
         assertThat(instances).as("instances launched by the bake\n%s", story).singleElement()
                 .satisfies(i -> assertThat(i.state()).isEqualTo("terminated"))
                 .satisfies(i -> assertThat(i.tags()).containsEntry(BakeTags.BAKE, finished.bake()));

@@ -246,8 +246,10 @@ class RecipeLoaderTest {
         List<ShellStep> provision = r.provision().stream().map(RecipeLoaderTest::timed).toList();
         Cleanup cleanup = new Cleanup(r.cleanup().cleaners(), r.cleanup().stopServices(),
                 r.cleanup().run().stream().map(RecipeLoaderTest::timed).toList());
+        Tests test = new Tests(r.test().steps().stream().map(RecipeLoaderTest::timed).toList(), r.test().defaults(),
+                r.test().regions());
         return new Recipe(r.name(), r.description(), r.os(), r.source(), r.build(), r.packages(), provision, cleanup,
-                r.image(), r.regions(), r.variables());
+                r.image(), r.regions(), r.variables(), test, r.deploy());
     }
 
     private static ShellStep timed(ShellStep step) {

@@ -1,0 +1,93 @@
+package io.amibake.bake;
+
+import io.amibake.aws.Image;
+import io.amibake.aws.LaunchTemplates;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Points a region's launch template at the region's new image: a new version made from the
+ * default one with the new image id (client token per bake and region, so a resume re-attaches),
+ * then made the default; a template that does not exist yet is created with the image (the
+ * build's instance type, the bake's tags). Never backwards: a template whose default already launches an image of
+ * a later bake (or a later image, for images amibake did not make) is left alone.
+ */
+final class DeployLaunchTemplate {
+
+    /** The time inside a bake id ({@code RECIPE-20261128t205457z-b730}): bake ids sort by it. */
+    private static final Pattern BAKE_TIME = Pattern.compile("-(\\d{8}t\\d{6}z)-");
+
+    private final BakeServices services;
+
+    DeployLaunchTemplate(BakeServices services) {
+        this.services = services;
+    }
+
+    void deploy(BakeState bake, String name, RegionState state, String region) {
+        LaunchTemplates templates = new LaunchTemplates(services.clients());
+        String imageId = state.imageId();
+        Optional<LaunchTemplates.Version> found = templates.defaultVersion(region, name);
+        if (found.isEmpty()) {
+            Map<String, String> tags = BakeTags.forInstance(bake.recipeName(), bake.bakeId(), bake.firstExecution());
+            tags.put("Name", name);
+            LaunchTemplates.Version created = templates.create(region, name, imageId,
+                    bake.recipe().build().instanceType(), tags, clientToken(bake.bakeId(), region));
+            state.launchTemplateVersion(created.number());
+            services.events().note("distribute", region + ": created launch template " + name + " launching "
+                    + imageId);
+            return;
+        }
+        LaunchTemplates.Version current = found.get();
+        if (imageId.equals(current.imageId())) {
+            state.launchTemplateVersion(current.number());
+            return;
+        }
+        if (current.imageId() != null && isNewer(region, current.imageId(), imageId)) {
+            services.events().note("distribute", region + ": launch template " + name + " stays at version "
+                    + current.number() + ": it launches " + current.imageId() + ", newer than " + imageId);
+            state.launchTemplateVersion(current.number());
+            return;
+        }
+        LaunchTemplates.Version created = templates.createVersion(region, name, imageId, "amibake " + bake.bakeId(),
+                clientToken(bake.bakeId(), region));
+        templates.makeDefault(region, name, created.number());
+        state.launchTemplateVersion(created.number());
+        services.events().note("distribute", region + ": launch template " + name + " version " + created.number()
+                + " launches " + imageId + " and is the default");
+    }
+
+    /** Whether {@code other} is of a later bake than {@code ours}; an image gone is not. */
+    private boolean isNewer(String region, String other, String ours) {
+        Map<String, Image> images = services.ec2().describeImages(region, List.of(other, ours));
+        Image theirs = images.get(other);
+        Image mine = images.get(ours);
+        if (theirs == null || mine == null) {
+            return false;
+        }
+        Optional<String> theirTime = bakeTime(theirs);
+        Optional<String> myTime = bakeTime(mine);
+        if (theirTime.isPresent() && myTime.isPresent()) {
+            return theirTime.get().compareTo(myTime.get()) > 0;
+        }
+        return theirs.creationDate() != null && mine.creationDate() != null
+                && theirs.creationDate().compareTo(mine.creationDate()) > 0;
+    }
+
+    private static Optional<String> bakeTime(Image image) {
+        String bake = image.tags().get(BakeTags.BAKE);
+        if (bake == null) {
+            return Optional.empty();
+        }
+        Matcher m = BAKE_TIME.matcher(bake);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** At most 64 characters; the same bake and region give the same token. */
+    static String clientToken(String bakeId, String region) {
+        String token = bakeId + "-lt-" + region;
+        return token.length() <= 64 ? token : token.substring(token.length() - 64);
+    }
+}
