@@ -41,7 +41,7 @@ final class RecipeReader {
     static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
     static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions");
     /** AWS's rule for launch template names. */
-    private static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
+    static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
 
     static final Pattern RECIPE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");

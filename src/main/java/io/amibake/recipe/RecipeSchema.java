@@ -57,8 +57,14 @@ public final class RecipeSchema {
         p.put("name", text(RecipeReader.RECIPE_NAME, "lowercase letters, digits and dashes"));
         p.put("description", ref("scalar"));
         p.put("os", text(RecipeReader.OS, "fills {{os}}"));
+        Map<String, Object> secret = new LinkedHashMap<>();
+        secret.put("type", "object");
+        secret.put("additionalProperties", false);
+        secret.put("required", List.of("secret"));
+        secret.put("properties", Map.of("secret", Map.of("const", true)));
         p.put("variables", Map.of("type", "object", "propertyNames", pattern(RecipeReader.VARIABLE),
-                "additionalProperties", ref("scalar")));
+                "additionalProperties", Map.of("anyOf", List.of(ref("scalar"), describe(secret,
+                        "a secret variable: its value comes from --var and is never printed")))));
         p.put("source", source());
         p.put("build", build());
         p.put("packages", object(RecipeReader.PACKAGES_KEYS, List.of(), Map.of(
@@ -73,6 +79,13 @@ public final class RecipeSchema {
                 "run", ref("steps"))));
         p.put("image", image());
         p.put("regions", regions());
+        p.put("test", object(RecipeReader.TEST_KEYS, List.of(), Map.of(
+                "steps", ref("steps"),
+                "defaults", Map.of("type", "boolean"),
+                "regions", Map.of("type", "string", "enum", Tests.REGION_CHOICES))));
+        p.put("deploy", object(RecipeReader.DEPLOY_KEYS, List.of("launchTemplate"), Map.of(
+                "launchTemplate", text(RecipeReader.LAUNCH_TEMPLATE, "a launch template name"),
+                "regions", uniqueList(ref("region")))));
         return p;
     }
 
@@ -114,10 +127,22 @@ public final class RecipeSchema {
         tags.put("propertyNames", Map.of("minLength", 1, "maxLength", ImageReader.MAX_TAG_KEY,
                 "not", Map.of("pattern", "^([aA][wW][sS]|[aA][mM][iI][bB][aA][kK][eE]):")));
         tags.put("additionalProperties", ref("scalar"));
+        Map<String, Object> keep = new LinkedHashMap<>();
+        keep.put("type", "integer");
+        keep.put("minimum", 1);
+        keep.put("maximum", ImageReader.MAX_KEEP);
+        Map<String, Object> retention = object(RecipeReader.RETENTION_KEYS, List.of(), Map.of(
+                "keep", describe(keep, "the newest images that always stay in each region"),
+                "maxAge", ref("duration")));
+        retention.put("minProperties", 1);
         return object(RecipeReader.IMAGE_KEYS, List.of("name"), Map.of(
                 "name", describe(Map.of("type", "string"), "a template: {{recipe}}, {{os}}, {{var.NAME}}, {{date}}"),
                 "description", ref("scalar"),
-                "tags", tags));
+                "tags", tags,
+                "retention", retention,
+                "deprecateAfter", ref("duration"),
+                "deregistrationProtection", Map.of("type", "boolean"),
+                "imdsSupport", Map.of("type", "string", "enum", List.of("v2.0"))));
     }
 
     private static Map<String, Object> regions() {
