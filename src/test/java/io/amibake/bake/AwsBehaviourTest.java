@@ -194,8 +194,11 @@ class AwsBehaviourTest {
                 .filter(i -> !i.state().equals("deregistered") && !i.state().equals("failed")).toList();
     }
 
+    /** The bake's build instances; the instance that tests its image is not one. */
     private static List<SandboxInstance> instancesOf(BakeResult result) {
-        return sandbox.instances().stream().filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE))).toList();
+        return sandbox.instances().stream().filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE)))
+                .filter(i -> !"test".equals(i.tags().get(TestImageStep.ROLE_TAG)))
+                .toList();
     }
 
     private static Ec2Client ec2() {

@@ -91,9 +91,9 @@ class ReportBrowserTest {
         assertThat(load.consoleErrors()).isEmpty();
         assertThat(load.requests()).as("requests").allSatisfy(url -> assertThat(url).isEqualTo(completed.toUri()
                 .toString()));
-        assertThat(names("rect.bar.step")).containsExactly("prepare", "resolveSource", "launchInstance",
-                "waitForAgent", "installPackages", "provision", "cleanup", "stopInstance", "createImage",
-                "waitForImage", "terminateInstance", "writeManifest");
+        assertThat(names("rect.bar.step")).containsExactly("prepare", "resolveSource", "checkResources",
+                "launchInstance", "waitForAgent", "installPackages", "provision", "cleanup", "stopInstance",
+                "createImage", "waitForImage", "testImage", "terminateInstance", "applyRetention", "writeManifest");
         assertThat(names("rect.bar.region")).containsExactly("us-east-1", "us-west-2", "eu-west-1");
         assertThat(names("rect.bar.failed")).isEmpty();
         assertThat(chromium.evaluate("document.querySelectorAll('#commands details').length").asInt())

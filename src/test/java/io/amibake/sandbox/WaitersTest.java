@@ -102,6 +102,9 @@ class WaitersTest {
 
         // when
         String imageId = ec2.createImage(r -> r.instanceId(id).name("doomed-image").noReboot(true)).imageId();
+        // A new image may be unknown to DescribeImages for a moment, which ImageAvailable does not
+        // accept: as against AWS, wait for it to exist first.
+        ec2Waiter.waitUntilImageExists(r -> r.imageIds(imageId));
 
         // then
         assertThatThrownBy(() -> ec2Waiter.waitUntilImageAvailable(r -> r.imageIds(imageId)))
