@@ -108,6 +108,8 @@ class DeployJobTest {
         assertThat(kept.launchTemplateData().imageId()).isEqualTo(regions.path("us-west-2").path("imageId").asString());
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger BAKES = new java.util.concurrent.atomic.AtomicInteger();
+
     private BakeResult bake(String name) throws Exception {
         String yaml = Files.readString(Path.of("recipes/httpd.yaml")).replace("name: httpd", "name: " + name)
                 .replace("launchTemplate: httpd-web", "launchTemplate: " + name + "-web");
@@ -116,7 +118,9 @@ class DeployJobTest {
         }
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
-        return runner.bake(new BakeRequest(yaml, file.toString(), Map.of()), name,
+        // Two bakes can start within one second, which the image name's date would not tell apart.
+        Map<String, String> vars = Map.of("version", "1." + BAKES.incrementAndGet());
+        return runner.bake(new BakeRequest(yaml, file.toString(), vars), name,
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve(name + "-" + System.nanoTime()
                         + ".json"), BakeEvents.NONE);
     }
