@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
+import io.amibake.cli.AmibakeCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ class AbandonIT {
         assertThat(sandbox.stats().liveSnapshots()).as("snapshots left").isZero();
 
         AmibakeProcess resume = amibake("resume", "httpd", "--endpoint-url", endpoint, "--home", home.toString());
-        assertThat(resume.exitCode()).as(resume.output()).isEqualTo(2);
+        assertThat(resume.exitCode()).as(resume.output()).isEqualTo(AmibakeCommand.NOTHING_TO_RESUME);
         assertThat(resume.stderr()).as(resume.output()).contains("nothing to resume");
     }
 
