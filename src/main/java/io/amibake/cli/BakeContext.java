@@ -39,6 +39,11 @@ final class BakeContext implements AutoCloseable {
         defaults.put("spring.datasource.hikari.maximum-pool-size", "4");
         defaults.put("spring.batch.job.enabled", "false");
         defaults.put("spring.batch.jdbc.initialize-schema", "always");
+        // Spring Batch creates job and step executions in SERIALIZABLE transactions by default. On
+        // PostgreSQL the region partitions, created while terminateInstance commits in parallel,
+        // then fail with "could not serialize access"; leases already keep two bakes of a recipe
+        // apart, and bake ids are unique, so READ COMMITTED is enough.
+        defaults.put("spring.batch.jdbc.isolation-level-for-create", "read-committed");
         defaults.put("spring.batch.jdbc.continue-on-error", "true");
         defaults.put("amibake.home", home.toAbsolutePath().toString());
         // The console gets amibake's own lines; the full story, stack traces included, goes to a file.
