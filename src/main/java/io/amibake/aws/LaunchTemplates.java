@@ -2,6 +2,9 @@ package io.amibake.aws;
 
 import static io.amibake.aws.Ec2Gateway.call;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -36,6 +39,27 @@ public final class LaunchTemplates {
             }
             throw e;
         }
+    }
+
+    /**
+     * The images that any version of any launch template in the region names: image id to the
+     * versions that name it, such as {@code httpd-web v3}. Retention keeps those images.
+     */
+    public Map<String, List<String>> imagesInUse(String region) {
+        Map<String, List<String>> using = new HashMap<>();
+        var templates = call(() -> clients.ec2(region).describeLaunchTemplatesPaginator(r -> { })
+                .launchTemplates().stream().toList());
+        for (var template : templates) {
+            call(() -> clients.ec2(region).describeLaunchTemplateVersionsPaginator(r -> r
+                    .launchTemplateId(template.launchTemplateId())).launchTemplateVersions().stream().toList())
+                    .forEach(v -> {
+                        if (v.launchTemplateData() != null && v.launchTemplateData().imageId() != null) {
+                            using.computeIfAbsent(v.launchTemplateData().imageId(), k -> new ArrayList<>())
+                                    .add(template.launchTemplateName() + " v" + v.versionNumber());
+                        }
+                    });
+        }
+        return using;
     }
 
     /** A new template whose first (default) version launches {@code imageId}; idempotent by client token. */

@@ -1,6 +1,7 @@
 package io.amibake.bake;
 
 import io.amibake.aws.CloudException;
+import io.amibake.aws.LaunchTemplates;
 import io.amibake.lifecycle.Pruner;
 import io.amibake.recipe.Recipe;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -31,7 +32,7 @@ public final class ApplyRetentionStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         try {
-            new Pruner(services.ec2(), services.ssm(), services.clock())
+            new Pruner(services.ec2(), services.ssm(), new LaunchTemplates(services.clients()), services.clock())
                     .prune(recipe, line -> services.events().note(NAME, line));
         } catch (CloudException e) {
             services.events().note(NAME, "warning: retention stopped (" + e.code() + ": " + e.getMessage()

@@ -3,6 +3,7 @@ package io.amibake.cli;
 import io.amibake.aws.AwsClients;
 import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.LaunchTemplates;
 import io.amibake.aws.SsmGateway;
 import io.amibake.lifecycle.Pruner;
 import io.amibake.lifecycle.RegionPlan;
@@ -81,7 +82,8 @@ final class PruneCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         try (AwsClients clients = new AwsClients(cloud.settings(null))) {
-            Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), Clock.systemUTC());
+            Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
+                    Clock.systemUTC());
             for (Recipe recipe : recipes) {
                 List<RegionPlan> plans = dryRun ? pruner.plan(recipe) : pruner.prune(recipe, line -> out.println("  " + line));
                 print(out, recipe, plans);

@@ -3,6 +3,7 @@ package io.amibake.lifecycle;
 import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.Image;
+import io.amibake.aws.LaunchTemplates;
 import io.amibake.aws.SsmGateway;
 import io.amibake.bake.BakeTags;
 import io.amibake.recipe.Durations;
@@ -14,16 +15,19 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Applies a recipe's retention in every region its images reach. Only images that carry both
  * amibake's bake tag and the recipe's tag are candidates; of those, an image stays when it is
- * among the newest, published by the recipe's SSM parameter, used by an instance, protected
+ * among the newest, published by the recipe's SSM parameter, used by an instance or named by a
+ * launch template version, protected
  * from deregistration, or younger than the maximum age.
  * <p>
  * Safe to kill: before an image is deregistered its snapshots are tagged
@@ -37,11 +41,13 @@ public final class Pruner {
 
     private final Ec2Gateway ec2;
     private final SsmGateway ssm;
+    private final LaunchTemplates templates;
     private final Clock clock;
 
-    public Pruner(Ec2Gateway ec2, SsmGateway ssm, Clock clock) {
+    public Pruner(Ec2Gateway ec2, SsmGateway ssm, LaunchTemplates templates, Clock clock) {
         this.ec2 = ec2;
         this.ssm = ssm;
+        this.templates = templates;
         this.clock = clock;
     }
 
@@ -89,8 +95,10 @@ public final class Pruner {
                     .map(i -> new Verdict(i, false, "the recipe has no retention")).toList(), leftovers);
         }
         String published = published(recipe, region);
-        Map<String, List<String>> inUse = ec2.instancesUsing(region,
-                images.stream().map(Image::id).toList());
+        Map<String, List<String>> inUse = new HashMap<>(ec2.instancesUsing(region,
+                images.stream().map(Image::id).toList()));
+        templates.imagesInUse(region).forEach((image, versions) ->
+                inUse.merge(image, versions, (a, b) -> Stream.concat(a.stream(), b.stream()).toList()));
         Instant now = clock.instant();
         List<Verdict> verdicts = new ArrayList<>();
         int rank = 0;

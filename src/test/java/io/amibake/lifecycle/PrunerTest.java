@@ -9,6 +9,7 @@ import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.Image;
 import io.amibake.aws.LaunchRequest;
+import io.amibake.aws.LaunchTemplates;
 import io.amibake.aws.SsmGateway;
 import io.amibake.bake.BakeTags;
 import io.amibake.recipe.Recipe;
@@ -78,13 +79,15 @@ class PrunerTest {
     }
 
     @Test
-    void keepsTheNewestThePublishedTheUsedAndTheProtectedAndRemovesTheRestWithTheirSnapshots() throws Exception {
+    void keepsTheNewestThePublishedTheUsedTheTemplatedAndTheProtectedAndRemovesTheRestWithTheirSnapshots() throws Exception {
         // given
         ssm.putParameter("us-east-1", "/amibake/web/latest", images.get("us-east-1").get(1));
         launch("us-east-1", images.get("us-east-1").get(0), Map.of("Name", "app server"));
         ec2.protectFromDeregistration("us-west-2", images.get("us-west-2").get(1));
+        new LaunchTemplates(clients).create("eu-west-1", "web-lt", images.get("eu-west-1").get(1), "t3.micro",
+                Map.of(), "web-lt-1");
         Recipe recipe = recipe("{keep: 1}");
-        Pruner pruner = new Pruner(ec2, ssm, clockAt(time.now()));
+        Pruner pruner = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()));
         List<String> before = snapshots();
 
         // when
@@ -105,10 +108,10 @@ class PrunerTest {
                 Map.entry(id("us-west-2", 0), "go: beyond the newest 1"),
                 Map.entry(id("eu-west-1", 3), "keep: among the newest 1"),
                 Map.entry(id("eu-west-1", 2), "go: beyond the newest 1"),
-                Map.entry(id("eu-west-1", 1), "go: beyond the newest 1"),
+                Map.entry(id("eu-west-1", 1), "keep: used by web-lt v1"),
                 Map.entry(id("eu-west-1", 0), "go: beyond the newest 1")));
         List<String> gone = List.of(id("us-east-1", 2), id("us-west-2", 2), id("us-west-2", 0),
-                id("eu-west-1", 2), id("eu-west-1", 1), id("eu-west-1", 0));
+                id("eu-west-1", 2), id("eu-west-1", 0));
         assertThat(liveImages()).doesNotContainAnyElementsOf(gone)
                 .containsAll(all().stream().filter(i -> !gone.contains(i)).toList());
         assertThat(snapshots()).hasSize(before.size() - gone.size())
@@ -121,7 +124,7 @@ class PrunerTest {
         Recipe recipe = recipe("{keep: 1, maxAge: 25d}");
 
         // when
-        new Pruner(ec2, ssm, clockAt(time.now())).prune(recipe, line -> { });
+        new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now())).prune(recipe, line -> { });
 
         // then
         for (String region : REGIONS) {
@@ -135,7 +138,7 @@ class PrunerTest {
         // given: the first run dies after deregistering an image, before deleting its snapshot
         Recipe recipe = recipe("{keep: 3}");
         sandbox.faults().failNext("DeleteSnapshot", "eu-west-1", "UnauthorizedOperation", 1);
-        Pruner pruner = new Pruner(ec2, ssm, clockAt(time.now()));
+        Pruner pruner = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()));
         assertThatThrownBy(() -> pruner.prune(recipe, line -> { })).isInstanceOf(CloudException.class);
         assertThat(liveImages()).doesNotContain(id("eu-west-1", 0));
         assertThat(snapshots()).containsAll(snapshotsOf(List.of(id("eu-west-1", 0))));
@@ -153,7 +156,7 @@ class PrunerTest {
     @Test
     void withoutRetentionNothingGoes() throws Exception {
         // when
-        List<RegionPlan> plans = new Pruner(ec2, ssm, clockAt(time.now())).prune(recipe(null), line -> { });
+        List<RegionPlan> plans = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now())).prune(recipe(null), line -> { });
 
         // then
         assertThat(plans).allSatisfy(plan -> assertThat(plan.doomed()).isEmpty());
