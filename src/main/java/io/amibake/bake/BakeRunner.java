@@ -14,9 +14,6 @@ import io.amibake.recipe.Durations;
 import io.amibake.text.Redactor;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -26,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
@@ -34,6 +30,8 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
@@ -55,6 +53,7 @@ public class BakeRunner {
     private final Clock clock;
     private final WaitHistory waitHistory;
     private volatile StopSignal stop = new StopSignal();
+    private Clock timeoutClock = Clock.systemUTC();
 
     public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
                       BakeSettings settings, WaitHistory waitHistory) {
@@ -64,6 +63,15 @@ public class BakeRunner {
         this.jobs = jobs;
         this.settings = settings;
         this.clock = Clock.systemUTC();
+    }
+
+    /**
+     * The clock {@code build.timeout} is measured on, when not the system's: a test baking
+     * against a scaled sandbox gives one that reads the sandbox's time.
+     */
+    @Autowired(required = false)
+    void timeoutClock(@Qualifier("timeoutClock") Clock clock) {
+        this.timeoutClock = clock;
     }
 
     /** Asks the running bake to stop at its next look; it ends STOPPED and can be resumed. */
@@ -121,21 +129,11 @@ public class BakeRunner {
                     RedactingEvents.of(events, recipe), clock);
             var job = jobs.bakeJob(services, request, recipe, manifest);
             Duration timeout = recipe.build().timeout();
-            AtomicBoolean timedOut = new AtomicBoolean();
-            ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "amibake-timeout");
-                thread.setDaemon(true);
-                return thread;
-            });
-            watchdog.schedule(() -> {
-                timedOut.set(true);
-                stop.raise();
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             JobExecution execution;
-            try {
+            boolean timedOut;
+            try (BuildTimeout watchdog = BuildTimeout.start(timeout, timeoutClock, stop)) {
                 execution = operator.start(job, parameters);
-            } finally {
-                watchdog.shutdownNow();
+                timedOut = watchdog.expired();
             }
             try {
                 waitHistory.save(recipeName, target, waits.expectations().snapshot());
@@ -145,7 +143,7 @@ public class BakeRunner {
             }
             BakeState state = BakeState.of(execution);
             String error = BakeFailures.describe(execution);
-            if (timedOut.get() && !execution.getStatus().name().equals("COMPLETED")) {
+            if (timedOut && !execution.getStatus().name().equals("COMPLETED")) {
                 error = "the run took longer than build.timeout (" + Durations.human(timeout)
                         + ") and was stopped" + (error == null ? "" : "\n" + error);
             }

@@ -8,13 +8,11 @@ import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.RemoteCommand;
-import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,46 +123,6 @@ class BakeJobTest {
         // then
         assertThat(result.status()).isEqualTo("COMPLETED");
         assertThat(instancesOf(result)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
-    }
-
-    @Test
-    void aRunLongerThanTheRecipesTimeoutStopsAndCanResume() throws Exception {
-        // given a bake allowed one second a run, less than the image's creation and copies take
-        // in sandbox time: no run can finish in one go, whatever the machine's speed
-        Duration atLeast = LatencyProfile.aws().imageCreate().plus(LatencyProfile.aws().imageCopy());
-        assertThat(Duration.ofNanos((long) (atLeast.toNanos() * TIME_SCALE))).isGreaterThan(Duration.ofSeconds(1));
-        Path recipe = manifests.resolve("hurried.yaml");
-        Files.writeString(recipe, Files.readString(Path.of("recipes/httpd.yaml"))
-                .replace("name: httpd", "name: hurried").replace("timeout: 1h ", "timeout: 1s "));
-        String yaml = Files.readString(recipe);
-
-        // when
-        BakeResult stopped = runner.bake(new BakeRequest(yaml, recipe.toString(), Map.of()), "hurried",
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", manifests.resolve("h.json"), BakeEvents.NONE);
-
-        // then
-        assertThat(stopped.status()).isEqualTo("STOPPED");
-        assertThat(stopped.error()).contains("longer than build.timeout (1.0s)");
-        // kept stopped for the resume while the image does not exist yet; terminated once it does,
-        // since the image no longer needs it (onFailure applies to the instance only until then)
-        boolean imageMade = sandbox.images().stream().anyMatch(i -> stopped.bakeId().equals(i.tags().get(BakeTags.BAKE))
-                && i.sourceImageId() == null && i.state().equals("available"));
-        assertThat(instancesOf(stopped)).singleElement().satisfies(i -> assertThat(i.state()).isIn(imageMade
-                ? List.of("stopping", "stopped", "shutting-down", "terminated") : List.of("stopping", "stopped")));
-
-        // when it is resumed with an hour to run (each run gets the whole timeout; a resume of one
-        // second would restart the stopped instance and stop it again before its agent is back)
-        JobExecution last = runner.latestResumable("hurried").orElseThrow();
-        runner.replaceRecipe(last, new BakeRequest(yaml.replace("timeout: 1s ", "timeout: 1h "), recipe.toString(),
-                Map.of()));
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("h.json"),
-                BakeEvents.NONE);
-
-        // then it went on from where it stopped: the same bake, the same instance, one image
-        assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
-        assertThat(resumed.bakeId()).isEqualTo(stopped.bakeId());
-        assertThat(instancesOf(resumed)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
-        assertThat(imageOf(resumed).state()).isEqualTo("available");
     }
 
     private BakeResult bake(String recipe) throws Exception {
