@@ -92,9 +92,25 @@ public class BakeLauncher {
      */
     public BakeResult resume(long executionId, BakeRequest edited, AwsSettings aws, Path manifest, BakeEvents events,
                              Consumer<JobExecution> beforeRun) throws Exception {
+        return resume(executionId, edited, edited == null ? Map.of() : edited.variables(), aws, manifest, events,
+                beforeRun);
+    }
+
+    /**
+     * As {@link #resume(long, BakeRequest, AwsSettings, Path, BakeEvents, Consumer)}, with the values
+     * of the bake's secret variables given again: amibake never stores them. Names that are not
+     * the bake's secrets are ignored.
+     *
+     * @throws SecretNeededException when one is missing, before any cloud call
+     */
+    public BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, AwsSettings aws,
+                             Path manifest, BakeEvents events, Consumer<JobExecution> beforeRun) throws Exception {
         JobExecution named = execution(executionId)
                 .orElseThrow(() -> new NothingToResumeException("no bake with execution id " + executionId));
         String recipe = named.getJobParameters().getString(BakeParameters.RECIPE);
+        if (edited == null) {
+            BakeState.of(named).requireSecrets(secrets);
+        }
         checkCredentials(aws);
         return held(recipe, events, guarded -> {
             // Read again under the lease: the bake may have moved on since it was chosen.
@@ -107,7 +123,7 @@ public class BakeLauncher {
                 runner.replaceRecipe(last, edited);
             }
             beforeRun.accept(last);
-            return runner.resume(last, aws, manifest, guarded);
+            return runner.resume(last, secrets, aws, manifest, guarded);
         });
     }
 

@@ -20,7 +20,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.batch.core.BatchStatus;
@@ -90,7 +92,12 @@ public class BakeRunner {
                 .addString(BakeParameters.TARGET, target, false)
                 .toJobParameters();
         Recipe recipe = RecipeLoader.parse(request.recipeYaml(), request.recipeFile(), request.variables());
-        return run(parameters, request, recipe, aws, manifestOr(manifest, bakeId), events);
+        BakeSecrets.put(bakeId, recipe.secretValues());
+        try {
+            return run(parameters, request, recipe, aws, manifestOr(manifest, bakeId), events);
+        } finally {
+            BakeSecrets.remove(bakeId);
+        }
     }
 
     /**
@@ -98,12 +105,32 @@ public class BakeRunner {
      * process that died is recovered first.
      */
     public BakeResult resume(JobExecution last, AwsSettings aws, Path manifest, BakeEvents events) throws Exception {
+        return resume(last, Map.of(), aws, manifest, events);
+    }
+
+    /**
+     * Resumes with the values of the bake's secret variables given again (they are never stored);
+     * other names in {@code secrets} are ignored.
+     *
+     * @throws SecretNeededException when one is missing, before anything runs
+     */
+    public BakeResult resume(JobExecution last, Map<String, String> secrets, AwsSettings aws, Path manifest,
+                             BakeEvents events) throws Exception {
+        BakeState.of(last).requireSecrets(secrets);
         if (last.getStatus() == BatchStatus.STARTED || last.getStatus() == BatchStatus.STARTING
                 || last.getStatus() == BatchStatus.STOPPING) {
             last = operator.recover(last);
         }
         BakeState state = BakeState.of(last);
-        return run(last.getJobParameters(), null, state.recipe(), aws, manifestOr(manifest, state.bakeId()), events);
+        Map<String, String> values = new HashMap<>(secrets);
+        values.keySet().retainAll(state.secretNames());
+        BakeSecrets.put(state.bakeId(), values);
+        try {
+            return run(last.getJobParameters(), null, state.recipe(), aws, manifestOr(manifest, state.bakeId()),
+                    events);
+        } finally {
+            BakeSecrets.remove(state.bakeId());
+        }
     }
 
     /** Replaces the recipe stored with a bake before it resumes. */

@@ -3,6 +3,7 @@ package io.amibake.bake;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
+import io.amibake.text.Redactor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,14 @@ public final class BakeState {
     private static final String RECIPE_YAML = "recipe.yaml";
     private static final String RECIPE_FILE = "recipe.file";
     private static final String VARIABLES = "recipe.variables";
+    /** The names of the recipe's secret variables; their values are never stored (see {@link BakeSecrets}). */
+    private static final String SECRETS = "recipe.secrets";
+    /**
+     * What a secret variable stands for where its value is not known (status, report, another
+     * process): a plain word, so that every template still renders and checks. It never reaches
+     * the cloud: a run is refused without the values ({@link #requireSecrets}).
+     */
+    private static final String UNKNOWN_SECRET = "secretNotGiven";
     private static final String STARTED_AT = "bake.startedAt";
     private static final String FIRST_EXECUTION = "bake.firstExecution";
     private static final String IMAGE_NAME = "image.name";
@@ -51,6 +60,7 @@ public final class BakeState {
     private final JobExecution job;
     private final StepExecution step;
     private Recipe recipe;
+    private Map<String, String> given = Map.of();
 
     private BakeState(JobExecution job, StepExecution step) {
         this.job = job;
@@ -83,7 +93,7 @@ public final class BakeState {
     public Recipe recipe() {
         if (recipe == null) {
             try {
-                recipe = RecipeLoader.parse(recipeYaml(), recipeFile(), variables());
+                recipe = RecipeLoader.parse(recipeYaml(), recipeFile(), variablesWithSecrets());
             } catch (RecipeException e) {
                 throw new IllegalStateException("the recipe stored with bake " + bakeId() + " no longer loads:\n"
                         + e.report(), e);
@@ -111,11 +121,76 @@ public final class BakeState {
         return value == null ? Map.of() : (Map<String, String>) value;
     }
 
+    /**
+     * Stores the recipe with the bake: its text, its file and its variables, except the values of
+     * secret ones, of which only the names are kept.
+     */
     public void recipe(String yaml, String file, Map<String, String> variables) {
+        List<String> secrets;
+        try {
+            secrets = new ArrayList<>(RecipeLoader.parse(yaml, file, variables).secrets());
+        } catch (RecipeException e) {
+            throw new IllegalArgumentException("the recipe given to bake " + bakeId() + " does not load:\n"
+                    + e.report(), e);
+        }
+        Map<String, String> kept = new HashMap<>(variables);
+        kept.keySet().removeAll(secrets);
         put(RECIPE_YAML, yaml);
         put(RECIPE_FILE, file);
-        put(VARIABLES, new HashMap<>(variables));
+        put(VARIABLES, kept);
+        put(SECRETS, secrets);
         recipe = null;
+    }
+
+    /** The names of the recipe's secret variables, whose values are not stored. */
+    @SuppressWarnings("unchecked")
+    public List<String> secretNames() {
+        Object value = get(SECRETS);
+        return value == null ? List.of() : (List<String>) value;
+    }
+
+    /**
+     * This state with the secret values given again (on {@code resume --var}), for reading the
+     * recipe outside its run, e.g. to compare it with an edited one.
+     */
+    public BakeState withSecrets(Map<String, String> values) {
+        given = Map.copyOf(values);
+        recipe = null;
+        return this;
+    }
+
+    /**
+     * Refuses, before any cloud call, a resume without the values of the bake's secret variables,
+     * naming the first one missing and how to give it.
+     */
+    public void requireSecrets(Map<String, String> values) {
+        for (String name : secretNames()) {
+            if (!values.containsKey(name) && !BakeSecrets.of(bakeId()).containsKey(name)) {
+                throw new SecretNeededException("bake " + bakeId() + " needs the secret variable '" + name
+                        + "', whose value amibake never stores: give it again with --var " + name + "=VALUE");
+            }
+        }
+    }
+
+    /** The values of the secret variables known for this bake: given again, or kept for its run. */
+    Map<String, String> secretValues() {
+        Map<String, String> values = new HashMap<>();
+        for (String name : secretNames()) {
+            String value = given.containsKey(name) ? given.get(name) : BakeSecrets.of(bakeId()).get(name);
+            if (value != null) {
+                values.put(name, value);
+            }
+        }
+        return values;
+    }
+
+    private Map<String, String> variablesWithSecrets() {
+        Map<String, String> all = new HashMap<>(variables());
+        Map<String, String> known = secretValues();
+        for (String name : secretNames()) {
+            all.put(name, known.getOrDefault(name, UNKNOWN_SECRET));
+        }
+        return all;
     }
 
     public Instant startedAt() {
@@ -134,17 +209,22 @@ public final class BakeState {
         return value == null ? executionId() : ((Number) value).longValue();
     }
 
+    /**
+     * The image's name, whole while the bake's secrets are known (its run); stored with each
+     * secret value in it as {@code [secret NAME]}, which is what everyone else reads.
+     */
     public String imageName() {
-        return getString(IMAGE_NAME);
+        return Redactor.of(secretValues()).restore(getString(IMAGE_NAME));
     }
 
     public String imageDescription() {
-        return getString(IMAGE_DESCRIPTION);
+        return Redactor.of(secretValues()).restore(getString(IMAGE_DESCRIPTION));
     }
 
     public void imageNaming(String name, String description) {
-        put(IMAGE_NAME, name);
-        put(IMAGE_DESCRIPTION, description);
+        Redactor secrets = Redactor.of(secretValues());
+        put(IMAGE_NAME, secrets.redact(name));
+        put(IMAGE_DESCRIPTION, secrets.redact(description));
     }
 
     public String sourceImageId() {

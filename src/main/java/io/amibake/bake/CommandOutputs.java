@@ -1,5 +1,6 @@
 package io.amibake.bake;
 
+import io.amibake.text.Redactor;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -41,14 +42,16 @@ public class CommandOutputs {
         }
     }
 
+    /** Keeps the output, with the bake's secret values redacted: a command may well echo one. */
     public void save(Output o) {
         ensureTable();
+        Redactor secrets = BakeSecrets.redactor(o.bakeId());
         jdbc.update("DELETE FROM AMIBAKE_COMMAND_OUTPUT WHERE COMMAND_ID = ? AND INSTANCE_ID = ?",
                 o.commandId(), o.instanceId());
         jdbc.update("INSERT INTO AMIBAKE_COMMAND_OUTPUT (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 o.bakeId(), o.execution(), o.step(), o.key(), o.name(), o.commandId(), o.instanceId(), o.status(),
                 o.exitCode(), timestamp(o.finishedAt()),
-                cut(o.stdout(), STDOUT_LIMIT), cut(o.stderr(), STDERR_LIMIT));
+                cut(secrets.redact(o.stdout()), STDOUT_LIMIT), cut(secrets.redact(o.stderr()), STDERR_LIMIT));
     }
 
     /** Every command output kept for the bake, in the order the commands ended. */

@@ -64,7 +64,7 @@ final class BakeCommand implements Callable<Integer> {
             if (resume) {
                 try {
                     long last = launcher.resumable(recipe).getId();
-                    return launcher.resume(last, null, aws, output.manifest, events,
+                    return launcher.resume(last, null, variables, aws, output.manifest, events,
                             resumed -> ResumeCommand.announce(resumed, target, output.json, out));
                 } catch (NothingToResumeException nothing) {
                     if (!output.json) {

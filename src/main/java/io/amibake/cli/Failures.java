@@ -4,6 +4,7 @@ import io.amibake.aws.CredentialsException;
 import io.amibake.bake.BakeBusyException;
 import io.amibake.bake.HomeProblem;
 import io.amibake.bake.NothingToResumeException;
+import io.amibake.bake.SecretNeededException;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -31,7 +32,8 @@ final class Failures {
             err.println("amibake: " + e.getMessage());
             return AmibakeCommand.NOTHING_TO_RESUME;
         }
-        if (e instanceof CredentialsException || e instanceof EditedRecipeException) {
+        if (e instanceof CredentialsException || e instanceof EditedRecipeException
+                || e instanceof SecretNeededException) {
             err.println("amibake: " + e.getMessage());
             return AmibakeCommand.USAGE;
         }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import io.amibake.bake.BakeRequest;
 import io.amibake.bake.BakeState;
 import io.amibake.bake.RecipeChanges;
+import io.amibake.bake.SecretNeededException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +39,8 @@ final class ResumeCommand implements Callable<Integer> {
             description = "An edited recipe to resume with; only steps that have not completed may change.")
     Path edited;
 
-    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Variables for --recipe (repeatable).")
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = {"The values of the bake's secret variables,"
+            + " which amibake never stores (repeatable); with --recipe, the edited recipe's variables."})
     List<String> vars = List.of();
 
     @Mixin
@@ -77,7 +79,11 @@ final class ResumeCommand implements Callable<Integer> {
                 return AmibakeCommand.USAGE;
             }
         }
-        String recipeName = recipeName();
+        if (recipe != null && Files.isRegularFile(Path.of(recipe))
+                && BakeCommand.load(Path.of(recipe), variables, err) == null) {
+            return AmibakeCommand.USAGE;
+        }
+        String recipeName = recipeName(variables);
         if (recipeName == null) {
             err.println("amibake: no bake with execution id " + execution);
             return AmibakeCommand.USAGE;
@@ -93,13 +99,16 @@ final class ResumeCommand implements Callable<Integer> {
             }
             BakeRequest request = null;
             if (change != null) {
-                List<String> conflicts = RecipeChanges.conflicts(BakeState.of(last), change.recipe());
+                List<String> conflicts = RecipeChanges.conflicts(BakeState.of(last).withSecrets(variables),
+                        change.recipe());
                 if (!conflicts.isEmpty()) {
                     throw new EditedRecipeException(conflicts, edited);
                 }
                 request = new BakeRequest(change.yaml(), edited.toString(), variables);
+            } else {
+                onlySecrets(BakeState.of(last), variables);
             }
-            return launcher.resume(last.getId(), request, aws, output.manifest, events,
+            return launcher.resume(last.getId(), request, variables, aws, output.manifest, events,
                     resumed -> announce(resumed, target, output.json, out));
         });
     }
@@ -117,11 +126,23 @@ final class ResumeCommand implements Callable<Integer> {
         }
     }
 
-    private String recipeName() {
+    /** Without --recipe, a --var can only give a secret again: the bake keeps its other variables. */
+    private static void onlySecrets(BakeState bake, Map<String, String> variables) {
+        for (String name : variables.keySet()) {
+            if (!bake.secretNames().contains(name)) {
+                throw new SecretNeededException("--var " + name + ": bake " + bake.bakeId() + " keeps its variables;"
+                        + " only its secret ones are given again on resume"
+                        + (bake.secretNames().isEmpty() ? " (it has none)" : " (" + String.join(", ", bake.secretNames()) + ")")
+                        + ". To change '" + name + "', resume with --recipe FILE --var " + name + "=VALUE");
+            }
+        }
+    }
+
+    private String recipeName(Map<String, String> variables) {
         if (recipe != null) {
             Path file = Path.of(recipe);
             if (Files.isRegularFile(file)) {
-                BakeCommand.Loaded loaded = BakeCommand.load(file, Map.of(), spec.commandLine().getErr());
+                BakeCommand.Loaded loaded = BakeCommand.load(file, variables, spec.commandLine().getErr());
                 return loaded == null ? recipe : loaded.recipe().name();
             }
             return recipe;

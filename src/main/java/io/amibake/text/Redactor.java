@@ -41,6 +41,37 @@ public final class Redactor {
         return out;
     }
 
+    /** Both redactors' secrets at once: for text that may belong to either. */
+    public Redactor and(Redactor other) {
+        if (other.secrets.isEmpty()) {
+            return this;
+        }
+        List<Map.Entry<String, String>> both = new java.util.ArrayList<>(secrets);
+        both.addAll(other.secrets);
+        both.sort(Comparator.comparing((Map.Entry<String, String> e) -> e.getValue().length()).reversed());
+        return new Redactor(List.copyOf(both));
+    }
+
+    /** Whether there is nothing to redact. */
+    public boolean isEmpty() {
+        return secrets.isEmpty();
+    }
+
+    /**
+     * The inverse of {@link #redact}: every {@code [secret NAME]} replaced by the value of NAME,
+     * for text that was stored redacted and is needed whole again (an image name sent to AWS).
+     */
+    public String restore(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (Map.Entry<String, String> secret : secrets) {
+            out = out.replace("[secret " + secret.getKey() + "]", secret.getValue());
+        }
+        return out;
+    }
+
     /** The value redacted when it is text, as it is otherwise. */
     public Object redactValue(Object value) {
         return value instanceof String text ? redact(text) : value;

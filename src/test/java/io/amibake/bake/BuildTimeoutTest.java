@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -41,8 +40,11 @@ class BuildTimeoutTest {
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
-    /** The timeout's clock reads the sandbox's time, which runs 500 times faster than the wall's. */
-    @TestConfiguration
+    /**
+     * The timeout's clock reads the sandbox's time, which runs 500 times faster than the wall's.
+     * Not annotated: BakeConfiguration's component scan of this package would pick it up for
+     * every other test's context.
+     */
     static class SandboxTime {
 
         @Bean
