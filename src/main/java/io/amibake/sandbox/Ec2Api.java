@@ -63,6 +63,9 @@ final class Ec2Api {
             case "ModifyLaunchTemplate" -> launchTemplates.modifyLaunchTemplate(region, p, xml);
             case "DescribeLaunchTemplates" -> launchTemplates.describeLaunchTemplates(region, p, xml);
             case "DescribeLaunchTemplateVersions" -> launchTemplates.describeLaunchTemplateVersions(region, p, xml);
+            case "DescribeInstanceTypeOfferings" -> Ec2InstanceTypes.describeInstanceTypeOfferings(region, p, xml);
+            case "DescribeSubnets" -> Ec2Network.describeSubnets(region, p, xml);
+            case "DescribeSecurityGroups" -> Ec2Network.describeSecurityGroups(region, p, xml);
             default -> throw new ApiException("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         return xml.toString();
