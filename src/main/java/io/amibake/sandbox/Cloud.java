@@ -31,6 +31,8 @@ final class Cloud {
     private final Map<String, Region> regions = new TreeMap<>();
     /** Every SendCommand, in the order received. */
     final List<Command> commandLog = new ArrayList<>();
+    /** Regions the account has not opted in to: DescribeRegions lists them only with AllRegions. */
+    final Set<String> disabledRegions = new java.util.TreeSet<>();
     /** The account's IAM instance profiles by name (IAM is global); RunInstances refuses any other. */
     final Set<String> instanceProfiles = new java.util.TreeSet<>(List.of("AmazonSSMRoleForInstancesQuickSetup",
             "amibake-build"));

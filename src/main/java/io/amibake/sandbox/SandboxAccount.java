@@ -36,6 +36,13 @@ public final class SandboxAccount {
         }
     }
 
+    /** The account is no longer opted in to the region: DescribeRegions lists it only with AllRegions. */
+    public void disableRegion(String region) {
+        synchronized (cloud) {
+            cloud.disabledRegions.add(region);
+        }
+    }
+
     /** The region stops offering the type: DescribeInstanceTypeOfferings omits it, RunInstances refuses it. */
     public void withdrawInstanceType(String region, String instanceType) {
         synchronized (cloud) {

@@ -154,9 +154,10 @@ class PlanCommandTest {
     }
 
     @Test
-    void anUnknownInstanceProfileIsReportedFromTheDryRun() throws Exception {
+    void anUnknownInstanceProfileAndARegionNotEnabledAreReported() throws Exception {
         // given
         sandbox.account().removeInstanceProfile("AmazonSSMRoleForInstancesQuickSetup");
+        sandbox.account().disableRegion("eu-west-1");
         sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
 
         // when
@@ -164,9 +165,11 @@ class PlanCommandTest {
 
         // then
         assertThat(exit).isEqualTo(2);
-        assertThat(out.toString()).contains("problems (1)").contains("problem  RunInstances in us-east-1 would fail:"
+        assertThat(out.toString()).contains("problems (2)").contains("problem  RunInstances in us-east-1 would fail:"
                 + " InvalidParameterValue (DryRun): Value (AmazonSSMRoleForInstancesQuickSetup) for parameter"
-                + " iamInstanceProfile.name is invalid");
+                + " iamInstanceProfile.name is invalid")
+                .contains("problem  region eu-west-1 is not enabled for this account")
+                .contains("ok       region us-east-1 is enabled");
         assertNothingCreated();
     }
 }
