@@ -14,6 +14,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -29,6 +30,7 @@ public final class AwsClients implements AutoCloseable {
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
+    private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
 
     public AwsClients(AwsSettings settings) {
         this.settings = settings;
@@ -65,6 +67,11 @@ public final class AwsClients implements AutoCloseable {
 
     public SsmClient ssm(String region) {
         return ssm.computeIfAbsent(region, r -> configure(SsmClient.builder(), r).build());
+    }
+
+    /** KMS, for {@code plan}'s look at the recipe's keys; the endpoint override applies as for EC2 and SSM. */
+    public KmsClient kms(String region) {
+        return kms.computeIfAbsent(region, r -> configure(KmsClient.builder(), r).build());
     }
 
     /**
@@ -113,6 +120,7 @@ public final class AwsClients implements AutoCloseable {
         ec2.values().forEach(Ec2Client::close);
         ec2Creating.values().forEach(Ec2Client::close);
         ssm.values().forEach(SsmClient::close);
+        kms.values().forEach(KmsClient::close);
         http.close();
     }
 }

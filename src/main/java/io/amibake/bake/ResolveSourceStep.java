@@ -1,6 +1,8 @@
 package io.amibake.bake;
 
 import io.amibake.aws.CloudException;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.SsmGateway;
 import io.amibake.recipe.Source;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -35,14 +37,19 @@ public final class ResolveSourceStep implements Tasklet {
     }
 
     private String resolve(Source source) {
+        return resolve(services.ec2(), services.ssm(), source);
+    }
+
+    /** The source's image id as a bake resolves it: the id itself, the SSM parameter's value, or the filter's newest match. */
+    public static String resolve(Ec2Gateway ec2, SsmGateway ssm, Source source) {
         if (source.ami() != null) {
             return source.ami();
         }
         if (source.ssmParameter() != null) {
-            return services.ssm().parameter(source.region(), source.ssmParameter());
+            return ssm.parameter(source.region(), source.ssmParameter());
         }
         var filter = source.filter();
-        return services.ec2().newestImage(source.region(), filter.owners(), filter.name(), filter.architecture())
+        return ec2.newestImage(source.region(), filter.owners(), filter.name(), filter.architecture())
                 .orElseThrow(() -> new CloudException("SourceImageNotFound", "no available image matches name '"
                         + filter.name() + "', owners " + filter.owners() + ", architecture "
                         + filter.architecture() + " in " + source.region()))

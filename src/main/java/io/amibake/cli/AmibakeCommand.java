@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
-        subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
+        subcommands = {ValidateCommand.class, PlanCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
                 AbandonCommand.class, PruneCommand.class, SweepCommand.class, LogsCommand.class, ReportCommand.class,
                 SchemaCommand.class, CompletionCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements java.util.concurrent.Callable<Integer> {

@@ -28,6 +28,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     private static final Pattern FAIL = Pattern.compile("([A-Za-z]+)(?:@([a-z0-9-]+))?=([A-Za-z][A-Za-z0-9.]*?)(?:x(\\d+))?");
     private static final Pattern DROP = Pattern.compile("([A-Za-z]+)(?:@([a-z0-9-]+))?(?:x(\\d+))?");
+    private static final Pattern DENY = Pattern.compile("([A-Za-z]+)(?:@([a-z0-9-]+))?");
     private static final Pattern EXIT = Pattern.compile("(\\d+)(?:x(\\d+))?");
 
     @Spec
@@ -58,6 +59,10 @@ public final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--fail-command", paramLabel = "REGEX=EXIT[xN]",
             description = "Fail the next N commands with a line matching REGEX with exit code EXIT.")
     private List<String> failCommands = new ArrayList<>();
+
+    @Option(names = "--deny", paramLabel = "OPERATION[@REGION]",
+            description = "Refuse every call of OPERATION, DryRun or not, as IAM would (UnauthorizedOperation).")
+    private List<String> denies = new ArrayList<>();
 
     @Option(names = "--fail-image", paramLabel = "REGION",
             description = "The next CreateImage or CopyImage in REGION ends 'failed'.")
@@ -112,6 +117,7 @@ public final class SandboxCommand implements Callable<Integer> {
     private void validateFaults() {
         fails.forEach(f -> match(FAIL, f, "--fail", "OPERATION[@REGION]=CODE[xN]"));
         drops.forEach(d -> match(DROP, d, "--drop", "OPERATION[@REGION][xN]"));
+        denies.forEach(d -> match(DENY, d, "--deny", "OPERATION[@REGION]"));
         for (String c : failCommands) {
             int eq = c.lastIndexOf('=');
             if (eq <= 0) {
@@ -139,6 +145,10 @@ public final class SandboxCommand implements Callable<Integer> {
                     "amibake sandbox: injected failure for a command matching /" + regex + "/\n", times(m.group(2)));
         }
         failImages.forEach(sandbox.faults()::failNextImage);
+        for (String d : denies) {
+            Matcher m = match(DENY, d, "--deny", "OPERATION[@REGION]");
+            sandbox.faults().deny(m.group(1), m.group(2));
+        }
     }
 
     private static Matcher match(Pattern pattern, String value, String flag, String form) {

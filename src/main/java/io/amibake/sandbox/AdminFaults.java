@@ -11,14 +11,14 @@ final class AdminFaults {
     /**
      * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
      * "region":...,"errorCode":...,"times":...}}, {@code "failAfter"} (the same fields), {@code "dropNext"} (operation, region, times),
-     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region) or
-     * {@code "failImage"} (imageId of a pending image).
+     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region),
+     * {@code "failImage"} (imageId of a pending image) or {@code "deny"} (operation, region: until cleared).
      */
     static void arm(Faults faults, JsonNode f) {
         String kind = SsmApi.text(f, "fault");
         if (kind == null) {
-            throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage "
-                    + "or failImage");
+            throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage, "
+                    + "failImage or deny");
         }
         int times = f.path("times").asInt(1);
         switch (kind) {
@@ -31,8 +31,9 @@ final class AdminFaults {
                     SsmApi.text(f, "stderr"), times);
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
             case "failImage" -> faults.failImage(required(f, "imageId"));
+            case "deny" -> faults.deny(required(f, "operation"), SsmApi.text(f, "region"));
             default -> throw new IllegalArgumentException("unknown fault '" + kind
-                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage or failImage");
+                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage, failImage or deny");
         }
     }
 

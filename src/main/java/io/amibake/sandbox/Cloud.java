@@ -31,6 +31,11 @@ final class Cloud {
     private final Map<String, Region> regions = new TreeMap<>();
     /** Every SendCommand, in the order received. */
     final List<Command> commandLog = new ArrayList<>();
+    /** Regions the account has not opted in to: DescribeRegions lists them only with AllRegions. */
+    final Set<String> disabledRegions = new java.util.TreeSet<>();
+    /** The account's IAM instance profiles by name (IAM is global); RunInstances refuses any other. */
+    final Set<String> instanceProfiles = new java.util.TreeSet<>(List.of("AmazonSSMRoleForInstancesQuickSetup",
+            "amibake-build"));
 
     Cloud(SandboxClock clock, LatencyProfile profile) {
         this(clock, profile, SandboxOptions.DEFAULT_COPY_LIMIT, null);
@@ -54,7 +59,8 @@ final class Cloud {
 
     /** The region's state, created (and its public images and parameters seeded) on first use. */
     Region region(String name) {
-        return regions.computeIfAbsent(name, n -> PublicImages.seed(new Region(n), clock.now()));
+        return regions.computeIfAbsent(name, n -> PublicImages.seed(KmsApi.seed(Ec2Network.seed(new Region(n)),
+                clock.now()), clock.now()));
     }
 
     Iterable<Region> regions() {
@@ -79,10 +85,31 @@ final class Cloud {
         final Map<String, Command> commands = new LinkedHashMap<>();
         /** The most copies ever pending at once in this region. */
         int peakCopies;
+        /** The default VPC's id, or null once a test removed it; see {@link Ec2Network}. */
+        String defaultVpcId;
+        final Map<String, Subnet> subnets = new LinkedHashMap<>();
+        final Map<String, SecurityGroup> securityGroups = new LinkedHashMap<>();
+        /** Instance types a test took out of this region's offerings; see {@link Ec2InstanceTypes}. */
+        final Set<String> withdrawnTypes = new java.util.HashSet<>();
+        /** KMS keys by key id, and aliases ({@code alias/...}) to key ids; see {@link KmsApi}. */
+        final Map<String, KmsKey> kmsKeys = new LinkedHashMap<>();
+        final Map<String, String> kmsAliases = new TreeMap<>();
 
         Region(String name) {
             this.name = name;
         }
+    }
+
+    /** A subnet of a VPC in one availability zone. */
+    record Subnet(String id, String vpcId, String availabilityZone, String cidrBlock, boolean defaultForAz) {
+    }
+
+    /** A security group of a VPC; every VPC has one named {@code default}. */
+    record SecurityGroup(String id, String name, String description, String vpcId) {
+    }
+
+    /** A KMS key: {@code AWS} managed (such as alias/aws/ebs) or {@code CUSTOMER} managed. */
+    record KmsKey(String id, String arn, String description, String keyManager, String state, Instant createdAt) {
     }
 
     /** A RunInstances call remembered by its ClientToken. */

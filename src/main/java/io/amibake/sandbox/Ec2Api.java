@@ -20,8 +20,10 @@ final class Ec2Api {
     private final Ec2Snapshots snapshots;
     private final Ec2Tags tags;
     private final Ec2LaunchTemplates launchTemplates;
+    private final Cloud cloud;
 
     Ec2Api(Cloud cloud, Faults faults) {
+        this.cloud = cloud;
         this.instances = new Ec2Instances(cloud);
         this.images = new Ec2Images(cloud, faults);
         this.imageAttributes = new Ec2ImageAttributes(cloud);
@@ -63,6 +65,9 @@ final class Ec2Api {
             case "ModifyLaunchTemplate" -> launchTemplates.modifyLaunchTemplate(region, p, xml);
             case "DescribeLaunchTemplates" -> launchTemplates.describeLaunchTemplates(region, p, xml);
             case "DescribeLaunchTemplateVersions" -> launchTemplates.describeLaunchTemplateVersions(region, p, xml);
+            case "DescribeInstanceTypeOfferings" -> Ec2InstanceTypes.describeInstanceTypeOfferings(region, p, xml);
+            case "DescribeSubnets" -> Ec2Network.describeSubnets(region, p, xml);
+            case "DescribeSecurityGroups" -> Ec2Network.describeSecurityGroups(region, p, xml);
             default -> throw new ApiException("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         return xml.toString();
@@ -82,7 +87,7 @@ final class Ec2Api {
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
     }
 
-    private static void describeRegions(QueryParams p, Xml xml) {
+    private void describeRegions(QueryParams p, Xml xml) {
         dryRun(p);
         List<String> names = p.list("RegionName");
         for (String name : names) {
@@ -90,14 +95,18 @@ final class Ec2Api {
                 throw new ApiException("InvalidParameterValue", "Invalid region name: " + name);
             }
         }
+        // A region the account has not opted in to is listed only with AllRegions=true.
+        Function<String, String> status = r -> cloud.disabledRegions.contains(r) ? "not-opted-in" : "opt-in-not-required";
         Map<String, Function<String, List<String>>> fields = Map.of("region-name", r -> List.of(r),
-                "endpoint", r -> List.of("ec2." + r + ".amazonaws.com"), "opt-in-status", r -> List.of("opt-in-not-required"));
+                "endpoint", r -> List.of("ec2." + r + ".amazonaws.com"), "opt-in-status", r -> List.of(status.apply(r)));
         List<QueryParams> filters = p.members("Filter");
+        boolean all = p.bool("AllRegions");
         xml.open("regionInfo");
         for (String r : Regions.commercial()) {
-            if ((names.isEmpty() || names.contains(r)) && Ec2Filters.matches(r, filters, fields)) {
+            if ((names.isEmpty() || names.contains(r)) && (all || !cloud.disabledRegions.contains(r))
+                    && Ec2Filters.matches(r, filters, fields)) {
                 xml.open("item").el("regionName", r).el("regionEndpoint", "ec2." + r + ".amazonaws.com")
-                        .el("optInStatus", "opt-in-not-required").close();
+                        .el("optInStatus", status.apply(r)).close();
             }
         }
         xml.close();

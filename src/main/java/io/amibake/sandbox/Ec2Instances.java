@@ -72,6 +72,14 @@ final class Ec2Instances {
             throw ApiException.invalidParameter("Value for parameter clientToken is invalid: longer than 64 characters.");
         }
         Image image = imageForLaunch(region, imageId);
+        if (p.get("InstanceType") != null) {
+            Ec2InstanceTypes.requireOffered(region, p.get("InstanceType"));
+        }
+        requireInstanceProfile(p);
+        if (p.get("SubnetId") == null && Ec2Network.defaultSubnet(region) == null) {
+            throw new ApiException("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for"
+                    + " EC2-Classic and default VPC.");
+        }
         dryRun(p);
         if (token != null) {
             String fingerprint = fingerprint(p);
@@ -118,7 +126,7 @@ final class Ec2Instances {
             in.architecture = image.architecture;
             in.privateIp = "10.0." + ThreadLocalRandom.current().nextInt(1, 255) + "."
                     + ThreadLocalRandom.current().nextInt(4, 255);
-            in.subnetId = p.get("SubnetId", "subnet-0sandbox" + Math.floorMod(region.name.hashCode(), 1000));
+            in.subnetId = p.get("SubnetId", Ec2Network.defaultSubnet(region));
             in.keyName = p.get("KeyName");
             in.launchIndex = i;
             in.launchedAt = now;
@@ -139,6 +147,22 @@ final class Ec2Instances {
                     launched.stream().map(i -> i.id).toList()));
         }
         writeReservationBody(xml, reservationId, launched);
+    }
+
+    /** EC2 checks the instance profile before launching, DryRun included (IAM is global: one set for every region). */
+    private void requireInstanceProfile(QueryParams p) {
+        String arn = p.get("IamInstanceProfile.Arn");
+        String name = p.get("IamInstanceProfile.Name");
+        if (arn != null) {
+            String prefix = "arn:aws:iam::" + Cloud.ACCOUNT + ":instance-profile/";
+            if (!arn.startsWith(prefix) || !cloud.instanceProfiles.contains(arn.substring(arn.lastIndexOf('/') + 1))) {
+                throw ApiException.invalidParameter("Value (" + arn + ") for parameter iamInstanceProfile.arn is"
+                        + " invalid. Invalid IAM Instance Profile ARN");
+            }
+        } else if (name != null && !cloud.instanceProfiles.contains(name)) {
+            throw ApiException.invalidParameter("Value (" + name + ") for parameter iamInstanceProfile.name is invalid."
+                    + " Invalid IAM Instance Profile name");
+        }
     }
 
     private Image imageForLaunch(Cloud.Region region, String imageId) {

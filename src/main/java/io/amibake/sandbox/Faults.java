@@ -29,6 +29,8 @@ public final class Faults {
     private final List<Armed> requestFaults = new ArrayList<>();
     private final List<ArmedCommand> commandFaults = new ArrayList<>();
     private final Set<String> failingImageRegions = new HashSet<>();
+    /** Denied actions as {@code operation@region}, or {@code operation@*} for every region. */
+    private final Set<String> denied = new java.util.LinkedHashSet<>();
     private final java.util.function.Predicate<String> imageFailer;
 
     Faults(java.util.function.Predicate<String> imageFailer) {
@@ -90,8 +92,19 @@ public final class Faults {
         }
     }
 
+    /**
+     * Denies {@code operation} (e.g. {@code RunInstances}, {@code DescribeKey}) in {@code regionOrNull}
+     * (null: every region) until {@link #clear()}: every call, with DryRun or without, answers
+     * {@code UnauthorizedOperation} (HTTP 403) as EC2 does when IAM refuses an action, or
+     * {@code AccessDeniedException} from SSM and KMS. Nothing is used up.
+     */
+    public synchronized void deny(String operation, String regionOrNull) {
+        denied.add(operation + "@" + (regionOrNull == null ? "*" : regionOrNull));
+    }
+
     /** Removes every fault not yet used. */
     public synchronized void clear() {
+        denied.clear();
         requestFaults.clear();
         commandFaults.clear();
         failingImageRegions.clear();
@@ -115,7 +128,15 @@ public final class Faults {
         for (String region : failingImageRegions) {
             list.add(Map.of("fault", "failNextImage", "region", region));
         }
+        for (String d : denied) {
+            list.add(Map.of("fault", "deny", "operation", d.substring(0, d.indexOf('@')),
+                    "region", d.substring(d.indexOf('@') + 1).replace("*", "null")));
+        }
         return list;
+    }
+
+    synchronized boolean isDenied(String operation, String region) {
+        return denied.contains(operation + "@*") || denied.contains(operation + "@" + region);
     }
 
     synchronized Optional<RequestFault> takeRequestFault(String operation, String region) {

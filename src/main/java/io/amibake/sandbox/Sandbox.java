@@ -55,6 +55,8 @@ public final class Sandbox implements AutoCloseable {
     private final Throttle throttle;
     private final Ec2Api ec2;
     private final SsmApi ssm;
+    private final KmsApi kms;
+    private final SandboxAccount account;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<SandboxStats.Row, LongAdder> requests = new ConcurrentHashMap<>();
     private final HttpServer server;
@@ -66,6 +68,8 @@ public final class Sandbox implements AutoCloseable {
         this.throttle = new Throttle(clock, options.throttling());
         this.ec2 = new Ec2Api(cloud, faults);
         this.ssm = new SsmApi(cloud, faults, json);
+        this.kms = new KmsApi(json);
+        this.account = new SandboxAccount(cloud);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 64);
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(16, r -> {
@@ -109,6 +113,11 @@ public final class Sandbox implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** The account's instance profiles, instance type offerings, KMS keys and network, for tests to change. */
+    public SandboxAccount account() {
+        return account;
     }
 
     /**
@@ -237,6 +246,8 @@ public final class Sandbox implements AutoCloseable {
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             if (target != null && target.startsWith("AmazonSSM.")) {
                 serveSsm(exchange, target.substring("AmazonSSM.".length()), body);
+            } else if (target != null && target.startsWith("TrentService.")) {
+                serveSsm(exchange, target, body);
             } else {
                 serveEc2(exchange, body);
             }
@@ -297,6 +308,14 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         try {
+            if (faults.isDenied(action, regionName)) {
+                // IAM is asked before anything else, DryRun included (EC2 API reference, common parameters).
+                throw new ApiException("UnauthorizedOperation", "You are not authorized to perform this operation."
+                        + " User: arn:aws:iam::" + Cloud.ACCOUNT + ":user/amibake is not authorized to perform: ec2:"
+                        + action + " (denied by the sandbox's fault injection). Encoded authorization failure"
+                        + " message: " + java.util.Base64.getEncoder().encodeToString(action.getBytes(
+                        StandardCharsets.UTF_8)));
+            }
             if (fault.isPresent() && !fault.get().after()) {
                 throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
             }
@@ -325,7 +344,10 @@ public final class Sandbox implements AutoCloseable {
         send(exchange, e.status(), "text/xml;charset=UTF-8", Xml.error(e.code(), e.getMessage(), requestId));
     }
 
-    private void serveSsm(HttpExchange exchange, String operation, byte[] body) throws IOException {
+    /** SSM's JSON protocol, and KMS's (its operations arrive as {@code TrentService.<Operation>}). */
+    private void serveSsm(HttpExchange exchange, String target, byte[] body) throws IOException {
+        boolean isKms = target.startsWith("TrentService.");
+        String operation = isKms ? target.substring("TrentService.".length()) : target;
         Optional<String> region = regionOf(exchange);
         if (region.isEmpty()) {
             sendSsmError(exchange, new ApiException("MissingAuthenticationTokenException",
@@ -344,10 +366,15 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         try {
+            if (faults.isDenied(operation, regionName)) {
+                throw new ApiException("AccessDeniedException", "User: arn:aws:iam::" + Cloud.ACCOUNT
+                        + ":user/amibake is not authorized to perform: " + (isKms ? "kms:" : "ssm:") + operation
+                        + " (denied by the sandbox's fault injection)", 400);
+            }
             if (fault.isPresent() && !fault.get().after()) {
                 throw ssmFault(fault.get().errorCode());
             }
-            if (!throttle.tryAcquire(regionName, "ssm:" + operation, Throttle.ssmRate(operation))) {
+            if (!isKms && !throttle.tryAcquire(regionName, "ssm:" + operation, Throttle.ssmRate(operation))) {
                 throw new ApiException("ThrottlingException", "Rate exceeded", 400);
             }
             JsonNode request;
@@ -358,7 +385,8 @@ public final class Sandbox implements AutoCloseable {
             }
             ObjectNode answer;
             synchronized (cloud) {
-                answer = ssm.handle(operation, cloud.region(regionName), request);
+                answer = isKms ? kms.handle(operation, cloud.region(regionName), request)
+                        : ssm.handle(operation, cloud.region(regionName), request);
             }
             if (fault.isPresent()) {
                 throw ssmFault(fault.get().errorCode());

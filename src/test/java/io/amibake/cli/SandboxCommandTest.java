@@ -33,7 +33,8 @@ class SandboxCommandTest {
         // when
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0",
                 "--time-scale", "0.01", "--latency-profile", profile.toString(), "--fail", "RunInstances@us-east-1=InsufficientInstanceCapacityx2",
-                "--fail-command", "dnf install=1", "--drop", "DescribeImages", "--fail-image", "eu-west-1"));
+                "--fail-command", "dnf install=1", "--drop", "DescribeImages", "--fail-image", "eu-west-1",
+                "--deny", "CopyImage@eu-west-2"));
         String first = out.readLine();
         URI endpoint = URI.create(first.substring(first.lastIndexOf(' ') + 1));
         HttpResponse<String> faults = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -43,7 +44,8 @@ class SandboxCommandTest {
         // then
         assertThat(first).matches("amibake sandbox listening on http://127\\.0\\.0\\.1:\\d+");
         assertThat(faults.body()).contains("\"errorCode\":\"InsufficientInstanceCapacity\"", "\"times\":2",
-                "\"regex\":\"dnf install\"", "dropNext", "\"region\":\"eu-west-1\"");
+                "\"regex\":\"dnf install\"", "dropNext", "\"region\":\"eu-west-1\"", "\"fault\":\"deny\"",
+                "\"region\":\"eu-west-2\"");
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
 

@@ -1,0 +1,200 @@
+package io.amibake.cli;
+
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.KmsGateway;
+import io.amibake.aws.LaunchTemplates;
+import io.amibake.aws.SsmGateway;
+import io.amibake.bake.BakeParameters;
+import io.amibake.bake.BakeState;
+import io.amibake.bake.Manifest;
+import io.amibake.bake.WaitHistory;
+import io.amibake.bake.wait.Expectation;
+import io.amibake.bake.wait.Expectations;
+import io.amibake.bake.wait.WaitKind;
+import io.amibake.lifecycle.Plan;
+import io.amibake.lifecycle.Planner;
+import io.amibake.recipe.Durations;
+import io.amibake.recipe.Recipe;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxOptions;
+import io.amibake.text.TerminalText;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code amibake plan}: checks a recipe against the account and says what its bake would create and
+ * how long it should take, creating nothing.
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Check a recipe against the account before baking, and print what the bake would create in"
+                + " each region and what earlier bakes of the recipe took.",
+                "Resolves the source image, renders the image name and checks it is free in every region; checks that"
+                        + " the regions are enabled, the instance type is offered in the source region, and the subnet,"
+                        + " security groups and KMS keys exist; asks EC2 with DryRun whether RunInstances (which also"
+                        + " checks the instance profile), CreateImage and each CopyImage would be allowed.",
+                "Only reads and dry-runs: nothing is created. Every problem is listed, not only the first."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:all is well: the bake can start",
+                "2:a problem in the recipe or the account (each is listed), or bad input; nothing was created"})
+final class PlanCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "RECIPE", description = "The recipe file.")
+    Path file;
+
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Overrides a variable the recipe declares.")
+    List<String> vars = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print the plan as one JSON object.")
+    boolean json;
+
+    @Mixin
+    CloudOptions cloud;
+
+    @Mixin
+    HomeOption home;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, String> variables = BakeCommand.parseVars(vars, err);
+        BakeCommand.Loaded loaded = variables == null ? null : BakeCommand.load(file, variables, err);
+        if (loaded == null) {
+            return AmibakeCommand.USAGE;
+        }
+        Recipe recipe = loaded.recipe();
+        try (Sandbox sandbox = cloud.sandbox
+                ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null) {
+            URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
+            Plan plan;
+            try (AwsClients clients = new AwsClients(cloud.settings(sandboxEndpoint))) {
+                clients.checkCredentials();
+                plan = new Planner(new Ec2Gateway(clients), new SsmGateway(clients), new KmsGateway(clients),
+                        new LaunchTemplates(clients), Clock.systemUTC()).plan(recipe);
+            }
+            List<String> history;
+            try {
+                history = history(recipe, cloud.target(sandboxEndpoint));
+            } catch (RepositoryBusyException e) {
+                // A bake running in another process holds the embedded repository; the plan stands without history.
+                history = List.of("earlier bakes could not be read: " + e.getMessage());
+            }
+            if (json) {
+                out.println(Manifest.toLine(json(plan, history)));
+            } else {
+                print(out, plan, history, cloud.target(sandboxEndpoint));
+            }
+            out.flush();
+            return plan.ok() ? AmibakeCommand.OK : AmibakeCommand.USAGE;
+        }
+    }
+
+    /** What earlier bakes of the recipe against the same target took, from the job repository. */
+    private List<String> history(Recipe recipe, String target) {
+        List<String> lines = new ArrayList<>();
+        try (BakeContext context = BakeContext.open(home.resolve())) {
+            List<Duration> took = new ArrayList<>();
+            List<Long> requests = new ArrayList<>();
+            for (JobExecution e : context.launcher().latestExecutions(recipe.name(), 20)) {
+                if (e.getStatus() != BatchStatus.COMPLETED || e.getEndTime() == null
+                        || !target.equals(e.getJobParameters().getString(BakeParameters.TARGET))) {
+                    continue;
+                }
+                BakeState state = BakeState.of(e);
+                if (state.startedAt() != null) {
+                    took.add(Duration.between(state.startedAt(), e.getEndTime().atZone(ZoneId.systemDefault())
+                            .toInstant()));
+                }
+                requests.add(state.requests().values().stream().mapToLong(Long::longValue).sum());
+            }
+            if (took.isEmpty()) {
+                lines.add("no completed bake of " + recipe.name() + " against " + target
+                        + " yet: its duration and request count are not known");
+            } else {
+                lines.add(took.size() + " completed bake" + (took.size() == 1 ? "" : "s") + " of " + recipe.name()
+                        + " against " + target + ": took " + Durations.human(median(took)) + " (median), "
+                        + median(requests) + " requests (median)");
+            }
+            Expectations expected = new Expectations(context.bean(WaitHistory.class).load(recipe.name(), target));
+            String source = recipe.source().region();
+            List<String> waits = new ArrayList<>();
+            wait(waits, "image", expected.expected(WaitKind.IMAGE_AVAILABLE, source));
+            for (String region : recipe.imageRegions().subList(1, recipe.imageRegions().size())) {
+                wait(waits, "copy to " + region, expected.expected(WaitKind.COPY_AVAILABLE,
+                        Expectations.copyTarget(source, region)));
+            }
+            if (!waits.isEmpty()) {
+                lines.add("expected waits: " + String.join(", ", waits));
+            }
+        }
+        return lines;
+    }
+
+    private static void wait(List<String> waits, String what, Expectation expectation) {
+        if (expectation != null) {
+            waits.add(what + " " + Durations.human(expectation.duration())
+                    + (expectation.trusted() ? "" : " (a guess from other waits)"));
+        }
+    }
+
+    private static <T extends Comparable<T>> T median(List<T> values) {
+        List<T> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private void print(PrintWriter out, Plan plan, List<String> history, String target) {
+        out.println("plan of " + plan.recipe() + " (" + file + ") against " + target);
+        out.println("  source image  " + (plan.sourceImage() == null ? "not resolved" : plan.sourceImage()));
+        out.println("  image name    " + plan.imageName() + " (rendered now; the bake renders it when it starts)");
+        out.println("checked");
+        plan.checks().forEach(line -> out.println("  ok       " + TerminalText.safe(line)));
+        if (!plan.problems().isEmpty()) {
+            out.println("problems (" + plan.problems().size() + ")");
+            plan.problems().forEach(line -> out.println("  problem  " + TerminalText.safe(line)));
+        }
+        out.println("the bake would create");
+        plan.creates().forEach((region, things) -> {
+            out.println("  " + region);
+            things.forEach(thing -> out.println("    " + thing));
+        });
+        out.println("from earlier bakes");
+        history.forEach(line -> out.println("  " + line));
+        out.println(plan.ok() ? "nothing was created; the recipe is ready to bake"
+                : "nothing was created; " + plan.problems().size() + " problem"
+                        + (plan.problems().size() == 1 ? "" : "s") + " to fix before baking");
+    }
+
+    private static Map<String, Object> json(Plan plan, List<String> history) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("recipe", plan.recipe());
+        root.put("ok", plan.ok());
+        root.put("sourceImage", plan.sourceImage());
+        root.put("imageName", plan.imageName());
+        root.put("problems", plan.problems());
+        root.put("checks", plan.checks());
+        root.put("creates", plan.creates());
+        root.put("history", history);
+        return root;
+    }
+}

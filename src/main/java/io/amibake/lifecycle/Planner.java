@@ -1,0 +1,301 @@
+package io.amibake.lifecycle;
+
+import io.amibake.aws.CloudException;
+import io.amibake.aws.CopyRequest;
+import io.amibake.aws.DryRun;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.Image;
+import io.amibake.aws.KmsGateway;
+import io.amibake.aws.LaunchRequest;
+import io.amibake.aws.LaunchTemplates;
+import io.amibake.aws.SsmGateway;
+import io.amibake.bake.BakeTags;
+import io.amibake.bake.ResolveSourceStep;
+import io.amibake.recipe.Build;
+import io.amibake.recipe.CommandPlan;
+import io.amibake.recipe.Durations;
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.Regions;
+import io.amibake.recipe.Templates;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks a recipe against the account before a bake spends anything: the source image, the image
+ * name in every region, the regions, the instance type, subnet, security groups, instance profile
+ * and KMS keys, and, with {@code DryRun}, whether EC2 would allow RunInstances, CreateImage and each
+ * CopyImage. It only reads and dry-runs: nothing is created. Every check runs, whatever the others
+ * found, so the person fixes every problem in one pass.
+ */
+public final class Planner {
+
+    /** No build instance exists before the bake: CreateImage's dry run names one that cannot exist. */
+    static final String NO_INSTANCE = "i-00000000000000000";
+
+    private final Ec2Gateway ec2;
+    private final SsmGateway ssm;
+    private final KmsGateway kms;
+    private final LaunchTemplates templates;
+    private final Clock clock;
+
+    public Planner(Ec2Gateway ec2, SsmGateway ssm, KmsGateway kms, LaunchTemplates templates, Clock clock) {
+        this.ec2 = ec2;
+        this.ssm = ssm;
+        this.kms = kms;
+        this.templates = templates;
+        this.clock = clock;
+    }
+
+    public Plan plan(Recipe recipe) {
+        Findings found = new Findings();
+        String sourceRegion = recipe.source().region();
+        List<String> regions = recipe.imageRegions();
+        Instant now = clock.instant();
+        String imageName = Templates.render(recipe.image().name(), recipe, now);
+
+        checkRegions(found, sourceRegion, regions);
+        Image source = resolveSource(found, recipe);
+        checkNameFree(found, regions, imageName);
+        checkBuildInstance(found, recipe.build(), sourceRegion);
+        checkKmsKeys(found, recipe.regions());
+
+        Map<String, String> tags = BakeTags.forImage(Map.of(), recipe.name(), "plan", imageName);
+        if (source != null) {
+            Build build = recipe.build();
+            LaunchRequest launch = new LaunchRequest(source.id(), source.rootDeviceName(), build.instanceType(),
+                    build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(),
+                    BakeTags.forInstance(recipe.name(), "plan", 0), null);
+            dryRun(found, () -> ec2.dryRunLaunch(sourceRegion, launch), "RunInstances", sourceRegion);
+        } else {
+            found.problem("RunInstances in " + sourceRegion + " not asked: the source image is not known");
+        }
+        dryRun(found, () -> ec2.dryRunCreateImage(sourceRegion, NO_INSTANCE, imageName, tags), "CreateImage",
+                sourceRegion);
+        for (String region : regions.subList(1, regions.size())) {
+            if (source == null) {
+                found.problem("CopyImage to " + region + " not asked: the source image is not known");
+                continue;
+            }
+            Regions r = recipe.regions();
+            CopyRequest copy = new CopyRequest(sourceRegion, source.id(), imageName, "", null, r.encrypted(),
+                    r.kmsKeys().get(region), tags);
+            dryRun(found, () -> ec2.dryRunCopyImage(region, copy), "CopyImage", region);
+        }
+        return new Plan(recipe.name(), source == null ? null : source.id() + " (" + source.name() + ")", imageName,
+                found.checks, found.problems, creates(recipe, imageName, now));
+    }
+
+    private void checkRegions(Findings found, String sourceRegion, List<String> regions) {
+        found.attempt("the enabled regions", () -> {
+            List<String> enabled = ec2.enabledRegions(sourceRegion);
+            for (String region : regions) {
+                if (enabled.contains(region)) {
+                    found.check("region " + region + " is enabled");
+                } else {
+                    found.problem("region " + region + " is not enabled for this account (DescribeRegions does not"
+                            + " list it); enable it in the account settings or drop it from regions");
+                }
+            }
+        });
+    }
+
+    private Image resolveSource(Findings found, Recipe recipe) {
+        String region = recipe.source().region();
+        Image[] image = {null};
+        found.attempt("the source image", () -> {
+            String id;
+            try {
+                id = ResolveSourceStep.resolve(ec2, ssm, recipe.source());
+            } catch (CloudException e) {
+                found.problem("source image cannot be resolved in " + region + ": " + e.code() + ": " + e.getMessage());
+                return;
+            }
+            Image described = ec2.describeImages(region, List.of(id)).get(id);
+            if (described == null || !described.isAvailable()) {
+                found.problem("source image " + id + " is " + (described == null ? "unknown" : described.state())
+                        + " in " + region);
+            } else {
+                found.check("source image " + id + " (" + described.name() + ") is available in " + region);
+                image[0] = described;
+            }
+        });
+        return image[0];
+    }
+
+    private void checkNameFree(Findings found, List<String> regions, String imageName) {
+        for (String region : regions) {
+            found.attempt("the image name in " + region, () -> {
+                Optional<Image> taken = ec2.findOwnImageByName(region, imageName);
+                if (taken.isPresent()) {
+                    found.problem("image name '" + imageName + "' is taken in " + region + " by " + taken.get().id()
+                            + "; put {{timestamp}} or {{date}} in image.name, or deregister it");
+                } else {
+                    found.check("image name '" + imageName + "' is free in " + region);
+                }
+            });
+        }
+    }
+
+    private void checkBuildInstance(Findings found, Build build, String region) {
+        found.attempt("instance type " + build.instanceType(), () -> {
+            if (ec2.offersInstanceType(region, build.instanceType())) {
+                found.check("instance type " + build.instanceType() + " is offered in " + region);
+            } else {
+                found.problem("instance type " + build.instanceType() + " is not offered in " + region
+                        + " (DescribeInstanceTypeOfferings); pick another build.instanceType");
+            }
+        });
+        String[] subnetVpc = {null};
+        if (build.subnet() != null) {
+            found.attempt("subnet " + build.subnet(), () -> {
+                subnetVpc[0] = ec2.subnetVpcs(region, List.of(build.subnet())).get(build.subnet());
+                if (subnetVpc[0] == null) {
+                    found.problem("subnet " + build.subnet() + " does not exist in " + region);
+                } else {
+                    found.check("subnet " + build.subnet() + " exists in " + region + " (" + subnetVpc[0] + ")");
+                }
+            });
+        } else {
+            found.attempt("the default VPC", () -> {
+                if (ec2.hasDefaultVpc(region)) {
+                    found.check("the build instance goes to the default VPC of " + region);
+                } else {
+                    found.problem(region + " has no default VPC; set build.subnet");
+                }
+            });
+        }
+        if (!build.securityGroups().isEmpty()) {
+            found.attempt("the security groups", () -> {
+                Map<String, String> groups = ec2.securityGroupVpcs(region, build.securityGroups());
+                for (String group : build.securityGroups()) {
+                    String vpc = groups.get(group);
+                    if (vpc == null) {
+                        found.problem("security group " + group + " does not exist in " + region);
+                    } else if (subnetVpc[0] != null && !vpc.equals(subnetVpc[0])) {
+                        found.problem("security group " + group + " is in " + vpc + ", subnet " + build.subnet()
+                                + " in " + subnetVpc[0] + "; they must share a VPC");
+                    } else {
+                        found.check("security group " + group + " exists in " + region);
+                    }
+                }
+            });
+        }
+    }
+
+    private void checkKmsKeys(Findings found, Regions regions) {
+        regions.kmsKeys().forEach((region, key) -> found.attempt("KMS key " + key + " in " + region, () -> {
+            Optional<KmsGateway.Key> described = kms.describeKey(region, key);
+            if (described.isEmpty()) {
+                found.problem("KMS key " + key + " does not exist in " + region + " (regions.kmsKeys)");
+            } else if (!described.get().isEnabled()) {
+                found.problem("KMS key " + key + " in " + region + " is " + described.get().state()
+                        + "; a copy encrypted with it would fail");
+            } else {
+                found.check("KMS key " + key + " exists in " + region + " and is enabled");
+            }
+        }));
+    }
+
+    private void dryRun(Findings found, java.util.function.Supplier<DryRun> ask, String action, String region) {
+        found.attempt(action + " in " + region, () -> {
+            DryRun answer = ask.get();
+            if (answer.allowed()) {
+                found.check(action + " in " + region + " would be allowed (DryRun)");
+            } else if (action.equals("CreateImage") && "InvalidInstanceID.NotFound".equals(answer.code())) {
+                // EC2 looks for the instance only once IAM allowed the call.
+                found.check("CreateImage in " + region + " is allowed (DryRun); the instance is checked when it exists");
+            } else if ("UnauthorizedOperation".equals(answer.code())) {
+                found.problem(action + " in " + region + " would be denied: UnauthorizedOperation (DryRun): "
+                        + firstSentence(answer.message()));
+            } else {
+                found.problem(action + " in " + region + " would fail: " + answer.code() + " (DryRun): "
+                        + answer.message());
+            }
+        });
+    }
+
+    private Map<String, List<String>> creates(Recipe recipe, String imageName, Instant now) {
+        Map<String, List<String>> creates = new LinkedHashMap<>();
+        List<String> regions = recipe.imageRegions();
+        String parameter = recipe.regions().ssmParameter() == null ? null
+                : Templates.render(recipe.regions().ssmParameter(), recipe, now);
+        for (String region : regions) {
+            List<String> here = new ArrayList<>();
+            if (region.equals(regions.get(0))) {
+                here.add("build instance (" + recipe.build().instanceType() + ") and its root volume, terminated"
+                        + " at the end");
+                here.add("image '" + imageName + "' and its snapshots");
+                if (!CommandPlan.tests(recipe).isEmpty()) {
+                    here.add("test instance of the image, terminated after " + CommandPlan.tests(recipe).size()
+                            + " tests");
+                }
+            } else {
+                here.add("copy of the image" + (recipe.regions().encrypted() ? ", encrypted" : "")
+                        + " and its snapshots");
+            }
+            if (!recipe.regions().shareWith().isEmpty()) {
+                here.add("launch permission for " + String.join(", ", recipe.regions().shareWith()));
+            }
+            if (parameter != null) {
+                here.add("SSM parameter " + parameter + " set to the new image");
+            }
+            if (recipe.deploy().covers(region)) {
+                here.add(launchTemplate(recipe.deploy().launchTemplate(), region));
+            }
+            if (recipe.image().retention() != null) {
+                var retention = recipe.image().retention();
+                here.add("retention: the newest " + retention.keep() + " images of " + recipe.name()
+                        + (retention.maxAge() == null ? "" : " and those younger than "
+                        + Durations.human(retention.maxAge())) + " stay; older ones are deregistered with their"
+                        + " snapshots");
+            }
+            creates.put(region, here);
+        }
+        return creates;
+    }
+
+    private String launchTemplate(String name, String region) {
+        try {
+            return templates.defaultVersion(region, name)
+                    .map(v -> "launch template " + name + ": a new default version after v" + v.number())
+                    .orElse("launch template " + name + " created (none exists yet)");
+        } catch (CloudException e) {
+            return "launch template " + name + " (could not look: " + e.code() + ")";
+        }
+    }
+
+    private static String firstSentence(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        int end = message.indexOf(". ");
+        return end < 0 ? message : message.substring(0, end + 1);
+    }
+
+    /** The checks' outcomes, in the order they ran; a check that could not run is a problem too. */
+    private static final class Findings {
+        final List<String> checks = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+
+        void check(String line) {
+            checks.add(line);
+        }
+
+        void problem(String line) {
+            problems.add(line);
+        }
+
+        void attempt(String what, Runnable check) {
+            try {
+                check.run();
+            } catch (CloudException e) {
+                problems.add("could not check " + what + ": " + e.code() + ": " + e.getMessage());
+            }
+        }
+    }
+}
