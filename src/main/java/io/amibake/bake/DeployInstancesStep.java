@@ -63,7 +63,7 @@ final class DeployInstancesStep implements Tasklet {
         Optional<Tagged> later = deployed.stream().filter(i -> isLater(i, bake.bakeId())).findFirst();
         if (later.isPresent()) {
             discard(region, slots);
-            state.deployedInstances(List.of());
+            state.deployedInstances(deployed.stream().filter(i -> isLater(i, bake.bakeId())).map(Tagged::id).toList());
             services.events().note("distribute", region + ": instances stay on " + later.get().tags().get(BakeTags.BAKE)
                     + ", a bake that started later than this one");
             return RepeatStatus.FINISHED;

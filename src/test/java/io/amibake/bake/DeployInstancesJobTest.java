@@ -113,6 +113,8 @@ class DeployInstancesJobTest {
         // then eu-west-1 keeps the newer bake's instances, and the older bake launched none there
         assertThat(resumed.status()).as(resumed.error()).isEqualTo("COMPLETED");
         assertThat(ids(deployed("order", "eu-west-1"))).isEqualTo(serving);
+        assertThat(manifest(resumed).path("regions").path("eu-west-1").path("instances").valueStream()
+                .map(JsonNode::asString).toList()).containsExactlyInAnyOrderElementsOf(serving);
         assertThat(alive("order")).allMatch(i -> i.tags().get(BakeTags.BAKE).equals(newer.bakeId())).hasSize(6);
     }
 
