@@ -113,6 +113,19 @@ public final class Ec2Gateway {
                 .toList());
     }
 
+    /** Instances that carry every one of the tags, in any state but terminated, with all their tags. */
+    public List<Tagged> findInstances(String region, Map<String, String> tags) {
+        List<Filter> filters = new ArrayList<>();
+        tags.forEach((key, value) -> filters.add(Filter.builder().name("tag:" + key).values(value).build()));
+        filters.add(Filter.builder().name("instance-state-name")
+                .values("pending", "running", "stopping", "stopped", "shutting-down").build());
+        var request = DescribeInstancesRequest.builder().filters(filters).build();
+        return call(() -> ec2(region).describeInstancesPaginator(request).reservations().stream()
+                .flatMap(r -> r.instances().stream())
+                .map(i -> new Tagged("instance", i.instanceId(), i.state().nameAsString(), tagMap(i.tags()), List.of()))
+                .toList());
+    }
+
     public void start(String region, String instanceId) {
         call(() -> ec2(region).startInstances(r -> r.instanceIds(instanceId)));
     }

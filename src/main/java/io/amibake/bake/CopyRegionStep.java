@@ -22,8 +22,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Puts the image in one region: copies it there (the source region keeps the original), waits
- * until the copy is available, shares it with the recipe's accounts and writes its id to the
- * recipe's SSM parameter. One partition of the distribution step runs this per region; a
+ * until the copy is available, tests it there ({@link TestCopyStep}), shares it with the recipe's
+ * accounts, writes its id to the recipe's SSM parameter, points the launch template at it, and
+ * replaces the region's deployed instances ({@link DeployInstancesStep}). One partition of the distribution step runs this per region; a
  * failure here never touches the other regions.
  */
 public final class CopyRegionStep implements Tasklet {
@@ -35,6 +36,8 @@ public final class CopyRegionStep implements Tasklet {
     private final BakeServices services;
     private final CopySlots slots;
     private final CopyPacer pacer;
+    private final TestCopyStep testCopy;
+    private final DeployInstancesStep deployInstances;
 
     public CopyRegionStep(BakeServices services) {
         this(services, SLOTS, PACER);
@@ -44,6 +47,8 @@ public final class CopyRegionStep implements Tasklet {
         this.services = services;
         this.slots = slots;
         this.pacer = pacer;
+        this.testCopy = new TestCopyStep(services);
+        this.deployInstances = new DeployInstancesStep(services);
     }
 
     @Override
@@ -84,8 +89,14 @@ public final class CopyRegionStep implements Tasklet {
             awaitCopy(state, sourceRegion, region, bake.bakeId(),
                     state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
         }
-        finish(bake, recipe, state, region);
-        return RepeatStatus.FINISHED;
+        if (testCopy.execute(contribution, chunk) == RepeatStatus.CONTINUABLE) {
+            return RepeatStatus.CONTINUABLE;
+        }
+        if (!state.published()) {
+            finish(bake, recipe, state, region);
+            state.markPublished();
+        }
+        return deployInstances.execute(contribution, chunk);
     }
 
     private void awaitCopy(RegionState state, String sourceRegion, String region, String bakeId, boolean justStarted)

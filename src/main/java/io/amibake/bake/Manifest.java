@@ -72,6 +72,9 @@ public final class Manifest {
             if (partition != null && partition.launchTemplateVersion() != null) {
                 entry.put("launchTemplateVersion", partition.launchTemplateVersion());
             }
+            if (partition != null && partition.deployedInstances() != null) {
+                entry.put("instances", partition.deployedInstances());
+            }
             if (step != null && !step.getFailureExceptions().isEmpty()) {
                 entry.put("error", step.getFailureExceptions().get(0).getMessage());
             } else if (step != null && "failed".equals(status)) {

@@ -20,6 +20,7 @@ public final class RegionState {
     private static final String COPIED_AT = "region.copiedAt";
     private static final String SHARED = "region.shared";
     private static final String PARAMETER = "region.parameterWritten";
+    private static final String PUBLISHED = "region.published";
 
     private final ExecutionContext context;
 
@@ -72,7 +73,7 @@ public final class RegionState {
 
     /** Forgets the region's image and what was done with it, so the partition starts it again. */
     void forget() {
-        for (String key : List.of(IMAGE, SNAPSHOTS, COPIED_BY, SHARED, PARAMETER)) {
+        for (String key : List.of(IMAGE, SNAPSHOTS, COPIED_BY, SHARED, PARAMETER, PUBLISHED)) {
             context.remove(key);
         }
     }
@@ -120,6 +121,15 @@ public final class RegionState {
         context.putString(PARAMETER, "true");
     }
 
+    /** Whether the copy is shared and published (parameter, launch template): done once per image. */
+    boolean published() {
+        return context.containsKey(PUBLISHED);
+    }
+
+    void markPublished() {
+        context.putString(PUBLISHED, "true");
+    }
+
     private static final String LAUNCH_TEMPLATE_VERSION = "region.launchTemplateVersion";
 
     /** The launch template version deployed in this region, or null before the deploy. */
@@ -129,5 +139,21 @@ public final class RegionState {
 
     public void launchTemplateVersion(long version) {
         context.putLong(LAUNCH_TEMPLATE_VERSION, version);
+    }
+
+    private static final String DEPLOYED = "region.deployedInstances";
+
+    /**
+     * The instances deployed in this region once the deploy is done (those of this bake, or of a
+     * later bake that this one left alone), or null before.
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> deployedInstances() {
+        Object value = context.get(DEPLOYED);
+        return value == null ? null : List.copyOf((List<String>) value);
+    }
+
+    void deployedInstances(List<String> ids) {
+        context.put(DEPLOYED, new ArrayList<>(ids));
     }
 }

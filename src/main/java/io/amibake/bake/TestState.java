@@ -7,32 +7,44 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * The checkpoints of the image test, in the job's execution context (so a later step and a
+ * The checkpoints of a test on one instance: for the image test, in the job's execution context (so a later step and a
  * resume see them) and the step's: the test instance, the tests done on it, the one running.
  */
 final class TestState {
 
-    private static final String INSTANCE = "test.instance";
-    private static final String ATTEMPT = "test.attempt";
-    private static final String DONE = "test.done";
-    private static final String PENDING = "test.pending";
-    private static final String PASSED = "test.passedImage";
+    private static final String INSTANCE = "instance";
+    private static final String ATTEMPT = "attempt";
+    private static final String DONE = "done";
+    private static final String PENDING = "pending";
+    private static final String PASSED = "passedImage";
 
     private final List<ExecutionContext> contexts;
-    private final ExecutionContext job;
+    private final ExecutionContext read;
+    private final String prefix;
 
-    private TestState(StepExecution step) {
-        this.job = step.getJobExecution().getExecutionContext();
-        this.contexts = List.of(job, step.getExecutionContext());
+    private TestState(ExecutionContext read, List<ExecutionContext> contexts, String prefix) {
+        this.read = read;
+        this.contexts = contexts;
+        this.prefix = prefix;
     }
 
     static TestState of(ChunkContext chunk) {
-        return new TestState(chunk.getStepContext().getStepExecution());
+        StepExecution step = chunk.getStepContext().getStepExecution();
+        ExecutionContext job = step.getJobExecution().getExecutionContext();
+        return new TestState(job, List.of(job, step.getExecutionContext()), "test.");
+    }
+
+    /**
+     * A test whose checkpoints live in one context under {@code prefix}: a region's partition
+     * tests its copy, or one of the instances it deploys, without sharing the job's context.
+     */
+    static TestState in(ExecutionContext context, String prefix) {
+        return new TestState(context, List.of(context), prefix);
     }
 
     /** The test instance launched and not yet known to be terminated, or null. */
     String instanceId() {
-        return job.containsKey(INSTANCE) ? job.getString(INSTANCE) : null;
+        return read.containsKey(prefix + INSTANCE) ? read.getString(prefix + INSTANCE) : null;
     }
 
     /** A new test instance: nothing has run on it yet. */
@@ -44,7 +56,7 @@ final class TestState {
 
     /** How many test instances this bake launched before the current one: part of the client token. */
     int attempt() {
-        return job.containsKey(ATTEMPT) ? job.getInt(ATTEMPT) : 0;
+        return read.containsKey(prefix + ATTEMPT) ? read.getInt(prefix + ATTEMPT) : 0;
     }
 
     void nextAttempt() {
@@ -53,7 +65,7 @@ final class TestState {
 
     @SuppressWarnings("unchecked")
     List<String> done() {
-        Object value = job.get(DONE);
+        Object value = read.get(prefix + DONE);
         return value == null ? List.of() : List.copyOf((List<String>) value);
     }
 
@@ -66,7 +78,7 @@ final class TestState {
 
     /** The test sent and not seen to end, as {@link RunCommandsStep.Pending}'s text, or null. */
     String pending() {
-        return job.containsKey(PENDING) ? job.getString(PENDING) : null;
+        return read.containsKey(prefix + PENDING) ? read.getString(prefix + PENDING) : null;
     }
 
     void pending(String pending) {
@@ -75,14 +87,22 @@ final class TestState {
 
     /** The image whose tests all passed, or null. */
     String passedImage() {
-        return job.containsKey(PASSED) ? job.getString(PASSED) : null;
+        return read.containsKey(prefix + PASSED) ? read.getString(prefix + PASSED) : null;
     }
 
     void passed(String imageId) {
         put(PASSED, imageId);
     }
 
-    private void put(String key, Object value) {
+    /** Forgets the instance and its verdict: the next move launches a new one. */
+    void forget() {
+        put(PASSED, null);
+        instanceId(null);
+        nextAttempt();
+    }
+
+    private void put(String name, Object value) {
+        String key = prefix + name;
         for (ExecutionContext context : contexts) {
             if (value == null) {
                 context.remove(key);

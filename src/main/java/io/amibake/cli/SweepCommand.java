@@ -28,6 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " snapshots no image uses.",
                 "Never touches a running bake, a resumable bake before it expires, a deployed instance, or an"
                         + " available image of a completed bake (retention decides those).",
+                "Deployed instances (amibake:role=deploy) run until a later bake replaces them: to remove them,"
+                        + " set deploy.instances.count to 0 and bake the recipe again.",
                 "Exit status: 0 done, 1 a cloud call failed (run it again), 2 bad input, 3 the job repository is busy."})
 final class SweepCommand implements Callable<Integer> {
 

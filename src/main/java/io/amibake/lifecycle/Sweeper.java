@@ -96,7 +96,8 @@ public final class Sweeper {
         return switch (resource.kind()) {
             case "instance" -> {
                 if ("deploy".equals(resource.tags().get(ROLE))) {
-                    yield new Finding(region, resource, bake, false, "a deployed instance");
+                    yield new Finding(region, resource, bake, false, "a deployed instance (to remove it, bake its"
+                            + " recipe with deploy.instances.count: 0)");
                 }
                 if (status == BakeStatus.RESUMABLE && !expired) {
                     yield new Finding(region, resource, bake, false, "its bake can resume"

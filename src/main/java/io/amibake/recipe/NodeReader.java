@@ -70,6 +70,10 @@ final class NodeReader {
             return null;
         }
         String text = scalar.getValue();
+        if (scalar.getTag().equals(Tag.INT) && text.matches("-\\d{1,9}|\\d{10,}")) {
+            problem(node, path, "expected " + min + " to " + max + " " + unit + ", found " + text, null);
+            return null;
+        }
         if (!scalar.getTag().equals(Tag.INT) || !text.matches("\\d{1,9}")) {
             problem(node, path, "expected a whole number of " + unit + ", found " + kind(node) + " '" + text + "'",
                     scalar.getTag().equals(Tag.STR) && text.matches("\\d{1,9}") ? "remove the quotes" : null);

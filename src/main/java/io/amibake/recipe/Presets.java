@@ -36,7 +36,7 @@ public final class Presets {
                     new ShellStep("database-answers", "mysqladmin ping", null),
                     new ShellStep("php-answers", String.join("\n", "php -v", "php -m | grep -q mysqli"), null),
                     new ShellStep("php-connects-to-database", String.join("\n",
-                            "# a throwaway user on a throwaway instance: the test instance is terminated after",
+                            "# a throwaway user and page, removed at the end: deployed servers run these tests too",
                             "mysql --user=root -e \"CREATE USER IF NOT EXISTS 'amibake_test'@'localhost' "
                                     + "IDENTIFIED BY 'amibake-test'\"",
                             "cat > /var/www/html/amibake-test.php <<'PHP'",
@@ -44,7 +44,9 @@ public final class Presets {
                             "$db = new mysqli('localhost', 'amibake_test', 'amibake-test');",
                             "echo 'database ok: ' . $db->server_info;",
                             "PHP",
-                            "curl -fsS http://localhost/amibake-test.php | grep -q 'database ok'"), null)));
+                            "curl -fsS http://localhost/amibake-test.php | grep -q 'database ok'",
+                            "rm -f /var/www/html/amibake-test.php",
+                            "mysql --user=root -e \"DROP USER IF EXISTS 'amibake_test'@'localhost'\""), null)));
         }
         return List.copyOf(tests);
     }

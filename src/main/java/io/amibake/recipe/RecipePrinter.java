@@ -78,10 +78,23 @@ public final class RecipePrinter {
         test.put("defaults", recipe.test().defaults());
         test.put("regions", recipe.test().regions());
         out.put("test", test);
-        if (recipe.deploy().launchTemplate() != null) {
+        if (recipe.deploy().launchTemplate() != null || recipe.deploy().instances() != null) {
             Map<String, Object> deploy = new LinkedHashMap<>();
-            deploy.put("launchTemplate", recipe.deploy().launchTemplate());
+            putIfSet(deploy, "launchTemplate", recipe.deploy().launchTemplate());
             deploy.put("regions", recipe.deploy().regions());
+            DeployInstances instances = recipe.deploy().instances();
+            if (instances != null) {
+                Map<String, Object> fleet = new LinkedHashMap<>();
+                fleet.put("count", instances.count());
+                putIfSet(fleet, "instanceType", instances.instanceType());
+                if (!instances.subnets().isEmpty()) {
+                    fleet.put("subnet", new TreeMap<>(instances.subnets()));
+                }
+                if (!instances.securityGroups().isEmpty()) {
+                    fleet.put("securityGroups", new TreeMap<>(instances.securityGroups()));
+                }
+                deploy.put("instances", fleet);
+            }
             out.put("deploy", deploy);
         }
         return yaml().dump(out);

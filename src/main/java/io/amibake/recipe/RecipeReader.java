@@ -39,7 +39,8 @@ final class RecipeReader {
             "deregistrationProtection", "imdsSupport");
     static final List<String> RETENTION_KEYS = List.of("keep", "maxAge");
     static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
-    static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions");
+    static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions", "instances");
+    static final List<String> INSTANCES_KEYS = List.of("count", "instanceType", "subnet", "securityGroups");
     /** AWS's rule for launch template names. */
     static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
@@ -275,9 +276,13 @@ final class RecipeReader {
     }
 
     private String instanceType(Node node) {
-        String type = nodes.string(node, "build.instanceType");
+        return knownInstanceType(node, "build.instanceType");
+    }
+
+    private String knownInstanceType(Node node, String path) {
+        String type = nodes.string(node, path);
         if (type != null && !AwsCatalog.instanceTypes().contains(type)) {
-            nodes.problem(node, "build.instanceType", "unknown instance type '" + type + "'",
+            nodes.problem(node, path, "unknown instance type '" + type + "'",
                     Suggestions.didYouMean(type, AwsCatalog.instanceTypes()));
             return null;
         }
@@ -373,8 +378,12 @@ final class RecipeReader {
     }
 
     private Deploy deploy(Node node, List<String> imageRegions) {
-        Fields f = nodes.fields(node, "deploy", DEPLOY_KEYS, List.of("launchTemplate"));
+        Fields f = nodes.fields(node, "deploy", DEPLOY_KEYS, List.of());
         if (f == null) {
+            return null;
+        }
+        if (!f.has("launchTemplate") && !f.has("instances")) {
+            nodes.problem(node, "deploy", "nothing to deploy", "add launchTemplate, instances or both");
             return null;
         }
         String template = f.has("launchTemplate") ? nodes.matching(f.value("launchTemplate"), "deploy.launchTemplate",
@@ -389,10 +398,81 @@ final class RecipeReader {
                     }
                     return known;
                 }) : List.of();
-        if (template == null || regions == null) {
+        DeployInstances instances = f.has("instances")
+                ? instances(f.value("instances"), regions == null || regions.isEmpty() ? imageRegions : regions) : null;
+        if (f.has("launchTemplate") && template == null || regions == null || f.has("instances") && instances == null) {
             return null;
         }
-        return new Deploy(template, regions);
+        return new Deploy(template, regions, instances);
+    }
+
+    private DeployInstances instances(Node node, List<String> deployRegions) {
+        Fields f = nodes.fields(node, "deploy.instances", INSTANCES_KEYS, List.of("count"));
+        if (f == null) {
+            return null;
+        }
+        Integer count = f.has("count") ? nodes.integer(f.value("count"), "deploy.instances.count", 0,
+                DeployInstances.MAX_COUNT, "instances per region") : null;
+        String type = f.has("instanceType") ? knownInstanceType(f.value("instanceType"), "deploy.instances.instanceType")
+                : null;
+        Map<String, String> subnets = new LinkedHashMap<>();
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        boolean ok = !f.has("subnet") || perRegion(f.value("subnet"), "deploy.instances.subnet", deployRegions,
+                (n, p) -> nodes.matching(n, p, SUBNET_ID, "a subnet id such as subnet-0123456789abcdef0"), subnets);
+        ok &= !f.has("securityGroups") || perRegion(f.value("securityGroups"), "deploy.instances.securityGroups",
+                deployRegions, (n, p) -> nodes.uniqueStrings(n, p, (e, at, s) -> nodes.matches(e, at, s,
+                        SECURITY_GROUP_ID, "a security group id such as sg-0123456789abcdef0")), groups);
+        if (count == null || f.has("instanceType") && type == null || !ok) {
+            return null;
+        }
+        return new DeployInstances(count, type, subnets, groups);
+    }
+
+    /**
+     * A network setting, which belongs to one region: either one value, when the deploy covers one
+     * region, or a mapping of deploy region to value.
+     */
+    private <T> boolean perRegion(Node node, String path, List<String> deployRegions,
+                                  java.util.function.BiFunction<Node, String, T> value, Map<String, T> into) {
+        if (!(node instanceof MappingNode)) {
+            if (deployRegions.size() != 1) {
+                nodes.problem(node, path, "a subnet or security group belongs to one region, and the deploy covers "
+                        + deployRegions.size() + " (" + String.join(", ", deployRegions) + ")",
+                        "give one per region, such as {" + deployRegions.get(0) + ": ...}");
+                return false;
+            }
+            T one = value.apply(node, path);
+            if (one != null) {
+                into.put(deployRegions.get(0), one);
+            }
+            return one != null;
+        }
+        Fields f = nodes.fields(node, path, null, List.of());
+        if (f == null) {
+            return false;
+        }
+        boolean ok = true;
+        for (String region : f.keyOrder()) {
+            String at = path + "." + region;
+            Node keyNode = f.keys.get(region);
+            if (nodes.knownRegion(keyNode, at, region) == null) {
+                ok = false;
+                continue;
+            }
+            if (!deployRegions.contains(region)) {
+                nodes.problem(keyNode, at, "'" + region + "' is not a deploy region",
+                        "use one of " + String.join(", ", deployRegions));
+                ok = false;
+                continue;
+            }
+            T one = value.apply(f.value(region), at);
+            if (one == null) {
+                ok = false;
+            } else {
+                into.put(region, one);
+            }
+        }
+        return ok;
     }
 
     private Cleanup cleanup(Node node) {

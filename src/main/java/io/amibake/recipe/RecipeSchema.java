@@ -83,10 +83,37 @@ public final class RecipeSchema {
                 "steps", ref("steps"),
                 "defaults", Map.of("type", "boolean"),
                 "regions", Map.of("type", "string", "enum", Tests.REGION_CHOICES))));
-        p.put("deploy", object(RecipeReader.DEPLOY_KEYS, List.of("launchTemplate"), Map.of(
+        Map<String, Object> deploy = object(RecipeReader.DEPLOY_KEYS, List.of(), Map.of(
                 "launchTemplate", text(RecipeReader.LAUNCH_TEMPLATE, "a launch template name"),
-                "regions", uniqueList(ref("region")))));
+                "regions", uniqueList(ref("region")),
+                "instances", deployInstances()));
+        deploy.put("anyOf", List.of(Map.of("required", List.of("launchTemplate")),
+                Map.of("required", List.of("instances"))));
+        p.put("deploy", deploy);
         return p;
+    }
+
+    private static Map<String, Object> deployInstances() {
+        Map<String, Object> count = new LinkedHashMap<>();
+        count.put("type", "integer");
+        count.put("minimum", 0);
+        count.put("maximum", DeployInstances.MAX_COUNT);
+        Map<String, Object> subnet = text(RecipeReader.SUBNET_ID, "a subnet id");
+        Map<String, Object> groups = uniqueList(text(RecipeReader.SECURITY_GROUP_ID, "a security group id"));
+        return object(RecipeReader.INSTANCES_KEYS, List.of("count"), Map.of(
+                "count", describe(count, "instances per region; 0 removes them"),
+                "instanceType", Map.of("type", "string", "enum", new TreeSet<>(AwsCatalog.instanceTypes())),
+                "subnet", Map.of("oneOf", List.of(subnet, perRegion(subnet))),
+                "securityGroups", Map.of("oneOf", List.of(groups, perRegion(groups)))));
+    }
+
+    /** A value per region, keyed by region name. */
+    private static Map<String, Object> perRegion(Map<String, Object> value) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("type", "object");
+        map.put("propertyNames", ref("region"));
+        map.put("additionalProperties", value);
+        return map;
     }
 
     private static Map<String, Object> source() {

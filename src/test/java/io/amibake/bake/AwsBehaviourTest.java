@@ -194,10 +194,10 @@ class AwsBehaviourTest {
                 .filter(i -> !i.state().equals("deregistered") && !i.state().equals("failed")).toList();
     }
 
-    /** The bake's build instances; the instance that tests its image is not one. */
+    /** The bake's build instances; the instances that test or serve its image are not. */
     private static List<SandboxInstance> instancesOf(BakeResult result) {
         return sandbox.instances().stream().filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE)))
-                .filter(i -> !"test".equals(i.tags().get(TestImageStep.ROLE_TAG)))
+                .filter(i -> i.tags().get(TestImageStep.ROLE_TAG) == null)
                 .toList();
     }
 

@@ -81,6 +81,11 @@ class ImageTestJobTest {
         assertThat(tester.state()).isEqualTo("terminated");
         assertThat(sentTo(tester)).anySatisfy(c -> assertThat(String.join("\n", c.commands()))
                 .contains("mysqladmin ping"));
+        // and (test.regions: all) each copy was tested in its region on an instance since terminated
+        assertThat(instancesOf(result)).filteredOn(i -> "test".equals(i.tags().get(TestImageStep.ROLE_TAG)))
+                .allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"))
+                .extracting(SandboxInstance::region)
+                .containsExactlyInAnyOrder("us-east-1", "eu-central-1", "ap-southeast-2");
     }
 
     @Test
@@ -136,7 +141,11 @@ class ImageTestJobTest {
         List<SandboxInstance> testers = instancesOf(resumed).stream()
                 .filter(i -> "test".equals(i.tags().get(TestImageStep.ROLE_TAG))).toList();
         assertThat(testers).hasSize(2).allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"));
-        assertThat(sent).isNotEmpty().allSatisfy(c -> assertThat(c.instanceId()).isEqualTo(testers.get(1).instanceId()));
+        List<String> servers = instancesOf(resumed).stream()
+                .filter(i -> "deploy".equals(i.tags().get(TestImageStep.ROLE_TAG))).map(SandboxInstance::instanceId)
+                .toList();
+        assertThat(sent).filteredOn(c -> !servers.contains(c.instanceId())).isNotEmpty()
+                .allSatisfy(c -> assertThat(c.instanceId()).isEqualTo(testers.get(1).instanceId()));
         assertThat(imageOf(resumed).tags()).containsEntry(TestImageStep.TEST_TAG, "passed");
     }
 
@@ -171,8 +180,10 @@ class ImageTestJobTest {
         return sandbox.instances().stream().filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE))).toList();
     }
 
+    /** The instance that tested the image in the source region (copies are tested in theirs). */
     private static SandboxInstance testInstanceOf(BakeResult result) {
         return instancesOf(result).stream().filter(i -> "test".equals(i.tags().get(TestImageStep.ROLE_TAG)))
+                .filter(i -> i.region().equals("us-east-1"))
                 .reduce((a, b) -> {
                     throw new AssertionError("more than one test instance");
                 }).orElseThrow();

@@ -239,7 +239,7 @@ class ResumeCommandTest {
     private static List<String> buildInstances() {
         return sandbox.instances().stream()
                 .filter(i -> i.tags().containsKey(BakeTags.BAKE))
-                .filter(i -> !"test".equals(i.tags().get(TestImageStep.ROLE_TAG)))
+                .filter(i -> i.tags().get(TestImageStep.ROLE_TAG) == null)
                 .map(SandboxInstance::instanceId).toList();
     }
 }

@@ -69,6 +69,7 @@ class SweeperTest {
         String doneBuilder = launch("eu-west-1", "done", Map.of());
         String doneImage = image("eu-west-1", doneBuilder, "done-image", "done");
         String deployed = launch("eu-west-1", "done", Map.of(Sweeper.ROLE, "deploy"));
+        String neverTested = launch("eu-west-1", "done", Map.of(Sweeper.ROLE, "deploying"));
         String strangers = launch("eu-west-1", "lost-repository-bake", Map.of());
         String handMade = launchUntagged("us-east-1");
         Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
@@ -81,14 +82,15 @@ class SweeperTest {
         sweeper.sweep(REGIONS, removed::add);
 
         // then
-        assertThat(liveAfterDryRun).contains(abandonedInstance, expiredInstance, doneBuilder, strangers);
+        assertThat(liveAfterDryRun).contains(abandonedInstance, expiredInstance, doneBuilder, strangers, neverTested);
         assertThat(removed).extracting(f -> f.resource().id()).containsExactlyInAnyOrder(
-                abandonedInstance, abandonedImage, expiredInstance, doneBuilder, strangers);
+                abandonedInstance, abandonedImage, expiredInstance, doneBuilder, strangers, neverTested);
         assertThat(reasons(dryRun)).containsEntry(abandonedImage, "go: its bake was abandoned")
                 .containsEntry(expiredInstance, "go: expired at " + expiredAt)
                 .containsEntry(strangers, "go: its bake is unknown to the job repository")
                 .containsEntry(runningInstance, "keep: its bake is running")
-                .containsEntry(deployed, "keep: a deployed instance")
+                .containsEntry(deployed, "keep: a deployed instance (to remove it, bake its recipe with"
+                        + " deploy.instances.count: 0)")
                 .containsEntry(doneImage, "keep: an image of a completed bake: retention decides");
         time.advance(Duration.ofMinutes(5));
         assertThat(liveInstances()).containsExactlyInAnyOrder(runningInstance, resumableInstance, deployed, handMade);
