@@ -84,7 +84,7 @@ class SecretsAtRestTest {
     }
 
     @Test
-    void aResumeRefusesAVarThatIsNotOneOfTheBakesSecrets() throws Exception {
+    void aResumeTakesOnlySecretVarsUnlessTheRecipeIsGivenAgain() throws Exception {
         // given a bake that failed, with a secret
         Path recipe = home.resolve("httpd.yaml");
         Files.writeString(recipe, Files.readString(Path.of("recipes/httpd.yaml"))
@@ -101,6 +101,14 @@ class SecretsAtRestTest {
         // then
         assertThat(run.exit).as(run.text()).isEqualTo(2);
         assertThat(run.err.toString()).contains("--var environment").contains("--recipe FILE");
+
+        // when it is resumed with the recipe given again, secret included
+        Run edited = amibake("resume", "httpd", "--recipe", recipe.toString(), "--var", "version=" + SECRET,
+                "--var", "environment=prod", "--endpoint-url", endpoint);
+
+        // then
+        assertThat(edited.exit).as(edited.text()).isZero();
+        assertThat(repositoryValuesHolding(SECRET)).isEmpty();
     }
 
     private record Run(int exit, StringWriter out, StringWriter err) {
