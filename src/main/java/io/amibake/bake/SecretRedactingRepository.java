@@ -3,12 +3,10 @@ package io.amibake.bake;
 import io.amibake.text.Redactor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.Map;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
 
@@ -16,8 +14,9 @@ import org.springframework.stereotype.Component;
  * Keeps the values of a bake's secret variables out of the job repository. The bake never puts
  * them in its context (see {@link BakeState}); what it does not control is the exit description
  * Spring Batch writes from a failed step's exception, whose message may quote a command's output
- * or an image name. Every execution is redacted with its own bake's secrets just before it is
- * written; string values of its context too, as a safety net.
+ * or an image name. Every execution's exit description is redacted with its own bake's secrets
+ * just before it is written. Contexts are left alone: redacting live state in place would corrupt
+ * it whenever a secret is short enough to occur in an instance id or a timestamp.
  */
 @Component
 class SecretRedactingRepository implements BeanPostProcessor {
@@ -45,13 +44,11 @@ class SecretRedactingRepository implements BeanPostProcessor {
             Redactor secrets = BakeSecrets.redactor(bakeId(step.getJobExecution()));
             if (!secrets.isEmpty()) {
                 step.setExitStatus(redact(step.getExitStatus(), secrets));
-                redact(step.getExecutionContext(), secrets);
             }
         } else if (execution instanceof JobExecution job) {
             Redactor secrets = BakeSecrets.redactor(bakeId(job));
             if (!secrets.isEmpty()) {
                 job.setExitStatus(redact(job.getExitStatus(), secrets));
-                redact(job.getExecutionContext(), secrets);
             }
         }
     }
@@ -70,13 +67,4 @@ class SecretRedactingRepository implements BeanPostProcessor {
                 : new ExitStatus(status.getExitCode(), redacted);
     }
 
-    private static void redact(ExecutionContext context, Redactor secrets) {
-        Map<String, String> redacted = new java.util.HashMap<>();
-        for (Map.Entry<String, Object> entry : context.entrySet()) {
-            if (entry.getValue() instanceof String text && !secrets.redact(text).equals(text)) {
-                redacted.put(entry.getKey(), secrets.redact(text));
-            }
-        }
-        redacted.forEach(context::put);
-    }
 }
