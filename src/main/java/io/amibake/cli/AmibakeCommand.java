@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
         subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
                 AbandonCommand.class, PruneCommand.class, SweepCommand.class, LogsCommand.class, ReportCommand.class,
-                SchemaCommand.class, CompletionCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
+                SchemaCommand.class, CompletionCommand.class, SandboxCommand.class, RepositoryServerCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code of a completed command. */
