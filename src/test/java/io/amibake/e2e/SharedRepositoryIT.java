@@ -53,6 +53,40 @@ class SharedRepositoryIT {
         assertThat(buildInstances() - launched).as("build instances: one per bake").isEqualTo(2);
     }
 
+    @Test
+    void aBakeStoppedFromAnotherProcessEndsStoppedAndResumesFromItsCheckpoint() {
+        // given a bake held in waitForAgent
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        long launched = buildInstances();
+        AmibakeProcess running = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        awaitLine(running, "\"step\":\"waitForAgent\"");
+        String execution = running.lines().stream().filter(line -> line.contains("\"event\":\"bakeStarted\""))
+                .map(line -> line.replaceFirst(".*\"execution\":(\\d+).*", "$1")).findFirst().orElseThrow();
+
+        // when another process stops it, and asks again once it has stopped
+        AmibakeProcess stop = AmibakeProcess.run(home, "stop", "httpd", "--wait", "--home", home.toString());
+        AmibakeProcess again = AmibakeProcess.run(home, "stop", "--execution", execution, "--home", home.toString());
+        sandbox.faults().clear();
+
+        // then the bake ended STOPPED, resumable, and resumes from its checkpoint
+        assertThat(stop.exitCode()).as(stop.output()).isZero();
+        assertThat(stop.stdout()).as(stop.output())
+                .containsPattern("asked bake httpd-\\S+ \\(execution " + execution + "\\) to stop \\(host \\S+, pid "
+                        + running.pid() + "\\)")
+                .contains("(execution " + execution + ") is STOPPED; 'amibake resume httpd' goes on");
+        assertThat(running.awaitExit()).as(running.output()).isEqualTo(1);
+        assertThat(running.lines()).as(running.output()).anyMatch(line -> line.contains("\"event\":\"bakeFinished\"")
+                && line.contains("STOPPED"));
+        assertThat(again.exitCode()).as(again.output()).isEqualTo(2);
+        assertThat(again.stderr()).as(again.output())
+                .contains("(execution " + execution + ") is STOPPED, not running; nothing to stop");
+        AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
+                sandbox.endpoint().toString(), "--home", home.toString());
+        assertThat(resume.exitCode()).as(resume.output()).isZero();
+        assertThat(resume.stdout()).contains("resuming bake httpd-").contains("(execution " + execution + ", STOPPED)");
+        assertThat(buildInstances() - launched).as("build instances: the stopped bake's, started again").isEqualTo(1);
+    }
+
     private String[] bake(String recipe) {
         return new String[] {"bake", recipe, "--endpoint-url", sandbox.endpoint().toString(), "--home",
                 home.toString(), "--json"};
