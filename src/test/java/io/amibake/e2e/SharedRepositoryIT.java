@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.bake.TestImageStep;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -50,6 +51,35 @@ class SharedRepositoryIT {
                 .contains("pid " + httpd.pid() + ", bake httpd-");
         assertThat(httpd.awaitExit()).as(httpd.output()).isZero();
         assertThat(lamp.awaitExit()).as(lamp.output()).isZero();
+        assertThat(buildInstances() - launched).as("build instances: one per bake").isEqualTo(2);
+    }
+
+    @Test
+    void theProcessThatStartedTheServerKilledWithSigkillLeavesTheOtherBakeRunningAndResumes() throws Exception {
+        // given httpd's process started the repository server, and lamp's joined it; both are held
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        long launched = buildInstances();
+        AmibakeProcess httpd = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        awaitLine(httpd, "\"step\":\"waitForAgent\"");
+        AmibakeProcess lamp = AmibakeProcess.start(home, line -> false, bake("recipes/lamp.yaml"));
+        awaitLine(lamp, "\"step\":\"waitForAgent\"");
+        String server = Files.readString(home.resolve("repository/server.port"));
+
+        // when httpd's process is killed with SIGKILL
+        ProcessHandle.of(httpd.pid()).orElseThrow().destroyForcibly();
+        assertThat(httpd.awaitExit()).isEqualTo(AmibakeProcess.KILLED);
+        AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
+        sandbox.faults().clear();
+
+        // then the server it started serves on: lamp completes, and httpd's bake resumes
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.stdout()).as(status.output()).containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+        assertThat(lamp.awaitExit()).as(lamp.output()).isZero();
+        assertThat(Files.readString(home.resolve("repository/server.port"))).as("the same server").isEqualTo(server);
+        AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
+                sandbox.endpoint().toString(), "--home", home.toString());
+        assertThat(resume.exitCode()).as(resume.output()).isZero();
+        assertThat(resume.stdout()).contains("resuming bake httpd-").contains(", STARTED)");
         assertThat(buildInstances() - launched).as("build instances: one per bake").isEqualTo(2);
     }
 
