@@ -8,10 +8,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -141,6 +144,39 @@ public class BakeLauncher {
     }
 
     /**
+     * The execution of a recipe's bake that runs now, wherever it runs: the one its live lease
+     * names. Empty when no process holds the recipe, or its bake has not started its execution yet.
+     */
+    public Optional<JobExecution> runningExecution(String recipe) {
+        return leases.live(recipe).map(BakeLeases.Lease::executionId).flatMap(this::execution)
+                .filter(e -> e.getStatus().isRunning());
+    }
+
+    /**
+     * Waits until an execution no longer runs (STOPPED, FAILED, COMPLETED...), looking at the
+     * repository every second; empty when it still runs after {@code timeout}.
+     */
+    public Optional<JobExecution> awaitEnd(long executionId, Duration timeout) throws InterruptedException {
+        CompletableFuture<JobExecution> ended = new CompletableFuture<>();
+        ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "amibake-await-end");
+            thread.setDaemon(true);
+            return thread;
+        });
+        looks.scheduleWithFixedDelay(() -> execution(executionId).filter(e -> !e.getStatus().isRunning())
+                .ifPresent(ended::complete), 0, 1, TimeUnit.SECONDS);
+        try {
+            return Optional.of(ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException stillRunning) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            looks.shutdownNow();
+        }
+    }
+
+    /**
      * Marks an execution left running by a process that died FAILED, so that it can resume or be
      * abandoned; refused while a live lease says its process still runs.
      */
@@ -226,9 +262,13 @@ public class BakeLauncher {
         }
     }
 
+    /** How often a running bake looks in the repository for a stop asked for from another process. */
+    private static final long STOP_LOOK_MILLIS = 2000;
+
     /**
      * Renews the lease every third of its life. A lease lost (expired and taken by another runner,
-     * say after a long pause of this process) or a stop asked for in the repository stops the bake.
+     * say after a long pause of this process) or a stop asked for in the repository stops the bake;
+     * the latter is looked for every two seconds, so that {@code amibake stop} takes effect soon.
      */
     private final class Heartbeat implements AutoCloseable {
 
@@ -244,6 +284,8 @@ public class BakeLauncher {
             this.lease = lease;
             long period = Math.max(100, leases.ttl().toMillis() / 3);
             timer.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+            long look = Math.min(period, STOP_LOOK_MILLIS);
+            timer.scheduleWithFixedDelay(this::lookForStop, look, look, TimeUnit.MILLISECONDS);
         }
 
         void watch(String bakeId, long executionId) {
@@ -255,17 +297,20 @@ public class BakeLauncher {
             try {
                 if (!leases.renew(lease)) {
                     runner.requestStop();
-                    return;
-                }
-                Long id = execution;
-                if (id != null) {
-                    JobExecution current = repository.getJobExecution(id);
-                    if (current != null && current.getStatus() == BatchStatus.STOPPING) {
-                        runner.requestStop();
-                    }
                 }
             } catch (RuntimeException databaseUnreachable) {
                 // The next beat tries again; the lease outlives two missed beats.
+            }
+        }
+
+        private void lookForStop() {
+            try {
+                Long id = execution;
+                if (id != null && leases.stopAsked(id)) {
+                    runner.requestStop();
+                }
+            } catch (RuntimeException databaseUnreachable) {
+                // The next look tries again.
             }
         }
 

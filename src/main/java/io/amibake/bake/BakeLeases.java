@@ -101,6 +101,15 @@ public class BakeLeases {
                 bakeId, executionId, lease.recipe(), lease.token());
     }
 
+    /**
+     * Whether a stop was asked for the execution (its status is STOPPING): one small query, as the
+     * owner asks every few seconds; the execution with its steps and contexts is far larger.
+     */
+    public boolean stopAsked(long executionId) {
+        return jdbc.queryForList("SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class,
+                executionId).contains("STOPPING");
+    }
+
     public void release(Lease lease) {
         jdbc.update("DELETE FROM " + TABLE + " WHERE RECIPE = ? AND TOKEN = ?", lease.recipe(), lease.token());
     }

@@ -46,7 +46,8 @@ public class RepositoryCheck implements SmartInitializingSingleton, DisposableBe
         this.jdbc = new JdbcTemplate(dataSource);
         this.record = settings.home().resolve("repository").resolve(RECORD);
         this.url = environment.getProperty("spring.datasource.url", "");
-        this.inHome = url.startsWith("jdbc:hsqldb:file:" + record.getParent().toAbsolutePath());
+        this.inHome = url.startsWith("jdbc:hsqldb:file:" + record.getParent().toAbsolutePath())
+                || environment.getProperty("amibake.embedded-repository", Boolean.class, false);
     }
 
     /** What the repository holds: the figures the record keeps. */

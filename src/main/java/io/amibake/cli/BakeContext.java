@@ -3,12 +3,15 @@ package io.amibake.cli;
 import io.amibake.bake.AmibakeHome;
 import io.amibake.bake.BakeConfiguration;
 import io.amibake.bake.BakeLauncher;
+import io.amibake.bake.HomeProblem;
 import io.amibake.bake.RecipeLock;
 import io.amibake.bake.RepositoryCheck;
+import io.amibake.bake.SharedRepository;
+import io.amibake.recipe.Durations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.hsqldb.persist.LockFile;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -16,26 +19,44 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Opens the Spring context of the bake commands: the job repository (an HSQLDB file under the
- * home directory unless {@code SPRING_DATASOURCE_URL} names another database) and the runner.
+ * home directory, served to every amibake process on the home by a {@link SharedRepository}
+ * server, unless {@code SPRING_DATASOURCE_URL} names another database) and the runner.
  */
 final class BakeContext implements AutoCloseable {
 
+    /** How long the embedded repository's server outlives the last amibake process using it. */
+    static final String IDLE_SETTING = "AMIBAKE_REPOSITORY_IDLE";
+    private static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
+
     private final ConfigurableApplicationContext context;
     private final Path home;
+    private final SharedRepository shared;
 
-    private BakeContext(ConfigurableApplicationContext context, Path home) {
+    private BakeContext(ConfigurableApplicationContext context, Path home, SharedRepository shared) {
         this.context = context;
         this.home = home;
+        this.shared = shared;
     }
 
     static BakeContext open(Path home) {
         AmibakeHome.prepare(home);
         Map<String, Object> defaults = new HashMap<>();
-        // write_delay=false: every commit reaches the file at once, so a kill -9 loses no checkpoint.
-        defaults.put("spring.datasource.url", "jdbc:hsqldb:file:" + home.resolve("repository/amibake").toAbsolutePath()
-                + ";hsqldb.write_delay=false;shutdown=true");
-        defaults.put("spring.datasource.username", "SA");
-        defaults.put("spring.datasource.password", "");
+        SharedRepository shared = null;
+        if (embedded()) {
+            Duration idle = idle();
+            try {
+                shared = SharedRepository.join(home, idle);
+            } catch (SharedRepository.Busy e) {
+                throw new RepositoryBusyException(home, RecipeLock.holders(home), e);
+            }
+            defaults.put("spring.datasource.url", shared.url());
+            defaults.put("spring.datasource.username", shared.user());
+            defaults.put("spring.datasource.password", shared.password());
+            defaults.put("amibake.embedded-repository", "true");
+        } else {
+            defaults.put("spring.datasource.username", "SA");
+            defaults.put("spring.datasource.password", "");
+        }
         defaults.put("spring.datasource.hikari.maximum-pool-size", "4");
         defaults.put("spring.batch.job.enabled", "false");
         defaults.put("spring.batch.jdbc.initialize-schema", "always");
@@ -58,22 +79,31 @@ final class BakeContext implements AutoCloseable {
                     .logStartupInfo(false)
                     .registerShutdownHook(false)
                     .properties(defaults)
-                    .run(), home);
+                    .run(), home, shared);
         } catch (RuntimeException e) {
-            if (heldByAnotherProcess(e)) {
-                throw new RepositoryBusyException(home, RecipeLock.holders(home), e);
+            if (shared != null) {
+                shared.close();
             }
             throw RepositoryCheck.explain(home, e);
         }
     }
 
-    private static boolean heldByAnotherProcess(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof LockFile.LockHeldExternallyException) {
-                return true;
-            }
+    /** The embedded file, unless the environment names another database. */
+    private static boolean embedded() {
+        return System.getenv("SPRING_DATASOURCE_URL") == null && System.getProperty("spring.datasource.url") == null;
+    }
+
+    private static Duration idle() {
+        String value = System.getenv(IDLE_SETTING);
+        if (value == null || value.isBlank()) {
+            return DEFAULT_IDLE;
         }
-        return false;
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new HomeProblem("setting " + IDLE_SETTING + " = '" + value + "' is not valid: expected a duration,"
+                    + " e.g. 30s, 5m or PT30S", e);
+        }
     }
 
     BakeLauncher launcher() {
@@ -87,6 +117,9 @@ final class BakeContext implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        if (shared != null) {
+            shared.close();
+        }
         AmibakeHome.restrict(home);
     }
 }

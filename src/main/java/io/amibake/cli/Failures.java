@@ -5,6 +5,7 @@ import io.amibake.bake.BakeBusyException;
 import io.amibake.bake.HomeProblem;
 import io.amibake.bake.NothingToResumeException;
 import io.amibake.bake.SecretNeededException;
+import io.amibake.bake.SharedRepository;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -24,7 +25,8 @@ final class Failures {
 
     /** The exit code after printing one line, or -1 for a failure that is a bug (rethrown). */
     static int report(Exception e, PrintWriter err) {
-        if (e instanceof RepositoryBusyException || e instanceof BakeBusyException) {
+        if (e instanceof RepositoryBusyException || e instanceof BakeBusyException
+                || e instanceof SharedRepository.Unavailable) {
             err.println("amibake: " + e.getMessage());
             return AmibakeCommand.BUSY;
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.bake.RepositoryCheck;
+import io.amibake.bake.SharedRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,6 +49,8 @@ class DamagedHomeTest {
                 .setErr(new PrintWriter(err)).execute("bake", "recipes/httpd.yaml",
                         "--endpoint-url", sandbox.endpoint().toString(), "--home", baked.toString());
         assertThat(exit).as(err.toString()).isZero();
+        // At rest, as a home is when it is backed up or damaged: the file closed by its server.
+        SharedRepository.stop(baked);
     }
 
     private int amibake(String... args) {
@@ -129,6 +132,7 @@ class DamagedHomeTest {
         Path kept = dir.resolve("record");
         Files.copy(record, kept);
         assertThat(amibake("status", "--home", dir.resolve("empty").toString())).isZero();
+        SharedRepository.stop(dir.resolve("empty"));
         try (Stream<Path> files = Files.list(home.resolve("repository"))) {
             for (Path file : files.toList()) {
                 Files.delete(file);

@@ -131,6 +131,10 @@ final class AmibakeProcess {
         return process.pid();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** The line on which the process was killed, or null if it was not. */
     String killedAt() {
         return killedAt;

@@ -1,0 +1,142 @@
+package io.amibake.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.SandboxExtension;
+import io.amibake.bake.TestImageStep;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several processes on one home's embedded job repository, with no setup: bakes of different
+ * recipes run side by side, {@code status} answers while they run, and a second bake of a recipe
+ * that is running is refused naming its owner.
+ */
+class SharedRepositoryIT {
+
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.002);
+
+    @TempDir
+    Path home;
+
+    @Test
+    void twoRecipesBakeAtOnceInTwoProcessesAndStatusAnswersWhileTheyRun() {
+        // given both bakes held in waitForAgent (the agents answer "not registered yet" until released)
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        long launched = buildInstances();
+        AmibakeProcess httpd = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        AmibakeProcess lamp = AmibakeProcess.start(home, line -> false, bake("recipes/lamp.yaml"));
+        awaitLine(httpd, "\"step\":\"waitForAgent\"");
+        awaitLine(lamp, "\"step\":\"waitForAgent\"");
+
+        // when
+        AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
+        AmibakeProcess again = AmibakeProcess.run(home, bake("recipes/httpd.yaml"));
+        sandbox.faults().clear();
+
+        // then
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.stdout()).as(status.output())
+                .containsPattern("\\d+ +httpd +STARTED +waitForAgent")
+                .containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+        assertThat(again.exitCode()).as(again.output()).isEqualTo(3);
+        assertThat(again.stderr()).as(again.output())
+                .contains("another bake of recipe 'httpd' is running (host ")
+                .contains("pid " + httpd.pid() + ", bake httpd-");
+        assertThat(httpd.awaitExit()).as(httpd.output()).isZero();
+        assertThat(lamp.awaitExit()).as(lamp.output()).isZero();
+        assertThat(buildInstances() - launched).as("build instances: one per bake").isEqualTo(2);
+    }
+
+    @Test
+    void theProcessThatStartedTheServerKilledWithSigkillLeavesTheOtherBakeRunningAndResumes() throws Exception {
+        // given httpd's process started the repository server, and lamp's joined it; both are held
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        long launched = buildInstances();
+        AmibakeProcess httpd = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        awaitLine(httpd, "\"step\":\"waitForAgent\"");
+        AmibakeProcess lamp = AmibakeProcess.start(home, line -> false, bake("recipes/lamp.yaml"));
+        awaitLine(lamp, "\"step\":\"waitForAgent\"");
+        String server = Files.readString(home.resolve("repository/server.port"));
+
+        // when httpd's process is killed with SIGKILL
+        ProcessHandle.of(httpd.pid()).orElseThrow().destroyForcibly();
+        assertThat(httpd.awaitExit()).isEqualTo(AmibakeProcess.KILLED);
+        AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
+        sandbox.faults().clear();
+
+        // then the server it started serves on: lamp completes, and httpd's bake resumes
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.stdout()).as(status.output()).containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+        assertThat(lamp.awaitExit()).as(lamp.output()).isZero();
+        assertThat(Files.readString(home.resolve("repository/server.port"))).as("the same server").isEqualTo(server);
+        AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
+                sandbox.endpoint().toString(), "--home", home.toString());
+        assertThat(resume.exitCode()).as(resume.output()).isZero();
+        assertThat(resume.stdout()).contains("resuming bake httpd-").contains(", STARTED)");
+        assertThat(buildInstances() - launched).as("build instances: one per bake").isEqualTo(2);
+    }
+
+    @Test
+    void aBakeStoppedFromAnotherProcessEndsStoppedAndResumesFromItsCheckpoint() {
+        // given a bake held in waitForAgent
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        long launched = buildInstances();
+        AmibakeProcess running = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        awaitLine(running, "\"step\":\"waitForAgent\"");
+        String execution = running.lines().stream().filter(line -> line.contains("\"event\":\"bakeStarted\""))
+                .map(line -> line.replaceFirst(".*\"execution\":(\\d+).*", "$1")).findFirst().orElseThrow();
+
+        // when another process stops it, and asks again once it has stopped
+        AmibakeProcess stop = AmibakeProcess.run(home, "stop", "httpd", "--wait", "--home", home.toString());
+        AmibakeProcess again = AmibakeProcess.run(home, "stop", "--execution", execution, "--home", home.toString());
+        sandbox.faults().clear();
+
+        // then the bake ended STOPPED, resumable, and resumes from its checkpoint
+        assertThat(stop.exitCode()).as(stop.output()).isZero();
+        assertThat(stop.stdout()).as(stop.output())
+                .containsPattern("asked bake httpd-\\S+ \\(execution " + execution + "\\) to stop \\(host \\S+, pid "
+                        + running.pid() + "\\)")
+                .contains("(execution " + execution + ") is STOPPED; 'amibake resume httpd' goes on");
+        assertThat(running.awaitExit()).as(running.output()).isEqualTo(1);
+        assertThat(running.lines()).as(running.output()).anyMatch(line -> line.contains("\"event\":\"bakeFinished\"")
+                && line.contains("STOPPED"));
+        assertThat(again.exitCode()).as(again.output()).isEqualTo(2);
+        assertThat(again.stderr()).as(again.output())
+                .contains("(execution " + execution + ") is STOPPED, not running; nothing to stop");
+        AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
+                sandbox.endpoint().toString(), "--home", home.toString());
+        assertThat(resume.exitCode()).as(resume.output()).isZero();
+        assertThat(resume.stdout()).contains("resuming bake httpd-").contains("(execution " + execution + ", STOPPED)");
+        assertThat(buildInstances() - launched).as("build instances: the stopped bake's, started again").isEqualTo(1);
+    }
+
+    private String[] bake(String recipe) {
+        return new String[] {"bake", recipe, "--endpoint-url", sandbox.endpoint().toString(), "--home",
+                home.toString(), "--json"};
+    }
+
+    private static long buildInstances() {
+        return sandbox.instances().stream().filter(i -> i.tags().get(TestImageStep.ROLE_TAG) == null).count();
+    }
+
+    private static void awaitLine(AmibakeProcess process, String fragment) {
+        long deadline = System.nanoTime() + AmibakeProcess.TIMEOUT.toNanos();
+        while (process.lines().stream().noneMatch(line -> line.contains(fragment))) {
+            if (!process.isAlive()) {
+                process.awaitExit();
+                assertThat(process.lines()).as("ended with no line with %s\n%s", fragment, process.output())
+                        .anyMatch(line -> line.contains(fragment));
+                return;
+            }
+            assertThat(System.nanoTime()).as("no line with %s\n%s", fragment, process.output()).isLessThan(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+}
