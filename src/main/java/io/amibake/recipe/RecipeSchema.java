@@ -86,6 +86,12 @@ public final class RecipeSchema {
         p.put("deploy", object(RecipeReader.DEPLOY_KEYS, List.of("launchTemplate"), Map.of(
                 "launchTemplate", text(RecipeReader.LAUNCH_TEMPLATE, "a launch template name"),
                 "regions", uniqueList(ref("region")))));
+        p.put("notify", object(RecipeReader.NOTIFY_KEYS, List.of(), Map.of(
+                "url", describe(Map.of("type", "string", "pattern", "^https?://[^/\\s]+"),
+                        "a webhook that receives each event as a JSON POST"),
+                "command", describe(Map.of("type", "string", "pattern", "\\S"),
+                        "a local command, the event's JSON on its standard input"),
+                "succeeded", Map.of("type", "boolean"))));
         return p;
     }
 
