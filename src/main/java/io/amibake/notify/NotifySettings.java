@@ -20,8 +20,8 @@ public record NotifySettings(URI url, String command, Boolean succeeded) {
 
     public NotifySettings {
         if (url != null && !Notify.webhook(url)) {
-            throw new IllegalArgumentException("amibake.notify.url must be an http or https URL such as"
-                    + " https://hooks.slack.com/services/..., not '" + url + "'");
+            throw new IllegalArgumentException("amibake.notify.url (AMIBAKE_NOTIFY_URL) must be an http or https URL"
+                    + " such as https://hooks.slack.com/services/..., not '" + url + "'");
         }
         command = command == null || command.isBlank() ? null : command;
     }
