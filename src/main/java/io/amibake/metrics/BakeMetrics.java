@@ -30,6 +30,7 @@ import org.springframework.batch.core.step.StepExecution;
  * <li>{@code amibake.aws.requests} (counter; operation, region): every HTTP request, retries included</li>
  * <li>{@code amibake.aws.retries} (counter; operation, region, reason): the SDK's retries,
  *     {@code throttled} or {@code error}</li>
+ * <li>{@code amibake.schedule.slots.started} (counter; recipe, resumed): slots that began a bake</li>
  * <li>{@code amibake.schedule.slots.skipped} (counter; recipe, reason) and
  *     {@code amibake.schedule.paused} (counter; recipe)</li>
  * <li>{@code amibake.schedule.next.run} (gauge; recipe): the next slot as seconds since the epoch,
@@ -79,6 +80,12 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
                     .tags("recipe", recipe, "step", name).register(registry)
                     .record(Duration.between(step.getStartTime(), step.getEndTime()));
         }
+    }
+
+    @Override
+    public void slotStarted(String recipe, ZonedDateTime slot, boolean resumed) {
+        Counter.builder("amibake.schedule.slots.started").description("Slots that began a bake, new or resumed")
+                .tags("recipe", recipe, "resumed", String.valueOf(resumed)).register(registry).increment();
     }
 
     @Override

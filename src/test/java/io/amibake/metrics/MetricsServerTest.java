@@ -81,6 +81,8 @@ class MetricsServerTest {
         server.events().bakeFinished("metered", completed, Duration.ofSeconds(5));
         ZonedDateTime next = ZonedDateTime.of(2030, 1, 2, 2, 0, 0, 0, ZoneId.of("Europe/Berlin"));
         server.events().nextRun("metered", next);
+        server.events().slotStarted("metered", next, true);
+        server.events().slotSkipped("metered", next, "source unchanged");
 
         // when
         HttpResponse<String> metrics = get("/actuator/prometheus");
@@ -105,6 +107,10 @@ class MetricsServerTest {
                 .isEqualTo(1.0);
         assertThat(sample(text, "amibake_schedule_next_run_seconds", "recipe=\"metered\""))
                 .isEqualTo(next.toEpochSecond());
+        assertThat(sample(text, "amibake_schedule_slots_started_total", "recipe=\"metered\",resumed=\"true\""))
+                .isEqualTo(1.0);
+        assertThat(sample(text, "amibake_schedule_slots_skipped_total", "reason=\"source unchanged\",recipe=\"metered\""))
+                .isEqualTo(1.0);
     }
 
     @Test
