@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -72,7 +71,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     private ScheduledExecutorService threads;
     private HttpClient http;
     private boolean closed;
-    private final Map<CompletableFuture<Void>, Boolean> pending = new ConcurrentHashMap<>();
+    private final java.util.Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
     /**
      * @param problems told, in one line, about a delivery that failed for good (the URL's path,
@@ -152,7 +151,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
 
     private void submit(Work work) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pending.put(done, Boolean.TRUE);
+        pending.add(done);
         done.whenComplete((ignored, error) -> pending.remove(done));
         try {
             threads().execute(() -> {
@@ -176,7 +175,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
                     }
                     CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                             .whenComplete((ignored, error) -> done.complete(null));
-                } catch (Exception | Error e) {
+                } catch (Exception e) {
                     problems.accept("could not prepare a notification: " + e.getMessage());
                     done.complete(null);
                 }
@@ -389,7 +388,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     /** Waits, at most the pacing's drain, for deliveries under way; then stops. */
     @Override
     public void close() {
-        CompletableFuture<?>[] left = pending.keySet().toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] left = pending.toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(left).get(pacing.drain().toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException late) {
@@ -434,10 +433,5 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         Map<String, Object> fields() {
             return fields;
         }
-    }
-
-    @Override
-    public void nextRun(String recipe, ZonedDateTime next) {
-        // Nothing to tell: the metrics show it.
     }
 }
