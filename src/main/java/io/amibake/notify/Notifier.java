@@ -110,6 +110,24 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         return new Notifier(launcher, settings, Pacing.DEFAULT, problems);
     }
 
+    /**
+     * Why a webhook cannot be reached, or empty when a TCP connection to its host and port opens
+     * within {@code timeout}: for {@code schedule} to refuse an unreachable webhook at start-up
+     * (exit 2) without posting anything to it. Only the scheme and host are named, as the path
+     * often carries a token.
+     */
+    public static Optional<String> unreachable(URI url, Duration timeout) {
+        int port = url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(url.getHost(), port), (int) timeout.toMillis());
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("the webhook " + url.getScheme() + "://" + url.getAuthority() + " cannot be reached: "
+                    + (e instanceof java.net.UnknownHostException ? "unknown host " + url.getHost()
+                    : e.getMessage()));
+        }
+    }
+
     @Override
     public void bakeFinished(String recipe, BakeResult result, Duration took) {
         submit(() -> launcher.execution(result.executionId()).flatMap(execution -> finished(execution, result, took)));
