@@ -4,7 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.awscore.AwsExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
@@ -14,6 +16,34 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * throttles and what the bake reports.
  */
 public final class RequestCounter implements ExecutionInterceptor {
+
+    /**
+     * Sees every request that any client of this process sends, for the metrics of a long-running
+     * {@code schedule}: one hook per process, as requests are counted per process.
+     */
+    public interface Watcher {
+
+        /**
+         * @param retry why the SDK sends this request again, or null for a call's first attempt:
+         *              {@link #THROTTLED} after a throttling answer (400/429/503), else {@link #ERROR}
+         */
+        void sent(String operation, String region, String retry);
+    }
+
+    public static final String THROTTLED = "throttled";
+    public static final String ERROR = "error";
+
+    private static final Watcher NOBODY = (operation, region, retry) -> {
+    };
+    private static volatile Watcher watcher = NOBODY;
+
+    private static final ExecutionAttribute<Integer> LAST_STATUS = new ExecutionAttribute<>("amibake.lastStatus");
+    private static final ExecutionAttribute<Boolean> SENT = new ExecutionAttribute<>("amibake.sent");
+
+    /** Hands every request of this process to {@code watcher}; null stops watching. */
+    public static void watch(Watcher newWatcher) {
+        watcher = newWatcher == null ? NOBODY : newWatcher;
+    }
 
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
@@ -28,6 +58,27 @@ public final class RequestCounter implements ExecutionInterceptor {
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         counts.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
+        Watcher current = watcher;
+        if (current != NOBODY) {
+            String retry = null;
+            if (attributes.getAttribute(SENT) != null) {
+                Integer status = attributes.getAttribute(LAST_STATUS);
+                // EC2 answers RequestLimitExceeded with 503, SSM ThrottlingException with 400; the
+                // SDK retries a 400 only when it is throttling. No status: the connection failed.
+                retry = status != null && (status == 400 || status == 429 || status == 503) ? THROTTLED : ERROR;
+            }
+            attributes.putAttribute(SENT, true);
+            attributes.putAttribute(LAST_STATUS, -1);
+            var region = attributes.getAttribute(AwsExecutionAttribute.AWS_REGION);
+            current.sent(operation, region == null ? "unknown" : region.id(), retry);
+        }
+    }
+
+    @Override
+    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+        if (watcher != NOBODY) {
+            attributes.putAttribute(LAST_STATUS, context.httpResponse().statusCode());
+        }
     }
 
     /** Requests sent so far, by operation name, sorted. */

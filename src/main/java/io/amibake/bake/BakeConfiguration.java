@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
-@EnableConfigurationProperties(BakeSettings.class)
+@EnableConfigurationProperties({BakeSettings.class, io.amibake.notify.NotifySettings.class})
 @ComponentScan(basePackageClasses = BakeConfiguration.class)
 public class BakeConfiguration {
 }

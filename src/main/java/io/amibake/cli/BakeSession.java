@@ -4,6 +4,8 @@ import io.amibake.aws.AwsSettings;
 import io.amibake.bake.BakeEvents;
 import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeResult;
+import io.amibake.notify.Notifier;
+import io.amibake.notify.NotifySettings;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
 import io.amibake.text.TerminalText;
@@ -29,15 +31,19 @@ final class BakeSession {
                    Body body) throws Exception {
         try (Sandbox sandbox = cloud.sandbox
                      ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null;
-             BakeContext context = BakeContext.open(home)) {
+             BakeContext context = BakeContext.open(home);
+             Notifier notifier = Notifier.create(context.launcher(), context.bean(NotifySettings.class),
+                     problem -> err.println("amibake: " + problem))) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
             if (sandbox != null && !json) {
                 out.println("sandbox:  " + sandboxEndpoint + " (time scale " + cloud.timeScale + ")");
             }
             BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out,
                     ConsoleEvents.live(System.getenv(), System.console() != null), recipe);
+            long began = System.nanoTime();
             BakeResult result = body.run(context.launcher(), cloud.settings(sandboxEndpoint),
                     cloud.target(sandboxEndpoint), events);
+            notifier.bakeFinished(recipe, result, java.time.Duration.ofNanos(System.nanoTime() - began));
             if (!result.completed() && result.error() != null && !json) {
                 err.println("amibake: bake " + result.bakeId() + " " + result.status().toLowerCase() + ": "
                         + TerminalText.safe(result.error()));

@@ -76,6 +76,9 @@ final class Failures {
         if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
             return "a whole number, e.g. 8";
         }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
         if (type == Duration.class) {
             return "a duration, e.g. 30s, 5m, 2h or PT30S";
         }

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param secrets     the names of the variables whose values are secret: never printed or logged
  * @param test        the tests run on an instance of the new image before it is copied
  * @param deploy      the launch templates pointed at the new image in each region
+ * @param notifications the {@code notify} section: who hears of the bakes (a webhook, a command)
  */
 public record Recipe(
         String name,
@@ -38,7 +39,16 @@ public record Recipe(
         Map<String, String> variables,
         Set<String> secrets,
         Tests test,
-        Deploy deploy) {
+        Deploy deploy,
+        Notify notifications) {
+
+    /** A recipe without a {@code notify} section. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables, Set<String> secrets, Tests test, Deploy deploy) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, secrets,
+                test, deploy, null);
+    }
 
     /** A recipe without secret variables, tests of its own or a deploy section. */
     public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
@@ -86,6 +96,7 @@ public record Recipe(
         secrets = Set.copyOf(secrets == null ? Set.of() : secrets);
         test = test == null ? Tests.DEFAULT : test;
         deploy = deploy == null ? Deploy.NONE : deploy;
+        notifications = notifications == null ? Notify.NONE : notifications;
     }
 
     /** The values of the secret variables by name, to redact wherever text is printed or stored. */

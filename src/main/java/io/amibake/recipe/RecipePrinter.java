@@ -97,6 +97,14 @@ public final class RecipePrinter {
             }
             out.put("deploy", deploy);
         }
+        Notify notify = recipe.notifications();
+        if (!notify.equals(Notify.NONE)) {
+            Map<String, Object> section = new LinkedHashMap<>();
+            putIfSet(section, "url", notify.url() == null ? null : notify.url().toString());
+            putIfSet(section, "command", notify.command());
+            putIfSet(section, "succeeded", notify.succeeded());
+            out.put("notify", section);
+        }
         return yaml().dump(out);
     }
 

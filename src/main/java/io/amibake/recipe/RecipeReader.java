@@ -27,7 +27,7 @@ final class RecipeReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "os", "variables", "source", "build",
             "packages", "provision", "cleanup", "image", "regions", "test",
-            "deploy");
+            "deploy", "notify");
     static final List<String> SOURCE_KEYS = List.of("region", "ami", "ssm", "filter");
     static final List<String> FILTER_KEYS = List.of("owners", "name", "architecture");
     static final List<String> BUILD_KEYS = List.of("instanceType", "subnet", "securityGroups", "instanceProfile",
@@ -41,6 +41,7 @@ final class RecipeReader {
     static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
     static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions", "instances");
     static final List<String> INSTANCES_KEYS = List.of("count", "instanceType", "subnet", "securityGroups");
+    static final List<String> NOTIFY_KEYS = List.of("url", "command", "succeeded");
     /** AWS's rule for launch template names. */
     static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
@@ -107,11 +108,12 @@ final class RecipeReader {
         Tests test = top.has("test") ? test(top.value("test")) : Tests.DEFAULT;
         Deploy deploy = top.has("deploy") && source != null && regions != null
                 ? deploy(top.value("deploy"), regions.including(source.region())) : Deploy.NONE;
+        Notify notify = top.has("notify") ? notify(top.value("notify")) : Notify.NONE;
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables, secrets, test, deploy);
+                variables, secrets, test, deploy, notify);
     }
 
     // ---- sections ----
@@ -473,6 +475,39 @@ final class RecipeReader {
             }
         }
         return ok;
+    }
+
+    private Notify notify(Node node) {
+        Fields f = nodes.fields(node, "notify", NOTIFY_KEYS, List.of());
+        if (f == null) {
+            return null;
+        }
+        java.net.URI url = f.has("url") ? webhook(f.value("url")) : null;
+        String command = f.has("command") ? nodes.nonBlank(f.value("command"), "notify.command") : null;
+        Boolean succeeded = f.has("succeeded") ? nodes.bool(f.value("succeeded"), "notify.succeeded") : null;
+        if (f.has("url") && url == null || f.has("command") && command == null
+                || f.has("succeeded") && succeeded == null) {
+            return null;
+        }
+        return new Notify(url, command, succeeded);
+    }
+
+    private java.net.URI webhook(Node node) {
+        String text = nodes.nonBlank(node, "notify.url");
+        if (text == null) {
+            return null;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            if (Notify.webhook(uri)) {
+                return uri;
+            }
+        } catch (java.net.URISyntaxException malformed) {
+            // reported below
+        }
+        nodes.problem(node, "notify.url", "expected an http or https URL such as https://hooks.slack.com/services/...,"
+                + " found '" + TerminalText.safe(text) + "'", null);
+        return null;
     }
 
     private Cleanup cleanup(Node node) {

@@ -90,6 +90,12 @@ public final class RecipeSchema {
         deploy.put("anyOf", List.of(Map.of("required", List.of("launchTemplate")),
                 Map.of("required", List.of("instances"))));
         p.put("deploy", deploy);
+        p.put("notify", object(RecipeReader.NOTIFY_KEYS, List.of(), Map.of(
+                "url", describe(Map.of("type", "string", "pattern", "^https?://[^/\\s]+"),
+                        "a webhook that receives each event as a JSON POST"),
+                "command", describe(Map.of("type", "string", "pattern", "\\S"),
+                        "a local command, the event's JSON on its standard input"),
+                "succeeded", Map.of("type", "boolean"))));
         return p;
     }
 

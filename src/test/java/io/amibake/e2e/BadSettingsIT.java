@@ -32,6 +32,19 @@ class BadSettingsIT {
     }
 
     @Test
+    void aMalformedNotifyUrlIsOneLineNamingItAndExitTwo() {
+        // when
+        AmibakeProcess bake = AmibakeProcess.run(home, Map.of("AMIBAKE_NOTIFY_URL", "hooks.example.com/T000"),
+                "bake", "recipes/httpd.yaml", "--endpoint-url", "http://127.0.0.1:9", "--home", home.toString());
+
+        // then
+        assertThat(bake.exitCode()).as(bake.output()).isEqualTo(2);
+        assertThat(bake.stderr().strip()).as(bake.output())
+                .doesNotContain("\n").doesNotContain("Exception")
+                .contains("AMIBAKE_NOTIFY_URL").contains("http or https URL").contains("hooks.example.com/T000");
+    }
+
+    @Test
     void anUnknownProfileIsBadInputFoundBeforeABakeRecordExists() throws Exception {
         // given no profile at all in the files the SDK reads
         Path config = Files.writeString(home.resolve("config"), "");

@@ -169,6 +169,10 @@ class RecipeMutationTest {
         Map<Node, List<String>> containers = new LinkedHashMap<>();
         collect(root, List.of(), containers, 0);
         List<Node> nodes = new ArrayList<>(containers.keySet());
+        if (nodes.isEmpty()) {
+            // An earlier edit left a document without mappings or sequences: garble its text instead.
+            return mutateText(text, random, edits);
+        }
         Node target = nodes.get(random.nextInt(nodes.size()));
         List<String> path = containers.get(target);
         if (target instanceof MappingNode mapping && !mapping.getValue().isEmpty()) {
