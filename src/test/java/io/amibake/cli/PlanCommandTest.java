@@ -154,21 +154,24 @@ class PlanCommandTest {
     }
 
     @Test
-    void anUnknownInstanceProfileAndARegionNotEnabledAreReported() throws Exception {
+    void anUnknownInstanceProfileSubnetAndSecurityGroupAndARegionNotEnabledAreReported() throws Exception {
         // given
         sandbox.account().removeInstanceProfile("AmazonSSMRoleForInstancesQuickSetup");
         sandbox.account().disableRegion("eu-west-1");
         sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
 
         // when
-        int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-{{timestamp}}"));
+        int exit = plan(recipe("t3.micro", "alias/amibake-images", "  subnet: subnet-0123456789abcdef0\n"
+                + "  securityGroups: [sg-0123456789abcdef0]\n", "web-{{timestamp}}"));
 
         // then
         assertThat(exit).isEqualTo(2);
-        assertThat(out.toString()).contains("problems (2)").contains("problem  RunInstances in us-east-1 would fail:"
+        assertThat(out.toString()).contains("problems (4)").contains("problem  RunInstances in us-east-1 would fail:"
                 + " InvalidParameterValue (DryRun): Value (AmazonSSMRoleForInstancesQuickSetup) for parameter"
                 + " iamInstanceProfile.name is invalid")
                 .contains("problem  region eu-west-1 is not enabled for this account")
+                .contains("problem  subnet subnet-0123456789abcdef0 does not exist in us-east-1")
+                .contains("problem  security group sg-0123456789abcdef0 does not exist in us-east-1")
                 .contains("ok       region us-east-1 is enabled");
         assertNothingCreated();
     }

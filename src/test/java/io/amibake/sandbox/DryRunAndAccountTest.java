@@ -8,9 +8,6 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
@@ -32,10 +29,7 @@ class DryRunAndAccountTest {
     void start() throws Exception {
         sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withThrottling(false), clock);
         ec2 = SandboxClients.ec2NoRetry(sandbox, Region.US_EAST_1);
-        kms = KmsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(c -> c.retryStrategy(r -> r
-                        .maxAttempts(1))).build();
+        kms = SandboxClients.kmsNoRetry(sandbox, Region.EU_WEST_1);
         try (SsmClient ssm = SandboxClients.ssm(sandbox, Region.US_EAST_1)) {
             base = ssm.getParameter(r -> r.name(PublicImages.AL2023_X86)).parameter().value();
         }
