@@ -235,8 +235,7 @@ public final class Planner {
                             + " tests");
                 }
             } else {
-                here.add("copy of the image" + (recipe.regions().encrypted() ? ", encrypted" : "")
-                        + " and its snapshots");
+                here.add((recipe.regions().encrypted() ? "encrypted copy" : "copy") + " of the image and its snapshots");
             }
             if (!recipe.regions().shareWith().isEmpty()) {
                 here.add("launch permission for " + String.join(", ", recipe.regions().shareWith()));

@@ -104,12 +104,12 @@ class PlanCommandTest {
     @Test
     void aGoodRecipeExitsZeroAndCreatesNothing() throws Exception {
         // given
-        sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
+        sandbox.account().createKmsKey("eu-west-1", "alias/web-images");
         String subnet = sandbox.account().defaultSubnets("us-east-1").get(0);
         String group = sandbox.account().createSecurityGroup("us-east-1", "amibake-build");
 
         // when
-        int exit = plan(recipe("t3.micro", "alias/amibake-images", "  subnet: " + subnet + "\n  securityGroups: ["
+        int exit = plan(recipe("t3.micro", "alias/web-images", "  subnet: " + subnet + "\n  securityGroups: ["
                 + group + "]\n", "web-{{date:yyyyMMdd-HHmmss}}"));
 
         // then
@@ -119,7 +119,7 @@ class PlanCommandTest {
                 .contains("ok       RunInstances in us-east-1 would be allowed (DryRun)")
                 .contains("ok       subnet " + subnet + " exists in us-east-1")
                 .contains("ok       security group " + group + " exists in us-east-1")
-                .contains("ok       KMS key alias/amibake-images exists in eu-west-1")
+                .contains("ok       KMS key alias/web-images exists in eu-west-1")
                 .contains("launch template web-servers created (none exists yet)")
                 .contains("SSM parameter /amibake/web/latest set to the new image")
                 .contains("no completed bake of web against " + sandbox.endpoint() + " yet");
@@ -141,7 +141,6 @@ class PlanCommandTest {
             ec2.createImage(r -> r.instanceId(instance).name("web-fixed"));
             clock.advance(Duration.ofMinutes(30));
         }
-        sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
 
         // when
         int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-fixed"), "--json");
@@ -158,7 +157,6 @@ class PlanCommandTest {
         // given
         sandbox.account().removeInstanceProfile("AmazonSSMRoleForInstancesQuickSetup");
         sandbox.account().disableRegion("eu-west-1");
-        sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
 
         // when
         int exit = plan(recipe("t3.micro", "alias/amibake-images", "  subnet: subnet-0123456789abcdef0\n"

@@ -133,17 +133,19 @@ class DryRunAndAccountTest {
     }
 
     @Test
-    void kmsKnowsTheDefaultEbsKeyAndTheKeysATestAddsAndNothingElse() {
+    void kmsKnowsTheDefaultEbsKeyAmibakesKeyAndTheKeysATestAddsAndNothingElse() {
         // given
-        String id = sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
+        String id = sandbox.account().createKmsKey("eu-west-1", "alias/web-images");
 
         // when
         var ebs = kms.describeKey(r -> r.keyId("alias/aws/ebs")).keyMetadata();
-        var added = kms.describeKey(r -> r.keyId("arn:aws:kms:eu-west-1:123456789012:alias/amibake-images"))
+        var added = kms.describeKey(r -> r.keyId("arn:aws:kms:eu-west-1:123456789012:alias/web-images"))
                 .keyMetadata();
 
         // then
         assertThat(ebs.keyManagerAsString()).isEqualTo("AWS");
+        assertThat(kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().keyManagerAsString())
+                .isEqualTo("CUSTOMER");
         assertThat(added.keyId()).isEqualTo(id);
         assertThat(added.keyStateAsString()).isEqualTo("Enabled");
         assertThatThrownBy(() -> kms.describeKey(r -> r.keyId("alias/missing"))).isInstanceOf(NotFoundException.class);
