@@ -173,4 +173,20 @@ class PlanCommandTest {
                 .contains("ok       region us-east-1 is enabled");
         assertNothingCreated();
     }
+
+    @Test
+    void aSourceThatCannotBeResolvedIsAProblemAndNothingIsLaunched() throws Exception {
+        // when
+        int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-{{timestamp}}")
+                .replace(SOURCE, "/amibake/no-such-parameter"));
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).contains("problems (2)")
+                .contains("problem  source image cannot be resolved in us-east-1: ParameterNotFound")
+                .contains("problem  RunInstances and CopyImage not asked with DryRun: the source image is not known")
+                .contains("source image  not resolved");
+        assertThat(sandbox.stats().count("RunInstances")).isZero();
+        assertNothingCreated();
+    }
 }
