@@ -375,19 +375,8 @@ public final class Ec2Gateway {
 
     /** The VPC of each given subnet that exists in the region; an unknown id is absent from the map. */
     public Map<String, String> subnetVpcs(String region, Collection<String> subnetIds) {
-        Map<String, String> found = new HashMap<>();
-        for (String id : subnetIds) {
-            try {
-                ec2(region).describeSubnets(r -> r.subnetIds(id)).subnets().forEach(s -> found.put(s.subnetId(), s.vpcId()));
-            } catch (AwsServiceException e) {
-                if (!"InvalidSubnetID.NotFound".equals(code(e))) {
-                    throw translate(e);
-                }
-            } catch (SdkException e) {
-                throw translate(e);
-            }
-        }
-        return found;
+        return vpcsOf(subnetIds, "InvalidSubnetID.NotFound", (id, found) -> ec2(region)
+                .describeSubnets(r -> r.subnetIds(id)).subnets().forEach(s -> found.put(s.subnetId(), s.vpcId())));
     }
 
     /** Whether the region has a default VPC (a default subnet), where an instance without a subnet lands. */
@@ -398,13 +387,20 @@ public final class Ec2Gateway {
 
     /** The VPC of each given security group that exists in the region; an unknown id is absent from the map. */
     public Map<String, String> securityGroupVpcs(String region, Collection<String> groupIds) {
+        return vpcsOf(groupIds, "InvalidGroup.NotFound", (id, found) -> ec2(region)
+                .describeSecurityGroups(r -> r.groupIds(id)).securityGroups()
+                .forEach(g -> found.put(g.groupId(), g.vpcId())));
+    }
+
+    /** Asks for each id alone: one unknown id fails a whole Describe call, and the others must still answer. */
+    private static Map<String, String> vpcsOf(Collection<String> ids, String notFound,
+                                              java.util.function.BiConsumer<String, Map<String, String>> describe) {
         Map<String, String> found = new HashMap<>();
-        for (String id : groupIds) {
+        for (String id : ids) {
             try {
-                ec2(region).describeSecurityGroups(r -> r.groupIds(id)).securityGroups()
-                        .forEach(g -> found.put(g.groupId(), g.vpcId()));
+                describe.accept(id, found);
             } catch (AwsServiceException e) {
-                if (!"InvalidGroup.NotFound".equals(code(e))) {
+                if (!notFound.equals(code(e))) {
                     throw translate(e);
                 }
             } catch (SdkException e) {

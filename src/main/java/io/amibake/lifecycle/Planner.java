@@ -64,23 +64,22 @@ public final class Planner {
         checkBuildInstance(found, recipe.build(), sourceRegion);
         checkKmsKeys(found, recipe.regions());
 
-        Map<String, String> tags = BakeTags.forImage(Map.of(), recipe.name(), "plan", imageName);
-        if (source != null) {
+        // The tags as the bake sends them: IAM may allow CreateTags only for some keys or values.
+        Map<String, String> recipeTags = new LinkedHashMap<>();
+        recipe.image().tags().forEach((key, value) -> recipeTags.put(key, Templates.render(value, recipe, now)));
+        Map<String, String> tags = BakeTags.forImage(recipeTags, recipe.name(), "plan", imageName);
+        if (source == null) {
+            found.problem("RunInstances and CopyImage not asked with DryRun: the source image is not known");
+        } else {
             Build build = recipe.build();
             LaunchRequest launch = new LaunchRequest(source.id(), source.rootDeviceName(), build.instanceType(),
                     build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(),
                     BakeTags.forInstance(recipe.name(), "plan", 0), null);
             dryRun(found, () -> ec2.dryRunLaunch(sourceRegion, launch), "RunInstances", sourceRegion);
-        } else {
-            found.problem("RunInstances in " + sourceRegion + " not asked: the source image is not known");
         }
         dryRun(found, () -> ec2.dryRunCreateImage(sourceRegion, NO_INSTANCE, imageName, tags), "CreateImage",
                 sourceRegion);
-        for (String region : regions.subList(1, regions.size())) {
-            if (source == null) {
-                found.problem("CopyImage to " + region + " not asked: the source image is not known");
-                continue;
-            }
+        for (String region : source == null ? List.<String>of() : regions.subList(1, regions.size())) {
             Regions r = recipe.regions();
             CopyRequest copy = new CopyRequest(sourceRegion, source.id(), imageName, "", null, r.encrypted(),
                     r.kmsKeys().get(region), tags);
@@ -235,8 +234,7 @@ public final class Planner {
                             + " tests");
                 }
             } else {
-                here.add("copy of the image" + (recipe.regions().encrypted() ? ", encrypted" : "")
-                        + " and its snapshots");
+                here.add((recipe.regions().encrypted() ? "encrypted copy" : "copy") + " of the image and its snapshots");
             }
             if (!recipe.regions().shareWith().isEmpty()) {
                 here.add("launch permission for " + String.join(", ", recipe.regions().shareWith()));

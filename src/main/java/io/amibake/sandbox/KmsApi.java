@@ -11,7 +11,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * KMS's JSON 1.1 protocol ({@code X-Amz-Target: TrentService.<Operation>}), as far as amibake asks:
  * DescribeKey by key id, key ARN, alias name or alias ARN. Every region starts with the AWS managed
- * key {@code alias/aws/ebs}; tests add customer keys through {@link SandboxAccount}. An unknown key
+ * key {@code alias/aws/ebs} and the customer key {@code alias/amibake-images} that recipes/lamp.yaml
+ * names (the account is set up for amibake, as its instance profiles are); tests add others through
+ * {@link SandboxAccount}. An unknown key
  * or alias is {@code NotFoundException}, as in KMS. Callers hold the monitor of the {@link Cloud}.
  */
 final class KmsApi {
@@ -26,6 +28,10 @@ final class KmsApi {
         String id = UUID.nameUUIDFromBytes((region.name + "/aws/ebs").getBytes(StandardCharsets.UTF_8)).toString();
         add(region, new KmsKey(id, arn(region, "key/" + id), "Default key that protects my EBS volumes when no other"
                 + " key is defined", "AWS", "Enabled", now), "alias/aws/ebs");
+        String images = UUID.nameUUIDFromBytes((region.name + "/amibake-images").getBytes(StandardCharsets.UTF_8))
+                .toString();
+        add(region, new KmsKey(images, arn(region, "key/" + images), "amibake's images", "CUSTOMER", "Enabled", now),
+                "alias/amibake-images");
         return region;
     }
 

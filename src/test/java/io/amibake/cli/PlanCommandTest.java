@@ -104,12 +104,12 @@ class PlanCommandTest {
     @Test
     void aGoodRecipeExitsZeroAndCreatesNothing() throws Exception {
         // given
-        sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
+        sandbox.account().createKmsKey("eu-west-1", "alias/web-images");
         String subnet = sandbox.account().defaultSubnets("us-east-1").get(0);
         String group = sandbox.account().createSecurityGroup("us-east-1", "amibake-build");
 
         // when
-        int exit = plan(recipe("t3.micro", "alias/amibake-images", "  subnet: " + subnet + "\n  securityGroups: ["
+        int exit = plan(recipe("t3.micro", "alias/web-images", "  subnet: " + subnet + "\n  securityGroups: ["
                 + group + "]\n", "web-{{date:yyyyMMdd-HHmmss}}"));
 
         // then
@@ -119,7 +119,7 @@ class PlanCommandTest {
                 .contains("ok       RunInstances in us-east-1 would be allowed (DryRun)")
                 .contains("ok       subnet " + subnet + " exists in us-east-1")
                 .contains("ok       security group " + group + " exists in us-east-1")
-                .contains("ok       KMS key alias/amibake-images exists in eu-west-1")
+                .contains("ok       KMS key alias/web-images exists in eu-west-1")
                 .contains("launch template web-servers created (none exists yet)")
                 .contains("SSM parameter /amibake/web/latest set to the new image")
                 .contains("no completed bake of web against " + sandbox.endpoint() + " yet");
@@ -141,7 +141,6 @@ class PlanCommandTest {
             ec2.createImage(r -> r.instanceId(instance).name("web-fixed"));
             clock.advance(Duration.ofMinutes(30));
         }
-        sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
 
         // when
         int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-fixed"), "--json");
@@ -154,22 +153,40 @@ class PlanCommandTest {
     }
 
     @Test
-    void anUnknownInstanceProfileAndARegionNotEnabledAreReported() throws Exception {
+    void anUnknownInstanceProfileSubnetAndSecurityGroupAndARegionNotEnabledAreReported() throws Exception {
         // given
         sandbox.account().removeInstanceProfile("AmazonSSMRoleForInstancesQuickSetup");
         sandbox.account().disableRegion("eu-west-1");
-        sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
 
         // when
-        int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-{{timestamp}}"));
+        int exit = plan(recipe("t3.micro", "alias/amibake-images", "  subnet: subnet-0123456789abcdef0\n"
+                + "  securityGroups: [sg-0123456789abcdef0]\n", "web-{{timestamp}}"));
 
         // then
         assertThat(exit).isEqualTo(2);
-        assertThat(out.toString()).contains("problems (2)").contains("problem  RunInstances in us-east-1 would fail:"
+        assertThat(out.toString()).contains("problems (4)").contains("problem  RunInstances in us-east-1 would fail:"
                 + " InvalidParameterValue (DryRun): Value (AmazonSSMRoleForInstancesQuickSetup) for parameter"
                 + " iamInstanceProfile.name is invalid")
                 .contains("problem  region eu-west-1 is not enabled for this account")
+                .contains("problem  subnet subnet-0123456789abcdef0 does not exist in us-east-1")
+                .contains("problem  security group sg-0123456789abcdef0 does not exist in us-east-1")
                 .contains("ok       region us-east-1 is enabled");
+        assertNothingCreated();
+    }
+
+    @Test
+    void aSourceThatCannotBeResolvedIsAProblemAndNothingIsLaunched() throws Exception {
+        // when
+        int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-{{timestamp}}")
+                .replace(SOURCE, "/amibake/no-such-parameter"));
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).contains("problems (2)")
+                .contains("problem  source image cannot be resolved in us-east-1: ParameterNotFound")
+                .contains("problem  RunInstances and CopyImage not asked with DryRun: the source image is not known")
+                .contains("source image  not resolved");
+        assertThat(sandbox.stats().count("RunInstances")).isZero();
         assertNothingCreated();
     }
 }

@@ -8,9 +8,6 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
@@ -32,10 +29,7 @@ class DryRunAndAccountTest {
     void start() throws Exception {
         sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withThrottling(false), clock);
         ec2 = SandboxClients.ec2NoRetry(sandbox, Region.US_EAST_1);
-        kms = KmsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(c -> c.retryStrategy(r -> r
-                        .maxAttempts(1))).build();
+        kms = SandboxClients.kmsNoRetry(sandbox, Region.EU_WEST_1);
         try (SsmClient ssm = SandboxClients.ssm(sandbox, Region.US_EAST_1)) {
             base = ssm.getParameter(r -> r.name(PublicImages.AL2023_X86)).parameter().value();
         }
@@ -139,17 +133,19 @@ class DryRunAndAccountTest {
     }
 
     @Test
-    void kmsKnowsTheDefaultEbsKeyAndTheKeysATestAddsAndNothingElse() {
+    void kmsKnowsTheDefaultEbsKeyAmibakesKeyAndTheKeysATestAddsAndNothingElse() {
         // given
-        String id = sandbox.account().createKmsKey("eu-west-1", "alias/amibake-images");
+        String id = sandbox.account().createKmsKey("eu-west-1", "alias/web-images");
 
         // when
         var ebs = kms.describeKey(r -> r.keyId("alias/aws/ebs")).keyMetadata();
-        var added = kms.describeKey(r -> r.keyId("arn:aws:kms:eu-west-1:123456789012:alias/amibake-images"))
+        var added = kms.describeKey(r -> r.keyId("arn:aws:kms:eu-west-1:123456789012:alias/web-images"))
                 .keyMetadata();
 
         // then
         assertThat(ebs.keyManagerAsString()).isEqualTo("AWS");
+        assertThat(kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().keyManagerAsString())
+                .isEqualTo("CUSTOMER");
         assertThat(added.keyId()).isEqualTo(id);
         assertThat(added.keyStateAsString()).isEqualTo("Enabled");
         assertThatThrownBy(() -> kms.describeKey(r -> r.keyId("alias/missing"))).isInstanceOf(NotFoundException.class);

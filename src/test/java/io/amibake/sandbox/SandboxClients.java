@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /** SDK clients pointed at a sandbox, built as amibake builds them, with dummy credentials. */
@@ -42,6 +43,15 @@ final class SandboxClients {
 
     static SsmClient ssmNoRetry(Sandbox sandbox, Region region) {
         return SsmClient.builder().endpointOverride(sandbox.endpoint()).region(region)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1)))
+                .build();
+    }
+
+    /** A KMS client that does not retry. */
+    static KmsClient kmsNoRetry(Sandbox sandbox, Region region) {
+        return KmsClient.builder().endpointOverride(sandbox.endpoint()).region(region)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1)))
