@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class AwsClients implements AutoCloseable {
 
+    private static final String WARM_UP_REGION = "us-east-1";
+
     private final AwsSettings settings;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
@@ -43,6 +45,26 @@ public final class AwsClients implements AutoCloseable {
         } else {
             credentials = DefaultCredentialsProvider.builder().build();
         }
+    }
+
+    /**
+     * Builds an EC2 and an SSM client on a daemon thread and drops them, sending nothing: the
+     * SDK's classes load and initialise (endpoint rules, signers, marshallers) on the other core
+     * while the caller starts Spring, so the bake's own clients build in a moment. Errors are
+     * ignored; the bake meets them again itself.
+     */
+    public static void warmUp(AwsSettings settings) {
+        Thread warming = new Thread(() -> {
+            try (AwsClients clients = new AwsClients(settings)) {
+                clients.ec2(WARM_UP_REGION);
+                clients.ssm(WARM_UP_REGION);
+                javax.xml.stream.XMLInputFactory.newInstance();
+            } catch (RuntimeException ignored) {
+                // Only a head start: the bake builds its own clients and reports its own errors.
+            }
+        }, "amibake-aws-warm-up");
+        warming.setDaemon(true);
+        warming.start();
     }
 
     public Ec2Client ec2(String region) {
