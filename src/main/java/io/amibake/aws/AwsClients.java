@@ -1,6 +1,8 @@
 package io.amibake.aws;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,6 +33,8 @@ public final class AwsClients implements AutoCloseable {
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
+    private Thread preparing;
+    private boolean closed;
 
     public AwsClients(AwsSettings settings) {
         this.settings = settings;
@@ -65,6 +69,40 @@ public final class AwsClients implements AutoCloseable {
         }, "amibake-aws-warm-up");
         warming.setDaemon(true);
         warming.start();
+    }
+
+    /**
+     * Builds the clients of these regions on a daemon thread, sending nothing. Each SDK client
+     * takes tens of milliseconds to build (hundreds under load), and a distribution builds three
+     * per region at once, on the critical path, when its copies start; called while the build
+     * instance boots, the copies find them ready. A call that needs a client being built waits
+     * for it; a second call does nothing.
+     */
+    public synchronized void prepare(Collection<String> regions) {
+        if (preparing != null || closed) {
+            return;
+        }
+        List<String> toBuild = List.copyOf(regions);
+        preparing = new Thread(() -> {
+            for (String region : toBuild) {
+                if (isClosed()) {
+                    return;
+                }
+                try {
+                    ec2(region);
+                    ec2Creating(region);
+                    ssm(region);
+                } catch (RuntimeException e) {
+                    // An unknown region or a broken setting: the step that needs the client reports it.
+                }
+            }
+        }, "amibake-aws-clients");
+        preparing.setDaemon(true);
+        preparing.start();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     public Ec2Client ec2(String region) {
@@ -132,6 +170,19 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread building;
+        synchronized (this) {
+            closed = true;
+            building = preparing;
+        }
+        if (building != null) {
+            try {
+                // At most the client it is building: it stops before the next region.
+                building.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ec2.values().forEach(Ec2Client::close);
         ec2Creating.values().forEach(Ec2Client::close);
         ssm.values().forEach(SsmClient::close);
