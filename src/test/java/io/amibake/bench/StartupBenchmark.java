@@ -59,6 +59,7 @@ class StartupBenchmark {
                 if (!bake.waitFor(60, TimeUnit.SECONDS)) {
                     bake.destroyForcibly().waitFor();
                 }
+                deleteTree(home);
             }
         }
         System.out.printf("%nStartupBenchmark %s, %d processors, load average %s%n", Instant.now(),
@@ -85,6 +86,14 @@ class StartupBenchmark {
 
     private static long total(Sandbox sandbox) {
         return sandbox.stats().requests().stream().mapToLong(r -> r.count()).sum();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static long launches(Sandbox sandbox) {
