@@ -177,7 +177,7 @@ public final class AwsClients implements AutoCloseable {
         }
         if (building != null) {
             try {
-                // At most the client it is building: it stops before the next region.
+                // At most the region it is on: it stops before the next one.
                 building.join(Duration.ofSeconds(30).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
