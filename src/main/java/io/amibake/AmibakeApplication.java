@@ -13,6 +13,6 @@ public final class AmibakeApplication {
     }
 
     public static void main(String[] args) {
-        System.exit(AmibakeCommand.commandLine().execute(args));
+        System.exit(AmibakeCommand.commandLine(args).execute(args));
     }
 }

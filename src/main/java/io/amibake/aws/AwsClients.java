@@ -1,6 +1,8 @@
 package io.amibake.aws;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -23,6 +25,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class AwsClients implements AutoCloseable {
 
+    private static final String WARM_UP_REGION = "us-east-1";
+
     private final AwsSettings settings;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
@@ -31,6 +35,8 @@ public final class AwsClients implements AutoCloseable {
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
+    private Thread preparing;
+    private boolean closed;
 
     public AwsClients(AwsSettings settings) {
         this.settings = settings;
@@ -45,6 +51,60 @@ public final class AwsClients implements AutoCloseable {
         } else {
             credentials = DefaultCredentialsProvider.builder().build();
         }
+    }
+
+    /**
+     * Builds an EC2 and an SSM client on a daemon thread and drops them, sending nothing: the
+     * SDK's classes load and initialise (endpoint rules, signers, marshallers) on the other core
+     * while the caller starts Spring, so the bake's own clients build in a moment. Errors are
+     * ignored; the bake meets them again itself.
+     */
+    public static void warmUp(AwsSettings settings) {
+        Thread warming = new Thread(() -> {
+            try (AwsClients clients = new AwsClients(settings)) {
+                clients.ec2(WARM_UP_REGION);
+                clients.ssm(WARM_UP_REGION);
+                javax.xml.stream.XMLInputFactory.newInstance();
+            } catch (RuntimeException ignored) {
+                // Only a head start: the bake builds its own clients and reports its own errors.
+            }
+        }, "amibake-aws-warm-up");
+        warming.setDaemon(true);
+        warming.start();
+    }
+
+    /**
+     * Builds the clients of these regions on a daemon thread, sending nothing. Each SDK client
+     * takes tens of milliseconds to build (hundreds under load), and a distribution builds three
+     * per region at once, on the critical path, when its copies start; called while the build
+     * instance boots, the copies find them ready. A call that needs a client being built waits
+     * for it; a second call does nothing.
+     */
+    public synchronized void prepare(Collection<String> regions) {
+        if (preparing != null || closed) {
+            return;
+        }
+        List<String> toBuild = List.copyOf(regions);
+        preparing = new Thread(() -> {
+            for (String region : toBuild) {
+                if (isClosed()) {
+                    return;
+                }
+                try {
+                    ec2(region);
+                    ec2Creating(region);
+                    ssm(region);
+                } catch (RuntimeException e) {
+                    // An unknown region or a broken setting: the step that needs the client reports it.
+                }
+            }
+        }, "amibake-aws-clients");
+        preparing.setDaemon(true);
+        preparing.start();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     public Ec2Client ec2(String region) {
@@ -117,6 +177,19 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread building;
+        synchronized (this) {
+            closed = true;
+            building = preparing;
+        }
+        if (building != null) {
+            try {
+                // At most the region it is on: it stops before the next one.
+                building.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ec2.values().forEach(Ec2Client::close);
         ec2Creating.values().forEach(Ec2Client::close);
         ssm.values().forEach(SsmClient::close);

@@ -84,6 +84,8 @@ public final class LaunchInstanceStep implements Tasklet {
     private static final int CAPACITY_ATTEMPTS = 10;
 
     private void launch(BakeState state, String region) throws Exception {
+        // While the instance boots: the clients every region's copy will need, off the critical path.
+        services.clients().prepare(state.recipe().imageRegions());
         Build build = state.recipe().build();
         var tags = BakeTags.forInstance(state.recipeName(), state.bakeId(), state.firstExecution());
         Instance instance = null;

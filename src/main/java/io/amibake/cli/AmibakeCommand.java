@@ -48,8 +48,33 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
 
     /** A command line for amibake whose usage errors exit with {@link #USAGE}. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new AmibakeCommand())
-                .setUsageHelpAutoWidth(true)
+        return configured(new CommandLine(new AmibakeCommand()));
+    }
+
+    /**
+     * The command line that runs {@code args}: when they start with a subcommand's name, only
+     * that subcommand is built, under a bare {@code amibake} root, because picocli builds the
+     * model of every subcommand up front, which was a third of {@code validate}'s time. Help and
+     * completion list the other commands, so they get the full command line, as does anything
+     * else.
+     */
+    public static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> type : AmibakeCommand.class.getAnnotation(Command.class).subcommands()) {
+                Command command = type.getAnnotation(Command.class);
+                if (command.name().equals(args[0]) && type != CommandLine.HelpCommand.class
+                        && type != CompletionCommand.class) {
+                    CommandLine root = new CommandLine(CommandLine.Model.CommandSpec.create().name("amibake"));
+                    root.addSubcommand(new CommandLine(type));
+                    return configured(root);
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine configured(CommandLine cli) {
+        cli.setUsageHelpAutoWidth(true)
                 .setExitCodeExceptionMapper(e -> USAGE)
                 .setExecutionExceptionHandler((e, failed, parsed) -> {
                     int code = Failures.report(e, failed.getErr());
@@ -58,10 +83,14 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
                     }
                     return code;
                 });
-        for (CommandLine command : List.of(cli, cli.getSubcommands().get("bake"), cli.getSubcommands().get("resume"),
-                cli.getSubcommands().get("status"), cli.getSubcommands().get("abandon"),
-                cli.getSubcommands().get("stop"))) {
-            command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        for (String name : List.of("bake", "resume", "status", "abandon", "stop")) {
+            CommandLine command = cli.getSubcommands().get(name);
+            if (command != null) {
+                command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+            }
+        }
+        if (cli.getCommand() instanceof AmibakeCommand) {
+            cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
         }
         return cli;
     }

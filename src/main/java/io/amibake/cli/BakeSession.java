@@ -1,5 +1,6 @@
 package io.amibake.cli;
 
+import io.amibake.aws.AwsClients;
 import io.amibake.aws.AwsSettings;
 import io.amibake.bake.BakeEvents;
 import io.amibake.bake.BakeLauncher;
@@ -29,6 +30,7 @@ final class BakeSession {
 
     static int run(Path home, String recipe, CloudOptions cloud, boolean json, PrintWriter out, PrintWriter err,
                    Body body) throws Exception {
+        AwsClients.warmUp(cloud.settings(null));
         try (Sandbox sandbox = cloud.sandbox
                      ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null;
              BakeContext context = BakeContext.open(home);
