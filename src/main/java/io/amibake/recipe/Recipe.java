@@ -23,6 +23,7 @@ import java.util.Set;
  * @param secrets     the names of the variables whose values are secret: never printed or logged
  * @param test        the tests run on an instance of the new image before it is copied
  * @param deploy      the launch templates pointed at the new image in each region
+ * @param schedule    when {@code amibake schedule} bakes the recipe, or {@code null} when it is not scheduled
  */
 public record Recipe(
         String name,
@@ -38,7 +39,16 @@ public record Recipe(
         Map<String, String> variables,
         Set<String> secrets,
         Tests test,
-        Deploy deploy) {
+        Deploy deploy,
+        Schedule schedule) {
+
+    /** A recipe without a schedule. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables, Set<String> secrets, Tests test, Deploy deploy) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, secrets,
+                test, deploy, null);
+    }
 
     /** A recipe without secret variables, tests of its own or a deploy section. */
     public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
@@ -69,7 +79,7 @@ public record Recipe(
                   List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
                   Map<String, String> variables, Tests test, Deploy deploy) {
         this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of(),
-                test, deploy);
+                test, deploy, null);
     }
 
     public Recipe {

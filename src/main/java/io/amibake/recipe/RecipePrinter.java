@@ -84,6 +84,14 @@ public final class RecipePrinter {
             deploy.put("regions", recipe.deploy().regions());
             out.put("deploy", deploy);
         }
+        if (recipe.schedule() != null) {
+            Map<String, Object> schedule = new LinkedHashMap<>();
+            schedule.put("cron", recipe.schedule().cron());
+            schedule.put("zone", recipe.schedule().zone().getId());
+            schedule.put("when", recipe.schedule().when());
+            schedule.put("pauseAfter", recipe.schedule().pauseAfter());
+            out.put("schedule", schedule);
+        }
         return yaml().dump(out);
     }
 

@@ -86,6 +86,15 @@ public final class RecipeSchema {
         p.put("deploy", object(RecipeReader.DEPLOY_KEYS, List.of("launchTemplate"), Map.of(
                 "launchTemplate", text(RecipeReader.LAUNCH_TEMPLATE, "a launch template name"),
                 "regions", uniqueList(ref("region")))));
+        Map<String, Object> pauseAfter = new LinkedHashMap<>();
+        pauseAfter.put("type", "integer");
+        pauseAfter.put("minimum", 1);
+        pauseAfter.put("maximum", RecipeReader.MAX_PAUSE_AFTER);
+        p.put("schedule", object(RecipeReader.SCHEDULE_KEYS, List.of("cron"), Map.of(
+                "cron", describe(Map.of("type", "string"), "5 fields (minute first) or 6 (seconds first), or @daily"),
+                "zone", describe(Map.of("type", "string"), "a time zone id such as Europe/Berlin; UTC by default"),
+                "when", Map.of("type", "string", "enum", Schedule.WHEN_CHOICES),
+                "pauseAfter", describe(pauseAfter, "failed slots in a row before the schedule pauses"))));
         return p;
     }
 

@@ -46,6 +46,7 @@ class DocumentationTest {
         RecipeReader.STEP_KEYS.forEach(k -> keys.add("cleanup.run[]." + k));
         RecipeReader.IMAGE_KEYS.forEach(k -> keys.add("image." + k));
         RecipeReader.REGIONS_KEYS.forEach(k -> keys.add("regions." + k));
+        RecipeReader.SCHEDULE_KEYS.forEach(k -> keys.add("schedule." + k));
         return keys;
     }
 
