@@ -238,14 +238,14 @@ public class BakeLauncher {
         private void beat() {
             try {
                 if (!leases.renew(lease)) {
-                    runner.requestStop();
+                    runner.requestStop(lease.recipe());
                     return;
                 }
                 Long id = execution;
                 if (id != null) {
                     JobExecution current = repository.getJobExecution(id);
                     if (current != null && current.getStatus() == BatchStatus.STOPPING) {
-                        runner.requestStop();
+                        runner.requestStop(lease.recipe());
                     }
                 }
             } catch (RuntimeException databaseUnreachable) {

@@ -1,6 +1,8 @@
 package io.amibake.bake;
 
 import io.amibake.aws.CloudException;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.SsmGateway;
 import io.amibake.recipe.Source;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -23,7 +25,7 @@ public final class ResolveSourceStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         Source source = state.recipe().source();
-        String imageId = resolve(source);
+        String imageId = resolve(services.ec2(), services.ssm(), source);
         var image = services.ec2().describeImages(source.region(), java.util.List.of(imageId)).get(imageId);
         if (image == null || !image.isAvailable()) {
             throw new CloudException("SourceImageUnavailable", "source image " + imageId + " is "
@@ -34,15 +36,16 @@ public final class ResolveSourceStep implements Tasklet {
         return RepeatStatus.FINISHED;
     }
 
-    private String resolve(Source source) {
+    /** The image id the source names today: the id itself, the SSM parameter's value, or the newest match. */
+    public static String resolve(Ec2Gateway ec2, SsmGateway ssm, Source source) {
         if (source.ami() != null) {
             return source.ami();
         }
         if (source.ssmParameter() != null) {
-            return services.ssm().parameter(source.region(), source.ssmParameter());
+            return ssm.parameter(source.region(), source.ssmParameter());
         }
         var filter = source.filter();
-        return services.ec2().newestImage(source.region(), filter.owners(), filter.name(), filter.architecture())
+        return ec2.newestImage(source.region(), filter.owners(), filter.name(), filter.architecture())
                 .orElseThrow(() -> new CloudException("SourceImageNotFound", "no available image matches name '"
                         + filter.name() + "', owners " + filter.owners() + ", architecture "
                         + filter.architecture() + " in " + source.region()))
