@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         description = "Bakes Amazon Machine Images from YAML recipes, resumable from the last checkpoint.",
         subcommands = {ValidateCommand.class, BakeCommand.class, ResumeCommand.class, StatusCommand.class,
                 AbandonCommand.class, PruneCommand.class, SweepCommand.class, LogsCommand.class, ReportCommand.class,
-                SchemaCommand.class, CompletionCommand.class, SandboxCommand.class, CommandLine.HelpCommand.class})
+                SchemaCommand.class, CompletionCommand.class, SandboxCommand.class, ScheduleCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code of a completed command. */
@@ -58,7 +59,8 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
                     return code;
                 });
         for (CommandLine command : List.of(cli, cli.getSubcommands().get("bake"), cli.getSubcommands().get("resume"),
-                cli.getSubcommands().get("status"), cli.getSubcommands().get("abandon"))) {
+                cli.getSubcommands().get("status"), cli.getSubcommands().get("abandon"),
+                cli.getSubcommands().get("schedule"), cli.getSubcommands().get("schedule").getSubcommands().get("resume"))) {
             command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
         }
         return cli;

@@ -48,8 +48,8 @@ public final class RecipeFiles {
             } else if (Files.isRegularFile(root) && Files.isReadable(root)) {
                 files.put(root.toAbsolutePath().normalize(), root);
             } else {
-                throw new UncheckedIOException(new IOException(root + ": " + (Files.exists(root)
-                        ? "cannot read it" : "no such file or directory")));
+                String problem = root + ": " + (Files.exists(root) ? "cannot read it" : "no such file or directory");
+                throw new UncheckedIOException(problem, new IOException(problem));
             }
         }
         return List.copyOf(files.values());

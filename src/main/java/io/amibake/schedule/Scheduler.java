@@ -269,7 +269,8 @@ public final class Scheduler implements AutoCloseable {
         log.accept(version.name() + ": picked up the edit of " + version.file() + " (" + describe(schedule) + ")");
     }
 
-    static String describe(Schedule schedule) {
+    /** The schedule in words, for log lines. */
+    public static String describe(Schedule schedule) {
         return "cron '" + schedule.cron() + "' in " + schedule.zone().getId() + ", when " + schedule.when()
                 + ", pause after " + schedule.pauseAfter() + " failures";
     }
