@@ -334,7 +334,10 @@ public final class Scheduler implements AutoCloseable {
     /** At start-up: a slot whose bake this process's predecessor stopped goes on at once. */
     private Optional<Future<?>> resumeStopped(Entry entry) {
         String name = entry.current.name();
-        Optional<ScheduleStore.Slot> last = store.latest(name);
+        // Slots skipped while the bake ran came after it: the bake's own slot is the latest that ran one.
+        Optional<ScheduleStore.Slot> last = store.slots(name, 100).stream()
+                .filter(slot -> !ScheduleStore.SKIPPED.equals(slot.outcome()))
+                .findFirst();
         if (last.isEmpty() || !"STOPPED".equals(last.get().outcome()) || launcher.running(name).isPresent()
                 || !store.reclaimStopped(name, last.get().at(), owner)) {
             return Optional.empty();
