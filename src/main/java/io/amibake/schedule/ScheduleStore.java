@@ -88,11 +88,12 @@ public final class ScheduleStore {
     /** The recipe's slots, newest first. */
     public List<Slot> slots(String recipe, int limit) {
         return jdbc.query("SELECT RECIPE, SLOT_AT, OWNER, OUTCOME, RESUMED, DETAIL, BAKE_ID, EXECUTION_ID, IMAGE_ID"
-                        + " FROM " + SLOTS + " WHERE RECIPE = ? ORDER BY SLOT_AT DESC",
+                        + " FROM " + SLOTS + " WHERE RECIPE = ? ORDER BY SLOT_AT DESC FETCH FIRST " + limit
+                        + " ROWS ONLY",
                 (rs, row) -> new Slot(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
                         rs.getString(4), rs.getBoolean(5), rs.getString(6), rs.getString(7),
                         rs.getObject(8) == null ? null : rs.getLong(8), rs.getString(9)),
-                recipe).stream().limit(limit).toList();
+                recipe);
     }
 
     public Optional<Slot> latest(String recipe) {

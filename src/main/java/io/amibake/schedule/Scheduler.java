@@ -281,6 +281,15 @@ public final class Scheduler implements AutoCloseable {
         RecipeFiles.Version version = entry.current;
         String name = version.name();
         Schedule schedule = version.recipe().schedule();
+        if (entry.next == null) {
+            Optional<ScheduleStore.Slot> last = store.latest(name);
+            entry.next = schedule.next(last.map(s -> s.at().atZone(schedule.zone())).orElse(now));
+            events.nextRun(name, entry.next);
+        }
+        if (!entry.pauseTold && (entry.next == null || now.isBefore(entry.next))) {
+            return Optional.empty();
+        }
+        // Read only when a slot is due, or while paused: 'schedule resume' may come from another process.
         ScheduleStore.State state = store.state(name);
         if (state.paused()) {
             if (version.hash().equals(state.pausedRecipe())) {
@@ -295,15 +304,13 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         if (entry.pauseTold) {
+            // The nights missed while paused stay missed: the schedule goes on from its next slot.
             entry.pauseTold = false;
-            entry.next = null;
+            entry.next = schedule.next(now);
+            events.nextRun(name, entry.next);
+            return Optional.empty();
         }
         if (entry.next == null) {
-            Optional<ScheduleStore.Slot> last = store.latest(name);
-            entry.next = schedule.next(last.map(s -> s.at().atZone(schedule.zone())).orElse(now));
-            events.nextRun(name, entry.next);
-        }
-        if (entry.next == null || now.isBefore(entry.next)) {
             return Optional.empty();
         }
         ZonedDateTime slot = entry.next;

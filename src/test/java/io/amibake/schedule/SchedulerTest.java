@@ -198,6 +198,7 @@ class SchedulerTest {
         // when the schedule is resumed and the cause is gone, the next night completes the bake
         sandbox.faults().clear();
         assertThat(store().resume("pauser")).isTrue();
+        assertThat(scheduler.look()).as("the nights missed while paused stay missed").isEmpty();
         clock.set(NIGHT_4);
         awaitAll(scheduler.look());
         ScheduleStore.Slot last = store().latest("pauser").orElseThrow();
