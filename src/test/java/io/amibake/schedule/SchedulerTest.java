@@ -40,6 +40,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.datasource.url=jdbc:hsqldb:mem:scheduler",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
+        // As the command line's context: several bakes create their job metadata at once.
+        "spring.batch.jdbc.isolation-level-for-create=read-committed",
         "amibake.poll-min-delay=10ms"})
 class SchedulerTest {
 
@@ -297,6 +299,29 @@ class SchedulerTest {
         assertThat(resumed.bakeId()).isEqualTo(stopped.bakeId());
         assertThat(store().state("interrupted").failuresInARow()).isZero();
         assertThat(buildInstances("interrupted")).isEqualTo(1);
+    }
+
+    @Test
+    void fourRecipesDueAtTheSameSlotBakeAtOnceInOneScheduler() throws Exception {
+        // given four recipes due at the same time
+        List<String> names = List.of("north", "east", "south", "west");
+        for (String name : names) {
+            recipe(name, "always", 3);
+        }
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when their slot comes
+        clock.set(NIGHT_1);
+        List<Future<?>> started = scheduler.look();
+        awaitAll(started);
+
+        // then all four started in the same look, and all completed
+        assertThat(started).hasSize(4);
+        for (String name : names) {
+            ScheduleStore.Slot slot = store().latest(name).orElseThrow();
+            assertThat(slot.outcome()).as("%s: %s", name, slot.detail()).isEqualTo("COMPLETED");
+        }
     }
 
     // ---- helpers ----
