@@ -49,7 +49,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "A failed or stopped bake is resumed by the next slot; 'when: sourceChanged' skips a slot when"
                         + " nothing changed; a slot whose previous bake still runs is skipped; after 'pauseAfter'"
                         + " failures in a row the schedule pauses. Recipe files are read again as they change.",
-                "Several processes may share one PostgreSQL job repository: each slot runs once among them."},
+                "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
+                "It exits 2 at start-up for a bad recipe, setting or directory, 3 when the job repository is held"
+                        + " or unreachable; after SIGTERM the exit status is the signal's (143). A bake's failure"
+                        + " is reported and never ends the process."},
         subcommands = ScheduleCommand.Resume.class)
 final class ScheduleCommand implements Callable<Integer> {
 
@@ -100,6 +103,7 @@ final class ScheduleCommand implements Callable<Integer> {
             if (sandbox != null) {
                 console.line("sandbox: " + sandboxEndpoint + " (time scale " + cloud.timeScale + ")");
             }
+            // Notifications and metrics watch the schedule beside the console: add them to this list.
             ScheduleEvents events = new ScheduleEventsList(List.of(console), console::line);
             String owner = "host " + context.bean(BakeSettings.class).host() + ", pid " + ProcessHandle.current().pid();
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
