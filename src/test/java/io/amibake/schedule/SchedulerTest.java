@@ -280,7 +280,7 @@ class SchedulerTest {
     void aBakeStoppedWithTheSchedulerResumesWhenTheNextOneStarts() throws Exception {
         // given a bake that is stopped (as SIGTERM does) once its commands are running
         recipe("interrupted", "always", 3);
-        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner));
+        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner::requestStop));
         scheduler.look();
         clock.set(NIGHT_1);
         awaitAll(scheduler.look());
@@ -322,6 +322,25 @@ class SchedulerTest {
             ScheduleStore.Slot slot = store().latest(name).orElseThrow();
             assertThat(slot.outcome()).as("%s: %s", name, slot.detail()).isEqualTo("COMPLETED");
         }
+    }
+
+    @Test
+    void aStopOfOneRecipesBakeLeavesTheOtherBakesOfTheProcessRunning() throws Exception {
+        // given two recipes baking at once, one of them asked to stop (as its lease's heartbeat does)
+        recipe("halted", "always", 3);
+        recipe("kept", "always", 3);
+        Scheduler scheduler = scheduler(recipe -> recipe.equals("halted")
+                ? new StopAt("provision", () -> runner.requestStop("halted")) : BakeEvents.NONE);
+        scheduler.look();
+
+        // when their slot comes
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+
+        // then only that one stopped
+        assertThat(store().latest("halted").orElseThrow().outcome()).isEqualTo("STOPPED");
+        ScheduleStore.Slot kept = store().latest("kept").orElseThrow();
+        assertThat(kept.outcome()).as(kept.detail()).isEqualTo("COMPLETED");
     }
 
     // ---- helpers ----
@@ -429,13 +448,13 @@ class SchedulerTest {
         }
     }
 
-    /** Stops the bake, as SIGTERM's hook does, when a step starts. */
-    private record StopAt(String step, BakeRunner runner) implements BakeEvents {
+    /** Asks for a stop, as SIGTERM's hook or a heartbeat does, when a step starts. */
+    private record StopAt(String step, Runnable stop) implements BakeEvents {
 
         @Override
         public void stepStarted(String started) {
             if (started.startsWith(step)) {
-                runner.requestStop();
+                stop.run();
             }
         }
 
