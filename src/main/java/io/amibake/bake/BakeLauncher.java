@@ -296,7 +296,15 @@ public class BakeLauncher {
         private void beat() {
             try {
                 if (!leases.renew(lease)) {
-                    runner.requestStop();
+                    runner.requestStop(lease.recipe());
+                    return;
+                }
+                Long id = execution;
+                if (id != null) {
+                    JobExecution current = repository.getJobExecution(id);
+                    if (current != null && current.getStatus() == BatchStatus.STOPPING) {
+                        runner.requestStop(lease.recipe());
+                    }
                 }
             } catch (RuntimeException databaseUnreachable) {
                 // The next beat tries again; the lease outlives two missed beats.

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -54,7 +55,8 @@ public class BakeRunner {
     private final BakeSettings settings;
     private final Clock clock;
     private final WaitHistory waitHistory;
-    private volatile StopSignal stop = new StopSignal();
+    /** The stop signal of each bake running in this process, by recipe: a scheduler runs several at once. */
+    private final Map<String, StopSignal> running = new ConcurrentHashMap<>();
     private Clock timeoutClock = Clock.systemUTC();
 
     public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
@@ -76,9 +78,17 @@ public class BakeRunner {
         this.timeoutClock = clock;
     }
 
-    /** Asks the running bake to stop at its next look; it ends STOPPED and can be resumed. */
+    /** Asks every bake running in this process to stop at its next look; each ends STOPPED and can be resumed. */
     public void requestStop() {
-        stop.raise();
+        running.values().forEach(StopSignal::raise);
+    }
+
+    /** Asks the recipe's bake running in this process, if any, to stop at its next look. */
+    public void requestStop(String recipe) {
+        StopSignal stop = running.get(recipe);
+        if (stop != null) {
+            stop.raise();
+        }
     }
 
     /** Starts a new bake of the recipe and runs it to its end. */
@@ -142,11 +152,11 @@ public class BakeRunner {
     private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, AwsSettings aws, Path manifest,
                            BakeEvents events) throws Exception {
         StopSignal stop = new StopSignal();
-        this.stop = stop;
+        String recipeName = parameters.getString(BakeParameters.RECIPE);
+        running.put(recipeName, stop);
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
-            String recipeName = parameters.getString(BakeParameters.RECIPE);
             String target = parameters.getString(BakeParameters.TARGET);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
@@ -176,6 +186,8 @@ public class BakeRunner {
             }
             return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
                     manifest, Redactor.of(recipe.secretValues()).redact(error));
+        } finally {
+            running.remove(recipeName, stop);
         }
     }
 

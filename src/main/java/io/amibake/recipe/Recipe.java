@@ -24,6 +24,7 @@ import java.util.Set;
  * @param test        the tests run on an instance of the new image before it is copied
  * @param deploy      the launch templates pointed at the new image in each region
  * @param notifications the {@code notify} section: who hears of the bakes (a webhook, a command)
+ * @param schedule    when {@code amibake schedule} bakes the recipe, or {@code null} when it is not scheduled
  */
 public record Recipe(
         String name,
@@ -40,14 +41,15 @@ public record Recipe(
         Set<String> secrets,
         Tests test,
         Deploy deploy,
-        Notify notifications) {
+        Notify notifications,
+        Schedule schedule) {
 
-    /** A recipe without a {@code notify} section. */
+    /** A recipe without a {@code notify} section or a schedule. */
     public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
                   List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
                   Map<String, String> variables, Set<String> secrets, Tests test, Deploy deploy) {
         this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, secrets,
-                test, deploy, null);
+                test, deploy, null, null);
     }
 
     /** A recipe without secret variables, tests of its own or a deploy section. */
@@ -79,7 +81,7 @@ public record Recipe(
                   List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
                   Map<String, String> variables, Tests test, Deploy deploy) {
         this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, Set.of(),
-                test, deploy);
+                test, deploy, null, null);
     }
 
     public Recipe {

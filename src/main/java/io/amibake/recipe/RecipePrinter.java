@@ -105,6 +105,14 @@ public final class RecipePrinter {
             putIfSet(section, "succeeded", notify.succeeded());
             out.put("notify", section);
         }
+        if (recipe.schedule() != null) {
+            Map<String, Object> schedule = new LinkedHashMap<>();
+            schedule.put("cron", recipe.schedule().cron());
+            schedule.put("zone", recipe.schedule().zone().getId());
+            schedule.put("when", recipe.schedule().when());
+            schedule.put("pauseAfter", recipe.schedule().pauseAfter());
+            out.put("schedule", schedule);
+        }
         return yaml().dump(out);
     }
 

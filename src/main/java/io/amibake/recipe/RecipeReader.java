@@ -3,8 +3,10 @@ package io.amibake.recipe;
 import io.amibake.aws.AwsCatalog;
 import io.amibake.recipe.NodeReader.Fields;
 import io.amibake.text.TerminalText;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,7 @@ final class RecipeReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "os", "variables", "source", "build",
             "packages", "provision", "cleanup", "image", "regions", "test",
-            "deploy", "notify");
+            "deploy", "notify", "schedule");
     static final List<String> SOURCE_KEYS = List.of("region", "ami", "ssm", "filter");
     static final List<String> FILTER_KEYS = List.of("owners", "name", "architecture");
     static final List<String> BUILD_KEYS = List.of("instanceType", "subnet", "securityGroups", "instanceProfile",
@@ -42,6 +44,9 @@ final class RecipeReader {
     static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions", "instances");
     static final List<String> INSTANCES_KEYS = List.of("count", "instanceType", "subnet", "securityGroups");
     static final List<String> NOTIFY_KEYS = List.of("url", "command", "succeeded");
+    static final List<String> SCHEDULE_KEYS = List.of("cron", "zone", "when", "pauseAfter");
+    /** Failed slots in a row before a schedule pauses; more than this is a schedule nobody watches. */
+    static final int MAX_PAUSE_AFTER = 100;
     /** AWS's rule for launch template names. */
     static final Pattern LAUNCH_TEMPLATE = Pattern.compile("[a-zA-Z0-9().\\-/_]{3,128}");
     static final List<String> REGIONS_KEYS = List.of("targets", "encrypted", "kmsKeys", "shareWith", "ssmParameter");
@@ -109,11 +114,12 @@ final class RecipeReader {
         Deploy deploy = top.has("deploy") && source != null && regions != null
                 ? deploy(top.value("deploy"), regions.including(source.region())) : Deploy.NONE;
         Notify notify = top.has("notify") ? notify(top.value("notify")) : Notify.NONE;
+        Schedule schedule = top.has("schedule") ? schedule(top.value("schedule")) : null;
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables, secrets, test, deploy, notify);
+                variables, secrets, test, deploy, notify, schedule);
     }
 
     // ---- sections ----
@@ -508,6 +514,49 @@ final class RecipeReader {
         nodes.problem(node, "notify.url", "expected an http or https URL such as https://hooks.slack.com/services/...,"
                 + " found '" + TerminalText.safe(text) + "'", null);
         return null;
+    }
+
+    private Schedule schedule(Node node) {
+        Fields f = nodes.fields(node, "schedule", SCHEDULE_KEYS, List.of("cron"));
+        if (f == null) {
+            return null;
+        }
+        String cron = f.has("cron") ? nodes.string(f.value("cron"), "schedule.cron") : null;
+        if (cron != null) {
+            try {
+                Schedule.expression(cron);
+            } catch (IllegalArgumentException e) {
+                nodes.problem(f.value("cron"), "schedule.cron", "expected a cron expression such as '0 2 * * *'"
+                        + " (02:00 every day) or '*/30 * * * * *' (seconds first), found '" + cron + "': "
+                        + e.getMessage(), null);
+                cron = null;
+            }
+        }
+        ZoneId zone = ZoneId.of("UTC");
+        if (f.has("zone")) {
+            String id = nodes.string(f.value("zone"), "schedule.zone");
+            zone = id == null ? null : zone(f.value("zone"), id);
+        }
+        String when = f.has("when") ? nodes.oneOf(f.value("when"), "schedule.when", Schedule.WHEN_CHOICES)
+                : Schedule.ALWAYS;
+        Integer pauseAfter = f.has("pauseAfter")
+                ? nodes.integer(f.value("pauseAfter"), "schedule.pauseAfter", 1, MAX_PAUSE_AFTER, "failed slots")
+                : Integer.valueOf(Schedule.DEFAULT_PAUSE_AFTER);
+        if (cron == null || zone == null || when == null || pauseAfter == null) {
+            return null;
+        }
+        return new Schedule(cron, zone, when, pauseAfter);
+    }
+
+    private ZoneId zone(Node node, String id) {
+        try {
+            return ZoneId.of(id);
+        } catch (DateTimeException e) {
+            String suggestion = Suggestions.didYouMean(id, ZoneId.getAvailableZoneIds());
+            nodes.problem(node, "schedule.zone", "unknown time zone '" + id + "'",
+                    suggestion != null ? suggestion : "use a zone id such as Europe/Berlin, or UTC");
+            return null;
+        }
     }
 
     private Cleanup cleanup(Node node) {

@@ -96,6 +96,15 @@ public final class RecipeSchema {
                 "command", describe(Map.of("type", "string", "pattern", "\\S"),
                         "a local command, the event's JSON on its standard input"),
                 "succeeded", Map.of("type", "boolean"))));
+        Map<String, Object> pauseAfter = new LinkedHashMap<>();
+        pauseAfter.put("type", "integer");
+        pauseAfter.put("minimum", 1);
+        pauseAfter.put("maximum", RecipeReader.MAX_PAUSE_AFTER);
+        p.put("schedule", object(RecipeReader.SCHEDULE_KEYS, List.of("cron"), Map.of(
+                "cron", describe(Map.of("type", "string"), "5 fields (minute first) or 6 (seconds first), or @daily"),
+                "zone", describe(Map.of("type", "string"), "a time zone id such as Europe/Berlin; UTC by default"),
+                "when", Map.of("type", "string", "enum", Schedule.WHEN_CHOICES),
+                "pauseAfter", describe(pauseAfter, "failed slots in a row before the schedule pauses"))));
         return p;
     }
 

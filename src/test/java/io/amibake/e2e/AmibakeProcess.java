@@ -135,6 +135,24 @@ final class AmibakeProcess {
         return process.isAlive();
     }
 
+    /** Sends SIGTERM, as systemd's stop and Ctrl-C's shell do: shutdown hooks run. */
+    void terminate() {
+        // Through the handle: Process.destroy() would also close the streams still being read.
+        process.toHandle().destroy();
+    }
+
+    /** Waits until a stdout line contains {@code fragment}, failing with the output after 90 seconds. */
+    void awaitLine(String fragment) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (lines.stream().noneMatch(line -> line.contains(fragment))) {
+            if (System.nanoTime() > deadline || !process.isAlive() && lines.stream().noneMatch(l -> l.contains(fragment))
+                    && !reader.isAlive()) {
+                throw new AssertionError("no line with " + fragment + "\n" + output());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+
     /** The line on which the process was killed, or null if it was not. */
     String killedAt() {
         return killedAt;

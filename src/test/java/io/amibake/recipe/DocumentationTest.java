@@ -47,6 +47,7 @@ class DocumentationTest {
         RecipeReader.IMAGE_KEYS.forEach(k -> keys.add("image." + k));
         RecipeReader.REGIONS_KEYS.forEach(k -> keys.add("regions." + k));
         RecipeReader.NOTIFY_KEYS.forEach(k -> keys.add("notify." + k));
+        RecipeReader.SCHEDULE_KEYS.forEach(k -> keys.add("schedule." + k));
         return keys;
     }
 

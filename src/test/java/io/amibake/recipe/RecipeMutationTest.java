@@ -56,7 +56,7 @@ class RecipeMutationTest {
     private static final Set<String> SCHEMA_KEYS = java.util.stream.Stream.of(RecipeReader.TOP_KEYS,
             RecipeReader.SOURCE_KEYS, RecipeReader.FILTER_KEYS, RecipeReader.BUILD_KEYS, RecipeReader.PACKAGES_KEYS,
             RecipeReader.STEP_KEYS, RecipeReader.CLEANUP_KEYS, RecipeReader.IMAGE_KEYS, RecipeReader.REGIONS_KEYS,
-            RecipeReader.RETENTION_KEYS).flatMap(List::stream).collect(java.util.stream.Collectors.toSet());
+            RecipeReader.RETENTION_KEYS, RecipeReader.SCHEDULE_KEYS).flatMap(List::stream).collect(java.util.stream.Collectors.toSet());
 
     /** One edit of a mutant: its kind, and the keys leading to where it was made. */
     record Edit(String kind, List<String> path) {

@@ -1,0 +1,172 @@
+package io.amibake.schedule;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The scheduler's memory in the job repository, shared by every {@code schedule} process that
+ * uses it: one row per slot of each recipe, claimed by inserting it (the key on recipe and slot
+ * time lets exactly one process run a slot), and one row per recipe with its failures in a row
+ * and whether its schedule is paused.
+ */
+public final class ScheduleStore {
+
+    static final String SLOTS = "AMIBAKE_SCHEDULE_SLOT";
+    static final String STATES = "AMIBAKE_SCHEDULE_STATE";
+
+    /** Outcomes of a slot besides the bake statuses COMPLETED, FAILED and STOPPED. */
+    public static final String RUNNING = "RUNNING";
+    public static final String SKIPPED = "SKIPPED";
+
+    private static final int MAX_TEXT = 2000;
+
+    private final JdbcTemplate jdbc;
+
+    public ScheduleStore(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        // Plain types that HSQLDB 2.7 and PostgreSQL 15 share; times are epoch milliseconds.
+        jdbc.execute("CREATE TABLE IF NOT EXISTS " + SLOTS + " ("
+                + "RECIPE VARCHAR(200) NOT NULL, "
+                + "SLOT_AT BIGINT NOT NULL, "
+                + "OWNER VARCHAR(300) NOT NULL, "
+                + "OUTCOME VARCHAR(20) NOT NULL, "
+                + "RESUMED BOOLEAN DEFAULT FALSE NOT NULL, "
+                + "DETAIL VARCHAR(" + MAX_TEXT + "), "
+                + "BAKE_ID VARCHAR(255), "
+                + "EXECUTION_ID BIGINT, "
+                + "IMAGE_ID VARCHAR(64), "
+                + "CLAIMED_AT BIGINT NOT NULL, "
+                + "FINISHED_AT BIGINT, "
+                + "PRIMARY KEY (RECIPE, SLOT_AT))");
+        jdbc.execute("CREATE TABLE IF NOT EXISTS " + STATES + " ("
+                + "RECIPE VARCHAR(200) NOT NULL PRIMARY KEY, "
+                + "FAILURES INTEGER DEFAULT 0 NOT NULL, "
+                + "PAUSED_AT BIGINT, "
+                + "PAUSED_RECIPE VARCHAR(64), "
+                + "LAST_ERROR VARCHAR(" + MAX_TEXT + "))");
+    }
+
+    /** Takes the slot for this process; false when another process took it first. */
+    public boolean claim(String recipe, Instant slot, String owner, Instant now) {
+        try {
+            jdbc.update("INSERT INTO " + SLOTS + " (RECIPE, SLOT_AT, OWNER, OUTCOME, CLAIMED_AT) VALUES (?, ?, ?, ?, ?)",
+                    recipe, slot.toEpochMilli(), owner, RUNNING, now.toEpochMilli());
+            return true;
+        } catch (DuplicateKeyException taken) {
+            return false;
+        }
+    }
+
+    /**
+     * Takes a slot whose bake was stopped over again, to resume it; false when another process
+     * did first.
+     */
+    public boolean reclaimStopped(String recipe, Instant slot, String owner) {
+        return jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, OWNER = ?, RESUMED = TRUE, FINISHED_AT = NULL"
+                        + " WHERE RECIPE = ? AND SLOT_AT = ? AND OUTCOME = 'STOPPED'",
+                RUNNING, owner, recipe, slot.toEpochMilli()) == 1;
+    }
+
+    /** Names the bake a slot runs, and whether it resumes one. */
+    public void started(String recipe, Instant slot, boolean resumed) {
+        jdbc.update("UPDATE " + SLOTS + " SET RESUMED = ? WHERE RECIPE = ? AND SLOT_AT = ?",
+                resumed, recipe, slot.toEpochMilli());
+    }
+
+    /** Records how the slot ended: a bake status or {@link #SKIPPED}, with the reason or error. */
+    public void finish(String recipe, Instant slot, String outcome, String detail, String bakeId, Long executionId,
+                       String imageId, Instant now) {
+        jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?, IMAGE_ID = ?,"
+                        + " FINISHED_AT = ? WHERE RECIPE = ? AND SLOT_AT = ?",
+                outcome, clip(detail), bakeId, executionId, imageId, now.toEpochMilli(), recipe, slot.toEpochMilli());
+    }
+
+    /** The recipe's slots, newest first. */
+    public List<Slot> slots(String recipe, int limit) {
+        return jdbc.query("SELECT RECIPE, SLOT_AT, OWNER, OUTCOME, RESUMED, DETAIL, BAKE_ID, EXECUTION_ID, IMAGE_ID"
+                        + " FROM " + SLOTS + " WHERE RECIPE = ? ORDER BY SLOT_AT DESC FETCH FIRST " + limit
+                        + " ROWS ONLY",
+                (rs, row) -> new Slot(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                        rs.getString(4), rs.getBoolean(5), rs.getString(6), rs.getString(7),
+                        rs.getObject(8) == null ? null : rs.getLong(8), rs.getString(9)),
+                recipe);
+    }
+
+    public Optional<Slot> latest(String recipe) {
+        return slots(recipe, 1).stream().findFirst();
+    }
+
+    public State state(String recipe) {
+        List<State> found = jdbc.query("SELECT FAILURES, PAUSED_AT, PAUSED_RECIPE, LAST_ERROR FROM " + STATES
+                        + " WHERE RECIPE = ?",
+                (rs, row) -> new State(rs.getInt(1), rs.getObject(2) == null ? null
+                        : Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4)),
+                recipe);
+        return found.isEmpty() ? State.FRESH : found.get(0);
+    }
+
+    /** Counts one more failure in a row and returns the count; slots of a recipe never overlap. */
+    public int failed(String recipe, String error) {
+        ensureState(recipe);
+        jdbc.update("UPDATE " + STATES + " SET FAILURES = FAILURES + 1, LAST_ERROR = ? WHERE RECIPE = ?",
+                clip(error), recipe);
+        return state(recipe).failuresInARow();
+    }
+
+    public void succeeded(String recipe) {
+        jdbc.update("UPDATE " + STATES + " SET FAILURES = 0, LAST_ERROR = NULL WHERE RECIPE = ?", recipe);
+    }
+
+    /** Pauses the schedule of the recipe as it reads now ({@code recipeHash}); an edit of it resumes it. */
+    public void pause(String recipe, String recipeHash, Instant now) {
+        ensureState(recipe);
+        jdbc.update("UPDATE " + STATES + " SET PAUSED_AT = ?, PAUSED_RECIPE = ? WHERE RECIPE = ?",
+                now.toEpochMilli(), recipeHash, recipe);
+    }
+
+    /** Lifts a pause and forgets the failures; false when the schedule was not paused. */
+    public boolean resume(String recipe) {
+        return jdbc.update("UPDATE " + STATES + " SET PAUSED_AT = NULL, PAUSED_RECIPE = NULL, FAILURES = 0"
+                + " WHERE RECIPE = ? AND PAUSED_AT IS NOT NULL", recipe) == 1;
+    }
+
+    private void ensureState(String recipe) {
+        try {
+            jdbc.update("INSERT INTO " + STATES + " (RECIPE, FAILURES) VALUES (?, 0)", recipe);
+        } catch (DuplicateKeyException exists) {
+            // Another slot or process made it first.
+        }
+    }
+
+    private static String clip(String text) {
+        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
+    }
+
+    /**
+     * One slot of a recipe's schedule.
+     *
+     * @param outcome {@link #RUNNING}, {@link #SKIPPED}, or the bake's status: COMPLETED, FAILED, STOPPED
+     * @param detail  why it was skipped, or the bake's error
+     */
+    public record Slot(String recipe, Instant at, String owner, String outcome, boolean resumed, String detail,
+                       String bakeId, Long executionId, String imageId) {
+    }
+
+    /**
+     * A recipe's schedule as the slots left it.
+     *
+     * @param pausedRecipe the hash of the recipe's text when the schedule paused; null when not paused
+     */
+    public record State(int failuresInARow, Instant pausedAt, String pausedRecipe, String lastError) {
+
+        static final State FRESH = new State(0, null, null, null);
+
+        public boolean paused() {
+            return pausedAt != null;
+        }
+    }
+}

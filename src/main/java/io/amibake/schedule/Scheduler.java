@@ -1,0 +1,495 @@
+package io.amibake.schedule;
+
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.AwsSettings;
+import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.SsmGateway;
+import io.amibake.bake.BakeBusyException;
+import io.amibake.bake.BakeEvents;
+import io.amibake.bake.BakeLauncher;
+import io.amibake.bake.BakeLeases;
+import io.amibake.bake.BakeRequest;
+import io.amibake.bake.BakeResult;
+import io.amibake.bake.BakeState;
+import io.amibake.bake.NothingToResumeException;
+import io.amibake.bake.RecipeChanges;
+import io.amibake.bake.ResolveSourceStep;
+import io.amibake.recipe.RecipeException;
+import io.amibake.recipe.RecipeLoader;
+import io.amibake.recipe.Schedule;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+
+/**
+ * Bakes scheduled recipes on time, many at once, in one long-running process; several such
+ * processes may share one job repository. At every look, for each recipe whose slot has come:
+ * <ul>
+ *   <li>the slot is claimed in {@link ScheduleStore}: on a shared repository exactly one process
+ *       runs it; after downtime only the latest missed slot runs;</li>
+ *   <li>a slot whose previous bake still runs, here or anywhere (its lease), is skipped;</li>
+ *   <li>a failed or stopped bake that can still resume is resumed, else a new bake starts, unless
+ *       {@code when: sourceChanged} finds the source image and recipe of the last completed bake;</li>
+ *   <li>after {@code pauseAfter} failed slots in a row the schedule pauses until it is resumed or
+ *       the recipe is edited.</li>
+ * </ul>
+ * Recipe files are read again at every look; an invalid edit is reported once and the previous
+ * version stays scheduled. Bakes stopped when the process was (SIGTERM) resume at its next start.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    /** How often the scheduler looks at the clock and the recipe files. */
+    public static final Duration LOOK_EVERY = Duration.ofMillis(500);
+    /** Missed slots are walked forward to the latest one; a bound so a per-second cron after a year stays cheap. */
+    private static final int MAX_MISSED = 1_000_000;
+
+    private final BakeLauncher launcher;
+    private final ScheduleStore store;
+    private final RecipeFiles files;
+    private final AwsSettings aws;
+    private final String target;
+    private final ScheduleEvents events;
+    private final Function<String, BakeEvents> bakeEvents;
+    private final Consumer<String> log;
+    private final Clock clock;
+    private final String owner;
+    private final Map<Path, Entry> entries = new LinkedHashMap<>();
+    /** Files whose current text was already reported as invalid, by file: reported once per edit. */
+    private final Map<Path, String> rejected = new LinkedHashMap<>();
+    private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+    private final ExecutorService bakes = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "amibake-slot");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private ScheduledExecutorService looks;
+    private volatile boolean closing;
+    private boolean firstLook = true;
+
+    /**
+     * @param initial    the recipes read and checked at start-up, each with a schedule
+     * @param bakeEvents what each bake tells, by recipe
+     * @param log        one line for each thing a person should know: edits, invalid edits, pauses
+     * @param owner      this process, as slot rows name it
+     */
+    public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
+                     AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
+                     Consumer<String> log, Clock clock, String owner) {
+        this.launcher = launcher;
+        this.store = store;
+        this.files = files;
+        this.aws = aws;
+        this.target = target;
+        this.events = events;
+        this.bakeEvents = bakeEvents;
+        this.log = log;
+        this.clock = clock;
+        this.owner = owner;
+        for (RecipeFiles.Version version : initial) {
+            entries.put(key(version.file()), new Entry(version));
+        }
+    }
+
+    /** Looks every {@link #LOOK_EVERY} until {@link #close()}. */
+    public synchronized void start() {
+        looks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "amibake-schedule");
+            thread.setDaemon(true);
+            return thread;
+        });
+        looks.scheduleWithFixedDelay(() -> {
+            try {
+                look();
+            } catch (RuntimeException e) {
+                log.accept("could not look at the schedules: " + e.getMessage());
+            }
+        }, 0, LOOK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The recipes scheduled now, by name. */
+    public synchronized List<RecipeFiles.Version> recipes() {
+        return entries.values().stream().map(e -> e.current).toList();
+    }
+
+    /**
+     * One look: reads the recipe files again and starts the slots that have come.
+     *
+     * @return the slots started, to wait for
+     */
+    public synchronized List<Future<?>> look() {
+        List<Future<?>> started = new ArrayList<>();
+        if (closing) {
+            return started;
+        }
+        refresh();
+        ZonedDateTime now = ZonedDateTime.now(clock);
+        if (firstLook) {
+            firstLook = false;
+            for (Entry entry : entries.values()) {
+                guarded(entry, () -> resumeStopped(entry).ifPresent(started::add));
+            }
+        }
+        for (Entry entry : entries.values()) {
+            guarded(entry, () -> slot(entry, now).ifPresent(started::add));
+        }
+        return started;
+    }
+
+    /** Stops looking, and waits up to {@code wait} for the running bakes, which a stop request ends. */
+    public void close(Duration wait) {
+        closing = true;
+        synchronized (this) {
+            if (looks != null) {
+                looks.shutdownNow();
+            }
+        }
+        bakes.shutdown();
+        try {
+            bakes.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(60));
+    }
+
+    /** Whether the process is stopping: no new slot starts. */
+    public boolean closing() {
+        return closing;
+    }
+
+    // ---- recipe files ----
+
+    private void refresh() {
+        List<Path> listed;
+        try {
+            listed = files.list();
+        } catch (UncheckedIOException e) {
+            String message = e.getMessage();
+            if (!message.equals(rejected.put(Path.of(""), message))) {
+                log.accept(message + "; the recipes read before stay scheduled");
+            }
+            return;
+        }
+        rejected.remove(Path.of(""));
+        List<Path> keys = new ArrayList<>();
+        for (Path file : listed) {
+            Path key = key(file);
+            keys.add(key);
+            Entry entry = entries.get(key);
+            String text = null;
+            String hash;
+            List<String> problems = List.of();
+            try {
+                text = RecipeLoader.readText(file);
+                hash = RecipeFiles.hash(text);
+            } catch (RecipeException e) {
+                problems = RecipeFiles.lines(e);
+                hash = "unreadable: " + problems;
+            }
+            if (entry != null && entry.current.hash().equals(hash) || hash.equals(rejected.get(key))) {
+                continue;
+            }
+            RecipeFiles.Version version = null;
+            if (text != null) {
+                try {
+                    version = RecipeFiles.parse(file, text);
+                } catch (RecipeException e) {
+                    problems = RecipeFiles.lines(e);
+                }
+            }
+            if (version == null) {
+                rejected.put(key, hash);
+                log.accept(file + ": " + (entry == null ? "not scheduled" : "the edit is invalid and the previous"
+                        + " version of " + entry.current.name() + " stays scheduled") + ": "
+                        + String.join(" | ", problems));
+                continue;
+            }
+            rejected.remove(key);
+            accept(key, entry, version);
+        }
+        entries.keySet().removeIf(key -> {
+            if (!keys.contains(key)) {
+                log.accept(entries.get(key).current.name() + ": " + key + " is gone; no longer scheduled");
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void accept(Path key, Entry entry, RecipeFiles.Version version) {
+        Schedule schedule = version.recipe().schedule();
+        if (schedule == null) {
+            if (entry != null) {
+                entries.remove(key);
+                log.accept(version.name() + ": " + version.file() + " has no schedule any more; no longer scheduled");
+            }
+            return;
+        }
+        for (Map.Entry<Path, Entry> other : entries.entrySet()) {
+            if (!other.getKey().equals(key) && other.getValue().current.name().equals(version.name())) {
+                log.accept(version.file() + ": recipe " + version.name() + " is already scheduled from "
+                        + other.getValue().current.file() + "; this file is ignored");
+                return;
+            }
+        }
+        if (entry == null || !entry.current.name().equals(version.name())) {
+            entries.put(key, new Entry(version));
+            log.accept(version.name() + ": scheduled from " + version.file() + " (" + describe(schedule) + ")");
+            return;
+        }
+        boolean timesChanged = !schedule.cron().equals(entry.current.recipe().schedule().cron())
+                || !schedule.zone().equals(entry.current.recipe().schedule().zone());
+        entry.current = version;
+        if (timesChanged) {
+            entry.next = schedule.next(ZonedDateTime.now(clock));
+            events.nextRun(version.name(), entry.next);
+        }
+        log.accept(version.name() + ": picked up the edit of " + version.file() + " (" + describe(schedule) + ")");
+    }
+
+    /** The schedule in words, for log lines. */
+    public static String describe(Schedule schedule) {
+        return "cron '" + schedule.cron() + "' in " + schedule.zone().getId() + ", when " + schedule.when()
+                + ", pause after " + schedule.pauseAfter() + " failures";
+    }
+
+    // ---- slots ----
+
+    private Optional<Future<?>> slot(Entry entry, ZonedDateTime now) {
+        RecipeFiles.Version version = entry.current;
+        String name = version.name();
+        Schedule schedule = version.recipe().schedule();
+        if (entry.next == null) {
+            Optional<ScheduleStore.Slot> last = store.latest(name);
+            entry.next = schedule.next(last.map(s -> s.at().atZone(schedule.zone())).orElse(now));
+            events.nextRun(name, entry.next);
+        }
+        if (!entry.pauseTold && (entry.next == null || now.isBefore(entry.next))) {
+            return Optional.empty();
+        }
+        // Read only when a slot is due, or while paused: 'schedule resume' may come from another process.
+        ScheduleStore.State state = store.state(name);
+        if (state.paused()) {
+            if (version.hash().equals(state.pausedRecipe())) {
+                if (!entry.pauseTold) {
+                    entry.pauseTold = true;
+                    events.nextRun(name, null);
+                }
+                return Optional.empty();
+            }
+            if (store.resume(name)) {
+                log.accept(name + ": the recipe was edited; its schedule resumes");
+            }
+        }
+        if (entry.pauseTold) {
+            // The nights missed while paused stay missed: the schedule goes on from its next slot.
+            entry.pauseTold = false;
+            entry.next = schedule.next(now);
+            events.nextRun(name, entry.next);
+            return Optional.empty();
+        }
+        if (entry.next == null) {
+            return Optional.empty();
+        }
+        ZonedDateTime slot = entry.next;
+        ZonedDateTime after = schedule.next(slot);
+        for (int missed = 0; after != null && !after.isAfter(now) && missed < MAX_MISSED; missed++) {
+            slot = after;
+            after = schedule.next(after);
+        }
+        entry.next = after;
+        events.nextRun(name, after);
+        Instant at = slot.toInstant();
+        if (!store.claim(name, at, owner, clock.instant())) {
+            return Optional.empty();
+        }
+        Future<?> previous = running.get(name);
+        Optional<BakeLeases.Lease> lease = launcher.running(name);
+        if (previous != null && !previous.isDone() || lease.isPresent()) {
+            skip(name, slot, "the previous bake still runs ("
+                    + lease.map(BakeLeases.Lease::owner).orElse("in this process") + ")");
+            return Optional.empty();
+        }
+        ZonedDateTime claimed = slot;
+        Future<?> bake = bakes.submit(() -> run(version, claimed));
+        running.put(name, bake);
+        return Optional.of(bake);
+    }
+
+    /** At start-up: a slot whose bake this process's predecessor stopped goes on at once. */
+    private Optional<Future<?>> resumeStopped(Entry entry) {
+        String name = entry.current.name();
+        // Slots skipped while the bake ran came after it: the bake's own slot is the latest that ran one.
+        Optional<ScheduleStore.Slot> last = store.slots(name, 100).stream()
+                .filter(slot -> !ScheduleStore.SKIPPED.equals(slot.outcome()))
+                .findFirst();
+        if (last.isEmpty() || !"STOPPED".equals(last.get().outcome()) || launcher.running(name).isPresent()
+                || !store.reclaimStopped(name, last.get().at(), owner)) {
+            return Optional.empty();
+        }
+        RecipeFiles.Version version = entry.current;
+        ZonedDateTime slot = last.get().at().atZone(version.recipe().schedule().zone());
+        log.accept(name + ": resuming the bake of the slot at " + slot + ", stopped when the scheduler last stopped");
+        Future<?> bake = bakes.submit(() -> run(version, slot));
+        running.put(name, bake);
+        return Optional.of(bake);
+    }
+
+    private void run(RecipeFiles.Version version, ZonedDateTime slot) {
+        String name = version.name();
+        Instant began = clock.instant();
+        BakeEvents watch = bakeEvents.apply(name);
+        try {
+            JobExecution resumable = resumable(name);
+            BakeRequest edited = resumable == null ? null : edit(resumable, version);
+            BakeResult result;
+            if (resumable != null && (edited != null || same(resumable, version))) {
+                store.started(name, slot.toInstant(), true);
+                events.slotStarted(name, slot, true);
+                result = launcher.resume(resumable.getId(), edited, aws, null, watch, resumed -> {
+                });
+            } else {
+                if (version.recipe().schedule().onlyWhenSourceChanged()) {
+                    String unchanged = unchanged(version);
+                    if (unchanged != null) {
+                        skip(name, slot, unchanged);
+                        return;
+                    }
+                }
+                store.started(name, slot.toInstant(), false);
+                events.slotStarted(name, slot, false);
+                result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(), Map.of()), name,
+                        aws, target, null, watch);
+            }
+            ended(version, slot, result, began);
+        } catch (BakeBusyException busy) {
+            skip(name, slot, "the previous bake still runs (" + busy.getMessage() + ")");
+        } catch (Exception | LinkageError e) {
+            String error = e.getMessage() == null ? e.toString() : e.getMessage();
+            ended(version, slot, new BakeResult(-1, null, "FAILED", null, null, error), began);
+        }
+    }
+
+    private JobExecution resumable(String name) {
+        try {
+            return launcher.resumable(name);
+        } catch (NothingToResumeException nothing) {
+            return null;
+        }
+    }
+
+    private static boolean same(JobExecution bake, RecipeFiles.Version version) {
+        return version.yaml().equals(BakeState.of(bake).recipeYaml());
+    }
+
+    /**
+     * The edited recipe a resume takes, when the file changed since the bake began and the edit
+     * touches only what the bake has not done yet; null otherwise.
+     */
+    private BakeRequest edit(JobExecution bake, RecipeFiles.Version version) {
+        if (same(bake, version)) {
+            return null;
+        }
+        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake), version.recipe());
+        if (!conflicts.isEmpty()) {
+            log.accept(version.name() + ": the recipe was edited where bake " + BakeState.of(bake).bakeId()
+                    + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
+            return null;
+        }
+        return new BakeRequest(version.yaml(), version.file().toString(), Map.of());
+    }
+
+    /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */
+    private String unchanged(RecipeFiles.Version version) {
+        JobExecution completed = launcher.latestExecutions(version.name(), 50).stream()
+                .filter(e -> e.getStatus() == BatchStatus.COMPLETED)
+                .findFirst().orElse(null);
+        if (completed == null || !same(completed, version)) {
+            return null;
+        }
+        BakeState last = BakeState.of(completed);
+        String source;
+        try (AwsClients clients = new AwsClients(aws)) {
+            source = ResolveSourceStep.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
+                    version.recipe().source());
+        }
+        if (!source.equals(last.sourceImageId())) {
+            return null;
+        }
+        return "source unchanged: image " + source + " and the recipe are those of bake " + last.bakeId()
+                + " (image " + last.imageId() + ")";
+    }
+
+    private void skip(String name, ZonedDateTime slot, String reason) {
+        store.finish(name, slot.toInstant(), ScheduleStore.SKIPPED, reason, null, null, null, clock.instant());
+        events.slotSkipped(name, slot, reason);
+    }
+
+    private void ended(RecipeFiles.Version version, ZonedDateTime slot, BakeResult result, Instant began) {
+        String name = version.name();
+        store.finish(name, slot.toInstant(), result.status(), result.error(), result.bakeId(),
+                result.executionId() < 0 ? null : result.executionId(), result.imageId(), clock.instant());
+        events.bakeFinished(name, result, Duration.between(began, clock.instant()));
+        if (result.completed()) {
+            store.succeeded(name);
+        } else if ("FAILED".equals(result.status())) {
+            // A stop (SIGTERM, 'amibake stop', a lost lease) is no failure: the next start or slot resumes it.
+            int inARow = store.failed(name, result.error());
+            int limit = version.recipe().schedule().pauseAfter();
+            if (inARow >= limit) {
+                store.pause(name, version.hash(), clock.instant());
+                log.accept(name + ": " + inARow + " failed slots in a row; its schedule is paused until"
+                        + " 'amibake schedule resume " + name + "' or an edit of " + version.file());
+                events.paused(name, inARow, result.error());
+                events.nextRun(name, null);
+            }
+        }
+    }
+
+    private void guarded(Entry entry, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            // A database that is briefly down, or a recipe the cloud refuses, must not end the others' nights.
+            log.accept(entry.current.name() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    private static Path key(Path file) {
+        return file.toAbsolutePath().normalize();
+    }
+
+    /** A scheduled recipe: its current valid version and its next slot. */
+    private static final class Entry {
+
+        RecipeFiles.Version current;
+        ZonedDateTime next;
+        boolean pauseTold;
+
+        Entry(RecipeFiles.Version current) {
+            this.current = current;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.amibake.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.SandboxExtension;
+import io.amibake.bake.BakeTags;
+import io.amibake.sandbox.SandboxImage;
+import io.amibake.schedule.ScheduleStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code amibake schedule}'s start-up checks, {@code --list} and {@code schedule resume}. */
+class ScheduleCommandTest {
+
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.0005);
+
+    private static final String NIGHTLY = """
+            name: %s
+            source:
+              region: us-east-1
+              ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+            build:
+              instanceType: t3.micro
+            image:
+              name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}"
+            test:
+              defaults: false
+            schedule:
+              cron: "%s"
+              zone: %s
+            """;
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path recipes;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int amibake(String... args) {
+        CommandLine cli = AmibakeCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    private Path recipe(String name, String cron, String zone) throws Exception {
+        Path file = recipes.resolve(name + ".yaml");
+        Files.writeString(file, NIGHTLY.formatted(name, cron, zone));
+        return file;
+    }
+
+    @Test
+    void aBadCronIsOneLineWithItsLocationAndExit2BeforeAnyCloudCall() throws Exception {
+        // given
+        Path file = recipe("broken", "0 2 * *", "Europe/Berlin");
+        long before = sandbox.requests();
+
+        // when
+        int exit = amibake("schedule", recipes.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo(file + ":12:9: schedule.cron: expected a cron expression such as"
+                + " '0 2 * * *' (02:00 every day) or '*/30 * * * * *' (seconds first), found '0 2 * *': expected 5"
+                + " fields (minute hour day month weekday) or 6 (seconds first), found 4" + System.lineSeparator());
+        assertThat(sandbox.requests()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnknownZoneIsNamedWithASuggestion() throws Exception {
+        // given
+        Path file = recipe("zoned", "0 2 * * *", "Europe/Paaris");
+
+        // when
+        int exit = amibake("schedule", file.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).startsWith(file + ":13:9: schedule.zone: unknown time zone 'Europe/Paaris';"
+                + " did you mean 'Europe/Paris'?");
+    }
+
+    @Test
+    void aMissingDirectoryIsOneLineAndExit2() {
+        // when
+        int exit = amibake("schedule", recipes.resolve("nowhere").toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("amibake: " + recipes.resolve("nowhere")
+                + ": no such file or directory" + System.lineSeparator());
+    }
+
+    @Test
+    void aRecipeNamedOnItsOwnMustHaveASchedule() throws Exception {
+        // when
+        int exit = amibake("schedule", "recipes/httpd.yaml", "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).startsWith("recipes/httpd.yaml: no schedule section;");
+    }
+
+    @Test
+    void theListShowsTheNextRunAndTheLastImage() throws Exception {
+        // given a scheduled recipe baked once by hand
+        Path file = recipe("listed", "30 4 * * *", "UTC");
+        recipe("other", "*/2 * * * * *", "UTC");
+        assertThat(amibake("bake", file.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString())).as(err.toString()).isZero();
+        String image = sandbox.images().stream().filter(i -> "listed".equals(i.tags().get(BakeTags.RECIPE)))
+                .map(SandboxImage::imageId).findFirst().orElseThrow();
+        out.getBuffer().setLength(0);
+
+        // when
+        int exit = amibake("schedule", "--list", recipes.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).anySatisfy(line -> assertThat(line).startsWith("listed ")
+                .contains("04:30:00 UTC").contains("none").contains(image + " (bake listed-"));
+        assertThat(out.toString().lines()).anySatisfy(line -> assertThat(line).startsWith("other ")
+                .endsWith("none"));
+    }
+
+    @Test
+    void resumeLiftsAPauseAndSaysWhenThereIsNone() throws Exception {
+        // given a paused schedule
+        try (BakeContext context = BakeContext.open(home)) {
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            store.failed("paused-one", "boom");
+            store.pause("paused-one", "hash", Instant.now());
+        }
+
+        // when
+        int first = amibake("schedule", "resume", "paused-one", "--home", home.toString());
+        int second = amibake("schedule", "resume", "paused-one", "--home", home.toString());
+
+        // then
+        assertThat(first).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("the schedule of paused-one resumes");
+        assertThat(second).isEqualTo(4);
+        assertThat(err.toString()).contains("the schedule of paused-one is not paused");
+    }
+
+    @Test
+    void theHelpListsTheExitCodes() {
+        // when
+        int exit = amibake("schedule", "--help");
+
+        // then
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("Exit codes:").contains("--list").contains("resume");
+    }
+}

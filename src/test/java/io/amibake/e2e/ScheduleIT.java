@@ -1,0 +1,85 @@
+package io.amibake.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.SandboxExtension;
+import io.amibake.bake.BakeTags;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code amibake schedule} as a process: SIGTERM stops its running bake resumable, and the next
+ * start resumes that bake before anything else.
+ */
+class ScheduleIT {
+
+    /** The exit code of a JVM ended by SIGTERM once its shutdown hooks have run. */
+    private static final int TERMINATED = 128 + 15;
+
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.02);
+
+    @TempDir
+    Path scratch;
+
+    @Test
+    void sigtermStopsTheRunningBakeAndTheNextStartResumesIt() throws Exception {
+        // given a recipe due every two seconds, its bake under way in a scheduler
+        Path recipes = Files.createDirectories(scratch.resolve("recipes"));
+        Path recipe = recipes.resolve("nightly.yaml");
+        Files.writeString(recipe, recipe("*/2 * * * * *"));
+        AmibakeProcess first = AmibakeProcess.start(scratch, line -> false, schedule(recipes));
+        first.awaitLine("nightly: launchInstance ok");
+
+        // when it is sent SIGTERM
+        first.terminate();
+
+        // then the bake stopped resumable, and the process ended through its hooks
+        assertThat(first.awaitExit()).as(first.output()).isEqualTo(TERMINATED);
+        assertThat(first.stdout()).as(first.output()).containsPattern("nightly: bake nightly-\\S+ stopped");
+
+        // when the scheduler starts again, the recipe now due only once a year
+        Files.writeString(recipe, recipe("0 0 3 1 1 *"));
+        AmibakeProcess second = AmibakeProcess.start(scratch, line -> false, schedule(recipes));
+        second.awaitLine("nightly: bake nightly-");
+        second.awaitLine(" completed in ");
+        second.terminate();
+
+        // then it resumed the stopped bake at once, on the same build instance
+        assertThat(second.awaitExit()).as(second.output()).isEqualTo(TERMINATED);
+        assertThat(second.stdout()).as(second.output())
+                .contains("nightly: resuming the bake of the slot at")
+                .contains("resuming its failed or stopped bake");
+        assertThat(sandbox.instances()).filteredOn(i -> "nightly".equals(i.tags().get(BakeTags.RECIPE)))
+                .as(second.output()).hasSize(1);
+    }
+
+    private String[] schedule(Path recipes) {
+        return new String[] {"schedule", recipes.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", scratch.resolve("home").toString()};
+    }
+
+    private static String recipe(String cron) {
+        return """
+                name: nightly
+                source:
+                  region: us-east-1
+                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+                build:
+                  instanceType: t3.micro
+                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
+                provision:
+                  - name: marker
+                    run: echo baked > /etc/nightly-marker
+                image:
+                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}"
+                test:
+                  defaults: false
+                schedule:
+                  cron: "%s"
+                """.formatted(cron);
+    }
+}

@@ -1,0 +1,473 @@
+package io.amibake.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.SandboxExtension;
+import io.amibake.aws.AwsClients;
+import io.amibake.aws.AwsSettings;
+import io.amibake.aws.SsmGateway;
+import io.amibake.bake.BakeConfiguration;
+import io.amibake.bake.BakeEvents;
+import io.amibake.bake.BakeLauncher;
+import io.amibake.bake.BakeLeases;
+import io.amibake.bake.BakeResult;
+import io.amibake.bake.BakeRunner;
+import io.amibake.bake.BakeTags;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The scheduler against the sandbox over HTTP, on a clock the test moves: nights pass in
+ * milliseconds, and each slot's bake is a real bake through the launcher.
+ */
+@SpringBootTest(classes = BakeConfiguration.class, properties = {
+        "spring.datasource.url=jdbc:hsqldb:mem:scheduler",
+        "spring.batch.job.enabled=false",
+        "spring.batch.jdbc.initialize-schema=always",
+        // As the command line's context: several bakes create their job metadata at once.
+        "spring.batch.jdbc.isolation-level-for-create=read-committed",
+        "amibake.poll-min-delay=10ms"})
+class SchedulerTest {
+
+    @RegisterExtension
+    static final SandboxExtension sandbox = new SandboxExtension(0.0005);
+
+    private static final Path HOME = temporaryHome();
+
+    /** 02:00 in Berlin in March (winter time) is 01:00 UTC. */
+    private static final String NIGHT_1 = "2026-03-02T01:00:01Z";
+    private static final String NIGHT_2 = "2026-03-03T01:00:01Z";
+    private static final String NIGHT_3 = "2026-03-04T01:00:01Z";
+    private static final String NIGHT_4 = "2026-03-05T01:00:01Z";
+    private static final String BASE_PARAMETER = "/amibake-test/base-image";
+
+    @DynamicPropertySource
+    static void home(DynamicPropertyRegistry registry) {
+        registry.add("amibake.home", HOME::toString);
+    }
+
+    @Autowired
+    private BakeLauncher launcher;
+
+    @Autowired
+    private BakeRunner runner;
+
+    @Autowired
+    private BakeLeases leases;
+
+    @Autowired
+    private DataSource dataSource;
+
+    private final MutableClock clock = new MutableClock("2026-03-01T12:00:00Z");
+    private final List<String> told = new CopyOnWriteArrayList<>();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final List<Scheduler> schedulers = new CopyOnWriteArrayList<>();
+    private Path recipes;
+
+    @BeforeEach
+    void freshDirectory() throws IOException {
+        sandbox.faults().clear();
+        recipes = Files.createTempDirectory(HOME, "recipes");
+    }
+
+    @AfterEach
+    void closeSchedulers() {
+        schedulers.forEach(s -> s.close(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aSlotResumesTheFailedBakeInsteadOfStartingANewOne() throws Exception {
+        // given a nightly recipe whose command fails once
+        recipe("resumer", "always", 3);
+        sandbox.faults().failCommand("marker-resumer", 1, "disk full", 1);
+        Scheduler scheduler = scheduler();
+        assertThat(scheduler.look()).as("no slot before 02:00").isEmpty();
+
+        // when the first night fails, and the second comes after the fault was cleared
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        ScheduleStore.Slot failed = store().latest("resumer").orElseThrow();
+        sandbox.faults().clear();
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+
+        // then the second night resumed the first night's bake on its instance
+        ScheduleStore.Slot resumed = store().latest("resumer").orElseThrow();
+        assertThat(failed.outcome()).isEqualTo("FAILED");
+        assertThat(failed.detail()).contains("disk full");
+        assertThat(resumed.outcome()).as(resumed.detail()).isEqualTo("COMPLETED");
+        assertThat(resumed.resumed()).isTrue();
+        assertThat(resumed.bakeId()).isEqualTo(failed.bakeId());
+        assertThat(buildInstances("resumer")).isEqualTo(1);
+        assertThat(told).contains("started resumer 2026-03-02T02:00+01:00[Europe/Berlin] new",
+                "started resumer 2026-03-03T02:00+01:00[Europe/Berlin] resumed",
+                "finished resumer FAILED", "finished resumer COMPLETED");
+    }
+
+    @Test
+    void sourceChangedSkipsWhileTheSourceImageStaysAndBakesWhenTheParameterMoves() throws Exception {
+        // given a recipe whose source parameter names the public Amazon Linux 2023 image
+        String al2023 = ssm().parameter("us-east-1", "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+        String newer = ssm().parameter("us-east-1", "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2");
+        ssm().putParameter("us-east-1", BASE_PARAMETER, al2023);
+        recipe("changes", "sourceChanged", 3);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when three nights pass, the parameter moving to a newer image before the third
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+        ssm().putParameter("us-east-1", BASE_PARAMETER, newer);
+        clock.set(NIGHT_3);
+        awaitAll(scheduler.look());
+
+        // then the second night was skipped and said why, and the third baked from the newer image
+        List<ScheduleStore.Slot> slots = store().slots("changes", 10);
+        assertThat(slots).extracting(ScheduleStore.Slot::outcome).containsExactly("COMPLETED", "SKIPPED", "COMPLETED");
+        assertThat(slots.get(1).detail()).startsWith("source unchanged: image " + al2023);
+        assertThat(slots.get(0).bakeId()).isNotEqualTo(slots.get(2).bakeId());
+        assertThat(buildInstances("changes")).isEqualTo(2);
+        assertThat(sandbox.instances()).filteredOn(i -> "changes".equals(i.tags().get(BakeTags.RECIPE)))
+                .extracting(i -> i.imageId()).containsExactlyInAnyOrder(al2023, newer);
+        assertThat(told).anyMatch(t -> t.startsWith("skipped changes 2026-03-03T02:00+01:00[Europe/Berlin] source"));
+    }
+
+    @Test
+    void aSlotWhosePreviousBakeStillRunsElsewhereIsSkippedAndRecorded() throws Exception {
+        // given another process holds the recipe's lease: its bake still runs
+        recipe("overlap", "always", 3);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+        BakeLeases.Lease elsewhere = leases.acquire("overlap");
+
+        // when the slot comes
+        clock.set(NIGHT_1);
+        List<Future<?>> started;
+        try {
+            started = scheduler.look();
+        } finally {
+            leases.release(elsewhere);
+        }
+
+        // then no bake started, and the slot says why
+        assertThat(started).isEmpty();
+        ScheduleStore.Slot slot = store().latest("overlap").orElseThrow();
+        assertThat(slot.outcome()).isEqualTo("SKIPPED");
+        assertThat(slot.detail()).startsWith("the previous bake still runs (host ");
+        assertThat(buildInstances("overlap")).isZero();
+    }
+
+    @Test
+    void afterTwoFailuresInARowTheSchedulePausesUntilResumedOrEdited() throws Exception {
+        // given a recipe whose command keeps failing, pausing after 2 failures
+        recipe("pauser", "always", 2);
+        sandbox.faults().failCommand("marker-pauser", 1, "broken mirror", 100);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when two nights fail
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+
+        // then the schedule paused and said so; the third night runs nothing
+        assertThat(told).contains("paused pauser 2");
+        assertThat(store().state("pauser").paused()).isTrue();
+        clock.set(NIGHT_3);
+        assertThat(scheduler.look()).isEmpty();
+        assertThat(store().slots("pauser", 10)).hasSize(2);
+        assertThat(told).contains("next pauser null");
+
+        // when the schedule is resumed and the cause is gone, the next night completes the bake
+        sandbox.faults().clear();
+        assertThat(store().resume("pauser")).isTrue();
+        assertThat(scheduler.look()).as("the nights missed while paused stay missed").isEmpty();
+        clock.set(NIGHT_4);
+        awaitAll(scheduler.look());
+        ScheduleStore.Slot last = store().latest("pauser").orElseThrow();
+        assertThat(last.outcome()).as(last.detail()).isEqualTo("COMPLETED");
+        assertThat(last.resumed()).isTrue();
+        assertThat(store().state("pauser").failuresInARow()).isZero();
+    }
+
+    @Test
+    void anEditOfAPausedRecipeResumesItsSchedule() throws Exception {
+        // given a schedule paused after one failure
+        Path file = recipe("edited", "always", 1);
+        sandbox.faults().failCommand("marker-edited", 1, "typo in the script", 1);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        assertThat(store().state("edited").paused()).isTrue();
+
+        // when the recipe is edited
+        Files.writeString(file, Files.readString(file) + "# fixed the script\n");
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+
+        // then the next slot runs again, with the edit
+        assertThat(store().state("edited").paused()).isFalse();
+        assertThat(store().latest("edited").orElseThrow().outcome()).isEqualTo("COMPLETED");
+        assertThat(log).anyMatch(line -> line.equals("edited: the recipe was edited; its schedule resumes"));
+    }
+
+    @Test
+    void anInvalidEditIsReportedWithItsLocationAndThePreviousVersionStaysScheduled() throws Exception {
+        // given a scheduled recipe
+        Path file = recipe("steady", "always", 3);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when its cron is broken on disk
+        Files.writeString(file, Files.readString(file).replace("cron: \"0 2 * * *\"", "cron: \"0 26 * * *\""));
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        awaitAll(scheduler.look());
+
+        // then the problem is reported once, with file, line and column, and the night still ran
+        assertThat(log).filteredOn(line -> line.contains("stays scheduled")).singleElement()
+                .satisfies(line -> assertThat(line).contains(file + ":21:9: schedule.cron: ")
+                        .contains("the edit is invalid and the previous version of steady stays scheduled"));
+        assertThat(store().latest("steady").orElseThrow().outcome()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void afterDowntimeTheMissedSlotsRunOnceAndTwoSchedulersRunEachSlotOnce() throws Exception {
+        // given two schedulers sharing one repository, a slot of the recipe already run
+        recipe("shared", "always", 3);
+        Scheduler first = scheduler();
+        Scheduler second = scheduler();
+        first.look();
+        second.look();
+        clock.set(NIGHT_1);
+        awaitAll(first.look());
+        awaitAll(second.look());
+
+        // when both come back three nights later
+        clock.set(NIGHT_4);
+        List<Future<?>> started = new java.util.ArrayList<>(first.look());
+        started.addAll(second.look());
+        awaitAll(started);
+
+        // then each of the two slots ran once, the missed nights folded into the latest one
+        assertThat(started).hasSize(1);
+        assertThat(store().slots("shared", 10)).extracting(s -> s.at().toString())
+                .containsExactly("2026-03-05T01:00:00Z", "2026-03-02T01:00:00Z");
+        assertThat(buildInstances("shared")).isEqualTo(2);
+    }
+
+    @Test
+    void aBakeStoppedWithTheSchedulerResumesWhenTheNextOneStarts() throws Exception {
+        // given a bake that is stopped (as SIGTERM does) once its commands are running
+        recipe("interrupted", "always", 3);
+        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner::requestStop));
+        scheduler.look();
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        scheduler.close(Duration.ofSeconds(30));
+        ScheduleStore.Slot stopped = store().latest("interrupted").orElseThrow();
+        assertThat(stopped.outcome()).as(stopped.detail()).isEqualTo("STOPPED");
+
+        // when a new scheduler starts, before the next slot
+        Scheduler next = scheduler();
+        awaitAll(next.look());
+
+        // then it resumed the stopped bake at once and completed it
+        ScheduleStore.Slot resumed = store().latest("interrupted").orElseThrow();
+        assertThat(resumed.at()).isEqualTo(stopped.at());
+        assertThat(resumed.outcome()).as(resumed.detail()).isEqualTo("COMPLETED");
+        assertThat(resumed.bakeId()).isEqualTo(stopped.bakeId());
+        assertThat(store().state("interrupted").failuresInARow()).isZero();
+        assertThat(buildInstances("interrupted")).isEqualTo(1);
+    }
+
+    @Test
+    void fourRecipesDueAtTheSameSlotBakeAtOnceInOneScheduler() throws Exception {
+        // given four recipes due at the same time
+        List<String> names = List.of("north", "east", "south", "west");
+        for (String name : names) {
+            recipe(name, "always", 3);
+        }
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when their slot comes
+        clock.set(NIGHT_1);
+        List<Future<?>> started = scheduler.look();
+        awaitAll(started);
+
+        // then all four started in the same look, and all completed
+        assertThat(started).hasSize(4);
+        for (String name : names) {
+            ScheduleStore.Slot slot = store().latest(name).orElseThrow();
+            assertThat(slot.outcome()).as("%s: %s", name, slot.detail()).isEqualTo("COMPLETED");
+        }
+    }
+
+    @Test
+    void aStopOfOneRecipesBakeLeavesTheOtherBakesOfTheProcessRunning() throws Exception {
+        // given two recipes baking at once, one of them asked to stop (as its lease's heartbeat does)
+        recipe("halted", "always", 3);
+        recipe("kept", "always", 3);
+        Scheduler scheduler = scheduler(recipe -> recipe.equals("halted")
+                ? new StopAt("provision", () -> runner.requestStop("halted")) : BakeEvents.NONE);
+        scheduler.look();
+
+        // when their slot comes
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+
+        // then only that one stopped
+        assertThat(store().latest("halted").orElseThrow().outcome()).isEqualTo("STOPPED");
+        ScheduleStore.Slot kept = store().latest("kept").orElseThrow();
+        assertThat(kept.outcome()).as(kept.detail()).isEqualTo("COMPLETED");
+    }
+
+    // ---- helpers ----
+
+    private Path recipe(String name, String when, int pauseAfter) throws IOException {
+        Path file = recipes.resolve(name + ".yaml");
+        Files.writeString(file, """
+                # A nightly recipe: one command, the image in the source region only.
+                name: %s
+                os: al2023
+                source:
+                  region: us-east-1
+                  ssm: %s
+                build:
+                  instanceType: t3.micro
+                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
+                provision:
+                  - name: marker
+                    run: echo marker-%s > /etc/nightly-marker
+                image:
+                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}-{{timestamp}}"
+                cleanup:
+                  cleaners: [tmp]
+                regions: [us-east-1]
+                test:
+                  defaults: false
+                schedule:
+                  cron: "0 2 * * *"
+                  zone: Europe/Berlin
+                  when: %s
+                  pauseAfter: %d
+                """.formatted(name, "sourceChanged".equals(when) ? BASE_PARAMETER
+                : "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", name, when, pauseAfter));
+        return file;
+    }
+
+    private Scheduler scheduler() throws Exception {
+        return scheduler(recipe -> BakeEvents.NONE);
+    }
+
+    private Scheduler scheduler(java.util.function.Function<String, BakeEvents> bakeEvents) throws Exception {
+        RecipeFiles files = new RecipeFiles(List.of(recipes));
+        List<RecipeFiles.Version> initial = new java.util.ArrayList<>();
+        for (Path file : files.list()) {
+            initial.add(RecipeFiles.read(file));
+        }
+        Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
+                "sandbox-schedule", new Told(told), bakeEvents, log::add, clock, "test " + schedulers.size());
+        schedulers.add(scheduler);
+        return scheduler;
+    }
+
+    private ScheduleStore store() {
+        return new ScheduleStore(dataSource);
+    }
+
+    private static SsmGateway ssm() {
+        return new SsmGateway(new AwsClients(AwsSettings.sandbox(sandbox.endpoint())));
+    }
+
+    private static long buildInstances(String recipe) {
+        return sandbox.instances().stream().filter(i -> recipe.equals(i.tags().get(BakeTags.RECIPE))).count();
+    }
+
+    private static void awaitAll(List<Future<?>> slots) throws Exception {
+        for (Future<?> slot : slots) {
+            slot.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+    }
+
+    private static Path temporaryHome() {
+        try {
+            return Files.createTempDirectory("amibake-schedule-test");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The schedule's events as short lines. */
+    private record Told(List<String> lines) implements ScheduleEvents {
+
+        @Override
+        public void slotStarted(String recipe, ZonedDateTime slot, boolean resumed) {
+            lines.add("started " + recipe + " " + slot + " " + (resumed ? "resumed" : "new"));
+        }
+
+        @Override
+        public void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
+            lines.add("skipped " + recipe + " " + slot + " " + reason);
+        }
+
+        @Override
+        public void bakeFinished(String recipe, BakeResult result, Duration took) {
+            lines.add("finished " + recipe + " " + result.status());
+        }
+
+        @Override
+        public void paused(String recipe, int failuresInARow, String lastError) {
+            lines.add("paused " + recipe + " " + failuresInARow);
+        }
+
+        @Override
+        public void nextRun(String recipe, ZonedDateTime next) {
+            lines.add("next " + recipe + " " + next);
+        }
+    }
+
+    /** Asks for a stop, as SIGTERM's hook or a heartbeat does, when a step starts. */
+    private record StopAt(String step, Runnable stop) implements BakeEvents {
+
+        @Override
+        public void stepStarted(String started) {
+            if (started.startsWith(step)) {
+                stop.run();
+            }
+        }
+
+        @Override
+        public void stepFinished(String step, String status, Duration took, String detail) {
+        }
+
+        @Override
+        public void note(String step, String message) {
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+        }
+    }
+}
