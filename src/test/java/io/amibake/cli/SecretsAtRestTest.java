@@ -3,6 +3,7 @@ package io.amibake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.bake.SharedRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -119,8 +120,9 @@ class SecretsAtRestTest {
     /** Every value in every table of the repository that holds the text, plainly or Base64-encoded. */
     private List<String> repositoryValuesHolding(String text) throws Exception {
         List<String> found = new ArrayList<>();
-        String url = "jdbc:hsqldb:file:" + home.resolve("repository/amibake").toAbsolutePath() + ";shutdown=true";
-        try (Connection db = DriverManager.getConnection(url, "SA", "");
+        // Through the home's repository server, which holds the file while amibake's commands use it.
+        try (SharedRepository repository = SharedRepository.join(home, java.time.Duration.ofSeconds(5));
+             Connection db = DriverManager.getConnection(repository.url(), repository.user(), repository.password());
              Statement tables = db.createStatement();
              ResultSet names = tables.executeQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES "
                      + "WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'")) {

@@ -141,7 +141,7 @@ class SchedulerTest {
 
         // then the second night was skipped and said why, and the third baked from the newer image
         List<ScheduleStore.Slot> slots = store().slots("changes", 10);
-        assertThat(slots).extracting(ScheduleStore.Slot::outcome).containsExactly("COMPLETED", "SKIPPED", "COMPLETED");
+        assertThat(slots).as(slots + "\n" + told).extracting(ScheduleStore.Slot::outcome).containsExactly("COMPLETED", "SKIPPED", "COMPLETED");
         assertThat(slots.get(1).detail()).startsWith("source unchanged: image " + al2023);
         assertThat(slots.get(0).bakeId()).isNotEqualTo(slots.get(2).bakeId());
         assertThat(buildInstances("changes")).isEqualTo(2);
