@@ -1,8 +1,11 @@
 package io.amibake.bake;
 
+import io.amibake.aws.CloudException;
 import io.amibake.aws.CommandResult;
+import io.amibake.aws.Instance;
 import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.RemoteCommand;
+import io.amibake.bake.wait.WaitFailedException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -72,12 +75,30 @@ public final class RunCommandsStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         RemoteCommand command = next.get();
-        String commandId = services.ssm().sendShell(region, state.instanceId(), command.lines(), command.timeout(),
-                "amibake " + state.bakeId() + " " + command.key());
+        String commandId;
+        try {
+            commandId = services.ssm().sendShell(region, state.instanceId(), command.lines(), command.timeout(),
+                    "amibake " + state.bakeId() + " " + command.key());
+        } catch (CloudException e) {
+            throw "InvalidInstanceId".equals(e.code()) ? whyRefused(region, state, command, e) : e;
+        }
         CrashPoints.after("SendCommand");
         state.pendingCommand(new Pending(command.key(), commandId, state.executionId()).toString());
         services.events().note(stepName, "sent '" + command.name() + "' as " + commandId);
         return RepeatStatus.CONTINUABLE;
+    }
+
+    /**
+     * SSM refuses a command for an instance that is not running; when the build instance was
+     * stopped behind the bake's back, say so, as a command that was running when it stopped does.
+     */
+    private RuntimeException whyRefused(String region, BakeState state, RemoteCommand command, CloudException refused) {
+        Instance instance = services.ec2().describeInstances(region, List.of(state.instanceId())).get(state.instanceId());
+        if (instance == null || instance.isRunning()) {
+            return refused;
+        }
+        return new WaitFailedException("the build instance is " + instance.state() + ", so '" + command.name()
+                + "' cannot finish; was it stopped outside the bake? A resume starts it and sends the command again");
     }
 
     private RepeatStatus await(BakeState state, String region, RemoteCommand command, Pending pending)

@@ -146,14 +146,25 @@ class AwsBehaviourTest {
     @Test
     void aCommandToAnInstanceStoppedBehindTheBakesBackFailsPromptlyAndTheResumeSendsItAgain() throws Exception {
         // given someone stops the build instance as soon as the first command is sent
+        stoppedBehindTheBakesBack("stopped", message -> message.startsWith("sent "));
+    }
+
+    @Test
+    void aCommandSentToAnInstanceStoppedBetweenCommandsSaysItIsStoppedAndTheResumeSendsItAgain() throws Exception {
+        // given someone stops the build instance as soon as the first command succeeded, before the next is sent
+        stoppedBehindTheBakesBack("between", message -> message.endsWith("succeeded"));
+    }
+
+    private void stoppedBehindTheBakesBack(String recipe, java.util.function.Predicate<String> stopWhen)
+            throws Exception {
         AtomicReference<Instant> stoppedAt = new AtomicReference<>();
         List<String> notes = new ArrayList<>();
         BakeEvents stopper = new Notes(notes) {
             @Override
             public void note(String step, String message) {
                 super.note(step, message);
-                if (message.startsWith("sent ") && stoppedAt.get() == null) {
-                    String instance = sandbox.instances().stream().filter(i -> "stopped".equals(i.tags().get(BakeTags.RECIPE)))
+                if (stopWhen.test(message) && stoppedAt.get() == null) {
+                    String instance = sandbox.instances().stream().filter(i -> recipe.equals(i.tags().get(BakeTags.RECIPE)))
                             .filter(i -> i.state().equals("running")).findFirst().orElseThrow().instanceId();
                     try (Ec2Client ec2 = ec2()) {
                         ec2.stopInstances(r -> r.instanceIds(instance));
@@ -164,7 +175,7 @@ class AwsBehaviourTest {
         };
 
         // when
-        BakeResult failed = bake("stopped", AwsSettings.sandbox(sandbox.endpoint()), stopper);
+        BakeResult failed = bake(recipe, AwsSettings.sandbox(sandbox.endpoint()), stopper);
         Instant failedAt = sandbox.now();
 
         // then it failed saying why, long before the command's delivery or execution timeout (an hour)
@@ -174,8 +185,8 @@ class AwsBehaviourTest {
         assertThat(Duration.between(stoppedAt.get(), failedAt)).isLessThan(Duration.ofMinutes(30));
 
         // and a resume starts the instance and sends the command again
-        BakeResult resumed = runner.resume(runner.latestResumable("stopped").orElseThrow(),
-                AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("stopped-1.json"), BakeEvents.NONE);
+        BakeResult resumed = runner.resume(runner.latestResumable(recipe).orElseThrow(),
+                AwsSettings.sandbox(sandbox.endpoint()), dir.resolve(recipe + "-1.json"), BakeEvents.NONE);
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
     }
 

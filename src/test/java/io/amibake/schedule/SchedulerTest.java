@@ -361,7 +361,7 @@ class SchedulerTest {
                   - name: marker
                     run: echo marker-%s > /etc/nightly-marker
                 image:
-                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}-{{timestamp}}"
+                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmssSSS}}"
                 cleanup:
                   cleaners: [tmp]
                 regions: [us-east-1]
