@@ -117,7 +117,7 @@ final class DeployInstancesStep implements Tasklet {
     private RepeatStatus test(BakeState bake, RegionState state, TestState instance) throws Exception {
         String region = state.region();
         String id = instance.instanceId();
-        if (!tests.ready(instance, region, id, "new instance")) {
+        if (!tests.ready(instance, bake.executionId(), region, id, "new instance")) {
             return RepeatStatus.CONTINUABLE;
         }
         List<RemoteCommand> commands = CommandPlan.tests(bake.recipe());
