@@ -69,6 +69,17 @@ final class DeployInstancesStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         try {
+            // A copy made again (the first one vanished) makes the instances launched from the old one stale.
+            for (TestState instance : slots) {
+                String from = instance.launchedFrom();
+                if (instance.instanceId() != null && from != null && !from.equals(state.imageId())) {
+                    tests.terminate(region, instance.instanceId());
+                    services.events().note("distribute", region + ": terminated " + instance.instanceId()
+                            + ", launched from " + from + " before the region's copy was made again");
+                    instance.forget();
+                    return RepeatStatus.CONTINUABLE;
+                }
+            }
             // All launched first, so that they boot together; then each is tested in turn.
             for (int slot = 0; slot < slots.size(); slot++) {
                 TestState instance = slots.get(slot);
@@ -109,6 +120,7 @@ final class DeployInstancesStep implements Tasklet {
         Instance launched = tests.launch(bake, region, state.imageId(), type, spec.subnet(region),
                 spec.securityGroups(region), tags, clientToken(bake.bakeId(), slot, instance.attempt()));
         instance.instanceId(launched.id());
+        instance.launchedFrom(state.imageId());
         services.events().note("distribute", region + ": launched " + launched.id() + " of " + state.imageId());
         return RepeatStatus.CONTINUABLE;
     }

@@ -18,6 +18,7 @@ final class TestState {
     private static final String PENDING = "pending";
     private static final String PASSED = "passedImage";
     private static final String READY = "ready";
+    private static final String IMAGE = "image";
 
     private final List<ExecutionContext> contexts;
     private final ExecutionContext read;
@@ -54,6 +55,16 @@ final class TestState {
         put(DONE, null);
         put(PENDING, null);
         put(READY, null);
+        put(IMAGE, null);
+    }
+
+    /** The image the instance was launched from, when recorded, or null. */
+    String launchedFrom() {
+        return read.containsKey(prefix + IMAGE) ? read.getString(prefix + IMAGE) : null;
+    }
+
+    void launchedFrom(String imageId) {
+        put(IMAGE, imageId);
     }
 
     /** Whether this execution saw the instance running with its agent online: no need to look again. */
