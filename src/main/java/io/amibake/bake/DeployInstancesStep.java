@@ -69,6 +69,17 @@ final class DeployInstancesStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         try {
+            // A copy made again (the first one vanished) makes the instances launched from the old one stale.
+            for (TestState instance : slots) {
+                String from = instance.launchedFrom();
+                if (instance.instanceId() != null && from != null && !from.equals(state.imageId())) {
+                    tests.terminate(region, instance.instanceId());
+                    services.events().note("distribute", region + ": terminated " + instance.instanceId()
+                            + ", launched from " + from + " before the region's copy was made again");
+                    instance.forget();
+                    return RepeatStatus.CONTINUABLE;
+                }
+            }
             // All launched first, so that they boot together; then each is tested in turn.
             for (int slot = 0; slot < slots.size(); slot++) {
                 TestState instance = slots.get(slot);
@@ -109,6 +120,7 @@ final class DeployInstancesStep implements Tasklet {
         Instance launched = tests.launch(bake, region, state.imageId(), type, spec.subnet(region),
                 spec.securityGroups(region), tags, clientToken(bake.bakeId(), slot, instance.attempt()));
         instance.instanceId(launched.id());
+        instance.launchedFrom(state.imageId());
         services.events().note("distribute", region + ": launched " + launched.id() + " of " + state.imageId());
         return RepeatStatus.CONTINUABLE;
     }
@@ -117,7 +129,7 @@ final class DeployInstancesStep implements Tasklet {
     private RepeatStatus test(BakeState bake, RegionState state, TestState instance) throws Exception {
         String region = state.region();
         String id = instance.instanceId();
-        if (!tests.ready(instance, region, id, "new instance")) {
+        if (!tests.ready(instance, bake.executionId(), region, id, "new instance")) {
             return RepeatStatus.CONTINUABLE;
         }
         List<RemoteCommand> commands = CommandPlan.tests(bake.recipe());

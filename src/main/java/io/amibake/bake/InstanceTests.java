@@ -56,7 +56,7 @@ final class InstanceTests {
             return RepeatStatus.CONTINUABLE;
         }
         try {
-            if (!ready(test, region, id, "test instance")) {
+            if (!ready(test, bake.executionId(), region, id, "test instance")) {
                 return RepeatStatus.CONTINUABLE;
             }
             if (runNext(bake, test, region, id, tests) == RepeatStatus.CONTINUABLE) {
@@ -88,8 +88,14 @@ final class InstanceTests {
                 securityGroups, build.instanceProfile(), build.volumeSize(), tags, clientToken));
     }
 
-    /** Waits until the instance runs and its agent is online; false when it is gone and must be replaced. */
-    boolean ready(TestState test, String region, String id, String what) throws Exception {
+    /**
+     * Waits until the instance runs and its agent is online, once per instance (a resume looks
+     * again, since the instance may have gone meanwhile); false when it is gone and must be replaced.
+     */
+    boolean ready(TestState test, long execution, String region, String id, String what) throws Exception {
+        if (test.ready(execution)) {
+            return true;
+        }
         Instance instance = services.ec2().describeInstances(region, List.of(id)).get(id);
         if (instance != null && instance.isGone()) {
             services.events().note(step, where(region) + what + " " + id + " is gone; launching a new one");
@@ -100,6 +106,7 @@ final class InstanceTests {
         services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && i.isRunning(), true,
                 services.settings().instanceTimeout());
         services.waits().agentOnline(region, id, services.settings().agentTimeout());
+        test.markReady(execution);
         return true;
     }
 

@@ -17,6 +17,8 @@ final class TestState {
     private static final String DONE = "done";
     private static final String PENDING = "pending";
     private static final String PASSED = "passedImage";
+    private static final String READY = "ready";
+    private static final String IMAGE = "image";
 
     private final List<ExecutionContext> contexts;
     private final ExecutionContext read;
@@ -52,6 +54,26 @@ final class TestState {
         put(INSTANCE, id);
         put(DONE, null);
         put(PENDING, null);
+        put(READY, null);
+        put(IMAGE, null);
+    }
+
+    /** The image the instance was launched from, when recorded, or null. */
+    String launchedFrom() {
+        return read.containsKey(prefix + IMAGE) ? read.getString(prefix + IMAGE) : null;
+    }
+
+    void launchedFrom(String imageId) {
+        put(IMAGE, imageId);
+    }
+
+    /** Whether this execution saw the instance running with its agent online: no need to look again. */
+    boolean ready(long execution) {
+        return read.containsKey(prefix + READY) && read.getLong(prefix + READY) == execution;
+    }
+
+    void markReady(long execution) {
+        put(READY, execution);
     }
 
     /** How many test instances this bake launched before the current one: part of the client token. */

@@ -41,7 +41,10 @@ class AbandonIT {
         Path recipe = home.resolve("httpd.yaml");
         String yaml = Files.readString(Path.of("recipes/httpd.yaml"));
         assertThat(yaml).contains("test:\n  steps:\n");
-        Files.writeString(recipe, yaml.replaceFirst("test:\n  steps:\n(    .*\n)+", "test:\n  defaults: false\n"));
+        assertThat(yaml).contains("  instances:\n    count: 1\n");
+        // (and without deployed servers: this bake is about its build instance and images)
+        Files.writeString(recipe, yaml.replaceFirst("test:\n  steps:\n(    .*\n)+", "test:\n  defaults: false\n")
+                .replace("  instances:\n    count: 1\n", ""));
         AmibakeProcess bake = amibake("bake", recipe.toString(), "--endpoint-url", endpoint,
                 "--home", home.toString());
         assertThat(bake.exitCode()).as(bake.output()).isEqualTo(1);
