@@ -24,8 +24,9 @@ public final class SharedPollers {
     @SuppressWarnings("unchecked")
     <S> SharedPoller<S> poller(String key, Function<Set<String>, Map<String, S>> describe, PollPlan plan,
                                BooleanSupplier stopRequested) {
+        // The shared poller itself is only a board for its handles: it keeps no bake's clients.
         SharedPoller<S> shared = (SharedPoller<S>) pollers.computeIfAbsent(key,
-                k -> new SharedPoller<>(describe, plan, stopRequested));
+                k -> new SharedPoller<>(ids -> Map.of(), plan, () -> true));
         return shared.forWaiter(describe, plan, stopRequested);
     }
 
