@@ -9,7 +9,7 @@ import java.util.function.Function;
 /**
  * The pollers the bakes of one process share, one per account, region and kind of describe call,
  * so that a fleet of bakes waiting in a region costs one describe call per look, not one per bake
- * (DescribeImages, DescribeInstances and DescribeInstanceInformation take many ids at once).
+ * (DescribeImages and DescribeInstances take many ids at once).
  * Also the copies' progress, which a look at one bake's copies may read for another's.
  */
 public final class SharedPollers {
