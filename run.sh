@@ -11,11 +11,16 @@ stale() {
   [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]
 }
 
+# A bounded heap: without it the JVM may take a quarter of the machine's memory before it collects,
+# and a long-running `schedule` grows to that. A fleet of 20 bakes of 8 regions uses about 250 MB
+# (docs/schedule.md, FleetBenchmark). AMIBAKE_JAVA_OPTS comes after it, so -Xmx there wins.
+heap="-Xmx384m"
+
 # Class data sharing (see below): when the archive is ready, start at once, without the checks.
 cds="$here/target/cds"
 if [ -f "$cds/amibake.jsa" ] && [ -f "$cds/classpath" ] && [ ! "$jar" -nt "$cds/amibake.jsa" ] && ! stale; then
   exec java -XX:SharedArchiveFile="$cds/amibake.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -XX:TieredStopAtLevel=1 ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
+    -XX:TieredStopAtLevel=1 $heap ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
 fi
 
 if ! command -v java >/dev/null 2>&1; then
@@ -65,6 +70,6 @@ if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
 fi
 if [ -f "$cds/amibake.jsa" ] && [ -f "$cds/classpath" ]; then
   exec java -XX:SharedArchiveFile="$cds/amibake.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -XX:TieredStopAtLevel=1 ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
+    -XX:TieredStopAtLevel=1 $heap ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
 fi
-exec java ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"
+exec java $heap ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"

@@ -7,6 +7,7 @@ import io.amibake.aws.SsmGateway;
 import io.amibake.bake.wait.Expectations;
 import io.amibake.bake.wait.PollPlan;
 import io.amibake.bake.wait.StopSignal;
+import io.amibake.bake.wait.SharedPollers;
 import io.amibake.bake.wait.Waits;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
@@ -57,6 +58,8 @@ public class BakeRunner {
     private final WaitHistory waitHistory;
     /** The stop signal of each bake running in this process, by recipe: a scheduler runs several at once. */
     private final Map<String, StopSignal> running = new ConcurrentHashMap<>();
+    /** One poller per account, region and describe call for all the bakes of this process. */
+    private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
 
     public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
@@ -161,7 +164,7 @@ public class BakeRunner {
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
             Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
-                    stop);
+                    stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
                     RedactingEvents.of(events, recipe), clock);
             var job = jobs.bakeJob(services, request, recipe, manifest);

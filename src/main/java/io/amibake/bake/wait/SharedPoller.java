@@ -14,6 +14,10 @@ import org.springframework.batch.core.job.JobInterruptedException;
  * is due, one describe call asks about every pending id, and every waiter whose resource is
  * settled wakes at once. A waiter is due on its own {@link PollPlan}, so a fleet of waits costs
  * requests per region, not per resource.
+ * <p>
+ * Bakes of one process share a poller through {@link #forWaiter}: each bake's handle keeps its own
+ * describe call (its clients, so a look is counted on the bake that sent it), pacing plan and stop
+ * signal, and one look answers every bake's pending ids.
  *
  * @param <S> what a describe call tells about one resource; absent when the cloud does not know it
  */
@@ -25,13 +29,23 @@ public final class SharedPoller<S> {
     private record Look<S>(S value, long atNanos) {
     }
 
+    /** What the handles of one shared poller have in common: the ids waited on and what was seen of them. */
+    private static final class Board<S> {
+        /** Each pending id with how many waits are on it. */
+        final Map<String, Integer> pending = new ConcurrentHashMap<>();
+        final Map<String, Look<S>> latest = new ConcurrentHashMap<>();
+        final Object describing = new Object();
+        final Object news = new Object();
+    }
+
     private final Function<Set<String>, Map<String, S>> describe;
     private final PollPlan plan;
     private final BooleanSupplier stopRequested;
-    private final Set<String> pending = ConcurrentHashMap.newKeySet();
-    private final Map<String, Look<S>> latest = new ConcurrentHashMap<>();
-    private final Object describing = new Object();
-    private final Object news = new Object();
+    private final Board<S> board;
+    private final Map<String, Integer> pending;
+    private final Map<String, Look<S>> latest;
+    private final Object describing;
+    private final Object news;
 
     private final PollClock clock;
 
@@ -41,10 +55,30 @@ public final class SharedPoller<S> {
 
     SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
                  PollClock clock) {
+        this(describe, plan, stopRequested, clock, new Board<>());
+    }
+
+    private SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
+                         PollClock clock, Board<S> board) {
         this.describe = describe;
         this.plan = plan;
         this.stopRequested = stopRequested;
         this.clock = clock;
+        this.board = board;
+        this.pending = board.pending;
+        this.latest = board.latest;
+        this.describing = board.describing;
+        this.news = board.news;
+    }
+
+    /**
+     * A handle on this poller for another waiter (a bake): its waits are paced by {@code plan} and
+     * ended by {@code stopRequested}, and a look it makes goes through {@code describe} and asks
+     * about every id pending on any handle.
+     */
+    public SharedPoller<S> forWaiter(Function<Set<String>, Map<String, S>> describe, PollPlan plan,
+                                     BooleanSupplier stopRequested) {
+        return new SharedPoller<>(describe, plan, stopRequested, clock, board);
     }
 
     /**
@@ -79,7 +113,7 @@ public final class SharedPoller<S> {
         long start = clock.nanoTime();
         long lastSeen = start;
         long lastPending = -1;
-        pending.add(id);
+        pending.merge(id, 1, Integer::sum);
         try {
             while (true) {
                 Duration sinceStart = Duration.ofNanos(clock.nanoTime() - start);
@@ -109,7 +143,14 @@ public final class SharedPoller<S> {
                 }
             }
         } finally {
-            pending.remove(id);
+            // The last wait on an id forgets it, so a long-lived poller does not grow.
+            pending.compute(id, (k, waits) -> {
+                if (waits == null || waits <= 1) {
+                    latest.remove(k);
+                    return null;
+                }
+                return waits - 1;
+            });
         }
     }
 
@@ -147,16 +188,21 @@ public final class SharedPoller<S> {
             if (look != null && look.atNanos() >= freshAfter) {
                 return look;
             }
-            Set<String> ids = Set.copyOf(pending);
+            Set<String> ids = Set.copyOf(pending.keySet());
             Map<String, S> found = describe.apply(ids);
             long now = clock.nanoTime();
             for (String each : ids) {
-                latest.put(each, new Look<>(found.get(each), now));
+                Look<S> seen = new Look<>(found.get(each), now);
+                // Only for ids still waited on: a wait that ended meanwhile has forgotten its id.
+                pending.computeIfPresent(each, (k, waits) -> {
+                    latest.put(k, seen);
+                    return waits;
+                });
             }
             synchronized (news) {
                 news.notifyAll();
             }
-            return latest.get(id);
+            return new Look<>(found.get(id), now);
         }
     }
 }

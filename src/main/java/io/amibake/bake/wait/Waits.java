@@ -18,7 +18,9 @@ import org.springframework.batch.core.job.JobInterruptedException;
 /**
  * The one place a bake waits. Every wait goes through a {@link SharedPoller} per region and kind
  * of describe call, is paced by {@link PollPlan} towards what {@link Expectations} predicts, and
- * teaches Expectations how long it took. No step sleeps on its own.
+ * teaches Expectations how long it took. No step sleeps on its own. The pollers of instances,
+ * images and copies are shared with the other bakes of the process on the same account
+ * ({@link SharedPollers}); a shared look is counted on the bake that sent it.
  */
 public final class Waits {
 
@@ -36,13 +38,26 @@ public final class Waits {
     private final Expectations expectations;
     private final PollPlan plan;
     private final StopSignal stop;
+    private final SharedPollers shared;
+    private final String account;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Progress>> copyProgress = new ConcurrentHashMap<>();
     private final Set<String> overdueCommands = ConcurrentHashMap.newKeySet();
     private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
     public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
                  StopSignal stop) {
+        this(ec2, ssm, expectations, plan, stop, new SharedPollers(), "");
+    }
+
+    /**
+     * @param shared  the pollers of the process
+     * @param account what tells apart the accounts the process bakes in (endpoint, profile): only
+     *                bakes on the same account share a look
+     */
+    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
+                 StopSignal stop, SharedPollers shared, String account) {
+        this.shared = shared;
+        this.account = account;
         this.ec2 = ec2;
         this.ssm = ssm;
         this.expectations = expectations;
@@ -91,7 +106,9 @@ public final class Waits {
 
     /** Waits until the instance's SSM agent reports Online. */
     public void agentOnline(String region, String instanceId, Duration timeout) throws JobInterruptedException {
-        SharedPoller<Boolean> poller = poller("agents@" + region, ids -> {
+        // Not shared with other bakes: SSM fails the whole call when one of its ids has no agent yet,
+        // and the gateway then asks about each alone, so a fleet's merged look cost more (FleetBenchmark).
+        SharedPoller<Boolean> poller = ownPoller("agents@" + region, ids -> {
             Set<String> online = ssm.onlineAgents(region, ids);
             Map<String, Boolean> result = new HashMap<>();
             ids.forEach(id -> result.put(id, online.contains(id)));
@@ -140,7 +157,7 @@ public final class Waits {
     public Image copy(String sourceRegion, String region, String imageId, boolean justStarted, boolean mayBeNew,
                       Duration timeout, IntConsumer onProgress) throws JobInterruptedException {
         long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
-        Map<String, Progress> progress = copyProgress.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
+        Map<String, Progress> progress = shared.copyProgress(region);
         if (justStarted) {
             progress.computeIfAbsent(imageId, k -> new Progress()).record(System.nanoTime(), 0);
         }
@@ -198,7 +215,8 @@ public final class Waits {
      */
     public CommandResult command(String region, String commandId, String instanceId, String key, Duration timeout)
             throws JobInterruptedException {
-        SharedPoller<CommandLook> poller = poller("commands@" + region, ids -> {
+        // Not shared with other bakes: GetCommandInvocation asks about one command at a time.
+        SharedPoller<CommandLook> poller = ownPoller("commands@" + region, ids -> {
             Map<String, CommandResult> results = new HashMap<>();
             ids.forEach(id -> {
                 String[] parts = id.split("@", 2);
@@ -275,8 +293,15 @@ public final class Waits {
         return result;
     }
 
+    /** This bake's handle on the process's poller of that name. */
     @SuppressWarnings("unchecked")
     private <S> SharedPoller<S> poller(String name, Function<Set<String>, Map<String, S>> describe) {
+        return (SharedPoller<S>) pollers.computeIfAbsent(name,
+                n -> shared.poller(account + " " + n, describe, plan, stop::isRaised));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <S> SharedPoller<S> ownPoller(String name, Function<Set<String>, Map<String, S>> describe) {
         return (SharedPoller<S>) pollers.computeIfAbsent(name, n -> new SharedPoller<>(describe, plan, stop::isRaised));
     }
 }

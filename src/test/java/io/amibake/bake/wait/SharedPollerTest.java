@@ -93,4 +93,63 @@ class SharedPollerTest {
                 .isInstanceOf(WaitTimedOutException.class)
                 .hasMessageContaining("instance i-1");
     }
+
+    @Test
+    void bakesSharingAPollerAskAboutEachOthersIdsInOneCall() throws Exception {
+        // given two bakes, each with its own describe call, on one poller, five resources each
+        java.util.List<java.util.Set<String>> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        AtomicInteger callsOfA = new AtomicInteger();
+        AtomicInteger callsOfB = new AtomicInteger();
+        SharedPoller<String> shared = new SharedPoller<>(this::describe, fast, () -> false);
+        SharedPoller<String> bakeA = shared.forWaiter(ids -> {
+            callsOfA.incrementAndGet();
+            asked.add(ids);
+            return describe(ids);
+        }, fast, () -> false);
+        SharedPoller<String> bakeB = shared.forWaiter(ids -> {
+            callsOfB.incrementAndGet();
+            asked.add(ids);
+            return describe(ids);
+        }, fast, () -> false);
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        var futures = new java.util.ArrayList<Future<String>>();
+        for (int i = 0; i < 5; i++) {
+            looksLeft.put("a" + i, new AtomicInteger(5));
+            looksLeft.put("b" + i, new AtomicInteger(5));
+        }
+
+        // when all ten wait at once
+        for (int i = 0; i < 5; i++) {
+            String a = "a" + i;
+            String b = "b" + i;
+            futures.add(pool.submit(() -> bakeA.await(a, a, () -> null, Duration.ofSeconds(30),
+                    s -> "ready".equals(s) ? Boolean.TRUE : null, s -> null)));
+            futures.add(pool.submit(() -> bakeB.await(b, b, () -> null, Duration.ofSeconds(30),
+                    s -> "ready".equals(s) ? Boolean.TRUE : null, s -> null)));
+        }
+        for (Future<String> f : futures) {
+            assertThat(f.get()).isEqualTo("ready");
+        }
+        pool.shutdown();
+
+        // then some look asked about both bakes' ids, and the looks went through the bakes' own calls
+        assertThat(asked).anyMatch(ids -> ids.stream().anyMatch(id -> id.startsWith("a"))
+                && ids.stream().anyMatch(id -> id.startsWith("b")));
+        assertThat(callsOfA.get() + callsOfB.get()).isEqualTo(describeCalls.get()).isLessThan(10 * 5 / 2);
+    }
+
+    @Test
+    void oneBakeStoppingDoesNotStopAnotherOnTheSamePoller() throws Exception {
+        // given a stopped bake and a running one on one poller
+        looksLeft.put("b", new AtomicInteger(3));
+        SharedPoller<String> shared = new SharedPoller<>(this::describe, fast, () -> false);
+        SharedPoller<String> stopped = shared.forWaiter(this::describe, fast, () -> true);
+        SharedPoller<String> running = shared.forWaiter(this::describe, fast, () -> false);
+
+        // when / then
+        assertThatThrownBy(() -> stopped.await("a", "a", () -> null, Duration.ofSeconds(5), s -> null, s -> null))
+                .isInstanceOf(JobInterruptedException.class);
+        assertThat(running.await("b", "b", () -> null, Duration.ofSeconds(5),
+                s -> "ready".equals(s) ? Boolean.TRUE : null, s -> null)).isEqualTo("ready");
+    }
 }
