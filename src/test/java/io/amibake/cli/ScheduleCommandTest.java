@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -75,6 +76,40 @@ class ScheduleCommandTest {
                 + " '0 2 * * *' (02:00 every day) or '*/30 * * * * *' (seconds first), found '0 2 * *': expected 5"
                 + " fields (minute hour day month weekday) or 6 (seconds first), found 4" + System.lineSeparator());
         assertThat(sandbox.requests()).isEqualTo(before);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
+    void anUnreachableWebhookIsRefusedAtStartWithExit2() throws Exception {
+        // given a recipe that notifies a port nothing listens on
+        Path file = recipe("told", "0 2 * * *", "UTC");
+        Files.writeString(file, Files.readString(file) + "notify:\n  url: http://127.0.0.1:9/hooks/secret-token\n");
+
+        // when
+        int exit = amibake("schedule", file.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString());
+
+        // then one line that names the host but not the token
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).startsWith("amibake: the webhook http://127.0.0.1:9 cannot be reached")
+                .doesNotContain("secret-token").hasLineCount(1);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
+    void aTakenHttpPortIsRefusedAtStartWithExit2() throws Exception {
+        // given
+        Path file = recipe("served", "0 2 * * *", "UTC");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            // when
+            int exit = amibake("schedule", file.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                    "--http-port", Integer.toString(taken.getLocalPort()), "--home", home.toString());
+
+            // then
+            assertThat(exit).isEqualTo(2);
+            assertThat(err.toString()).startsWith("amibake: cannot serve health and metrics on port "
+                    + taken.getLocalPort()).hasLineCount(1);
+        }
     }
 
     @Test

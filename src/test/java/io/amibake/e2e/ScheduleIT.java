@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -43,9 +47,14 @@ class ScheduleIT {
 
         // when the scheduler starts again, the recipe now due only once a year
         Files.writeString(recipe, recipe("0 0 3 1 1 *"));
-        AmibakeProcess second = AmibakeProcess.start(scratch, line -> false, schedule(recipes));
+        AmibakeProcess second = AmibakeProcess.start(scratch, line -> false,
+                withHttpPort(schedule(recipes)));
         second.awaitLine("nightly: bake nightly-");
         second.awaitLine(" completed in ");
+        URI health = URI.create(second.stdout().lines().filter(l -> l.contains("health and metrics: "))
+                .findFirst().orElseThrow().replaceAll(".*health and metrics: (\\S+) and.*", "$1"));
+        HttpResponse<String> up = get(health);
+        String metrics = get(health.resolve("/actuator/prometheus")).body();
         second.terminate();
 
         // then it resumed the stopped bake at once, on the same build instance
@@ -55,6 +64,23 @@ class ScheduleIT {
                 .contains("resuming its failed or stopped bake");
         assertThat(sandbox.instances()).filteredOn(i -> "nightly".equals(i.tags().get(BakeTags.RECIPE)))
                 .as(second.output()).hasSize(1);
+
+        // and --http-port served its health and counted the completed bake for Prometheus
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        assertThat(up.body()).contains("\"status\":\"UP\"");
+        assertThat(metrics).as(metrics).containsPattern(
+                "amibake_bakes_total\\{outcome=\"completed\",recipe=\"nightly\"} 1\\.0");
+    }
+
+    private static String[] withHttpPort(String[] args) {
+        String[] more = java.util.Arrays.copyOf(args, args.length + 2);
+        more[args.length] = "--http-port";
+        more[args.length + 1] = "0";
+        return more;
+    }
+
+    private static HttpResponse<String> get(URI uri) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private String[] schedule(Path recipes) {
