@@ -63,8 +63,15 @@ if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
     { echo "$cds/amibake-classes.jar"; ls "$cds/unpacked/BOOT-INF/lib/"*.jar; } | paste -sd: > "$cds/classpath"
     java -XX:ArchiveClassesAtExit="$cds/amibake.jsa.tmp" -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication \
       bake --sandbox --time-scale 0.0005 --home "$cds/home" "$here/recipes/httpd.yaml" >"$cds/training.log" 2>&1
+    # The repository server (docs/bake.md) loads HSQLDB's engine, which a bake does not: its own
+    # archive, from a server that serves a scratch home and ends at its first idle check. Optional.
+    mkdir -p "$cds/server-home/repository" "$cds/server-home/logs" && chmod 700 "$cds/server-home"
+    echo training > "$cds/server-home/repository/server.secret"
+    java -XX:ArchiveClassesAtExit="$cds/repository-server.jsa.tmp" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication repository-server --home "$cds/server-home" \
+      --idle PT0S >>"$cds/training.log" 2>&1 && mv "$cds/repository-server.jsa.tmp" "$cds/repository-server.jsa" || true
     mv "$cds/amibake.jsa.tmp" "$cds/amibake.jsa"
-    rm -rf "$cds/home"
+    rm -rf "$cds/home" "$cds/server-home"
   ) || { touch "$cds.failed"; echo "run.sh: could not prepare class data sharing (see $cds/training.log);" \
     "starting without it" >&2; }
 fi

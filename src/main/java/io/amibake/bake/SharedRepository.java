@@ -40,6 +40,9 @@ public final class SharedRepository implements AutoCloseable {
     /** The server's start, including HSQLDB's wait for a killed server's lock to go stale. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final String CHILD = "repository-server";
+    private static final String ARCHIVE = "-XX:SharedArchiveFile=";
+    /** The server's class data sharing archive, next to the command's (run.sh makes both). */
+    private static final String SERVER_ARCHIVE = "repository-server.jsa";
 
     private final Connection held;
     private final String url;
@@ -209,10 +212,13 @@ public final class SharedRepository implements AutoCloseable {
             }
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"));
+        // The JVM's own warnings (a class data sharing archive it cannot map, say) go to the log:
+        // the first line on stdout is the server's answer.
+        command.addAll(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+                "-Xlog:disable", "-Xlog:all=warning:stderr"));
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (argument.startsWith("-XX:SharedArchiveFile=")) {
-                command.add(argument);
+            if (argument.startsWith(ARCHIVE)) {
+                command.add(ARCHIVE + serverArchive(Path.of(argument.substring(ARCHIVE.length()))));
             }
         }
         String classPath = System.getProperty("java.class.path");
@@ -224,6 +230,16 @@ public final class SharedRepository implements AutoCloseable {
         command.addAll(List.of(CHILD, "--home", home.toAbsolutePath().toString(),
                 "--idle", idle.toString()));
         return command;
+    }
+
+    /**
+     * The archive of the classes a server loads (HSQLDB's engine, which a bake never loads), that
+     * run.sh records next to the command's own when it prepares class data sharing; else the
+     * command's.
+     */
+    private static Path serverArchive(Path commandArchive) {
+        Path own = commandArchive.resolveSibling(SERVER_ARCHIVE);
+        return Files.isReadable(own) ? own : commandArchive;
     }
 
     /** The home's database password, made once, readable by its owner only. */

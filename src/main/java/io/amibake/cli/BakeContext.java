@@ -30,9 +30,9 @@ final class BakeContext implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final Path home;
-    private final SharedRepository shared;
+    private final JoinedDataSource shared;
 
-    private BakeContext(ConfigurableApplicationContext context, Path home, SharedRepository shared) {
+    private BakeContext(ConfigurableApplicationContext context, Path home, JoinedDataSource shared) {
         this.context = context;
         this.home = home;
         this.shared = shared;
@@ -41,17 +41,12 @@ final class BakeContext implements AutoCloseable {
     static BakeContext open(Path home) {
         AmibakeHome.prepare(home);
         Map<String, Object> defaults = new HashMap<>();
-        SharedRepository shared = null;
+        JoinedDataSource shared = null;
         if (embedded()) {
             Duration idle = idle();
-            try {
-                shared = SharedRepository.join(home, idle);
-            } catch (SharedRepository.Busy e) {
-                throw new RepositoryBusyException(home, RecipeLock.holders(home), e);
-            }
-            defaults.put("spring.datasource.url", shared.url());
-            defaults.put("spring.datasource.username", shared.user());
-            defaults.put("spring.datasource.password", shared.password());
+            // Joined (the server started when none runs) while Spring starts; the datasource's
+            // first connection waits for it, and open() returns only once it is joined.
+            shared = JoinedDataSource.join(() -> SharedRepository.join(home, idle));
             defaults.put("amibake.embedded-repository", "true");
         } else {
             defaults.put("spring.datasource.username", "SA");
@@ -72,19 +67,51 @@ final class BakeContext implements AutoCloseable {
         defaults.put("logging.threshold.console", "OFF");
         defaults.put("logging.file.name", home.resolve("logs/amibake.log").toAbsolutePath().toString());
         defaults.put("logging.level.org.springframework.jdbc.datasource.init", "ERROR");
+        JoinedDataSource dataSource = shared;
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(BakeConfiguration.class)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false)
+                .registerShutdownHook(false)
+                .properties(defaults);
+        if (dataSource != null) {
+            // Spring Boot's datasource backs off for it.
+            builder.initializers(context -> context.getBeanFactory().registerSingleton("dataSource", dataSource));
+        }
+        ConfigurableApplicationContext context;
         try {
-            return new BakeContext(new SpringApplicationBuilder(BakeConfiguration.class)
-                    .web(WebApplicationType.NONE)
-                    .bannerMode(Banner.Mode.OFF)
-                    .logStartupInfo(false)
-                    .registerShutdownHook(false)
-                    .properties(defaults)
-                    .run(), home, shared);
+            context = builder.run();
         } catch (RuntimeException e) {
             if (shared != null) {
+                joined(home, shared);
                 shared.close();
             }
             throw RepositoryCheck.explain(home, e);
+        }
+        if (shared != null) {
+            try {
+                joined(home, shared);
+            } catch (RuntimeException e) {
+                context.close();
+                throw e;
+            }
+        }
+        return new BakeContext(context, home, shared);
+    }
+
+    /**
+     * Waits for the join, and throws why it failed, as the command reports it: busy (exit 3),
+     * damaged or unavailable. Every command gets here before it sends any AWS request.
+     */
+    private static void joined(Path home, JoinedDataSource shared) {
+        try {
+            shared.shared();
+        } catch (SharedRepository.Busy e) {
+            shared.close();
+            throw new RepositoryBusyException(home, RecipeLock.holders(home), e);
+        } catch (RuntimeException e) {
+            shared.close();
+            throw e;
         }
     }
 
