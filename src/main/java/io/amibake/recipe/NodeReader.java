@@ -323,6 +323,17 @@ final class NodeReader {
                 path, message, suggestion));
     }
 
+    /** The instance type if AWS has it, else a problem with the nearest name. */
+    String knownInstanceType(Node node, String path) {
+        String type = string(node, path);
+        if (type != null && !AwsCatalog.instanceTypes().contains(type)) {
+            problem(node, path, "unknown instance type '" + type + "'",
+                    Suggestions.didYouMean(type, AwsCatalog.instanceTypes()));
+            return null;
+        }
+        return type;
+    }
+
     /** The region if AWS has it, else a problem with the nearest name. */
     String knownRegion(Node node, String path, String region) {
         if (AwsCatalog.regions().contains(region)) {

@@ -1,12 +1,9 @@
 package io.amibake.recipe;
 
-import io.amibake.aws.AwsCatalog;
 import io.amibake.recipe.NodeReader.Fields;
 import io.amibake.text.TerminalText;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +20,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * schema and its rules (AWS limits, known regions, templates). {@link NodeReader} reads the
  * typed values and records the problems; section readers return {@code null} after a problem,
  * and the recipe is only built when there were none. The {@code image} and {@code regions}
- * sections are read by {@link ImageReader}.
+ * sections are read by {@link ImageReader}, {@code deploy} by {@link DeployReader}, and {@code schedule}
+ * and {@code notify} by {@link ScheduleReader}.
  */
 final class RecipeReader {
 
@@ -112,9 +110,10 @@ final class RecipeReader {
                 : Regions.sourceOnly();
         Tests test = top.has("test") ? test(top.value("test")) : Tests.DEFAULT;
         Deploy deploy = top.has("deploy") && source != null && regions != null
-                ? deploy(top.value("deploy"), regions.including(source.region())) : Deploy.NONE;
-        Notify notify = top.has("notify") ? notify(top.value("notify")) : Notify.NONE;
-        Schedule schedule = top.has("schedule") ? schedule(top.value("schedule")) : null;
+                ? new DeployReader(nodes).deploy(top.value("deploy"), regions.including(source.region())) : Deploy.NONE;
+        ScheduleReader schedules = new ScheduleReader(nodes);
+        Notify notify = top.has("notify") ? schedules.notify(top.value("notify")) : Notify.NONE;
+        Schedule schedule = top.has("schedule") ? schedules.schedule(top.value("schedule")) : null;
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
@@ -284,17 +283,7 @@ final class RecipeReader {
     }
 
     private String instanceType(Node node) {
-        return knownInstanceType(node, "build.instanceType");
-    }
-
-    private String knownInstanceType(Node node, String path) {
-        String type = nodes.string(node, path);
-        if (type != null && !AwsCatalog.instanceTypes().contains(type)) {
-            nodes.problem(node, path, "unknown instance type '" + type + "'",
-                    Suggestions.didYouMean(type, AwsCatalog.instanceTypes()));
-            return null;
-        }
-        return type;
+        return nodes.knownInstanceType(node, "build.instanceType");
     }
 
     private OnFailure onFailure(Node node) {
@@ -383,180 +372,6 @@ final class RecipeReader {
             return null;
         }
         return new Tests(steps, defaults, regions);
-    }
-
-    private Deploy deploy(Node node, List<String> imageRegions) {
-        Fields f = nodes.fields(node, "deploy", DEPLOY_KEYS, List.of());
-        if (f == null) {
-            return null;
-        }
-        if (!f.has("launchTemplate") && !f.has("instances")) {
-            nodes.problem(node, "deploy", "nothing to deploy", "add launchTemplate, instances or both");
-            return null;
-        }
-        String template = f.has("launchTemplate") ? nodes.matching(f.value("launchTemplate"), "deploy.launchTemplate",
-                LAUNCH_TEMPLATE, "a launch template name of 3 to 128 letters, digits and ( ) . - / _") : null;
-        List<String> regions = f.has("regions") ? nodes.uniqueStrings(f.value("regions"), "deploy.regions",
-                (n, p, s) -> {
-                    String known = nodes.knownRegion(n, p, s);
-                    if (known != null && !imageRegions.contains(known)) {
-                        nodes.problem(n, p, "'" + known + "' is not a region the image goes to",
-                                "add it to regions.targets, or deploy to one of " + String.join(", ", imageRegions));
-                        return null;
-                    }
-                    return known;
-                }) : List.of();
-        DeployInstances instances = f.has("instances")
-                ? instances(f.value("instances"), regions == null || regions.isEmpty() ? imageRegions : regions) : null;
-        if (f.has("launchTemplate") && template == null || regions == null || f.has("instances") && instances == null) {
-            return null;
-        }
-        return new Deploy(template, regions, instances);
-    }
-
-    private DeployInstances instances(Node node, List<String> deployRegions) {
-        Fields f = nodes.fields(node, "deploy.instances", INSTANCES_KEYS, List.of("count"));
-        if (f == null) {
-            return null;
-        }
-        Integer count = f.has("count") ? nodes.integer(f.value("count"), "deploy.instances.count", 0,
-                DeployInstances.MAX_COUNT, "instances per region") : null;
-        String type = f.has("instanceType") ? knownInstanceType(f.value("instanceType"), "deploy.instances.instanceType")
-                : null;
-        Map<String, String> subnets = new LinkedHashMap<>();
-        Map<String, List<String>> groups = new LinkedHashMap<>();
-        boolean ok = !f.has("subnet") || perRegion(f.value("subnet"), "deploy.instances.subnet", deployRegions,
-                (n, p) -> nodes.matching(n, p, SUBNET_ID, "a subnet id such as subnet-0123456789abcdef0"), subnets);
-        ok &= !f.has("securityGroups") || perRegion(f.value("securityGroups"), "deploy.instances.securityGroups",
-                deployRegions, (n, p) -> nodes.uniqueStrings(n, p, (e, at, s) -> nodes.matches(e, at, s,
-                        SECURITY_GROUP_ID, "a security group id such as sg-0123456789abcdef0")), groups);
-        if (count == null || f.has("instanceType") && type == null || !ok) {
-            return null;
-        }
-        return new DeployInstances(count, type, subnets, groups);
-    }
-
-    /**
-     * A network setting, which belongs to one region: either one value, when the deploy covers one
-     * region, or a mapping of deploy region to value.
-     */
-    private <T> boolean perRegion(Node node, String path, List<String> deployRegions,
-                                  java.util.function.BiFunction<Node, String, T> value, Map<String, T> into) {
-        if (!(node instanceof MappingNode)) {
-            if (deployRegions.size() != 1) {
-                nodes.problem(node, path, "a subnet or security group belongs to one region, and the deploy covers "
-                        + deployRegions.size() + " (" + String.join(", ", deployRegions) + ")",
-                        "give one per region, such as {" + deployRegions.get(0) + ": ...}");
-                return false;
-            }
-            T one = value.apply(node, path);
-            if (one != null) {
-                into.put(deployRegions.get(0), one);
-            }
-            return one != null;
-        }
-        Fields f = nodes.fields(node, path, null, List.of());
-        if (f == null) {
-            return false;
-        }
-        boolean ok = true;
-        for (String region : f.keyOrder()) {
-            String at = path + "." + region;
-            Node keyNode = f.keys.get(region);
-            if (nodes.knownRegion(keyNode, at, region) == null) {
-                ok = false;
-                continue;
-            }
-            if (!deployRegions.contains(region)) {
-                nodes.problem(keyNode, at, "'" + region + "' is not a deploy region",
-                        "use one of " + String.join(", ", deployRegions));
-                ok = false;
-                continue;
-            }
-            T one = value.apply(f.value(region), at);
-            if (one == null) {
-                ok = false;
-            } else {
-                into.put(region, one);
-            }
-        }
-        return ok;
-    }
-
-    private Notify notify(Node node) {
-        Fields f = nodes.fields(node, "notify", NOTIFY_KEYS, List.of());
-        if (f == null) {
-            return null;
-        }
-        java.net.URI url = f.has("url") ? webhook(f.value("url")) : null;
-        String command = f.has("command") ? nodes.nonBlank(f.value("command"), "notify.command") : null;
-        Boolean succeeded = f.has("succeeded") ? nodes.bool(f.value("succeeded"), "notify.succeeded") : null;
-        if (f.has("url") && url == null || f.has("command") && command == null
-                || f.has("succeeded") && succeeded == null) {
-            return null;
-        }
-        return new Notify(url, command, succeeded);
-    }
-
-    private java.net.URI webhook(Node node) {
-        String text = nodes.nonBlank(node, "notify.url");
-        if (text == null) {
-            return null;
-        }
-        try {
-            java.net.URI uri = new java.net.URI(text);
-            if (Notify.webhook(uri)) {
-                return uri;
-            }
-        } catch (java.net.URISyntaxException malformed) {
-            // reported below
-        }
-        nodes.problem(node, "notify.url", "expected an http or https URL such as https://hooks.slack.com/services/...,"
-                + " found '" + TerminalText.safe(text) + "'", null);
-        return null;
-    }
-
-    private Schedule schedule(Node node) {
-        Fields f = nodes.fields(node, "schedule", SCHEDULE_KEYS, List.of("cron"));
-        if (f == null) {
-            return null;
-        }
-        String cron = f.has("cron") ? nodes.string(f.value("cron"), "schedule.cron") : null;
-        if (cron != null) {
-            try {
-                Schedule.expression(cron);
-            } catch (IllegalArgumentException e) {
-                nodes.problem(f.value("cron"), "schedule.cron", "expected a cron expression such as '0 2 * * *'"
-                        + " (02:00 every day) or '*/30 * * * * *' (seconds first), found '" + cron + "': "
-                        + e.getMessage(), null);
-                cron = null;
-            }
-        }
-        ZoneId zone = ZoneId.of("UTC");
-        if (f.has("zone")) {
-            String id = nodes.string(f.value("zone"), "schedule.zone");
-            zone = id == null ? null : zone(f.value("zone"), id);
-        }
-        String when = f.has("when") ? nodes.oneOf(f.value("when"), "schedule.when", Schedule.WHEN_CHOICES)
-                : Schedule.ALWAYS;
-        Integer pauseAfter = f.has("pauseAfter")
-                ? nodes.integer(f.value("pauseAfter"), "schedule.pauseAfter", 1, MAX_PAUSE_AFTER, "failed slots")
-                : Integer.valueOf(Schedule.DEFAULT_PAUSE_AFTER);
-        if (cron == null || zone == null || when == null || pauseAfter == null) {
-            return null;
-        }
-        return new Schedule(cron, zone, when, pauseAfter);
-    }
-
-    private ZoneId zone(Node node, String id) {
-        try {
-            return ZoneId.of(id);
-        } catch (DateTimeException e) {
-            String suggestion = Suggestions.didYouMean(id, ZoneId.getAvailableZoneIds());
-            nodes.problem(node, "schedule.zone", "unknown time zone '" + id + "'",
-                    suggestion != null ? suggestion : "use a zone id such as Europe/Berlin, or UTC");
-            return null;
-        }
     }
 
     private Cleanup cleanup(Node node) {
