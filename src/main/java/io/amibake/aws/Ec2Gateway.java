@@ -45,7 +45,7 @@ public final class Ec2Gateway {
         return new Instance(instance.instanceId(), instance.state().nameAsString());
     }
 
-    private static RunInstancesRequest runInstancesRequest(LaunchRequest request) {
+    static RunInstancesRequest runInstancesRequest(LaunchRequest request) {
         var root = BlockDeviceMapping.builder().deviceName(request.rootDevice())
                 .ebs(ebs -> {
                     ebs.encrypted(true).deleteOnTermination(true).volumeType("gp3");
@@ -218,7 +218,7 @@ public final class Ec2Gateway {
         return call(() -> clients.ec2Creating(region).copyImage(copyImageRequest(request))).imageId();
     }
 
-    private static software.amazon.awssdk.services.ec2.model.CopyImageRequest copyImageRequest(CopyRequest request) {
+    static software.amazon.awssdk.services.ec2.model.CopyImageRequest copyImageRequest(CopyRequest request) {
         var builder = software.amazon.awssdk.services.ec2.model.CopyImageRequest.builder()
                 .sourceRegion(request.sourceRegion())
                 .sourceImageId(request.sourceImageId())
@@ -367,85 +367,6 @@ public final class Ec2Gateway {
         call(() -> ec2(region).deleteSnapshot(r -> r.snapshotId(snapshotId)));
     }
 
-    /** Whether the region offers the instance type (DescribeInstanceTypeOfferings, by region). */
-    public boolean offersInstanceType(String region, String instanceType) {
-        return !call(() -> ec2(region).describeInstanceTypeOfferings(r -> r.locationType("region").filters(
-                Filter.builder().name("instance-type").values(instanceType).build()))).instanceTypeOfferings().isEmpty();
-    }
-
-    /** The VPC of each given subnet that exists in the region; an unknown id is absent from the map. */
-    public Map<String, String> subnetVpcs(String region, Collection<String> subnetIds) {
-        return vpcsOf(subnetIds, "InvalidSubnetID.NotFound", (id, found) -> ec2(region)
-                .describeSubnets(r -> r.subnetIds(id)).subnets().forEach(s -> found.put(s.subnetId(), s.vpcId())));
-    }
-
-    /** Whether the region has a default VPC (a default subnet), where an instance without a subnet lands. */
-    public boolean hasDefaultVpc(String region) {
-        return !call(() -> ec2(region).describeSubnets(r -> r.filters(Filter.builder().name("default-for-az")
-                .values("true").build()))).subnets().isEmpty();
-    }
-
-    /** The VPC of each given security group that exists in the region; an unknown id is absent from the map. */
-    public Map<String, String> securityGroupVpcs(String region, Collection<String> groupIds) {
-        return vpcsOf(groupIds, "InvalidGroup.NotFound", (id, found) -> ec2(region)
-                .describeSecurityGroups(r -> r.groupIds(id)).securityGroups()
-                .forEach(g -> found.put(g.groupId(), g.vpcId())));
-    }
-
-    /** Asks for each id alone: one unknown id fails a whole Describe call, and the others must still answer. */
-    private static Map<String, String> vpcsOf(Collection<String> ids, String notFound,
-                                              java.util.function.BiConsumer<String, Map<String, String>> describe) {
-        Map<String, String> found = new HashMap<>();
-        for (String id : ids) {
-            try {
-                describe.accept(id, found);
-            } catch (AwsServiceException e) {
-                if (!notFound.equals(code(e))) {
-                    throw translate(e);
-                }
-            } catch (SdkException e) {
-                throw translate(e);
-            }
-        }
-        return found;
-    }
-
-    /** Asks EC2 whether this launch would be allowed, with DryRun: nothing is launched. */
-    public DryRun dryRunLaunch(String region, LaunchRequest request) {
-        return dryRun("RunInstances", region, () -> ec2(region).runInstances(runInstancesRequest(request).toBuilder()
-                .clientToken(null).dryRun(true).build()));
-    }
-
-    /**
-     * Asks EC2 whether CreateImage with this name and these tags would be allowed, with DryRun. Before
-     * a build instance exists the call names one that does not: EC2 then checks permission first and
-     * answers {@code InvalidInstanceID.NotFound} where it would have gone on.
-     */
-    public DryRun dryRunCreateImage(String region, String instanceId, String name, Map<String, String> tags) {
-        var request = CreateImageRequest.builder().instanceId(instanceId).name(name).dryRun(true)
-                .tagSpecifications(tagSpec(ResourceType.IMAGE, tags), tagSpec(ResourceType.SNAPSHOT, tags)).build();
-        return dryRun("CreateImage", region, () -> ec2(region).createImage(request));
-    }
-
-    /** Asks EC2 in the destination region whether this copy would be allowed, with DryRun: nothing is copied. */
-    public DryRun dryRunCopyImage(String region, CopyRequest request) {
-        return dryRun("CopyImage", region, () -> ec2(region).copyImage(copyImageRequest(request).toBuilder()
-                .clientToken(null).dryRun(true).build()));
-    }
-
-    private static DryRun dryRun(String action, String region, Supplier<?> call) {
-        try {
-            call.get();
-        } catch (AwsServiceException e) {
-            String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-            return new DryRun(action, region, "DryRunOperation".equals(code(e)), code(e), message);
-        } catch (SdkException e) {
-            throw translate(e);
-        }
-        throw new CloudException("DryRunIgnored", action + " in " + region + " answered a DryRun request with success:"
-                + " the endpoint does not honour DryRun, and may have acted");
-    }
-
     private Ec2Client ec2(String region) {
         return clients.ec2(region);
     }
@@ -465,7 +386,7 @@ public final class Ec2Gateway {
                 i.deregistrationProtection() != null && i.deregistrationProtection().startsWith("enabled"));
     }
 
-    private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {
+    static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {
         return TagSpecification.builder().resourceType(type).tags(tags(tags)).build();
     }
 

@@ -2,6 +2,7 @@ package io.amibake.cli;
 
 import io.amibake.aws.AwsClients;
 import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.Ec2Preflight;
 import io.amibake.aws.KmsGateway;
 import io.amibake.aws.LaunchTemplates;
 import io.amibake.aws.SsmGateway;
@@ -90,7 +91,7 @@ final class PlanCommand implements Callable<Integer> {
             Plan plan;
             try (AwsClients clients = new AwsClients(cloud.settings(sandboxEndpoint))) {
                 clients.checkCredentials();
-                plan = new Planner(new Ec2Gateway(clients), new SsmGateway(clients), new KmsGateway(clients),
+                plan = new Planner(new Ec2Gateway(clients), new Ec2Preflight(clients), new SsmGateway(clients), new KmsGateway(clients),
                         new LaunchTemplates(clients), Clock.systemUTC()).plan(recipe);
             }
             List<String> history;

@@ -4,6 +4,7 @@ import io.amibake.aws.CloudException;
 import io.amibake.aws.CopyRequest;
 import io.amibake.aws.DryRun;
 import io.amibake.aws.Ec2Gateway;
+import io.amibake.aws.Ec2Preflight;
 import io.amibake.aws.Image;
 import io.amibake.aws.KmsGateway;
 import io.amibake.aws.LaunchRequest;
@@ -38,13 +39,16 @@ public final class Planner {
     static final String NO_INSTANCE = "i-00000000000000000";
 
     private final Ec2Gateway ec2;
+    private final Ec2Preflight preflight;
     private final SsmGateway ssm;
     private final KmsGateway kms;
     private final LaunchTemplates templates;
     private final Clock clock;
 
-    public Planner(Ec2Gateway ec2, SsmGateway ssm, KmsGateway kms, LaunchTemplates templates, Clock clock) {
+    public Planner(Ec2Gateway ec2, Ec2Preflight preflight, SsmGateway ssm, KmsGateway kms, LaunchTemplates templates,
+                   Clock clock) {
         this.ec2 = ec2;
+        this.preflight = preflight;
         this.ssm = ssm;
         this.kms = kms;
         this.templates = templates;
@@ -75,15 +79,15 @@ public final class Planner {
             LaunchRequest launch = new LaunchRequest(source.id(), source.rootDeviceName(), build.instanceType(),
                     build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(),
                     BakeTags.forInstance(recipe.name(), "plan", 0), null);
-            dryRun(found, () -> ec2.dryRunLaunch(sourceRegion, launch), "RunInstances", sourceRegion);
+            dryRun(found, () -> preflight.dryRunLaunch(sourceRegion, launch), "RunInstances", sourceRegion);
         }
-        dryRun(found, () -> ec2.dryRunCreateImage(sourceRegion, NO_INSTANCE, imageName, tags), "CreateImage",
+        dryRun(found, () -> preflight.dryRunCreateImage(sourceRegion, NO_INSTANCE, imageName, tags), "CreateImage",
                 sourceRegion);
         for (String region : source == null ? List.<String>of() : regions.subList(1, regions.size())) {
             Regions r = recipe.regions();
             CopyRequest copy = new CopyRequest(sourceRegion, source.id(), imageName, "", null, r.encrypted(),
                     r.kmsKeys().get(region), tags);
-            dryRun(found, () -> ec2.dryRunCopyImage(region, copy), "CopyImage", region);
+            dryRun(found, () -> preflight.dryRunCopyImage(region, copy), "CopyImage", region);
         }
         return new Plan(recipe.name(), source == null ? null : source.id() + " (" + source.name() + ")", imageName,
                 found.checks, found.problems, creates(recipe, imageName, now));
@@ -142,7 +146,7 @@ public final class Planner {
 
     private void checkBuildInstance(Findings found, Build build, String region) {
         found.attempt("instance type " + build.instanceType(), () -> {
-            if (ec2.offersInstanceType(region, build.instanceType())) {
+            if (preflight.offersInstanceType(region, build.instanceType())) {
                 found.check("instance type " + build.instanceType() + " is offered in " + region);
             } else {
                 found.problem("instance type " + build.instanceType() + " is not offered in " + region
@@ -152,7 +156,7 @@ public final class Planner {
         String[] subnetVpc = {null};
         if (build.subnet() != null) {
             found.attempt("subnet " + build.subnet(), () -> {
-                subnetVpc[0] = ec2.subnetVpcs(region, List.of(build.subnet())).get(build.subnet());
+                subnetVpc[0] = preflight.subnetVpcs(region, List.of(build.subnet())).get(build.subnet());
                 if (subnetVpc[0] == null) {
                     found.problem("subnet " + build.subnet() + " does not exist in " + region);
                 } else {
@@ -161,7 +165,7 @@ public final class Planner {
             });
         } else {
             found.attempt("the default VPC", () -> {
-                if (ec2.hasDefaultVpc(region)) {
+                if (preflight.hasDefaultVpc(region)) {
                     found.check("the build instance goes to the default VPC of " + region);
                 } else {
                     found.problem(region + " has no default VPC; set build.subnet");
@@ -170,7 +174,7 @@ public final class Planner {
         }
         if (!build.securityGroups().isEmpty()) {
             found.attempt("the security groups", () -> {
-                Map<String, String> groups = ec2.securityGroupVpcs(region, build.securityGroups());
+                Map<String, String> groups = preflight.securityGroupVpcs(region, build.securityGroups());
                 for (String group : build.securityGroups()) {
                     String vpc = groups.get(group);
                     if (vpc == null) {
