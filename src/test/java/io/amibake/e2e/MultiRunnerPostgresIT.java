@@ -6,19 +6,11 @@ import static org.assertj.core.api.Assertions.fail;
 import io.amibake.SandboxExtension;
 import io.amibake.bake.TestImageStep;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,43 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MultiRunnerPostgresIT {
 
-    private static final String URL = env("AMIBAKE_TEST_POSTGRES_URL", "jdbc:postgresql://localhost:5432/amibake");
-    private static final String USER = env("AMIBAKE_TEST_POSTGRES_USER", "amibake");
-    private static final String PASSWORD = env("AMIBAKE_TEST_POSTGRES_PASSWORD", "amibake");
     /** Long enough to outlast a runner's JVM start on a busy machine, short enough to wait out. */
     private static final Duration LEASE = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    static final PostgresSchema postgres = new PostgresSchema();
 
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(0.02);
 
     @TempDir
     Path scratch;
-
-    private String schema;
-
-    @BeforeAll
-    static void postgresReachable() {
-        try (Connection ignored = DriverManager.getConnection(URL, USER, PASSWORD)) {
-            // reachable
-        } catch (SQLException e) {
-            String why = "no PostgreSQL at " + URL + " (" + e.getMessage() + "); .ci/run installs and starts one";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort("skipped: " + why);
-        }
-    }
-
-    @BeforeEach
-    void schemaOfItsOwn() throws SQLException {
-        schema = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        sql("CREATE SCHEMA " + schema);
-    }
-
-    @AfterEach
-    void dropSchema() throws SQLException {
-        sql("DROP SCHEMA " + schema + " CASCADE");
-    }
 
     @Test
     void theSameRecipeOnTwoRunnersRunsOnceAndTheOtherIsRefusedNamingTheOwner() {
@@ -120,11 +86,10 @@ class MultiRunnerPostgresIT {
     }
 
     private Map<String, String> runner(String name) {
-        return Map.of("SPRING_DATASOURCE_URL", URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                "SPRING_DATASOURCE_USERNAME", USER,
-                "SPRING_DATASOURCE_PASSWORD", PASSWORD,
-                "AMIBAKE_HOST", "runner-" + name,
-                "AMIBAKE_LEASE_TTL", LEASE.toSeconds() + "s");
+        Map<String, String> environment = new java.util.HashMap<>(postgres.repositoryEnvironment());
+        environment.put("AMIBAKE_HOST", "runner-" + name);
+        environment.put("AMIBAKE_LEASE_TTL", LEASE.toSeconds() + "s");
+        return environment;
     }
 
     private String[] bake(String runner) {
@@ -138,29 +103,22 @@ class MultiRunnerPostgresIT {
     }
 
     private String status() throws SQLException {
-        return query("SELECT STATUS FROM " + schema + ".BATCH_JOB_EXECUTION ORDER BY JOB_EXECUTION_ID LIMIT 1");
+        return query("SELECT STATUS FROM " + postgres.schema() + ".BATCH_JOB_EXECUTION ORDER BY JOB_EXECUTION_ID LIMIT 1");
     }
 
     private void awaitLeaseExpired() throws SQLException {
-        long expires = Long.parseLong(query("SELECT EXPIRES_AT FROM " + schema + ".AMIBAKE_LEASE"));
+        long expires = Long.parseLong(query("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_LEASE"));
         while (System.currentTimeMillis() <= expires) {
             LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
         }
     }
 
     private static String query(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getString(1);
-        }
+        List<String> values = postgres.column(sql);
+        assertThat(values).as(sql).isNotEmpty();
+        return values.get(0);
     }
 
-    private static void sql(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
 
     private static void awaitLine(AmibakeProcess process, String fragment) {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -170,10 +128,6 @@ class MultiRunnerPostgresIT {
         }
     }
 
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
-    }
 
     /** Build instances in the sandbox; the instances that test or serve an image are not. */
     private static long buildInstances() {

@@ -1,31 +1,19 @@
 package io.amibake.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.amibake.SandboxExtension;
 import io.amibake.bake.BakeTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,42 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScheduleTwoHostsPostgresIT {
 
-    private static final String URL = env("AMIBAKE_TEST_POSTGRES_URL", "jdbc:postgresql://localhost:5432/amibake");
-    private static final String USER = env("AMIBAKE_TEST_POSTGRES_USER", "amibake");
-    private static final String PASSWORD = env("AMIBAKE_TEST_POSTGRES_PASSWORD", "amibake");
     private static final Pattern STARTED = Pattern.compile("nightly: slot (.+?): (starting a new bake|resuming)");
+
+    @RegisterExtension
+    static final PostgresSchema postgres = new PostgresSchema();
 
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(0.02);
 
     @TempDir
     Path scratch;
-
-    private String schema;
-
-    @BeforeAll
-    static void postgresReachable() {
-        try (Connection ignored = DriverManager.getConnection(URL, USER, PASSWORD)) {
-            // reachable
-        } catch (SQLException e) {
-            String why = "no PostgreSQL at " + URL + " (" + e.getMessage() + "); .ci/run installs and starts one";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort("skipped: " + why);
-        }
-    }
-
-    @BeforeEach
-    void schemaOfItsOwn() throws SQLException {
-        schema = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        sql("CREATE SCHEMA " + schema);
-    }
-
-    @AfterEach
-    void dropSchema() throws SQLException {
-        sql("DROP SCHEMA " + schema + " CASCADE");
-    }
 
     @Test
     void eachSlotRunsOnceAcrossTwoSchedulers() throws Exception {
@@ -111,15 +73,15 @@ class ScheduleTwoHostsPostgresIT {
         Set<String> onA = startedSlots(a);
         Set<String> onB = startedSlots(b);
         assertThat(onA).as("%s\n%s", a.output(), b.output()).filteredOn(onB::contains).isEmpty();
-        List<String> owners = column("SELECT OWNER FROM " + schema + ".AMIBAKE_SCHEDULE_SLOT");
+        List<String> owners = postgres.column("SELECT OWNER FROM " + postgres.schema() + ".AMIBAKE_SCHEDULE_SLOT");
         assertThat(owners).allMatch(o -> o.startsWith("host host-a,") || o.startsWith("host host-b,"));
-        List<String> bakes = column("SELECT DISTINCT BAKE_ID FROM " + schema
+        List<String> bakes = postgres.column("SELECT DISTINCT BAKE_ID FROM " + postgres.schema()
                 + ".AMIBAKE_SCHEDULE_SLOT WHERE BAKE_ID IS NOT NULL");
         assertThat(bakes).hasSizeGreaterThanOrEqualTo(2);
         assertThat(sandbox.instances()).filteredOn(i -> "nightly".equals(i.tags().get(BakeTags.RECIPE)))
                 .extracting(i -> i.tags().get(BakeTags.BAKE))
                 .as("one build instance per bake").containsExactlyInAnyOrderElementsOf(bakes);
-        assertThat(column("SELECT COUNT(*) FROM " + schema + ".BATCH_JOB_INSTANCE"))
+        assertThat(postgres.column("SELECT COUNT(*) FROM " + postgres.schema() + ".BATCH_JOB_INSTANCE"))
                 .containsExactly(Integer.toString(bakes.size()));
     }
 
@@ -129,11 +91,10 @@ class ScheduleTwoHostsPostgresIT {
     }
 
     private Map<String, String> host(String name) {
-        return Map.of("SPRING_DATASOURCE_URL", URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                "SPRING_DATASOURCE_USERNAME", USER,
-                "SPRING_DATASOURCE_PASSWORD", PASSWORD,
-                "AMIBAKE_HOST", "host-" + name,
-                "AMIBAKE_LEASE_TTL", "20s");
+        Map<String, String> environment = new java.util.HashMap<>(postgres.repositoryEnvironment());
+        environment.put("AMIBAKE_HOST", "host-" + name);
+        environment.put("AMIBAKE_LEASE_TTL", "20s");
+        return environment;
     }
 
     private static long count(AmibakeProcess process, String fragment) {
@@ -151,25 +112,6 @@ class ScheduleTwoHostsPostgresIT {
         return slots;
     }
 
-    private static List<String> column(String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
-    }
 
-    private static void sql(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
 
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
-    }
 }
