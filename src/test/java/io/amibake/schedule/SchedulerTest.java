@@ -2,6 +2,7 @@ package io.amibake.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.MutableClock;
 import io.amibake.SandboxExtension;
 import io.amibake.aws.AwsClients;
 import io.amibake.aws.AwsSettings;

@@ -1,21 +1,26 @@
-package io.amibake.schedule;
+package io.amibake;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test sets: the scheduler's slots come when the test says so, not when the wall clock does. */
-final class MutableClock extends Clock {
+/** A clock the test sets or moves: what waits for time (slots, leases) comes when the test says so. */
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(String instant) {
+    public MutableClock(String instant) {
         this.now = Instant.parse(instant);
     }
 
-    void set(String instant) {
+    public void set(String instant) {
         now = Instant.parse(instant);
+    }
+
+    public void advance(Duration by) {
+        now = now.plus(by);
     }
 
     @Override
