@@ -28,13 +28,22 @@ public final class RegionState {
         this.context = context;
     }
 
-    /** A region's state as its partition's step execution holds it: for reports. */
+    /**
+     * A region's state as its partition's step execution holds it. A process killed while the
+     * partitions were being created can leave one whose context was never saved; a resume reuses
+     * that execution, so its region is read back from the partition's name.
+     */
     public static RegionState of(org.springframework.batch.core.step.StepExecution partition) {
-        return new RegionState(partition.getExecutionContext());
+        ExecutionContext context = partition.getExecutionContext();
+        String name = partition.getStepName();
+        if (!context.containsKey(REGION) && name.startsWith(BakeJobConfiguration.REGION_PARTITION)) {
+            context.putString(REGION, name.substring(BakeJobConfiguration.REGION_PARTITION.length()));
+        }
+        return new RegionState(context);
     }
 
     static RegionState of(ChunkContext chunk) {
-        return new RegionState(chunk.getStepContext().getStepExecution().getExecutionContext());
+        return of(chunk.getStepContext().getStepExecution());
     }
 
     /** A fresh partition's context: which region it serves. */
