@@ -183,12 +183,13 @@ public class BakeRunner {
             }
             BakeState state = BakeState.of(execution);
             String error = BakeFailures.describe(execution);
-            if (timedOut && !execution.getStatus().name().equals("COMPLETED")) {
+            timedOut &= execution.getStatus() != BatchStatus.COMPLETED;
+            if (timedOut) {
                 error = "the run took longer than build.timeout (" + Durations.human(timeout)
                         + ") and was stopped" + (error == null ? "" : "\n" + error);
             }
             return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    manifest, Redactor.of(recipe.secretValues()).redact(error));
+                    manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut);
         } finally {
             running.remove(recipeName, stop);
         }

@@ -94,6 +94,7 @@ class BuildTimeoutTest {
         // stopped depends on how much of them the machine's own pace took)
         assertThat(stopped.status()).as(String.valueOf(stopped.error())).isEqualTo("STOPPED");
         assertThat(stopped.error()).contains("longer than build.timeout (" + Durations.human(timeout) + ")");
+        assertThat(stopped.timedOut()).isTrue();
         assertThat(Duration.between(begun, sandbox.now())).isGreaterThanOrEqualTo(timeout);
         assertThat(imagesOf(stopped)).noneMatch(i -> i.sourceImageId() != null && i.state().equals("available"));
         assertThat(instancesOf(stopped)).hasSizeLessThanOrEqualTo(1);
@@ -108,6 +109,7 @@ class BuildTimeoutTest {
         // then it went on from where it stopped: the same bake, the same instance, one image
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
         assertThat(resumed.bakeId()).isEqualTo(stopped.bakeId());
+        assertThat(resumed.timedOut()).isFalse();
         assertThat(instancesOf(resumed)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("terminated"));
         assertThat(imagesOf(resumed)).filteredOn(i -> i.sourceImageId() == null || i.sourceRegion() == null)
                 .singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("available"));
