@@ -19,15 +19,17 @@ public final class ApplyRetentionStep implements Tasklet {
 
     public static final String NAME = "applyRetention";
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public ApplyRetentionStep(BakeServices services) {
-        this.services = services;
+    public ApplyRetentionStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-        Recipe recipe = BakeState.of(chunk).recipe();
+        Recipe recipe = run.state(chunk).recipe();
         if (recipe.image().retention() == null) {
             return RepeatStatus.FINISHED;
         }

@@ -1,9 +1,7 @@
 package io.amibake.bake;
 
 import io.amibake.recipe.OnFailure;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,44 +18,38 @@ import org.springframework.batch.core.repository.JobRepository;
  */
 public final class BakeJobListener implements JobExecutionListener {
 
-    private final BakeServices services;
+    private final RunningBakes runs;
     private final JobRepository repository;
-    private final Path manifest;
-    private volatile Map<String, Long> requestsAtStart = Map.of();
-    private volatile Map<String, Long> requestsOfEarlierRuns = Map.of();
-    private volatile Map<String, Long> retriesAtStart = Map.of();
 
-    public BakeJobListener(BakeServices services, JobRepository repository, Path manifest) {
-        this.services = services;
+    BakeJobListener(RunningBakes runs, JobRepository repository) {
+        this.runs = runs;
         this.repository = repository;
-        this.manifest = manifest;
     }
 
     @Override
     public void beforeJob(JobExecution execution) {
-        requestsAtStart = services.clients().requests().snapshot();
-        requestsOfEarlierRuns = Map.copyOf(BakeState.of(execution).requests());
-        BakeState.of(execution).dropLegacyWaits();
-        retriesAtStart = services.clients().requests().retries();
-        services.events().bakeStarted(execution.getId(), BakeState.of(execution).bakeId());
+        BakeRun run = runs.of(execution);
+        BakeState state = run.state(execution);
+        run.requests().begin(state);
+        state.dropLegacyWaits();
+        run.services().events().bakeStarted(execution.getId(), state.bakeId());
     }
 
     @Override
     public void afterJob(JobExecution execution) {
-        BakeState state = BakeState.of(execution);
+        BakeRun run = runs.of(execution);
+        BakeServices services = run.services();
+        BakeState state = run.state(execution);
         if (execution.getStatus() != BatchStatus.COMPLETED && state.recipeYaml() != null) {
             try {
-                settleInstance(state);
+                settleInstance(services, state);
             } catch (Exception e) {
                 services.events().note("bake", "could not settle build instance " + state.instanceId() + ": "
                         + e.getMessage());
             }
         }
-        Map<String, Long> requests = countRequests(execution);
-        Map<String, Long> retries = new HashMap<>(state.retries());
-        services.clients().requests().retries().forEach((operation, count) ->
-                retries.merge(operation, count - retriesAtStart.getOrDefault(operation, 0L), Long::sum));
-        state.retries(retries);
+        Map<String, Long> requests = run.requests().count(state);
+        run.requests().countRetries(state);
         JobExecution saved = execution;
         try {
             repository.updateExecutionContext(execution);
@@ -66,33 +58,19 @@ public final class BakeJobListener implements JobExecutionListener {
         }
         Map<String, Object> written = state.recipeYaml() == null ? Map.of() : Manifest.of(saved, repository);
         if (!written.isEmpty()) {
-            Manifest.write(written, manifest);
+            Manifest.write(written, run.manifest());
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("bake", state.bakeId());
         summary.put("imageId", state.imageId());
         summary.put("imageName", state.imageName());
-        summary.put("manifest", manifest.toString());
+        summary.put("manifest", run.manifest().toString());
         summary.put("requests", requests);
         String error = BakeFailures.describe(execution);
         if (error != null) {
             summary.put("error", error);
         }
         services.events().bakeFinished(execution.getId(), execution.getStatus().name(), summary);
-    }
-
-    /**
-     * Puts the requests of every run of the bake so far in its state: the runs before this one,
-     * as their checkpoints left them, and this one's. Called before every checkpoint, so a run
-     * killed outright still has its requests counted by the resume.
-     */
-    Map<String, Long> countRequests(JobExecution execution) {
-        Map<String, Long> requests = new HashMap<>(requestsOfEarlierRuns);
-        services.clients().requests().snapshot().forEach((operation, count) ->
-                requests.merge(operation, count - requestsAtStart.getOrDefault(operation, 0L), Long::sum));
-        requests.values().removeIf(count -> count == 0);
-        BakeState.of(execution).requests(requests);
-        return requests;
     }
 
     /**
@@ -111,7 +89,7 @@ public final class BakeJobListener implements JobExecutionListener {
     }
 
     /** Applies onFailure to a build instance that a failed or stopped run left behind. */
-    private void settleInstance(BakeState state) throws Exception {
+    private void settleInstance(BakeServices services, BakeState state) throws Exception {
         String id = state.instanceId();
         if (id == null) {
             return;

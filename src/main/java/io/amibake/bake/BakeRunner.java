@@ -25,10 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -52,22 +52,22 @@ public class BakeRunner {
 
     private final JobRepository repository;
     private final JobOperator operator;
-    private final BakeJobConfiguration jobs;
+    private final Job job;
+    private final RunningBakes running;
     private final BakeSettings settings;
     private final Clock clock;
     private final WaitHistory waitHistory;
-    /** The stop signal of each bake running in this process, by recipe: a scheduler runs several at once. */
-    private final Map<String, StopSignal> running = new ConcurrentHashMap<>();
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
 
-    public BakeRunner(JobRepository repository, JobOperator operator, BakeJobConfiguration jobs,
+    public BakeRunner(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
                       BakeSettings settings, WaitHistory waitHistory) {
         this.repository = repository;
         this.waitHistory = waitHistory;
         this.operator = operator;
-        this.jobs = jobs;
+        this.job = bakeJob;
+        this.running = running;
         this.settings = settings;
         this.clock = Clock.systemUTC();
     }
@@ -83,15 +83,12 @@ public class BakeRunner {
 
     /** Asks every bake running in this process to stop at its next look; each ends STOPPED and can be resumed. */
     public void requestStop() {
-        running.values().forEach(StopSignal::raise);
+        running.requestStop();
     }
 
     /** Asks the recipe's bake running in this process, if any, to stop at its next look. */
     public void requestStop(String recipe) {
-        StopSignal stop = running.get(recipe);
-        if (stop != null) {
-            stop.raise();
-        }
+        running.requestStop(recipe);
     }
 
     /** Starts a new bake of the recipe and runs it to its end. */
@@ -154,26 +151,30 @@ public class BakeRunner {
 
     private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, AwsSettings aws, Path manifest,
                            BakeEvents events) throws Exception {
-        StopSignal stop = new StopSignal();
+        String bakeId = parameters.getString(BakeParameters.BAKE);
         String recipeName = parameters.getString(BakeParameters.RECIPE);
-        running.put(recipeName, stop);
+        String target = parameters.getString(BakeParameters.TARGET);
+        StopSignal stop = new StopSignal();
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
-            String target = parameters.getString(BakeParameters.TARGET);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
             Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
                     stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
                     RedactingEvents.of(events, recipe), clock);
-            var job = jobs.bakeJob(services, request, recipe, manifest);
+            BakeRun run = new BakeRun(bakeId, recipeName, recipe, services, request, manifest, stop,
+                    new RequestTally(clients.requests()));
             Duration timeout = recipe.build().timeout();
             JobExecution execution;
             boolean timedOut;
+            running.add(run);
             try (BuildTimeout watchdog = BuildTimeout.start(timeout, timeoutClock, stop)) {
                 execution = operator.start(job, parameters);
                 timedOut = watchdog.expired();
+            } finally {
+                running.remove(run);
             }
             try {
                 waitHistory.save(recipeName, target, waits.expectations().snapshot());
@@ -181,17 +182,15 @@ public class BakeRunner {
                 // The bake itself is done and saved; only the next one's pacing loses this run.
                 events.note("bake", "could not keep how long this run's waits took: " + e.getMessage());
             }
-            BakeState state = BakeState.of(execution);
+            BakeState state = BakeState.of(execution, recipe);
             String error = BakeFailures.describe(execution);
             timedOut &= execution.getStatus() != BatchStatus.COMPLETED;
             if (timedOut) {
                 error = "the run took longer than build.timeout (" + Durations.human(timeout)
                         + ") and was stopped" + (error == null ? "" : "\n" + error);
             }
-            return new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
+            return new BakeResult(execution.getId(), bakeId, execution.getStatus().name(), state.imageId(),
                     manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut);
-        } finally {
-            running.remove(recipeName, stop);
         }
     }
 

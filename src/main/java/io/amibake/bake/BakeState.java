@@ -6,6 +6,7 @@ import io.amibake.recipe.RecipeLoader;
 import io.amibake.text.Redactor;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,14 +68,24 @@ public final class BakeState {
         this.step = step;
     }
 
-    public static BakeState of(ChunkContext chunk) {
-        StepExecution step = chunk.getStepContext().getStepExecution();
-        return new BakeState(step.getJobExecution(), step);
-    }
-
     /** The state of a whole job, outside any step: for listeners and commands, read-mostly. */
     public static BakeState of(JobExecution job) {
         return new BakeState(job, null);
+    }
+
+    /** A step's state within a run, whose recipe the run has already parsed (see {@link BakeRun}). */
+    static BakeState of(ChunkContext chunk, Recipe recipe) {
+        StepExecution step = chunk.getStepContext().getStepExecution();
+        BakeState state = new BakeState(step.getJobExecution(), step);
+        state.recipe = recipe;
+        return state;
+    }
+
+    /** A job's state within a run, whose recipe the run has already parsed. */
+    static BakeState of(JobExecution job, Recipe recipe) {
+        BakeState state = of(job);
+        state.recipe = recipe;
+        return state;
     }
 
     public String bakeId() {
@@ -126,20 +137,25 @@ public final class BakeState {
      * secret ones, of which only the names are kept.
      */
     public void recipe(String yaml, String file, Map<String, String> variables) {
-        List<String> secrets;
+        Recipe parsed;
         try {
-            secrets = new ArrayList<>(RecipeLoader.parse(yaml, file, variables).secrets());
+            parsed = RecipeLoader.parse(yaml, file, variables);
         } catch (RecipeException e) {
             throw new IllegalArgumentException("the recipe given to bake " + bakeId() + " does not load:\n"
                     + e.report(), e);
         }
+        recipe(yaml, file, variables, parsed.secrets());
+        recipe = null;
+    }
+
+    /** Stores the recipe with the bake, given the names of its secret variables. */
+    void recipe(String yaml, String file, Map<String, String> variables, Collection<String> secrets) {
         Map<String, String> kept = new HashMap<>(variables);
         kept.keySet().removeAll(secrets);
         put(RECIPE_YAML, yaml);
         put(RECIPE_FILE, file);
         put(VARIABLES, kept);
-        put(SECRETS, secrets);
-        recipe = null;
+        put(SECRETS, new ArrayList<>(secrets));
     }
 
     /** The names of the recipe's secret variables, whose values are not stored. */

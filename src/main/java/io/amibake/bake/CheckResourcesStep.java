@@ -27,17 +27,19 @@ public final class CheckResourcesStep implements Tasklet {
     /** The step that terminates the build instance, which runs once unless this step asks again. */
     static final String TERMINATE = "terminateInstance";
 
+    private final BakeRun run;
     private final BakeServices services;
     private final JobRepository repository;
 
-    public CheckResourcesStep(BakeServices services, JobRepository repository) {
-        this.services = services;
+    public CheckResourcesStep(BakeRun run, JobRepository repository) {
+        this.run = run;
+        this.services = run.services();
         this.repository = repository;
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         String region = state.sourceRegion();
         boolean imageVanished = false;
         if (state.imageId() != null

@@ -33,27 +33,29 @@ public final class CopyRegionStep implements Tasklet {
     private static final CopySlots SLOTS = new CopySlots();
     private static final CopyPacer PACER = new CopyPacer();
 
+    private final BakeRun run;
     private final BakeServices services;
     private final CopySlots slots;
     private final CopyPacer pacer;
     private final TestCopyStep testCopy;
     private final DeployInstancesStep deployInstances;
 
-    public CopyRegionStep(BakeServices services) {
-        this(services, SLOTS, PACER);
+    public CopyRegionStep(BakeRun run) {
+        this(run, SLOTS, PACER);
     }
 
-    CopyRegionStep(BakeServices services, CopySlots slots, CopyPacer pacer) {
-        this.services = services;
+    CopyRegionStep(BakeRun run, CopySlots slots, CopyPacer pacer) {
+        this.run = run;
+        this.services = run.services();
         this.slots = slots;
         this.pacer = pacer;
-        this.testCopy = new TestCopyStep(services);
-        this.deployInstances = new DeployInstancesStep(services);
+        this.testCopy = new TestCopyStep(run);
+        this.deployInstances = new DeployInstancesStep(run);
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState bake = BakeState.of(chunk.getStepContext().getStepExecution().getJobExecution());
+        BakeState bake = run.state(chunk.getStepContext().getStepExecution().getJobExecution());
         RegionState state = RegionState.of(chunk);
         Recipe recipe = bake.recipe();
         String region = state.region();

@@ -22,15 +22,17 @@ public final class CreateImageStep implements Tasklet {
 
     static final String NAME = "createImage";
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public CreateImageStep(BakeServices services) {
-        this.services = services;
+    public CreateImageStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }

@@ -34,17 +34,19 @@ final class DeployInstancesStep implements Tasklet {
     /** The role of an instance launched and not yet tested: a leftover once its bake is over. */
     static final String LAUNCHING = "deploying";
 
+    private final BakeRun run;
     private final BakeServices services;
     private final InstanceTests tests;
 
-    DeployInstancesStep(BakeServices services) {
-        this.services = services;
+    DeployInstancesStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
         this.tests = new InstanceTests(services, NAME);
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState bake = BakeState.of(chunk.getStepContext().getStepExecution().getJobExecution());
+        BakeState bake = run.state(chunk.getStepContext().getStepExecution().getJobExecution());
         RegionState state = RegionState.of(chunk);
         Recipe recipe = bake.recipe();
         String region = state.region();

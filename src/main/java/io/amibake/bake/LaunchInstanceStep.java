@@ -23,15 +23,17 @@ public final class LaunchInstanceStep implements Tasklet {
 
     static final String NAME = "launchInstance";
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public LaunchInstanceStep(BakeServices services) {
-        this.services = services;
+    public LaunchInstanceStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }

@@ -14,23 +14,24 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 public final class PrepareBakeStep implements Tasklet {
 
+    private final BakeRun run;
     private final BakeServices services;
-    private final BakeRequest request;
 
-    public PrepareBakeStep(BakeServices services, BakeRequest request) {
-        this.services = services;
-        this.request = request;
+    public PrepareBakeStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         if (state.recipeYaml() == null) {
-            state.recipe(request.recipeYaml(), request.recipeFile(), request.variables());
+            BakeRequest request = run.request();
+            state.recipe(request.recipeYaml(), request.recipeFile(), request.variables(), run.recipe().secrets());
         }
         if (state.imageName() == null) {
             Instant now = services.clock().instant();
-            Recipe recipe = state.recipe();
+            Recipe recipe = run.recipe();
             state.startedAt(now);
             state.imageNaming(Templates.render(recipe.image().name(), recipe, now),
                     Templates.render(recipe.image().description(), recipe, now));

@@ -12,15 +12,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /** Turns the recipe's source (an id, an SSM parameter or a filter) into one image id, once. */
 public final class ResolveSourceStep implements Tasklet {
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public ResolveSourceStep(BakeServices services) {
-        this.services = services;
+    public ResolveSourceStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         if (state.sourceImageId() != null) {
             return RepeatStatus.FINISHED;
         }

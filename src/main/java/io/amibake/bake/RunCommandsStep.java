@@ -28,13 +28,15 @@ public final class RunCommandsStep implements Tasklet {
     /** How much of each stream a {@code commandFinished} event carries. */
     static final int EVENT_TAIL = 2_000;
 
+    private final BakeRun run;
     private final BakeServices services;
     private final CommandOutputs outputs;
     private final String phase;
     private final String stepName;
 
-    public RunCommandsStep(BakeServices services, CommandOutputs outputs, String phase, String stepName) {
-        this.services = services;
+    public RunCommandsStep(BakeRun run, CommandOutputs outputs, String phase, String stepName) {
+        this.run = run;
+        this.services = run.services();
         this.outputs = outputs;
         this.phase = phase;
         this.stepName = stepName;
@@ -42,7 +44,7 @@ public final class RunCommandsStep implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }

@@ -1,7 +1,6 @@
 package io.amibake.bake;
 
 import java.time.Duration;
-import java.util.function.Consumer;
 import org.springframework.batch.core.job.JobExecution;
 import java.time.LocalDateTime;
 import org.springframework.batch.core.ExitStatus;
@@ -9,27 +8,26 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * Reports each step's start and end to the bake's events, and lets the job bring its own
- * figures (the requests sent so far) up to date before each checkpoint.
+ * Reports each step's start and end to its bake's events, and brings the bake's own figures (the
+ * requests sent so far) up to date before each checkpoint.
  */
 final class StepProgressListener implements StepExecutionListener {
 
-    private final BakeEvents events;
-    private final Consumer<JobExecution> beforeCheckpoint;
+    private final RunningBakes runs;
 
-    StepProgressListener(BakeEvents events, Consumer<JobExecution> beforeCheckpoint) {
-        this.events = events;
-        this.beforeCheckpoint = beforeCheckpoint;
+    StepProgressListener(RunningBakes runs) {
+        this.runs = runs;
     }
 
     /** Called just before a step's move is saved to the job repository. */
     void beforeCheckpoint(JobExecution execution) {
-        beforeCheckpoint.accept(execution);
+        BakeRun run = runs.of(execution);
+        run.requests().count(run.state(execution));
     }
 
     @Override
     public void beforeStep(StepExecution step) {
-        events.stepStarted(step.getStepName());
+        runs.of(step.getJobExecution()).services().events().stepStarted(step.getStepName());
     }
 
     @Override
@@ -38,7 +36,8 @@ final class StepProgressListener implements StepExecutionListener {
         Duration took = start == null ? Duration.ZERO : Duration.between(start, LocalDateTime.now());
         String detail = step.getFailureExceptions().isEmpty() ? null
                 : step.getFailureExceptions().get(0).getMessage();
-        events.stepFinished(step.getStepName(), step.getStatus().name(), took, detail);
+        runs.of(step.getJobExecution()).services().events()
+                .stepFinished(step.getStepName(), step.getStatus().name(), took, detail);
         return null;
     }
 }

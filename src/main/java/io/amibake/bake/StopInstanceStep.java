@@ -13,15 +13,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 public final class StopInstanceStep implements Tasklet {
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public StopInstanceStep(BakeServices services) {
-        this.services = services;
+    public StopInstanceStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         if (state.imageId() != null) {
             return RepeatStatus.FINISHED;
         }

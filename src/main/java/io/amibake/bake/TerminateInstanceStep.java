@@ -9,15 +9,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /** Terminates the build instance once the image exists: nothing is left running. */
 public final class TerminateInstanceStep implements Tasklet {
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public TerminateInstanceStep(BakeServices services) {
-        this.services = services;
+    public TerminateInstanceStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         String id = state.instanceId();
         if (id == null) {
             return RepeatStatus.FINISHED;

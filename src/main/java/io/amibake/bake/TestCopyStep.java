@@ -22,15 +22,17 @@ final class TestCopyStep implements Tasklet {
 
     static final String NAME = "testCopy";
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    TestCopyStep(BakeServices services) {
-        this.services = services;
+    TestCopyStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState bake = BakeState.of(chunk.getStepContext().getStepExecution().getJobExecution());
+        BakeState bake = run.state(chunk.getStepContext().getStepExecution().getJobExecution());
         RegionState state = RegionState.of(chunk);
         Recipe recipe = bake.recipe();
         String region = state.region();

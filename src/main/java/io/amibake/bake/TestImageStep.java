@@ -21,15 +21,17 @@ public final class TestImageStep implements Tasklet {
     /** Marks the test instance among the bake's instances. */
     public static final String ROLE_TAG = "amibake:role";
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public TestImageStep(BakeServices services) {
-        this.services = services;
+    public TestImageStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState bake = BakeState.of(chunk);
+        BakeState bake = run.state(chunk);
         String imageId = bake.imageId();
         if (imageId == null) {
             return RepeatStatus.FINISHED;

@@ -12,15 +12,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 public final class WaitForAgentStep implements Tasklet {
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public WaitForAgentStep(BakeServices services) {
-        this.services = services;
+    public WaitForAgentStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         boolean commandsRemain = state.commandsDone().size() < CommandPlan.of(state.recipe()).size();
         if (state.imageId() != null || !commandsRemain) {
             return RepeatStatus.FINISHED;

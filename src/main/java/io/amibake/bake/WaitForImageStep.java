@@ -15,15 +15,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 public final class WaitForImageStep implements Tasklet {
 
+    private final BakeRun run;
     private final BakeServices services;
 
-    public WaitForImageStep(BakeServices services) {
-        this.services = services;
+    public WaitForImageStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState state = BakeState.of(chunk);
+        BakeState state = run.state(chunk);
         String region = state.sourceRegion();
         try {
             // A new image can be unknown to DescribeImages for a while (eventual consistency).

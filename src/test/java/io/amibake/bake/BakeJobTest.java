@@ -13,8 +13,12 @@ import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,6 +32,8 @@ import org.springframework.boot.test.context.SpringBootTest;
         "spring.datasource.url=jdbc:hsqldb:mem:bakejob",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
+        // as the commands set it: bakes that start at once must not fail on SERIALIZABLE job creation
+        "spring.batch.jdbc.isolation-level-for-create=read-committed",
         "amibake.poll-min-delay=10ms"})
 class BakeJobTest {
 
@@ -109,6 +115,29 @@ class BakeJobTest {
     }
 
     @Test
+    void twoRecipesBakedAtOnceInOneProcessEachRunTheirOwnRecipe() throws Exception {
+        // given two bakes of different recipes, each with its own events, started at once on one job bean
+        Map<String, List<String>> heard = Map.of("httpd", new CopyOnWriteArrayList<>(),
+                "lamp", new CopyOnWriteArrayList<>());
+
+        // when
+        CompletableFuture<BakeResult> httpd = CompletableFuture.supplyAsync(() -> bake("recipes/httpd.yaml",
+                new Heard(heard.get("httpd"))));
+        CompletableFuture<BakeResult> lamp = CompletableFuture.supplyAsync(() -> bake("recipes/lamp.yaml",
+                new Heard(heard.get("lamp"))));
+
+        // then each completed with an image of its own recipe, and heard only its own steps
+        for (var bake : Map.of("httpd", httpd, "lamp", lamp).entrySet()) {
+            BakeResult result = bake.getValue().get(5, TimeUnit.MINUTES);
+            assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
+            assertThat(imageOf(result).name()).startsWith(bake.getKey() + "-al2023-");
+            assertThat(imageOf(result).tags()).containsEntry(BakeTags.RECIPE, bake.getKey());
+            assertThat(heard.get(bake.getKey())).contains("prepare: image name: " + imageOf(result).name())
+                    .noneMatch(line -> line.contains(bake.getKey().equals("httpd") ? "lamp-" : "httpd-"));
+        }
+    }
+
+    @Test
     void throttlingAndTransientErrorsNeverFailABake() throws Exception {
         // given
         sandbox.faults().failNext("DescribeImages", null, "RequestLimitExceeded", 3);
@@ -126,11 +155,40 @@ class BakeJobTest {
     }
 
     private BakeResult bake(String recipe) throws Exception {
-        String yaml = Files.readString(Path.of(recipe));
-        Recipe parsed = RecipeLoader.parse(yaml, recipe, Map.of());
-        return runner.bake(new BakeRequest(yaml, recipe, Map.of()), parsed.name(),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", manifests.resolve(parsed.name() + ".json"),
-                BakeEvents.NONE);
+        return bake(recipe, BakeEvents.NONE);
+    }
+
+    private BakeResult bake(String recipe, BakeEvents events) {
+        try {
+            String yaml = Files.readString(Path.of(recipe));
+            Recipe parsed = RecipeLoader.parse(yaml, recipe, Map.of());
+            return runner.bake(new BakeRequest(yaml, recipe, Map.of()), parsed.name(),
+                    AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test",
+                    manifests.resolve(parsed.name() + ".json"), events);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Events that keep the notes, as "step: note". */
+    private record Heard(List<String> notes) implements BakeEvents {
+
+        @Override
+        public void stepStarted(String step) {
+        }
+
+        @Override
+        public void stepFinished(String step, String status, Duration took, String detail) {
+        }
+
+        @Override
+        public void note(String step, String message) {
+            notes.add(step + ": " + message);
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+        }
     }
 
     private static SandboxImage imageOf(BakeResult result) {

@@ -11,6 +11,7 @@ import io.amibake.bake.wait.Expectations;
 import io.amibake.bake.wait.PollPlan;
 import io.amibake.bake.wait.StopSignal;
 import io.amibake.bake.wait.Waits;
+import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.LatencyProfile;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,14 +78,18 @@ class CopyLimitTest {
                     new BakeSettings(null, null, null, null, null, null, null, null, null, null, null, null),
                     BakeEvents.NONE, Clock.systemUTC());
             // CopyImage's bucket refills on the sandbox's clock; pace it on the same clock.
-            CopyRegionStep step = new CopyRegionStep(services, new CopySlots(),
-                    new CopyPacer(() -> (long) (System.nanoTime() / TIME_SCALE)));
+            CopySlots slots = new CopySlots();
+            CopyPacer pacer = new CopyPacer(() -> (long) (System.nanoTime() / TIME_SCALE));
 
             // when they all copy at once
             ExecutorService pool = Executors.newFixedThreadPool(120);
             List<Future<RepeatStatus>> copies = new ArrayList<>();
             for (int i = 0; i < 120; i++) {
                 ChunkContext chunk = copyPartition(i, source);
+                Map<String, String> variables = Map.of("n", String.valueOf(i));
+                BakeRun run = new BakeRun("limit-bake-" + i, "limit", RecipeLoader.parse(RECIPE, "limit.yaml", variables),
+                        services, null, null, new StopSignal(), new RequestTally(clients.requests()));
+                CopyRegionStep step = new CopyRegionStep(run, slots, pacer);
                 copies.add(pool.submit(() -> {
                     RepeatStatus status;
                     do {
