@@ -159,7 +159,7 @@ class AwsBehaviourTest {
             throws Exception {
         AtomicReference<Instant> stoppedAt = new AtomicReference<>();
         List<String> notes = new ArrayList<>();
-        BakeEvents stopper = new Notes(notes) {
+        BakeEvents stopper = new NoteEvents(notes) {
             @Override
             public void note(String step, String message) {
                 super.note(step, message);
@@ -217,32 +217,5 @@ class AwsBehaviourTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
-    }
-
-    /** Events that keep the notes. */
-    private static class Notes implements BakeEvents {
-
-        private final List<String> notes;
-
-        Notes(List<String> notes) {
-            this.notes = notes;
-        }
-
-        @Override
-        public void stepStarted(String step) {
-        }
-
-        @Override
-        public void stepFinished(String step, String status, Duration took, String detail) {
-        }
-
-        @Override
-        public void note(String step, String message) {
-            notes.add(step + ": " + message);
-        }
-
-        @Override
-        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
-        }
     }
 }

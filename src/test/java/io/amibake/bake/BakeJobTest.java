@@ -13,7 +13,6 @@ import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -122,9 +121,9 @@ class BakeJobTest {
 
         // when
         CompletableFuture<BakeResult> httpd = CompletableFuture.supplyAsync(() -> bake("recipes/httpd.yaml",
-                new Heard(heard.get("httpd"))));
+                new NoteEvents(heard.get("httpd"))));
         CompletableFuture<BakeResult> lamp = CompletableFuture.supplyAsync(() -> bake("recipes/lamp.yaml",
-                new Heard(heard.get("lamp"))));
+                new NoteEvents(heard.get("lamp"))));
 
         // then each completed with an image of its own recipe, and heard only its own steps
         for (var bake : Map.of("httpd", httpd, "lamp", lamp).entrySet()) {
@@ -167,27 +166,6 @@ class BakeJobTest {
                     manifests.resolve(parsed.name() + ".json"), events);
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Events that keep the notes, as "step: note". */
-    private record Heard(List<String> notes) implements BakeEvents {
-
-        @Override
-        public void stepStarted(String step) {
-        }
-
-        @Override
-        public void stepFinished(String step, String status, Duration took, String detail) {
-        }
-
-        @Override
-        public void note(String step, String message) {
-            notes.add(step + ": " + message);
-        }
-
-        @Override
-        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
         }
     }
 
