@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What {@code status --execution} and its JSON show of a bake that tests its copies in
+ * What {@code status --execution}, its JSON and the report show of a bake that tests its copies in
  * their regions and deploys a launch template and two instances per region: a completed bake, then
  * one whose copy test fails in eu-west-1, which keeps the first bake's instances there.
  */
@@ -125,6 +125,26 @@ class DeployStatusTest {
         assertThat(ids(eu.path("instances"))).isEmpty();
     }
 
+    @Test
+    void theReportShowsEachRegionsTestTemplateAndInstances() throws Exception {
+        // when
+        Path file = home.resolve("second.html");
+        int exit = amibake("report", "--execution", String.valueOf(second), "-o", file.toString(),
+                "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err).isZero();
+        String html = Files.readString(file);
+        assertThat(html).contains("<th>test in region</th><th>launch template</th><th>instances</th>");
+        assertThat(reportRow(html, "us-west-2")).contains("<span class=\"test passed\">passed</span>")
+                .contains("<td class=\"template\">shop-web v2</td>")
+                .contains("<td class=\"instances\">2/2 ")
+                .contains(secondDeployed.get("us-west-2").iterator().next());
+        assertThat(reportRow(html, "eu-west-1")).contains("<span class=\"test failed\">failed</span>")
+                .contains("<td class=\"template\">shop-web unchanged</td>")
+                .contains("<td class=\"instances\">0/2, the old ones kept</td>");
+    }
+
     private static int amibake(String... args) {
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
@@ -139,6 +159,13 @@ class DeployStatusTest {
     private static String row(String status, String region) {
         return status.lines().filter(line -> line.startsWith(region + " ")).findFirst().orElseThrow(
                 () -> new AssertionError("no row for " + region + " in\n" + status));
+    }
+
+    private static String reportRow(String html, String region) {
+        int start = html.indexOf("<tr class=\"");
+        start = html.indexOf("data-region=\"" + region + "\"", start);
+        assertThat(start).as("row of " + region).isPositive();
+        return html.substring(start, html.indexOf("</tr>", start));
     }
 
     private static Set<String> deployed(String region) {
