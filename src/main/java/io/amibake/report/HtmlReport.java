@@ -204,8 +204,13 @@ public final class HtmlReport {
         String instances = d == null ? null : d.instancesSummary();
         html.append("<span class=\"test ").append(esc(test == null ? "none" : test)).append("\">")
                 .append(esc(test == null ? "-" : test)).append("</span></td><td class=\"template\">")
-                .append(esc(template == null ? "-" : template)).append("</td><td class=\"instances\">")
-                .append(esc(instances == null ? "-" : instances)).append("</td><td>");
+                .append(esc(template == null ? "-" : template)).append("</td><td class=\"instances\">");
+        String cell = esc(instances == null ? "-" : instances);
+        // Each id on one line: a browser would break one after its dash.
+        for (String id : instances == null ? List.<String>of() : d.instances().ids()) {
+            cell = cell.replace(esc(id), "<code>" + esc(id) + "</code>");
+        }
+        html.append(cell).append("</td><td>");
     }
 
     private void requests() {
@@ -346,7 +351,7 @@ public final class HtmlReport {
             table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #eaeef2;text-align:left}
             td.n{text-align:right;font-variant-numeric:tabular-nums}td.warn{color:#9a6700;font-weight:600}
             tr.failed td{color:#cf222e}tr.total td{font-weight:600}.test.passed{color:#1a7f37}
-            .test.failed{color:#cf222e;font-weight:600}
+            .test.failed{color:#cf222e;font-weight:600}#regions td:first-child,#regions code{white-space:nowrap}
             svg text{font:12px system-ui,sans-serif}.label{text-anchor:end;fill:#1d232a}.note{fill:#57606a}
             .failed-text{fill:#cf222e;font-weight:600}.tick{fill:#57606a;text-anchor:middle}
             .grid{stroke:#eaeef2}.bar.completed,.past.completed{fill:#2da44e}.bar.failed,.past.failed{fill:#cf222e}

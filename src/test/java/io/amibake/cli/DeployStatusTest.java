@@ -139,7 +139,7 @@ class DeployStatusTest {
         assertThat(reportRow(html, "us-west-2")).contains("<span class=\"test passed\">passed</span>")
                 .contains("<td class=\"template\">shop-web v2</td>")
                 .contains("<td class=\"instances\">2/2 ")
-                .contains(secondDeployed.get("us-west-2").iterator().next());
+                .contains("<code>" + secondDeployed.get("us-west-2").iterator().next() + "</code>");
         assertThat(reportRow(html, "eu-west-1")).contains("<span class=\"test failed\">failed</span>")
                 .contains("<td class=\"template\">shop-web unchanged</td>")
                 .contains("<td class=\"instances\">0/2, the old ones kept</td>");
