@@ -95,13 +95,14 @@ final class StatusCommand implements Callable<Integer> {
         Redactor secrets = state.recipeYaml() == null ? Redactor.NONE : Redactor.of(state.recipe().secretValues());
         out.println("bake " + state.bakeId() + ", recipe " + state.recipeName() + ", image name "
                 + secrets.redact(state.imageName()));
-        out.printf("%-9s %-18s %-10s %-19s %s%n", "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
-        all.stream().sorted(Comparator.comparing(JobExecution::getId))
-                .flatMap(e -> e.getStepExecutions().stream())
-                .sorted(Comparator.comparing(StepExecution::getId))
-                .forEach(s -> out.printf("%-9d %-18s %-10s %-19s %s%n", s.getJobExecutionId(), s.getStepName(),
-                        s.getStatus(), s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
-                        duration(s.getStartTime(), s.getEndTime())));
+        List<StepExecution> steps = all.stream().flatMap(e -> e.getStepExecutions().stream())
+                .sorted(Comparator.comparing(StepExecution::getId)).toList();
+        // Wide enough for a region's partition: copyRegion:ap-southeast-2.
+        int width = Math.max(18, steps.stream().mapToInt(s -> s.getStepName().length()).max().orElse(0));
+        String row = "%-9s %-" + width + "s %-10s %-19s %s%n";
+        out.printf(row, "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
+        steps.forEach(s -> out.printf(row, s.getJobExecutionId(), s.getStepName(), s.getStatus(),
+                s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()), duration(s.getStartTime(), s.getEndTime())));
         printRegions(out, StatusJson.regions(execution, all));
         String failure = BakeFailures.describe(execution);
         if (failure != null) {

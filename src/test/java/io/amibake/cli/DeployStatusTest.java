@@ -86,6 +86,19 @@ class DeployStatusTest {
     }
 
     @Test
+    void statusAlignsTheStepsColumnsPastARegionsPartitionName() {
+        // when
+        int exit = amibake("status", "--execution", String.valueOf(first), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err).isZero();
+        String header = out.lines().filter(line -> line.startsWith("EXECUTION ")).findFirst().orElseThrow();
+        String partition = out.lines().filter(line -> line.contains(" copyRegion:us-west-2 ")).findFirst()
+                .orElseThrow();
+        assertThat(partition.indexOf(" COMPLETED ") + 1).isEqualTo(header.indexOf("STATUS"));
+    }
+
+    @Test
     void statusShowsThatARegionWhoseCopyFailedItsTestKeptItsOldInstances() {
         // when
         int exit = amibake("status", "--execution", String.valueOf(second), "--home", home.toString());
