@@ -130,7 +130,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static String template(StatusJson.Region r) {
-        String summary = r.deployment() == null ? null : r.deployment().templateSummary(r.stoppedShort());
+        String summary = r.deployment() == null ? null : r.deployment().templateSummary();
         return summary == null ? "-" : summary;
     }
 

@@ -68,11 +68,6 @@ final class StatusJson {
      * @param deployment null when the recipe neither tests the copy there nor deploys there
      */
     record Region(String region, String status, String imageId, RegionDeployment deployment) {
-
-        /** Whether the region ended without completing: what it had before stays. */
-        boolean stoppedShort() {
-            return List.of("FAILED", "STOPPED", "ABANDONED", "UNKNOWN").contains(status);
-        }
     }
 
     /** The bake's regions in the recipe's order; none when the bake's recipe is not stored. */

@@ -198,9 +198,8 @@ public final class HtmlReport {
     /** The region's test, launch template and instance cells; each ends where the next cell starts. */
     private void deployment(BakeHistory.Region r) {
         RegionDeployment d = r.deployment();
-        boolean stoppedShort = List.of("FAILED", "STOPPED", "ABANDONED", "UNKNOWN").contains(r.status());
         String test = d == null ? null : d.test();
-        String template = d == null ? null : d.templateSummary(stoppedShort);
+        String template = d == null ? null : d.templateSummary();
         String instances = d == null ? null : d.instancesSummary();
         html.append("<span class=\"test ").append(esc(test == null ? "none" : test)).append("\">")
                 .append(esc(test == null ? "-" : test)).append("</span></td><td class=\"template\">")

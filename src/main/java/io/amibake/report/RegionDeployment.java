@@ -21,9 +21,10 @@ import org.springframework.batch.core.step.StepExecution;
  * @param launchTemplateVersion the version the region's template launches the image with, as its default;
  *                              null until then, or when the region stopped before it
  * @param instances             the region's deployed instances, or null where the recipe deploys none here
+ * @param stoppedShort          whether the region failed or stopped: what it did not reach stays as it was
  */
 public record RegionDeployment(String test, String launchTemplate, Long launchTemplateVersion,
-                               Instances instances) {
+                               Instances instances, boolean stoppedShort) {
 
     /**
      * The instances a region serves after the bake.
@@ -63,12 +64,12 @@ public record RegionDeployment(String test, String launchTemplate, Long launchTe
      * The launch template as one short phrase: {@code web v3}, {@code web unchanged} when the region
      * failed or stopped before it, {@code web pending}; null where the recipe deploys none here.
      */
-    public String templateSummary(boolean regionStoppedShort) {
+    public String templateSummary() {
         if (launchTemplate == null) {
             return null;
         }
         return launchTemplate + " " + (launchTemplateVersion != null ? "v" + launchTemplateVersion
-                : regionStoppedShort ? "unchanged" : "pending");
+                : stoppedShort ? "unchanged" : "pending");
     }
 
     /**
@@ -108,7 +109,8 @@ public record RegionDeployment(String test, String launchTemplate, Long launchTe
         return new RegionDeployment(tested ? test(state, status, stoppedShort) : null,
                 deploy.covers(region) ? deploy.launchTemplate() : null,
                 deploy.covers(region) && state != null ? state.launchTemplateVersion() : null,
-                deploy.deploysInstances(region) ? instances(deploy.instances().count(), state, stoppedShort) : null);
+                deploy.deploysInstances(region) ? instances(deploy.instances().count(), state, stoppedShort) : null,
+                stoppedShort);
     }
 
     private static String test(RegionState state, BatchStatus status, boolean stoppedShort) {

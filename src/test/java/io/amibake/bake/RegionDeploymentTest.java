@@ -43,7 +43,7 @@ class RegionDeploymentTest {
 
         // then
         assertThat(d.test()).isEqualTo("passed");
-        assertThat(d.templateSummary(false)).isEqualTo("web v4");
+        assertThat(d.templateSummary()).isEqualTo("web v4");
         assertThat(d.instances().outcome()).isEqualTo(Outcome.DEPLOYED);
         assertThat(d.instancesSummary()).isEqualTo("2/2 i-new0, i-new1");
     }
@@ -93,7 +93,7 @@ class RegionDeploymentTest {
 
         // then
         assertThat(d.test()).isEqualTo("failed");
-        assertThat(d.templateSummary(true)).isEqualTo("web unchanged");
+        assertThat(d.templateSummary()).isEqualTo("web unchanged");
         assertThat(d.instances().outcome()).isEqualTo(Outcome.OLD_KEPT);
         assertThat(d.instancesSummary()).isEqualTo("0/2, the old ones kept");
     }
@@ -106,7 +106,7 @@ class RegionDeploymentTest {
 
         // then
         assertThat(notStarted.test()).isEqualTo("pending");
-        assertThat(notStarted.templateSummary(false)).isEqualTo("web pending");
+        assertThat(notStarted.templateSummary()).isEqualTo("web pending");
         assertThat(notStarted.instancesSummary()).isEqualTo("0/2 pending");
         assertThat(source.test()).isNull();
     }
