@@ -102,7 +102,8 @@ final class StatusCommand implements Callable<Integer> {
         String row = "%-9s %-" + width + "s %-10s %-19s %s%n";
         out.printf(row, "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
         steps.forEach(s -> out.printf(row, s.getJobExecutionId(), s.getStepName(), s.getStatus(),
-                s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()), duration(s.getStartTime(), s.getEndTime())));
+                s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
+                duration(s.getStartTime(), s.getEndTime())));
         printRegions(out, StatusJson.regions(execution, all));
         String failure = BakeFailures.describe(execution);
         if (failure != null) {

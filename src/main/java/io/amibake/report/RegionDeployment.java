@@ -54,7 +54,7 @@ public record RegionDeployment(String test, String launchTemplate, Long launchTe
         /** The region has not reached its deploy. */
         PENDING;
 
-        /** How JSON names it: {@code deployed}, {@code later-bake}, {@code deploying}, {@code old-kept}, {@code pending}. */
+        /** How JSON names it: {@code deployed}, {@code later-bake}, {@code deploying}, {@code old-kept}, ... */
         public String json() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
