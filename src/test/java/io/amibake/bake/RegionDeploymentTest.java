@@ -99,6 +99,25 @@ class RegionDeploymentTest {
     }
 
     @Test
+    void aRegionWhoseNewInstancesFailedShowsItsNewTemplateVersionAndKeepsItsOldInstances() {
+        // given a tested copy, the template moved to it, and the new instances discarded after a failed test
+        StepExecution partition = partition(BatchStatus.FAILED);
+        RegionState state = copied(partition);
+        TestState.in(partition.getExecutionContext(), "region.test.").passed("ami-copy");
+        state.launchTemplateVersion(5);
+        launch(partition, 0, "i-new0");
+        TestState.in(partition.getExecutionContext(), "region.deploy.0.").forget();
+
+        // when
+        RegionDeployment d = RegionDeployment.of(recipe, REGION, partition);
+
+        // then
+        assertThat(d.test()).isEqualTo("passed");
+        assertThat(d.templateSummary()).isEqualTo("web v5");
+        assertThat(d.instancesSummary()).isEqualTo("0/2, the old ones kept");
+    }
+
+    @Test
     void aRegionNotStartedIsPendingAndTheSourceRegionsImageIsNotTestedThere() {
         // when
         RegionDeployment notStarted = RegionDeployment.of(recipe, REGION, null);
