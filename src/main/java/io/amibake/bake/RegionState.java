@@ -165,4 +165,34 @@ public final class RegionState {
     void deployedInstances(List<String> ids) {
         context.put(DEPLOYED, new ArrayList<>(ids));
     }
+
+    /** Where {@link TestCopyStep} keeps the test of the region's copy, and the deploy its instances' tests. */
+    private static final String COPY_TEST = "region.test.";
+    private static final String DEPLOY_SLOT = "region.deploy.";
+
+    /**
+     * The image whose tests passed on an instance in this region ({@code test.regions: all}), or
+     * null: not tested here, not yet, or it failed. Read-only: status and the report show it.
+     */
+    public String copyTestPassedImage() {
+        return TestState.in(context, COPY_TEST).passedImage();
+    }
+
+    /**
+     * The instances this bake's deploy launched in the region and has not discarded, slot by
+     * slot: the ones being tested while the deploy runs, the deployed ones after. Read-only.
+     */
+    public List<String> deployLaunchedInstances() {
+        java.util.SortedMap<Integer, String> bySlot = new java.util.TreeMap<>();
+        for (var entry : context.entrySet()) {
+            java.util.regex.Matcher slot = DEPLOY_INSTANCE.matcher(entry.getKey());
+            if (slot.matches() && entry.getValue() instanceof String id) {
+                bySlot.put(Integer.parseInt(slot.group(1)), id);
+            }
+        }
+        return List.copyOf(bySlot.values());
+    }
+
+    private static final java.util.regex.Pattern DEPLOY_INSTANCE =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(DEPLOY_SLOT) + "(\\d+)\\.instance");
 }

@@ -5,6 +5,7 @@ import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
 import io.amibake.bake.Manifest;
 import io.amibake.recipe.Durations;
+import io.amibake.report.RegionDeployment;
 import io.amibake.text.Redactor;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
@@ -94,17 +95,53 @@ final class StatusCommand implements Callable<Integer> {
         Redactor secrets = state.recipeYaml() == null ? Redactor.NONE : Redactor.of(state.recipe().secretValues());
         out.println("bake " + state.bakeId() + ", recipe " + state.recipeName() + ", image name "
                 + secrets.redact(state.imageName()));
-        out.printf("%-9s %-18s %-10s %-19s %s%n", "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
-        all.stream().sorted(Comparator.comparing(JobExecution::getId))
-                .flatMap(e -> e.getStepExecutions().stream())
-                .sorted(Comparator.comparing(StepExecution::getId))
-                .forEach(s -> out.printf("%-9d %-18s %-10s %-19s %s%n", s.getJobExecutionId(), s.getStepName(),
-                        s.getStatus(), s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
-                        duration(s.getStartTime(), s.getEndTime())));
+        List<StepExecution> steps = all.stream().flatMap(e -> e.getStepExecutions().stream())
+                .sorted(Comparator.comparing(StepExecution::getId)).toList();
+        // Wide enough for a region's partition: copyRegion:ap-southeast-2.
+        int width = Math.max(18, steps.stream().mapToInt(s -> s.getStepName().length()).max().orElse(0));
+        String row = "%-9s %-" + width + "s %-10s %-19s %s%n";
+        out.printf(row, "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
+        steps.forEach(s -> out.printf(row, s.getJobExecutionId(), s.getStepName(), s.getStatus(),
+                s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
+                duration(s.getStartTime(), s.getEndTime())));
+        printRegions(out, StatusJson.regions(execution, all));
         String failure = BakeFailures.describe(execution);
         if (failure != null) {
             TerminalText.safe(failure).lines().forEach(line -> out.println("failure: " + line));
         }
+    }
+
+    /** Each region's image, and where the recipe tests or deploys there, what the bake did. */
+    private static void printRegions(PrintWriter out, List<StatusJson.Region> regions) {
+        if (regions.isEmpty()) {
+            return;
+        }
+        boolean deploys = regions.stream().anyMatch(r -> r.deployment() != null);
+        int template = Math.max("LAUNCH TEMPLATE".length(), regions.stream().map(StatusCommand::template)
+                .mapToInt(String::length).max().orElse(0));
+        String row = "%-14s %-11s %-21s" + (deploys ? " %-7s %-" + template + "s %s" : "");
+        out.println();
+        out.println(String.format(row, "REGION", "STATUS", "IMAGE", "TEST", "LAUNCH TEMPLATE", "INSTANCES").strip());
+        for (StatusJson.Region r : regions) {
+            RegionDeployment d = r.deployment();
+            out.println(TerminalText.safe(String.format(row, r.region(), r.status(),
+                    r.imageId() == null ? "-" : r.imageId(), d == null || d.test() == null ? "-" : d.test(),
+                    template(r), instances(r)).strip()));
+        }
+    }
+
+    private static String template(StatusJson.Region r) {
+        String summary = r.deployment() == null ? null : r.deployment().templateSummary();
+        return summary == null ? "-" : summary;
+    }
+
+    private static String instances(StatusJson.Region r) {
+        String summary = r.deployment() == null ? null : r.deployment().instancesSummary();
+        if (summary == null) {
+            return "-";
+        }
+        return r.deployment().instances().outcome() == RegionDeployment.Outcome.OLD_KEPT
+                ? summary + " (see failure)" : summary;
     }
 
     private static String currentStep(JobExecution e) {

@@ -1,8 +1,11 @@
 package io.amibake.cli;
 
 import io.amibake.bake.BakeFailures;
+import io.amibake.bake.BakeJobConfiguration;
 import io.amibake.bake.BakeParameters;
 import io.amibake.bake.BakeState;
+import io.amibake.bake.RegionState;
+import io.amibake.report.RegionDeployment;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -53,6 +56,61 @@ final class StatusJson {
                 });
         json.put("steps", steps);
         json.put("failure", BakeFailures.describe(execution));
+        json.put("regions", regions(execution, all).stream().map(StatusJson::region).toList());
+        return json;
+    }
+
+    /**
+     * One region of a bake as its latest partition left it: where the image is, and what the bake
+     * tested and deployed there.
+     *
+     * @param status     the partition's status, or {@code NOT STARTED}
+     * @param deployment null when the recipe neither tests the copy there nor deploys there
+     */
+    record Region(String region, String status, String imageId, RegionDeployment deployment) {
+    }
+
+    /** The bake's regions in the recipe's order; none when the bake's recipe is not stored. */
+    static List<Region> regions(JobExecution execution, List<JobExecution> all) {
+        BakeState state = BakeState.of(execution);
+        if (state.recipeYaml() == null) {
+            return List.of();
+        }
+        Map<String, StepExecution> latest = new LinkedHashMap<>();
+        all.stream().flatMap(e -> (e.getId() == execution.getId() ? execution : e).getStepExecutions().stream())
+                .filter(s -> s.getStepName().startsWith(BakeJobConfiguration.REGION_PARTITION))
+                .sorted(Comparator.comparing(StepExecution::getId))
+                .forEach(s -> latest.put(s.getStepName().substring(BakeJobConfiguration.REGION_PARTITION.length()), s));
+        var recipe = state.recipe();
+        List<Region> regions = new ArrayList<>();
+        for (String region : recipe.imageRegions()) {
+            StepExecution partition = latest.get(region);
+            String imageId = partition != null ? RegionState.of(partition).imageId()
+                    : region.equals(recipe.source().region()) ? state.imageId() : null;
+            regions.add(new Region(region, partition == null ? "NOT STARTED" : partition.getStatus().name(), imageId,
+                    RegionDeployment.of(recipe, region, partition)));
+        }
+        return regions;
+    }
+
+    private static Map<String, Object> region(Region r) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("region", r.region());
+        json.put("status", r.status());
+        json.put("imageId", r.imageId());
+        RegionDeployment d = r.deployment();
+        if (d != null && d.test() != null) {
+            json.put("test", d.test());
+        }
+        if (d != null && d.launchTemplate() != null) {
+            json.put("launchTemplate", d.launchTemplate());
+            json.put("launchTemplateVersion", d.launchTemplateVersion());
+        }
+        if (d != null && d.instances() != null) {
+            json.put("deploy", d.instances().outcome().json());
+            json.put("instanceCount", d.instances().count());
+            json.put("instances", d.instances().ids());
+        }
         return json;
     }
 

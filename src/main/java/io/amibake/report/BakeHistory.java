@@ -40,9 +40,19 @@ public record BakeHistory(String bakeId, String recipe, String target, long exec
         }
     }
 
-    /** One region's copy (or, in the source region, the source image's sharing and parameter). */
+    /**
+     * One region's copy (or, in the source region, the source image's sharing and parameter).
+     *
+     * @param deployment the copy's test in the region and what was deployed there, or null where the
+     *                   recipe does neither
+     */
     public record Region(String region, String status, String imageId, Instant start, Instant end, String error,
-                         Duration expected) {
+                         Duration expected, RegionDeployment deployment) {
+
+        public Region(String region, String status, String imageId, Instant start, Instant end, String error,
+                      Duration expected) {
+            this(region, status, imageId, start, end, error, expected, null);
+        }
 
         public boolean failed() {
             return "FAILED".equals(status);

@@ -90,10 +90,13 @@ public final class BakeHistoryReader {
             StepExecution step = regionRuns.get(region);
             Duration copyExpected = duration(expected.expected(WaitKind.COPY_AVAILABLE,
                     Expectations.copyTarget(source, region)));
+            RegionDeployment deployment = state.recipeYaml() == null ? null
+                    : RegionDeployment.of(state.recipe(), region, step);
             regions.add(step == null
-                    ? new BakeHistory.Region(region, "NOT STARTED", null, null, null, null, copyExpected)
+                    ? new BakeHistory.Region(region, "NOT STARTED", null, null, null, null, copyExpected, deployment)
                     : new BakeHistory.Region(region, step.getStatus().name(), RegionState.of(step).imageId(),
-                            instant(step.getStartTime()), instant(step.getEndTime()), error(step), copyExpected));
+                            instant(step.getStartTime()), instant(step.getEndTime()), error(step), copyExpected,
+                            deployment));
         }
         return new BakeHistory(state.bakeId(), state.recipeName(), target, latest.getId(),
                 latest.getStatus().name(), started, instant(latest.getEndTime()), state.imageName(), state.imageId(),

@@ -173,18 +173,43 @@ public final class HtmlReport {
     }
 
     private void regions() {
+        // The deploy columns only for a recipe that tests copies in their regions or deploys.
+        boolean deploys = bake.regions().stream().anyMatch(r -> r.deployment() != null);
         html.append("<section id=\"regions\"><h2>Regions</h2><table><thead><tr><th>region</th><th>outcome</th>"
-                + "<th>image</th><th>took</th><th>expected</th><th>error</th></tr></thead><tbody>\n");
+                + "<th>image</th><th>took</th><th>expected</th>")
+                .append(deploys ? "<th>test in region</th><th>launch template</th><th>instances</th>" : "")
+                .append("<th>error</th></tr></thead><tbody>\n");
         for (BakeHistory.Region r : bake.regions()) {
-            html.append("<tr class=\"").append(statusClass(r.status())).append("\"><td>").append(esc(r.region()))
+            html.append("<tr class=\"").append(statusClass(r.status())).append("\" data-region=\"")
+                    .append(esc(r.region())).append("\"><td>").append(esc(r.region()))
                     .append("</td><td>").append(esc(r.status())).append("</td><td><code>")
                     .append(esc(r.imageId() == null ? "-" : r.imageId())).append("</code></td><td>")
                     .append(r.start() == null ? "-" : esc(Durations.human(Duration.between(r.start(),
                             r.end() == null ? now : r.end())))).append("</td><td>")
-                    .append(r.expected() == null ? "-" : esc(Durations.human(r.expected()))).append("</td><td>")
-                    .append(esc(r.error() == null ? "" : r.error())).append("</td></tr>\n");
+                    .append(r.expected() == null ? "-" : esc(Durations.human(r.expected()))).append("</td><td>");
+            if (deploys) {
+                deployment(r);
+            }
+            html.append(esc(r.error() == null ? "" : r.error())).append("</td></tr>\n");
         }
         html.append("</tbody></table></section>\n");
+    }
+
+    /** The region's test, launch template and instance cells; each ends where the next cell starts. */
+    private void deployment(BakeHistory.Region r) {
+        RegionDeployment d = r.deployment();
+        String test = d == null ? null : d.test();
+        String template = d == null ? null : d.templateSummary();
+        String instances = d == null ? null : d.instancesSummary();
+        html.append("<span class=\"test ").append(esc(test == null ? "none" : test)).append("\">")
+                .append(esc(test == null ? "-" : test)).append("</span></td><td class=\"template\">")
+                .append(esc(template == null ? "-" : template)).append("</td><td class=\"instances\">");
+        String cell = esc(instances == null ? "-" : instances);
+        // Each id on one line: a browser would break one after its dash.
+        for (String id : instances == null ? List.<String>of() : d.instances().ids()) {
+            cell = cell.replace(esc(id), "<code>" + esc(id) + "</code>");
+        }
+        html.append(cell).append("</td><td>");
     }
 
     private void requests() {
@@ -324,7 +349,8 @@ public final class HtmlReport {
             pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:420px;white-space:pre-wrap;margin:0}
             table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #eaeef2;text-align:left}
             td.n{text-align:right;font-variant-numeric:tabular-nums}td.warn{color:#9a6700;font-weight:600}
-            tr.failed td{color:#cf222e}tr.total td{font-weight:600}
+            tr.failed td{color:#cf222e}tr.total td{font-weight:600}.test.passed{color:#1a7f37}
+            .test.failed{color:#cf222e;font-weight:600}#regions td:first-child,#regions code{white-space:nowrap}
             svg text{font:12px system-ui,sans-serif}.label{text-anchor:end;fill:#1d232a}.note{fill:#57606a}
             .failed-text{fill:#cf222e;font-weight:600}.tick{fill:#57606a;text-anchor:middle}
             .grid{stroke:#eaeef2}.bar.completed,.past.completed{fill:#2da44e}.bar.failed,.past.failed{fill:#cf222e}

@@ -1,0 +1,147 @@
+package io.amibake.report;
+
+import io.amibake.bake.RegionState;
+import io.amibake.recipe.CommandPlan;
+import io.amibake.recipe.Deploy;
+import io.amibake.recipe.Recipe;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * What a bake did in one region besides copying the image, as the region's partition keeps it:
+ * the copy's test in that region, the launch template version made the default, and the
+ * instances deployed. What {@code status}, its JSON and the report show per region.
+ *
+ * @param test                  the copy's test in its region ({@code test.regions: all}): passed, failed,
+ *                              stopped or pending; null where the copy is not tested in its region (the
+ *                              source region's image is tested before distribution)
+ * @param launchTemplate        the recipe's launch template, or null where the recipe deploys none here
+ * @param launchTemplateVersion the version the region's template launches the image with, as its default;
+ *                              null until then, or when the region stopped before it
+ * @param instances             the region's deployed instances, or null where the recipe deploys none here
+ * @param stoppedShort          whether the region failed or stopped: what it did not reach stays as it was
+ */
+public record RegionDeployment(String test, String launchTemplate, Long launchTemplateVersion,
+                               Instances instances, boolean stoppedShort) {
+
+    /**
+     * The instances a region serves after the bake.
+     *
+     * @param count   how many the recipe asks for ({@code deploy.instances.count})
+     * @param outcome what happened to them
+     * @param ids     this bake's instances when deployed, the later bake's when that one's stay, the ones
+     *                launched so far while deploying; empty otherwise
+     */
+    public record Instances(int count, Outcome outcome, List<String> ids) {
+
+        public Instances {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** What a region's deploy of instances came to. */
+    public enum Outcome {
+        /** This bake's instances passed their tests and serve; the earlier ones were terminated. */
+        DEPLOYED,
+        /** A bake that started later already serves here: this one deployed nothing. */
+        LATER_BAKE,
+        /** Launching or testing this bake's instances now. */
+        DEPLOYING,
+        /** The region failed or stopped before its new instances passed: the earlier ones still serve. */
+        OLD_KEPT,
+        /** The region has not reached its deploy. */
+        PENDING;
+
+        /** How JSON names it: {@code deployed}, {@code later-bake}, {@code deploying}, {@code old-kept}, ... */
+        public String json() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * The launch template as one short phrase: {@code web v3}, {@code web unchanged} when the region
+     * failed or stopped before it, {@code web pending}; null where the recipe deploys none here.
+     */
+    public String templateSummary() {
+        if (launchTemplate == null) {
+            return null;
+        }
+        return launchTemplate + " " + (launchTemplateVersion != null ? "v" + launchTemplateVersion
+                : stoppedShort ? "unchanged" : "pending");
+    }
+
+    /**
+     * The instances as one short phrase: how many of the count serve, and which
+     * ({@code 2/2 i-1, i-2}); null where the recipe deploys none here.
+     */
+    public String instancesSummary() {
+        if (instances == null) {
+            return null;
+        }
+        String ids = String.join(", ", instances.ids());
+        String of = instances.ids().size() + "/" + instances.count();
+        return switch (instances.outcome()) {
+            case DEPLOYED -> of + (ids.isEmpty() ? "" : " " + ids);
+            case LATER_BAKE -> "a later bake's: " + ids;
+            case DEPLOYING -> of + " deploying " + ids;
+            case OLD_KEPT -> of + ", the old ones kept";
+            case PENDING -> of + " pending";
+        };
+    }
+
+    /**
+     * @param partition the region's latest partition, or null when the region has not started
+     * @return null when the recipe neither tests the copy in {@code region} nor deploys there
+     */
+    public static RegionDeployment of(Recipe recipe, String region, StepExecution partition) {
+        Deploy deploy = recipe.deploy();
+        boolean tested = recipe.test().testsCopies() && !region.equals(recipe.source().region())
+                && !CommandPlan.tests(recipe).isEmpty();
+        if (!tested && !deploy.covers(region) && !deploy.deploysInstances(region)) {
+            return null;
+        }
+        RegionState state = partition == null ? null : RegionState.of(partition);
+        BatchStatus status = partition == null ? null : partition.getStatus();
+        boolean stoppedShort = status == BatchStatus.FAILED || status == BatchStatus.STOPPED
+                || status == BatchStatus.ABANDONED || status == BatchStatus.UNKNOWN;
+        return new RegionDeployment(tested ? test(state, status, stoppedShort) : null,
+                deploy.covers(region) ? deploy.launchTemplate() : null,
+                deploy.covers(region) && state != null ? state.launchTemplateVersion() : null,
+                deploy.deploysInstances(region) ? instances(deploy.instances().count(), state, stoppedShort) : null,
+                stoppedShort);
+    }
+
+    private static String test(RegionState state, BatchStatus status, boolean stoppedShort) {
+        if (state == null) {
+            return "pending";
+        }
+        if (state.imageId() != null && state.imageId().equals(state.copyTestPassedImage())) {
+            return "passed";
+        }
+        // The copy is tested once it is available and before anything else is done with it.
+        if (stoppedShort && state.imageId() != null && !state.snapshotIds().isEmpty()) {
+            return status == BatchStatus.FAILED ? "failed" : "stopped";
+        }
+        return "pending";
+    }
+
+    private static Instances instances(int count, RegionState state, boolean stoppedShort) {
+        if (state == null) {
+            return new Instances(count, Outcome.PENDING, List.of());
+        }
+        List<String> deployed = state.deployedInstances();
+        List<String> launched = state.deployLaunchedInstances();
+        if (deployed != null) {
+            // The deploy keeps the slots of the instances it launched; a later bake's are not among them.
+            return new Instances(count, launched.containsAll(deployed) ? Outcome.DEPLOYED : Outcome.LATER_BAKE,
+                    deployed);
+        }
+        if (stoppedShort) {
+            return new Instances(count, Outcome.OLD_KEPT, List.of());
+        }
+        return launched.isEmpty() ? new Instances(count, Outcome.PENDING, List.of())
+                : new Instances(count, Outcome.DEPLOYING, launched);
+    }
+}
