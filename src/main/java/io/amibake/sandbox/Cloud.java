@@ -140,6 +140,9 @@ final class Cloud {
         String architecture;
         String privateIp;
         String subnetId;
+        String vpcId;
+        String availabilityZone;
+        List<SecurityGroup> securityGroups = List.of();
         String keyName;
         int launchIndex;
         Instant launchedAt;
