@@ -177,6 +177,8 @@ final class Cloud {
         boolean encrypted;
         String kmsKeyId;
         boolean fails;
+        /** Why a failed image failed ({@code Code: message}); null for the default internal error. */
+        String stateReason;
         Instant createdAt;
         Instant visibleAt;
         Instant readyAt;
