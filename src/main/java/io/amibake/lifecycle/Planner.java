@@ -21,10 +21,13 @@ import io.amibake.recipe.Templates;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Checks a recipe against the account before a bake spends anything: the source image, the image
@@ -134,7 +137,11 @@ public final class Planner {
                     + " only when the copy runs, and a copy with a key it cannot use is accepted and then fails;"
                     + " DescribeKey above shows only that each named key exists and is enabled");
         }
-        List<String> launchRegions = launchRegions(recipe).keySet().stream().toList();
+        Set<String> launchRegions = new LinkedHashSet<>();
+        if (!CommandPlan.tests(recipe).isEmpty()) {
+            launchRegions.add(recipe.source().region());
+        }
+        launchRegions.addAll(launchRegions(recipe).keySet());
         if (!launchRegions.isEmpty()) {
             lines.add("RunInstances of deployed or tested instances in " + String.join(", ", launchRegions)
                     + ": they launch the new image, which does not exist yet (their subnets and security groups"
@@ -243,8 +250,8 @@ public final class Planner {
     /** Each region's deployed and test instances: their type is offered there, their network exists. */
     private void checkLaunches(Findings found, Recipe recipe) {
         String source = recipe.source().region();
-        java.util.Set<String> askedTypes = new java.util.HashSet<>(List.of(source + " " + recipe.build().instanceType()));
-        java.util.Set<String> askedNetworks = new java.util.HashSet<>(List.of(source + " " + recipe.build().subnet()
+        Set<String> askedTypes = new HashSet<>(List.of(source + " " + recipe.build().instanceType()));
+        Set<String> askedNetworks = new HashSet<>(List.of(source + " " + recipe.build().subnet()
                 + " " + recipe.build().securityGroups()));
         launchRegions(recipe).forEach((region, launches) -> {
             for (Launch launch : launches) {
