@@ -70,6 +70,11 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         return sandbox.stats();
     }
 
+    /** The account's instance profiles, instance types, KMS keys and network, for a test to change. */
+    public io.amibake.sandbox.SandboxAccount account() {
+        return sandbox.account();
+    }
+
     public List<SandboxInstance> instances() {
         return sandbox.instances();
     }

@@ -7,14 +7,14 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.CreateImageRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ec2.model.ResourceType;
 
 /**
  * What {@code amibake plan} asks EC2 before a bake spends anything: whether the account offers
  * what the recipe names (instance types, subnets, security groups), and, with {@code DryRun},
- * whether the bake's create calls would be allowed. Nothing here creates a resource.
+ * whether the bake's RunInstances and CopyImage would be allowed. Nothing here creates a resource.
+ * There is no CreateImage dry run: EC2 authorizes CreateImage against the instance, which does not
+ * exist before the bake, and AWS does not document what a dry run naming a missing one answers.
  */
 public final class Ec2Preflight {
 
@@ -71,17 +71,6 @@ public final class Ec2Preflight {
     public DryRun dryRunLaunch(String region, LaunchRequest request) {
         return dryRun("RunInstances", region, () -> ec2(region).runInstances(Ec2Gateway.runInstancesRequest(request).toBuilder()
                 .clientToken(null).dryRun(true).build()));
-    }
-
-    /**
-     * Asks EC2 whether CreateImage with this name and these tags would be allowed, with DryRun. Before
-     * a build instance exists the call names one that does not: EC2 then checks permission first and
-     * answers {@code InvalidInstanceID.NotFound} where it would have gone on.
-     */
-    public DryRun dryRunCreateImage(String region, String instanceId, String name, Map<String, String> tags) {
-        var request = CreateImageRequest.builder().instanceId(instanceId).name(name).dryRun(true)
-                .tagSpecifications(Ec2Gateway.tagSpec(ResourceType.IMAGE, tags), Ec2Gateway.tagSpec(ResourceType.SNAPSHOT, tags)).build();
-        return dryRun("CreateImage", region, () -> ec2(region).createImage(request));
     }
 
     /** Asks EC2 in the destination region whether this copy would be allowed, with DryRun: nothing is copied. */

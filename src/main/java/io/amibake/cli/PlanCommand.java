@@ -49,9 +49,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " each region and what earlier bakes of the recipe took.",
                 "Resolves the source image, renders the image name and checks it is free in every region; checks that"
                         + " the regions are enabled, the instance type is offered in the source region, and the subnet,"
-                        + " security groups and KMS keys exist; asks EC2 with DryRun whether RunInstances (which also"
-                        + " checks the instance profile), CreateImage and each CopyImage would be allowed.",
-                "Only reads and dry-runs: nothing is created. Every problem is listed, not only the first."},
+                        + " security groups (of the build, deployed and tested instances) and KMS keys exist; asks EC2"
+                        + " with DryRun whether RunInstances (which also checks the instance profile) and each"
+                        + " CopyImage would be allowed.",
+                "Only reads and dry-runs: nothing is created. Every problem is listed, not only the first. What"
+                        + " no request can answer before the bake (CreateImage on a build instance that does not"
+                        + " exist yet, SSM, the use of KMS keys) is listed as not checked, with the reason."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:all is well: the bake can start",
                 "2:a problem in the recipe or the account (each is listed), or bad input; nothing was created"})
@@ -174,6 +177,8 @@ final class PlanCommand implements Callable<Integer> {
             out.println("problems (" + plan.problems().size() + ")");
             plan.problems().forEach(line -> out.println("  problem  " + TerminalText.safe(line)));
         }
+        out.println("not checked (nothing can answer before the bake)");
+        plan.unchecked().forEach(line -> out.println("  -        " + TerminalText.safe(line)));
         out.println("the bake would create");
         plan.creates().forEach((region, things) -> {
             out.println("  " + region);
@@ -194,6 +199,7 @@ final class PlanCommand implements Callable<Integer> {
         root.put("imageName", plan.imageName());
         root.put("problems", plan.problems());
         root.put("checks", plan.checks());
+        root.put("notChecked", plan.unchecked());
         root.put("creates", plan.creates());
         root.put("history", history);
         return root;

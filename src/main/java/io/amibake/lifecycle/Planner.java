@@ -21,22 +21,23 @@ import io.amibake.recipe.Templates;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Checks a recipe against the account before a bake spends anything: the source image, the image
- * name in every region, the regions, the instance type, subnet, security groups, instance profile
- * and KMS keys, and, with {@code DryRun}, whether EC2 would allow RunInstances, CreateImage and each
- * CopyImage. It only reads and dry-runs: nothing is created. Every check runs, whatever the others
- * found, so the person fixes every problem in one pass.
+ * name in every region, the regions, the instance type, the subnets and security groups of the build
+ * and of deployed and tested instances, the instance profile and KMS keys, and, with {@code DryRun},
+ * whether EC2 would allow RunInstances and each CopyImage. It only reads and dry-runs: nothing is
+ * created. Every check runs, whatever the others found, so the person fixes every problem in one
+ * pass. What no request can answer before the bake is listed as not checked, with the reason.
  */
 public final class Planner {
-
-    /** No build instance exists before the bake: CreateImage's dry run names one that cannot exist. */
-    static final String NO_INSTANCE = "i-00000000000000000";
 
     private final Ec2Gateway ec2;
     private final Ec2Preflight preflight;
@@ -66,6 +67,7 @@ public final class Planner {
         Image source = resolveSource(found, recipe);
         checkNameFree(found, regions, imageName);
         checkBuildInstance(found, recipe.build(), sourceRegion);
+        checkLaunches(found, recipe);
         checkKmsKeys(found, recipe.regions());
 
         // The tags as the bake sends them: IAM may allow CreateTags only for some keys or values.
@@ -81,8 +83,6 @@ public final class Planner {
                     BakeTags.forInstance(recipe.name(), "plan", 0), null);
             dryRun(found, () -> preflight.dryRunLaunch(sourceRegion, launch), "RunInstances", sourceRegion);
         }
-        dryRun(found, () -> preflight.dryRunCreateImage(sourceRegion, NO_INSTANCE, imageName, tags), "CreateImage",
-                sourceRegion);
         for (String region : source == null ? List.<String>of() : regions.subList(1, regions.size())) {
             Regions r = recipe.regions();
             CopyRequest copy = new CopyRequest(sourceRegion, source.id(), imageName, "", null, r.encrypted(),
@@ -90,7 +90,68 @@ public final class Planner {
             dryRun(found, () -> preflight.dryRunCopyImage(region, copy), "CopyImage", region);
         }
         return new Plan(recipe.name(), source == null ? null : source.id() + " (" + source.name() + ")", imageName,
-                found.checks, found.problems, creates(recipe, imageName, now));
+                found.checks, found.problems, creates(recipe, imageName, now), unchecked(recipe));
+    }
+
+    /**
+     * What the bake will ask that no request before it can answer, and why. EC2 authorizes an action
+     * on a resource against that resource and its tags (IAM resource-level permissions): before the
+     * build instance and the image exist there is nothing to evaluate, and AWS does not document what
+     * a dry run naming a resource that does not exist answers, so plan does not send one.
+     */
+    static List<String> unchecked(Recipe recipe) {
+        List<String> lines = new ArrayList<>();
+        lines.add("StopInstances, CreateImage and TerminateInstances on the build instance: EC2 authorizes them"
+                + " against that instance and its tags, which exist only once the bake launched it");
+        List<String> imageActions = new ArrayList<>();
+        if (!recipe.regions().shareWith().isEmpty() || recipe.image().settings().imdsSupport() != null) {
+            imageActions.add("ModifyImageAttribute");
+        }
+        if (recipe.image().settings().deprecateAfter() != null) {
+            imageActions.add("EnableImageDeprecation");
+        }
+        if (recipe.image().settings().deregistrationProtection()) {
+            imageActions.add("EnableImageDeregistrationProtection");
+        }
+        if (recipe.image().retention() != null) {
+            imageActions.add("DeregisterImage and DeleteSnapshot (retention)");
+        }
+        if (!imageActions.isEmpty()) {
+            lines.add(String.join(", ", imageActions) + " on the image and its copies: authorized against images"
+                    + " that do not exist yet");
+        }
+        List<String> ssmActions = new ArrayList<>();
+        if (!CommandPlan.of(recipe).isEmpty()) {
+            ssmActions.add("SendCommand");
+        }
+        if (recipe.regions().ssmParameter() != null) {
+            ssmActions.add("PutParameter");
+        }
+        if (!ssmActions.isEmpty()) {
+            lines.add("SSM " + String.join(" and ", ssmActions) + ": SSM has no DryRun"
+                    + (ssmActions.contains("SendCommand") ? " (and whether the build instance's agent comes Online"
+                            + " shows only during the bake)" : ""));
+        }
+        if (recipe.regions().encrypted()) {
+            lines.add("the use of the KMS keys by the encrypted copies (key policies and grants): EBS checks the key"
+                    + " only when the copy runs, and a copy with a key it cannot use is accepted and then fails;"
+                    + " DescribeKey above shows only that each named key exists and is enabled");
+        }
+        Set<String> launchRegions = new LinkedHashSet<>();
+        if (!CommandPlan.tests(recipe).isEmpty()) {
+            launchRegions.add(recipe.source().region());
+        }
+        launchRegions.addAll(launchRegions(recipe).keySet());
+        if (!launchRegions.isEmpty()) {
+            lines.add("RunInstances of deployed or tested instances in " + String.join(", ", launchRegions)
+                    + ": they launch the new image, which does not exist yet (their subnets and security groups"
+                    + " are checked above)");
+        }
+        if (recipe.deploy().launchTemplate() != null) {
+            lines.add("CreateLaunchTemplate, CreateLaunchTemplateVersion and ModifyLaunchTemplate: not asked with"
+                    + " DryRun");
+        }
+        return lines;
     }
 
     private void checkRegions(Findings found, String sourceRegion, List<String> regions) {
@@ -153,37 +214,101 @@ public final class Planner {
                         + " (DescribeInstanceTypeOfferings); pick another build.instanceType");
             }
         });
+        checkNetwork(found, region, build.subnet(), build.securityGroups(), "");
+    }
+
+    /**
+     * What deployed instances and the tests of copies launch, per region: deployed ones of their type
+     * in the deploy subnet and groups; a copy's test instance of the build's type in the deploy
+     * subnet, if any, with the VPC's default group (TestCopyStep). The source region counts only for
+     * deployed instances: its test instance launches as the build instance does.
+     */
+    private static Map<String, List<Launch>> launchRegions(Recipe recipe) {
+        Map<String, List<Launch>> launches = new LinkedHashMap<>();
+        List<String> regions = recipe.imageRegions();
+        var instances = recipe.deploy().instances();
+        for (String region : regions) {
+            List<Launch> here = new ArrayList<>();
+            if (recipe.deploy().deploysInstances(region) && instances.count() > 0) {
+                here.add(new Launch("deploy.instances", instances.instanceType() != null ? instances.instanceType()
+                        : recipe.build().instanceType(), instances.subnet(region), instances.securityGroups(region)));
+            }
+            if (recipe.test().testsCopies() && !region.equals(regions.get(0))) {
+                here.add(new Launch("test of the copy", recipe.build().instanceType(),
+                        instances == null ? null : instances.subnet(region), List.of()));
+            }
+            if (!here.isEmpty()) {
+                launches.put(region, here);
+            }
+        }
+        return launches;
+    }
+
+    private record Launch(String what, String instanceType, String subnet, List<String> securityGroups) {
+    }
+
+    /** Each region's deployed and test instances: their type is offered there, their network exists. */
+    private void checkLaunches(Findings found, Recipe recipe) {
+        String source = recipe.source().region();
+        Set<String> askedTypes = new HashSet<>(List.of(source + " " + recipe.build().instanceType()));
+        Set<String> askedNetworks = new HashSet<>(List.of(source + " " + recipe.build().subnet()
+                + " " + recipe.build().securityGroups()));
+        launchRegions(recipe).forEach((region, launches) -> {
+            for (Launch launch : launches) {
+                String label = launch.what() + ": ";
+                if (askedTypes.add(region + " " + launch.instanceType())) {
+                    found.attempt("instance type " + launch.instanceType() + " in " + region, () -> {
+                        if (preflight.offersInstanceType(region, launch.instanceType())) {
+                            found.check(label + "instance type " + launch.instanceType() + " is offered in " + region);
+                        } else {
+                            found.problem(label + "instance type " + launch.instanceType() + " is not offered in "
+                                    + region + " (DescribeInstanceTypeOfferings)");
+                        }
+                    });
+                }
+                if (askedNetworks.add(region + " " + launch.subnet() + " " + launch.securityGroups())) {
+                    checkNetwork(found, region, launch.subnet(), launch.securityGroups(), label);
+                }
+            }
+        });
+    }
+
+    /** The subnet (or the default VPC without one) and security groups exist in the region and share a VPC. */
+    private void checkNetwork(Findings found, String region, String subnet, List<String> securityGroups,
+                              String label) {
         String[] subnetVpc = {null};
-        if (build.subnet() != null) {
-            found.attempt("subnet " + build.subnet(), () -> {
-                subnetVpc[0] = preflight.subnetVpcs(region, List.of(build.subnet())).get(build.subnet());
+        if (subnet != null) {
+            found.attempt("subnet " + subnet, () -> {
+                subnetVpc[0] = preflight.subnetVpcs(region, List.of(subnet)).get(subnet);
                 if (subnetVpc[0] == null) {
-                    found.problem("subnet " + build.subnet() + " does not exist in " + region);
+                    found.problem(label + "subnet " + subnet + " does not exist in " + region);
                 } else {
-                    found.check("subnet " + build.subnet() + " exists in " + region + " (" + subnetVpc[0] + ")");
+                    found.check(label + "subnet " + subnet + " exists in " + region + " (" + subnetVpc[0] + ")");
                 }
             });
         } else {
-            found.attempt("the default VPC", () -> {
+            found.attempt("the default VPC of " + region, () -> {
                 if (preflight.hasDefaultVpc(region)) {
-                    found.check("the build instance goes to the default VPC of " + region);
+                    found.check(label.isEmpty() ? "the build instance goes to the default VPC of " + region
+                            : label + "instances go to the default VPC of " + region);
                 } else {
-                    found.problem(region + " has no default VPC; set build.subnet");
+                    found.problem(region + " has no default VPC; set " + (label.isEmpty() ? "build.subnet"
+                            : "deploy.instances.subnet for " + region));
                 }
             });
         }
-        if (!build.securityGroups().isEmpty()) {
-            found.attempt("the security groups", () -> {
-                Map<String, String> groups = preflight.securityGroupVpcs(region, build.securityGroups());
-                for (String group : build.securityGroups()) {
+        if (!securityGroups.isEmpty()) {
+            found.attempt("the security groups in " + region, () -> {
+                Map<String, String> groups = preflight.securityGroupVpcs(region, securityGroups);
+                for (String group : securityGroups) {
                     String vpc = groups.get(group);
                     if (vpc == null) {
-                        found.problem("security group " + group + " does not exist in " + region);
+                        found.problem(label + "security group " + group + " does not exist in " + region);
                     } else if (subnetVpc[0] != null && !vpc.equals(subnetVpc[0])) {
-                        found.problem("security group " + group + " is in " + vpc + ", subnet " + build.subnet()
+                        found.problem(label + "security group " + group + " is in " + vpc + ", subnet " + subnet
                                 + " in " + subnetVpc[0] + "; they must share a VPC");
                     } else {
-                        found.check("security group " + group + " exists in " + region);
+                        found.check(label + "security group " + group + " exists in " + region);
                     }
                 }
             });
@@ -209,9 +334,6 @@ public final class Planner {
             DryRun answer = ask.get();
             if (answer.allowed()) {
                 found.check(action + " in " + region + " would be allowed (DryRun)");
-            } else if (action.equals("CreateImage") && "InvalidInstanceID.NotFound".equals(answer.code())) {
-                // EC2 looks for the instance only once IAM allowed the call.
-                found.check("CreateImage in " + region + " is allowed (DryRun); the instance is checked when it exists");
             } else if ("UnauthorizedOperation".equals(answer.code())) {
                 found.problem(action + " in " + region + " would be denied: UnauthorizedOperation (DryRun): "
                         + firstSentence(answer.message()));
@@ -239,6 +361,17 @@ public final class Planner {
                 }
             } else {
                 here.add((recipe.regions().encrypted() ? "encrypted copy" : "copy") + " of the image and its snapshots");
+                if (recipe.test().testsCopies()) {
+                    here.add("test instance of the copy, terminated after its tests");
+                }
+            }
+            if (recipe.deploy().deploysInstances(region)) {
+                var instances = recipe.deploy().instances();
+                here.add(instances.count() == 0 ? "deployed instances of earlier bakes terminated (count: 0)"
+                        : instances.count() + " deployed instance" + (instances.count() == 1 ? "" : "s") + " ("
+                                + (instances.instanceType() != null ? instances.instanceType()
+                                        : recipe.build().instanceType())
+                                + ") of the new image, replacing those of the previous bake once tested");
             }
             if (!recipe.regions().shareWith().isEmpty()) {
                 here.add("launch permission for " + String.join(", ", recipe.regions().shareWith()));

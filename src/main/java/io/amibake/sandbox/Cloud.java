@@ -140,6 +140,9 @@ final class Cloud {
         String architecture;
         String privateIp;
         String subnetId;
+        String vpcId;
+        String availabilityZone;
+        List<SecurityGroup> securityGroups = List.of();
         String keyName;
         int launchIndex;
         Instant launchedAt;
@@ -174,6 +177,8 @@ final class Cloud {
         boolean encrypted;
         String kmsKeyId;
         boolean fails;
+        /** Why a failed image failed ({@code Code: message}); null for the default internal error. */
+        String stateReason;
         Instant createdAt;
         Instant visibleAt;
         Instant readyAt;

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  */
 final class Ec2Images {
 
+    /** When a copy with a KMS key it cannot use ends {@code failed}: the sandbox's assumption, AWS gives no figure. */
+    private static final Duration KMS_FAILURE_SHOWS = Duration.ofMinutes(1);
     private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9()\\[\\]./\\-'@_ ]{3,128}");
     private final Cloud cloud;
     private final Faults faults;
@@ -196,8 +198,9 @@ final class Ec2Images {
                 .el("sourceInstanceId", image.sourceInstanceId).el("deregistrationProtection", image.deregistrationProtection)
                 .el("sourceImageId", image.sourceImageId).el("sourceImageRegion", image.sourceRegion);
         if (state.equals("failed")) {
-            xml.open("stateReason").el("code", "Server.InternalError")
-                    .el("message", "Server.InternalError: An internal error has occurred").close();
+            String reason = image.stateReason != null ? image.stateReason
+                    : "Server.InternalError: An internal error has occurred";
+            xml.open("stateReason").el("code", reason.substring(0, reason.indexOf(':'))).el("message", reason).close();
         }
         xml.close();
     }
@@ -266,6 +269,16 @@ final class Ec2Images {
                     + " concurrent AMI copies in " + region.name + ".");
         }
         Image image = newImage(region, name, p.get("Description", source.description), now, now.plus(copyDuration));
+        Cloud.KmsKey named = kmsKeyId == null ? null : KmsApi.resolve(region, kmsKeyId);
+        if (kmsKeyId != null && (named == null || !named.state().equals("Enabled"))) {
+            // CopyImage's KmsKeyId: "authenticates the KMS key asynchronously. Therefore, if you specify an
+            // identifier that is not valid, the action can appear to complete, but eventually fails. The
+            // specified KMS key must exist in the destination Region." (EC2 API Reference)
+            image.fails = true;
+            image.stateReason = "Client.InvalidKMSKey.InvalidState: The KMS key " + kmsKeyId + (named == null
+                    ? " does not exist in " + region.name : " is " + named.state()) + "; the copy cannot be encrypted";
+            image.readyAt = now.plus(copyDuration.compareTo(KMS_FAILURE_SHOWS) < 0 ? copyDuration : KMS_FAILURE_SHOWS);
+        }
         image.architecture = source.architecture;
         image.rootDeviceName = source.rootDeviceName;
         image.platformDetails = source.platformDetails;
@@ -273,8 +286,9 @@ final class Ec2Images {
         image.sourceImageId = sourceImageId;
         image.contents = InstanceContents.of(source);
         image.encrypted = encrypted || source.encrypted;
-        String defaultKey = "arn:aws:kms:" + region.name + ":" + Cloud.ACCOUNT + ":alias/aws/ebs";
-        image.kmsKeyId = kmsKeyId != null ? kmsKeyId : image.encrypted ? defaultKey : null;
+        // EBS reports the key's ARN, whatever form of its id the request used.
+        String defaultKey = KmsApi.resolve(region, "alias/aws/ebs").arn();
+        image.kmsKeyId = named != null ? named.arn() : kmsKeyId != null ? kmsKeyId : image.encrypted ? defaultKey : null;
         if (p.bool("CopyImageTags")) {
             source.tags.forEach((k, v) -> {
                 if (!k.startsWith("aws:")) {

@@ -76,10 +76,8 @@ final class Ec2Instances {
             Ec2InstanceTypes.requireOffered(region, p.get("InstanceType"));
         }
         requireInstanceProfile(p);
-        if (p.get("SubnetId") == null && Ec2Network.defaultSubnet(region) == null) {
-            throw new ApiException("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for"
-                    + " EC2-Classic and default VPC.");
-        }
+        Ec2Network.Placement placement = Ec2Network.placement(region, p.get("SubnetId"), p.list("SecurityGroupId"),
+                p.list("SecurityGroup"));
         dryRun(p);
         if (token != null) {
             String fingerprint = fingerprint(p);
@@ -126,7 +124,10 @@ final class Ec2Instances {
             in.architecture = image.architecture;
             in.privateIp = "10.0." + ThreadLocalRandom.current().nextInt(1, 255) + "."
                     + ThreadLocalRandom.current().nextInt(4, 255);
-            in.subnetId = p.get("SubnetId", Ec2Network.defaultSubnet(region));
+            in.subnetId = placement.subnet().id();
+            in.vpcId = placement.subnet().vpcId();
+            in.availabilityZone = placement.subnet().availabilityZone();
+            in.securityGroups = placement.groups();
             in.keyName = p.get("KeyName");
             in.launchIndex = i;
             in.launchedAt = now;
@@ -362,15 +363,18 @@ final class Ec2Instances {
             xml.el("reason", stateReasonText(in, now));
             xml.el("keyName", in.keyName).el("amiLaunchIndex", in.launchIndex);
             xml.el("instanceType", in.instanceType).el("launchTime", in.launchedAt);
-            xml.open("placement").el("availabilityZone", in.region + "a").el("groupName", "").el("tenancy", "default")
-                    .close();
+            xml.open("placement").el("availabilityZone", in.availabilityZone).el("groupName", "")
+                    .el("tenancy", "default").close();
             xml.open("monitoring").el("state", "disabled").close();
             if (!state.equals("terminated")) {
-                xml.el("subnetId", in.subnetId).el("vpcId", "vpc-0sandbox").el("privateIpAddress", in.privateIp);
+                xml.el("subnetId", in.subnetId).el("vpcId", in.vpcId).el("privateIpAddress", in.privateIp);
             }
             xml.el("sourceDestCheck", true);
-            xml.open("groupSet").open("item").el("groupId", "sg-0sandboxdefault").el("groupName", "default").close()
-                    .close();
+            xml.open("groupSet");
+            for (Cloud.SecurityGroup g : in.securityGroups) {
+                xml.open("item").el("groupId", g.id()).el("groupName", g.name()).close();
+            }
+            xml.close();
             String reasonCode = stateReasonCode(in, now);
             if (reasonCode != null) {
                 xml.open("stateReason").el("code", reasonCode).el("message", reasonCode + ": "

@@ -52,6 +52,62 @@ final class Ec2Network {
                 .map(Subnet::id).findFirst().orElse(null);
     }
 
+    /** Where RunInstances puts an instance: the subnet and the security groups it is given, as checked. */
+    record Placement(Subnet subnet, List<SecurityGroup> groups) {
+    }
+
+    /**
+     * Checks a launch's {@code SubnetId}, {@code SecurityGroupId.N} and {@code SecurityGroup.N} as EC2
+     * does, DryRun included: an unknown subnet is {@code InvalidSubnetID.NotFound}, an unknown group
+     * {@code InvalidGroup.NotFound}, a group of another VPC than the subnet's {@code InvalidParameter}.
+     * Without a subnet the instance lands in the default VPC; group names are looked up there only.
+     * Without groups it gets its VPC's {@code default} group.
+     */
+    static Placement placement(Cloud.Region region, String subnetIdOrNull, List<String> groupIds,
+            List<String> groupNames) {
+        Subnet subnet;
+        if (subnetIdOrNull == null) {
+            String fallback = defaultSubnet(region);
+            if (fallback == null) {
+                throw new ApiException("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported"
+                        + " for EC2-Classic and default VPC.");
+            }
+            subnet = region.subnets.get(fallback);
+        } else {
+            subnet = byIds(List.of(subnetIdOrNull), new ArrayList<>(region.subnets.values()), Subnet::id, SUBNET_ID,
+                    "InvalidSubnetID", "subnet ID").get(0);
+        }
+        List<SecurityGroup> groups = new ArrayList<>();
+        for (String id : groupIds) {
+            if (!GROUP_ID.matcher(id).matches()) {
+                throw new ApiException("InvalidGroupId.Malformed", "Invalid id: \"" + id + "\" (expecting \"sg-...\")");
+            }
+            SecurityGroup group = region.securityGroups.get(id);
+            if (group == null) {
+                throw new ApiException("InvalidGroup.NotFound", "The security group '" + id + "' does not exist");
+            }
+            groups.add(group);
+        }
+        for (String name : groupNames) {
+            groups.add(region.securityGroups.values().stream()
+                    .filter(g -> g.name().equals(name) && g.vpcId().equals(region.defaultVpcId)).findFirst()
+                    .orElseThrow(() -> new ApiException("InvalidGroup.NotFound", "The security group '" + name
+                            + "' does not exist in default VPC '" + region.defaultVpcId + "'")));
+        }
+        for (SecurityGroup group : groups) {
+            if (!group.vpcId().equals(subnet.vpcId())) {
+                throw new ApiException("InvalidParameter", "Security group " + group.id() + " and subnet "
+                        + subnet.id() + " belong to different networks.");
+            }
+        }
+        if (groups.isEmpty()) {
+            region.securityGroups.values().stream()
+                    .filter(g -> g.name().equals("default") && g.vpcId().equals(subnet.vpcId())).findFirst()
+                    .ifPresent(groups::add);
+        }
+        return new Placement(subnet, List.copyOf(groups));
+    }
+
     static Subnet createSubnet(Cloud.Region region, String vpcId) {
         int index = region.subnets.size();
         String zone = region.name + "abc".charAt(index % 3);

@@ -70,22 +70,36 @@ final class KmsApi {
     }
 
     private static KmsKey find(Cloud.Region region, String keyId) {
-        String prefix = "arn:aws:kms:" + region.name + ":" + Cloud.ACCOUNT + ":";
+        KmsKey key = resolve(region, keyId);
+        if (key != null) {
+            return key;
+        }
+        String local = keyId.startsWith(prefix(region)) ? keyId.substring(prefix(region).length()) : keyId;
+        if (local.startsWith("alias/")) {
+            throw new ApiException("NotFoundException", "Alias " + arn(region, local) + " is not found.", 400);
+        }
+        throw new ApiException("NotFoundException", "Key '" + (keyId.startsWith("arn:") ? keyId
+                : arn(region, local.startsWith("key/") ? local : "key/" + local)) + "' does not exist", 400);
+    }
+
+    /**
+     * The key a key id, key ARN, alias name or alias ARN names in this region, or null: an ARN of
+     * another region or account names no key here.
+     */
+    static KmsKey resolve(Cloud.Region region, String keyId) {
+        String prefix = prefix(region);
+        if (keyId.startsWith("arn:") && !keyId.startsWith(prefix)) {
+            return null;
+        }
         String local = keyId.startsWith(prefix) ? keyId.substring(prefix.length()) : keyId;
         if (local.startsWith("alias/")) {
             String id = region.kmsAliases.get(local);
-            if (id == null) {
-                throw new ApiException("NotFoundException", "Alias " + arn(region, local) + " is not found.", 400);
-            }
-            return region.kmsKeys.get(id);
+            return id == null ? null : region.kmsKeys.get(id);
         }
-        String id = local.startsWith("key/") ? local.substring("key/".length()) : local;
-        KmsKey key = region.kmsKeys.get(id);
-        if (key == null || keyId.startsWith("arn:") && !keyId.startsWith(prefix)) {
-            // An ARN of another region or account names no key here.
-            throw new ApiException("NotFoundException", "Key '" + (keyId.startsWith("arn:") ? keyId
-                    : arn(region, "key/" + id)) + "' does not exist", 400);
-        }
-        return key;
+        return region.kmsKeys.get(local.startsWith("key/") ? local.substring("key/".length()) : local);
+    }
+
+    private static String prefix(Cloud.Region region) {
+        return "arn:aws:kms:" + region.name + ":" + Cloud.ACCOUNT + ":";
     }
 }

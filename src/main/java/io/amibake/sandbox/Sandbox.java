@@ -158,7 +158,8 @@ public final class Sandbox implements AutoCloseable {
             for (Cloud.Region region : cloud.regions()) {
                 for (Cloud.Instance i : region.instances.values()) {
                     list.add(new SandboxInstance(i.region, i.id, i.state(now), i.imageId, i.clientToken, i.tags,
-                            i.iamProfileArn, i.launchedAt));
+                            i.iamProfileArn, i.launchedAt, i.subnetId,
+                            i.securityGroups.stream().map(Cloud.SecurityGroup::id).toList()));
                 }
             }
             list.sort(java.util.Comparator.comparing(SandboxInstance::launchedAt));

@@ -100,6 +100,30 @@ public final class SandboxAccount {
         }
     }
 
+    /** A new VPC in the region, with its own {@code default} security group as EC2 creates one; returns its id. */
+    public String createVpc(String region) {
+        synchronized (cloud) {
+            Cloud.Region r = cloud.region(region);
+            String vpc = Cloud.newId("vpc");
+            Ec2Network.createSecurityGroup(r, "default", vpc);
+            return vpc;
+        }
+    }
+
+    /** A new subnet in the given VPC of the region; returns its id. */
+    public String createSubnet(String region, String vpcId) {
+        synchronized (cloud) {
+            return Ec2Network.createSubnet(cloud.region(region), vpcId).id();
+        }
+    }
+
+    /** A new security group in the given VPC of the region; returns its id. */
+    public String createSecurityGroup(String region, String name, String vpcId) {
+        synchronized (cloud) {
+            return Ec2Network.createSecurityGroup(cloud.region(region), name, vpcId).id();
+        }
+    }
+
     /** The region's default VPC goes, with its subnets and security group, as if the account deleted it. */
     public void removeDefaultVpc(String region) {
         synchronized (cloud) {

@@ -118,8 +118,48 @@ class DeployInstancesJobTest {
         assertThat(alive("order")).allMatch(i -> i.tags().get(BakeTags.BAKE).equals(newer.bakeId())).hasSize(6);
     }
 
+    @Test
+    void everyInstanceLaunchesInTheSubnetAndSecurityGroupsTheRecipeNames() throws Exception {
+        // given the second default subnet and a group of its own in each region, named in the recipe
+        Map<String, String> subnets = new java.util.HashMap<>();
+        Map<String, String> groups = new java.util.HashMap<>();
+        for (String region : REGIONS) {
+            subnets.put(region, sandbox.account().defaultSubnets(region).get(1));
+            groups.put(region, sandbox.account().createSecurityGroup(region, "web"));
+        }
+        String build = "  subnet: " + subnets.get("us-east-1") + "\n  securityGroups: [" + groups.get("us-east-1")
+                + "]\n";
+        String deploy = "    subnet: {us-west-2: " + subnets.get("us-west-2") + ", eu-west-1: "
+                + subnets.get("eu-west-1") + "}\n    securityGroups: {eu-west-1: [" + groups.get("eu-west-1") + "]}\n";
+
+        // when
+        BakeResult result = bake("placed", build, deploy);
+
+        // then the build and test instances and the deployed ones in the other regions landed as named
+        assertThat(result.status()).as(result.error()).isEqualTo("COMPLETED");
+        List<SandboxInstance> buildAndTest = sandbox.instances().stream()
+                .filter(i -> "placed".equals(i.tags().get(BakeTags.RECIPE)))
+                .filter(i -> !"deploy".equals(i.tags().get(TestImageStep.ROLE_TAG))).toList();
+        assertThat(buildAndTest).hasSize(2).allSatisfy(i -> {
+                    assertThat(i.subnetId()).isEqualTo(subnets.get("us-east-1"));
+                    assertThat(i.securityGroupIds()).containsExactly(groups.get("us-east-1"));
+                });
+        for (String region : List.of("us-west-2", "eu-west-1")) {
+            assertThat(deployed("placed", region)).hasSize(2)
+                    .allSatisfy(i -> assertThat(i.subnetId()).isEqualTo(subnets.get(region)));
+        }
+        assertThat(deployed("placed", "eu-west-1"))
+                .allSatisfy(i -> assertThat(i.securityGroupIds()).containsExactly(groups.get("eu-west-1")));
+    }
+
     private BakeResult bake(String name) throws Exception {
-        String yaml = Files.readString(Path.of("recipes/httpd.yaml")).replace("name: httpd", "name: " + name);
+        return bake(name, "", "");
+    }
+
+    /** recipes/httpd.yaml deploying two servers per region, with lines added to build and deploy.instances. */
+    private BakeResult bake(String name, String buildLines, String deployInstancesLines) throws Exception {
+        String yaml = Files.readString(Path.of("recipes/httpd.yaml")).replace("name: httpd", "name: " + name)
+                .replace("build:\n", "build:\n" + buildLines);
         yaml = yaml.substring(0, yaml.indexOf("\ndeploy:")) + """
 
                 deploy:
@@ -127,7 +167,7 @@ class DeployInstancesJobTest {
                   instances:
                     count: 2
                     instanceType: t3.micro
-                """.formatted(name);
+                """.formatted(name) + deployInstancesLines;
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
         Map<String, String> vars = Map.of("version", "1." + BAKES.incrementAndGet());

@@ -84,6 +84,7 @@ class PlanCommandTest {
         // given
         sandbox.account().withdrawInstanceType("us-east-1", "t3.small");
         sandbox.faults().deny("RunInstances", "us-east-1");
+        sandbox.faults().deny("CreateImage", "us-east-1");
 
         // when
         int exit = plan(recipe("t3.small", "alias/missing", "", "web-{{date:yyyyMMdd-HHmmss}}"));
@@ -95,7 +96,6 @@ class PlanCommandTest {
                 .contains("problem  KMS key alias/missing does not exist in eu-west-1")
                 .contains("problem  instance type t3.small is not offered in us-east-1")
                 .contains("problem  RunInstances in us-east-1 would be denied: UnauthorizedOperation")
-                .contains("ok       CreateImage in us-east-1 is allowed")
                 .contains("ok       CopyImage in eu-west-1 would be allowed");
         assertThat(sandbox.stats().count("RunInstances", "us-east-1", "UnauthorizedOperation")).isEqualTo(1);
         assertNothingCreated();
@@ -125,6 +125,58 @@ class PlanCommandTest {
                 .contains("no completed bake of web against " + sandbox.endpoint() + " yet");
         assertThat(sandbox.stats().count("RunInstances", "us-east-1", "DryRunOperation")).isEqualTo(1);
         assertThat(sandbox.stats().count("CopyImage", "eu-west-1", "DryRunOperation")).isEqualTo(1);
+        assertNothingCreated();
+    }
+
+    @Test
+    void createImageIsNotAskedBeforeTheBuildInstanceExistsButListedAsNotCheckedWithWhatElseCannotBe()
+            throws Exception {
+        // given a denied CreateImage, which no request before the bake can detect honestly
+        sandbox.faults().deny("CreateImage", "us-east-1");
+
+        // when
+        int exit = plan(recipe("t3.micro", "alias/amibake-images", "", "web-{{timestamp}}"), "--json");
+
+        // then
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(sandbox.stats().count("CreateImage")).isZero();
+        assertThat(out.toString())
+                .contains("\"notChecked\":[\"StopInstances, CreateImage and TerminateInstances on the build instance:")
+                .contains("SSM PutParameter: SSM has no DryRun\"")
+                .contains("EBS checks the key only when the copy runs")
+                .contains("CreateLaunchTemplate, CreateLaunchTemplateVersion and ModifyLaunchTemplate");
+        assertNothingCreated();
+    }
+
+    @Test
+    void deployedAndTestedInstancesAreCheckedInEveryRegionTheyLaunchIn() throws Exception {
+        // given eu-west-1 without t3.large and without a default VPC, and a group of another VPC
+        sandbox.account().withdrawInstanceType("eu-west-1", "t3.large");
+        sandbox.account().removeDefaultVpc("eu-west-1");
+        String otherVpcGroup = sandbox.account().createSecurityGroup("us-east-1", "web",
+                sandbox.account().createVpc("us-east-1"));
+        String subnet = sandbox.account().defaultSubnets("us-east-1").get(0);
+        String yaml = recipe("t3.micro", "alias/amibake-images", "", "web-{{timestamp}}")
+                .replace("deploy:\n  launchTemplate: web-servers\n", "test: {regions: all}\ndeploy:\n"
+                        + "  instances:\n    count: 1\n    instanceType: t3.large\n"
+                        + "    subnet: {us-east-1: " + subnet + "}\n"
+                        + "    securityGroups: {us-east-1: [" + otherVpcGroup + "]}\n");
+
+        // when
+        int exit = plan(yaml);
+
+        // then
+        assertThat(exit).as(out + "\n" + err).isEqualTo(2);
+        assertThat(out.toString())
+                .contains("problem  deploy.instances: security group " + otherVpcGroup + " is in vpc-")
+                .contains("problem  deploy.instances: instance type t3.large is not offered in eu-west-1")
+                .contains("problem  eu-west-1 has no default VPC; set deploy.instances.subnet for eu-west-1")
+                .contains("ok       deploy.instances: instance type t3.large is offered in us-east-1")
+                .contains("ok       deploy.instances: subnet " + subnet + " exists in us-east-1")
+                .contains("ok       test of the copy: instance type t3.micro is offered in eu-west-1")
+                .contains("1 deployed instance (t3.large) of the new image")
+                .contains("test instance of the copy, terminated after its tests")
+                .contains("RunInstances of deployed or tested instances in us-east-1, eu-west-1");
         assertNothingCreated();
     }
 

@@ -133,6 +133,94 @@ class DryRunAndAccountTest {
     }
 
     @Test
+    void runInstancesRefusesASubnetOrSecurityGroupTheRegionDoesNotHaveWithOrWithoutDryRun() {
+        // given a subnet and a group that exist, but in eu-west-1
+        String westSubnet = sandbox.account().defaultSubnets("eu-west-1").get(0);
+        String westGroup = sandbox.account().createSecurityGroup("eu-west-1", "web");
+
+        // when
+        Ec2Exception unknownSubnet = error(() -> ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro")
+                .minCount(1).maxCount(1).subnetId("subnet-0123456789abcdef0").dryRun(true)));
+        Ec2Exception otherRegionSubnet = error(() -> ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro")
+                .minCount(1).maxCount(1).subnetId(westSubnet)));
+        Ec2Exception unknownGroup = error(() -> ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro")
+                .minCount(1).maxCount(1).securityGroupIds(westGroup).dryRun(true)));
+        Ec2Exception malformedGroup = error(() -> ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro")
+                .minCount(1).maxCount(1).securityGroupIds("web-servers")));
+        Ec2Exception unknownName = error(() -> ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro")
+                .minCount(1).maxCount(1).securityGroups("web-servers")));
+
+        // then
+        assertThat(unknownSubnet.awsErrorDetails().errorCode()).isEqualTo("InvalidSubnetID.NotFound");
+        assertThat(unknownSubnet.statusCode()).isEqualTo(400);
+        assertThat(unknownSubnet.awsErrorDetails().errorMessage()).contains("subnet-0123456789abcdef0");
+        assertThat(otherRegionSubnet.awsErrorDetails().errorCode()).isEqualTo("InvalidSubnetID.NotFound");
+        assertThat(unknownGroup.awsErrorDetails().errorCode()).isEqualTo("InvalidGroup.NotFound");
+        assertThat(unknownGroup.statusCode()).isEqualTo(400);
+        assertThat(malformedGroup.awsErrorDetails().errorCode()).isEqualTo("InvalidGroupId.Malformed");
+        assertThat(unknownName.awsErrorDetails().errorCode()).isEqualTo("InvalidGroup.NotFound");
+        assertThat(sandbox.instances()).isEmpty();
+    }
+
+    @Test
+    void aSecurityGroupOfAnotherVpcThanTheSubnetsIsAnInvalidParameter() {
+        // given a second VPC with a subnet and a group, beside the default VPC
+        String vpc = sandbox.account().createVpc("us-east-1");
+        String subnet = sandbox.account().createSubnet("us-east-1", vpc);
+        String group = sandbox.account().createSecurityGroup("us-east-1", "web", vpc);
+        String defaultVpcGroup = sandbox.account().createSecurityGroup("us-east-1", "build");
+
+        // when
+        Ec2Exception defaultGroupInOtherSubnet = error(() -> ec2.runInstances(r -> r.imageId(base)
+                .instanceType("t3.micro").minCount(1).maxCount(1).subnetId(subnet).securityGroupIds(defaultVpcGroup)
+                .dryRun(true)));
+        Ec2Exception otherGroupInDefaultVpc = error(() -> ec2.runInstances(r -> r.imageId(base)
+                .instanceType("t3.micro").minCount(1).maxCount(1).securityGroupIds(group)));
+        Ec2Exception dryRun = error(() -> ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro").minCount(1)
+                .maxCount(1).subnetId(subnet).securityGroupIds(group).dryRun(true)));
+
+        // then
+        assertThat(defaultGroupInOtherSubnet.awsErrorDetails().errorCode()).isEqualTo("InvalidParameter");
+        assertThat(defaultGroupInOtherSubnet.statusCode()).isEqualTo(400);
+        assertThat(defaultGroupInOtherSubnet.awsErrorDetails().errorMessage())
+                .isEqualTo("Security group " + defaultVpcGroup + " and subnet " + subnet
+                        + " belong to different networks.");
+        assertThat(otherGroupInDefaultVpc.awsErrorDetails().errorCode()).isEqualTo("InvalidParameter");
+        assertThat(dryRun.awsErrorDetails().errorCode()).isEqualTo("DryRunOperation");
+        assertThat(sandbox.instances()).isEmpty();
+    }
+
+    @Test
+    void anInstanceLandsInItsSubnetsVpcWithTheGroupsItWasGivenOrTheVpcsDefaultGroup() {
+        // given
+        String vpc = sandbox.account().createVpc("us-east-1");
+        String subnet = sandbox.account().createSubnet("us-east-1", vpc);
+        String group = sandbox.account().createSecurityGroup("us-east-1", "web", vpc);
+        String defaultGroup = ec2.describeSecurityGroups(r -> r.filters(f -> f.name("vpc-id").values(vpc),
+                f -> f.name("group-name").values("default"))).securityGroups().get(0).groupId();
+
+        // when
+        String withGroup = ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro").minCount(1).maxCount(1)
+                .subnetId(subnet).securityGroupIds(group)).instances().get(0).instanceId();
+        String withoutGroup = ec2.runInstances(r -> r.imageId(base).instanceType("t3.micro").minCount(1).maxCount(1)
+                .subnetId(subnet)).instances().get(0).instanceId();
+        clock.advance(Duration.ofMinutes(1));
+        var described = ec2.describeInstances(r -> r.instanceIds(withGroup, withoutGroup)).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList();
+
+        // then
+        assertThat(described).allSatisfy(i -> {
+            assertThat(i.subnetId()).isEqualTo(subnet);
+            assertThat(i.vpcId()).isEqualTo(vpc);
+        });
+        assertThat(described).filteredOn(i -> i.instanceId().equals(withGroup)).singleElement()
+                .satisfies(i -> assertThat(i.securityGroups()).extracting(g -> g.groupId()).containsExactly(group));
+        assertThat(described).filteredOn(i -> i.instanceId().equals(withoutGroup)).singleElement()
+                .satisfies(i -> assertThat(i.securityGroups()).extracting(g -> g.groupId())
+                        .containsExactly(defaultGroup));
+    }
+
+    @Test
     void kmsKnowsTheDefaultEbsKeyAmibakesKeyAndTheKeysATestAddsAndNothingElse() {
         // given
         String id = sandbox.account().createKmsKey("eu-west-1", "alias/web-images");

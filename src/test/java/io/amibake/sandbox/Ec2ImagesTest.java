@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.SnapshotState;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.kms.KmsClient;
 
 class Ec2ImagesTest {
 
@@ -167,7 +168,8 @@ class Ec2ImagesTest {
         String source = availableImage("web-3");
         east.createTags(r -> r.resources(source).tags(tag("team", "platform")));
         CopyImageRequest copy = CopyImageRequest.builder().sourceRegion("us-east-1").sourceImageId(source).name("web-3")
-                .clientToken("bake-1-eu-west-1").encrypted(true).kmsKeyId("alias/amibake").copyImageTags(true).build();
+                .clientToken("bake-1-eu-west-1").encrypted(true).kmsKeyId("alias/amibake-images").copyImageTags(true)
+                .build();
 
         // when
         String copyId = west.copyImage(copy).imageId();
@@ -182,7 +184,7 @@ class Ec2ImagesTest {
         assertThat(quarter.progress()).isEqualTo("25%");
         assertThat(quarter.state()).isEqualTo(SnapshotState.PENDING);
         assertThat(quarter.encrypted()).isTrue();
-        assertThat(quarter.kmsKeyId()).isEqualTo("alias/amibake");
+        assertThat(quarter.kmsKeyId()).isEqualTo(keyArn("alias/amibake-images"));
         assertThat(pending.state()).isEqualTo(ImageState.PENDING);
         assertThat(pending.tags()).contains(tag("team", "platform"), tag("amibake:recipe", "web"));
         assertThat(image(west, copyId).state()).isEqualTo(ImageState.AVAILABLE);
@@ -290,6 +292,51 @@ class Ec2ImagesTest {
         assertThat(east.describeSnapshots(r -> r.ownerIds("self")).snapshots()).singleElement()
                 .satisfies(s -> assertThat(s.state()).isEqualTo(SnapshotState.ERROR));
         assertThat(sandbox.images()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("failed"));
+    }
+
+    private String keyArn(String alias) {
+        try (KmsClient kms = SandboxClients.kmsNoRetry(sandbox, Region.EU_WEST_1)) {
+            return kms.describeKey(r -> r.keyId(alias)).keyMetadata().arn();
+        }
+    }
+
+    @Test
+    void aCopyWithAKeyTheDestinationCannotUseIsAcceptedAndThenFailsAsAwsDocuments() {
+        // given a key of the source region, a disabled key and a good key, all named to eu-west-1
+        String source = availableImage("web-kms");
+        String eastKey = "arn:aws:kms:us-east-1:123456789012:alias/amibake-images";
+        String disabled = sandbox.account().createKmsKey("eu-west-1", "alias/old-images");
+        sandbox.account().setKmsKeyState("eu-west-1", disabled, "Disabled");
+        String good = sandbox.account().createKmsKey("eu-west-1", "alias/web-images");
+        CopyImageRequest copy = CopyImageRequest.builder().sourceRegion("us-east-1").sourceImageId(source)
+                .encrypted(true).build();
+
+        // when
+        AwsServiceException dryRun = (AwsServiceException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> west.copyImage(copy.toBuilder().name("dry").kmsKeyId("alias/missing").dryRun(true).build()));
+        String missing = west.copyImage(copy.toBuilder().name("missing").kmsKeyId("alias/missing").build()).imageId();
+        String otherRegion = west.copyImage(copy.toBuilder().name("east-key").kmsKeyId(eastKey).build()).imageId();
+        String off = west.copyImage(copy.toBuilder().name("disabled").kmsKeyId(disabled).build()).imageId();
+        String fine = west.copyImage(copy.toBuilder().name("fine").kmsKeyId("alias/web-images").build()).imageId();
+        clock.advance(Duration.ofMinutes(2));
+
+        // then the copies were accepted, and those whose key is not usable in eu-west-1 failed
+        assertThat(dryRun.awsErrorDetails().errorCode()).isEqualTo("DryRunOperation");
+        for (String failed : List.of(missing, otherRegion, off)) {
+            Image image = image(west, failed);
+            assertThat(image.state()).as(image.name()).isEqualTo(ImageState.FAILED);
+            assertThat(image.stateReason().code()).isEqualTo("Client.InvalidKMSKey.InvalidState");
+        }
+        assertThat(image(west, missing).stateReason().message()).contains("alias/missing does not exist in eu-west-1");
+        assertThat(image(west, off).stateReason().message()).contains("is Disabled");
+        assertThat(west.describeSnapshots(r -> r.ownerIds("self")).snapshots())
+                .filteredOn(s -> s.state() == SnapshotState.ERROR).hasSize(3);
+        Image copied = image(west, fine);
+        assertThat(copied.state()).isEqualTo(ImageState.PENDING);
+        assertThat(copied.blockDeviceMappings().get(0).ebs().kmsKeyId())
+                .isEqualTo("arn:aws:kms:eu-west-1:123456789012:key/" + good);
+        clock.advance(Duration.ofMinutes(8));
+        assertThat(image(west, fine).state()).isEqualTo(ImageState.AVAILABLE);
     }
 
     @Test
