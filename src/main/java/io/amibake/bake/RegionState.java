@@ -2,6 +2,10 @@ package io.amibake.bake;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
@@ -183,9 +187,9 @@ public final class RegionState {
      * slot: the ones being tested while the deploy runs, the deployed ones after. Read-only.
      */
     public List<String> deployLaunchedInstances() {
-        java.util.SortedMap<Integer, String> bySlot = new java.util.TreeMap<>();
+        SortedMap<Integer, String> bySlot = new TreeMap<>();
         for (var entry : context.entrySet()) {
-            java.util.regex.Matcher slot = DEPLOY_INSTANCE.matcher(entry.getKey());
+            Matcher slot = DEPLOY_INSTANCE.matcher(entry.getKey());
             if (slot.matches() && entry.getValue() instanceof String id) {
                 bySlot.put(Integer.parseInt(slot.group(1)), id);
             }
@@ -193,6 +197,5 @@ public final class RegionState {
         return List.copyOf(bySlot.values());
     }
 
-    private static final java.util.regex.Pattern DEPLOY_INSTANCE =
-            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(DEPLOY_SLOT) + "(\\d+)\\.instance");
+    private static final Pattern DEPLOY_INSTANCE = Pattern.compile(Pattern.quote(DEPLOY_SLOT) + "(\\d+)\\.instance");
 }
