@@ -255,7 +255,7 @@ final class ScheduleCommand implements Callable<Integer> {
                     : schedule.next(now).format(ScheduleConsole.SLOT);
             String last = store.latest(name)
                     .map(slot -> slot.at().atZone(schedule.zone()).format(ScheduleConsole.SLOT) + " "
-                            + slot.outcome().toLowerCase() + (slot.resumed() ? " (resumed)" : ""))
+                            + slot.outcome().toLowerCase().replace('_', ' ') + (slot.resumed() ? " (resumed)" : ""))
                     .orElse("none");
             String image = launcher.latestExecutions(name, 50).stream()
                     .filter(e -> e.getStatus() == BatchStatus.COMPLETED)

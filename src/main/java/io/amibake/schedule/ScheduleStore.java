@@ -21,6 +21,8 @@ public final class ScheduleStore {
     /** Outcomes of a slot besides the bake statuses COMPLETED, FAILED and STOPPED. */
     public static final String RUNNING = "RUNNING";
     public static final String SKIPPED = "SKIPPED";
+    /** A bake that {@code build.timeout} stopped: resumable like STOPPED, but a failure of the schedule. */
+    public static final String TIMED_OUT = "TIMED_OUT";
 
     private static final int MAX_TEXT = 2000;
 
@@ -77,7 +79,7 @@ public final class ScheduleStore {
                 resumed, recipe, slot.toEpochMilli());
     }
 
-    /** Records how the slot ended: a bake status or {@link #SKIPPED}, with the reason or error. */
+    /** Records how the slot ended: a bake status, {@link #TIMED_OUT} or {@link #SKIPPED}, with why. */
     public void finish(String recipe, Instant slot, String outcome, String detail, String bakeId, Long executionId,
                        String imageId, Instant now) {
         jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?, IMAGE_ID = ?,"
@@ -149,7 +151,8 @@ public final class ScheduleStore {
     /**
      * One slot of a recipe's schedule.
      *
-     * @param outcome {@link #RUNNING}, {@link #SKIPPED}, or the bake's status: COMPLETED, FAILED, STOPPED
+     * @param outcome {@link #RUNNING}, {@link #SKIPPED}, {@link #TIMED_OUT}, or the bake's status: COMPLETED,
+     *                FAILED, STOPPED
      * @param detail  why it was skipped, or the bake's error
      */
     public record Slot(String recipe, Instant at, String owner, String outcome, boolean resumed, String detail,

@@ -449,13 +449,15 @@ public final class Scheduler implements AutoCloseable {
 
     private void ended(RecipeFiles.Version version, ZonedDateTime slot, BakeResult result, Instant began) {
         String name = version.name();
-        store.finish(name, slot.toInstant(), result.status(), result.error(), result.bakeId(),
-                result.executionId() < 0 ? null : result.executionId(), result.imageId(), clock.instant());
+        store.finish(name, slot.toInstant(), result.timedOut() ? ScheduleStore.TIMED_OUT : result.status(),
+                result.error(), result.bakeId(), result.executionId() < 0 ? null : result.executionId(),
+                result.imageId(), clock.instant());
         events.bakeFinished(name, result, Duration.between(began, clock.instant()));
         if (result.completed()) {
             store.succeeded(name);
-        } else if ("FAILED".equals(result.status())) {
-            // A stop (SIGTERM, 'amibake stop', a lost lease) is no failure: the next start or slot resumes it.
+        } else if ("FAILED".equals(result.status()) || result.timedOut()) {
+            // A stop somebody asked for (SIGTERM, 'amibake stop', a lost lease) is no failure: the next start
+            // or slot resumes it. A stop by build.timeout is: nobody asked for it, and it would come back nightly.
             int inARow = store.failed(name, result.error());
             int limit = version.recipe().schedule().pauseAfter();
             if (inARow >= limit) {

@@ -14,10 +14,16 @@ import io.amibake.bake.BakeLeases;
 import io.amibake.bake.BakeResult;
 import io.amibake.bake.BakeRunner;
 import io.amibake.bake.BakeTags;
+import io.amibake.notify.Notifier;
+import io.amibake.notify.NotifySettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,7 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The scheduler against the sandbox over HTTP, on a clock the test moves: nights pass in
  * milliseconds, and each slot's bake is a real bake through the launcher.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = {BakeConfiguration.class, SchedulerTest.TimeoutTime.class}, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:scheduler",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -63,8 +70,23 @@ class SchedulerTest {
         registry.add("amibake.home", HOME::toString);
     }
 
+    /** The clock {@code build.timeout} reads; a test moves it past a run's timeout. */
+    private static final WatchedClock TIMEOUTS = new WatchedClock();
+
+    /** Not annotated: BakeConfiguration's component scan would pick it up for other tests' contexts. */
+    static class TimeoutTime {
+
+        @Bean
+        Clock timeoutClock() {
+            return TIMEOUTS;
+        }
+    }
+
     @Autowired
     private BakeLauncher launcher;
+
+    @Autowired
+    private NotifySettings notifySettings;
 
     @Autowired
     private BakeRunner runner;
@@ -344,6 +366,38 @@ class SchedulerTest {
         assertThat(kept.outcome()).as(kept.detail()).isEqualTo("COMPLETED");
     }
 
+    @Test
+    void aBakeStoppedByItsTimeoutCountsAsAFailureIsToldAndPausesTheSchedule() throws Exception {
+        // given a recipe pausing after 2 failures, told to a command, whose every run outlasts build.timeout
+        Path file = recipe("hurried", "always", 2);
+        Path notified = recipes.resolve("notified.jsonl");
+        Files.writeString(file, Files.readString(file) + "notify:\n  command: '{ cat; echo; } >> " + notified + "'\n");
+        Notifier notifier = Notifier.create(launcher, notifySettings, log::add);
+        Scheduler scheduler = scheduler(recipe -> new OnFirstStep(() -> TIMEOUTS.passAndAwaitLook(Duration.ofDays(8))),
+                notifier);
+        scheduler.look();
+
+        // when two nights pass
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        ScheduleStore.Slot first = store().latest("hurried").orElseThrow();
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+        notifier.close();
+
+        // then each run timed out, was recorded so and counted, and the schedule paused
+        assertThat(first.outcome()).as(first.detail()).isEqualTo(ScheduleStore.TIMED_OUT);
+        assertThat(first.detail()).startsWith("the run took longer than build.timeout (2h00m) and was stopped");
+        ScheduleStore.Slot second = store().latest("hurried").orElseThrow();
+        assertThat(second.outcome()).as(second.detail()).isEqualTo(ScheduleStore.TIMED_OUT);
+        assertThat(second.resumed()).isTrue();
+        assertThat(second.bakeId()).isEqualTo(first.bakeId());
+        assertThat(store().state("hurried").paused()).isTrue();
+        assertThat(told).contains("paused hurried 2");
+        assertThat(Files.readAllLines(notified)).filteredOn(line -> line.contains("\"event\":\"failed\""))
+                .hasSize(2).allSatisfy(line -> assertThat(line).contains("\"timedOut\":true"));
+    }
+
     // ---- helpers ----
 
     private Path recipe(String name, String when, int pauseAfter) throws IOException {
@@ -383,13 +437,18 @@ class SchedulerTest {
     }
 
     private Scheduler scheduler(java.util.function.Function<String, BakeEvents> bakeEvents) throws Exception {
+        return scheduler(bakeEvents, ScheduleEvents.NONE);
+    }
+
+    private Scheduler scheduler(java.util.function.Function<String, BakeEvents> bakeEvents, ScheduleEvents also)
+            throws Exception {
         RecipeFiles files = new RecipeFiles(List.of(recipes));
         List<RecipeFiles.Version> initial = new java.util.ArrayList<>();
         for (Path file : files.list()) {
             initial.add(RecipeFiles.read(file));
         }
         Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-schedule", new Told(told), bakeEvents, log::add, clock, "test " + schedulers.size());
+                "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents, log::add, clock, "test " + schedulers.size());
         schedulers.add(scheduler);
         return scheduler;
     }
@@ -446,6 +505,88 @@ class SchedulerTest {
         @Override
         public void nextRun(String recipe, ZonedDateTime next) {
             lines.add("next " + recipe + " " + next);
+        }
+    }
+
+    /** Does something when the run's first step starts: once per run, as each run gets its own events. */
+    private static final class OnFirstStep implements BakeEvents {
+
+        private final Runnable action;
+        private boolean done;
+
+        OnFirstStep(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void stepStarted(String step) {
+            if (!done) {
+                done = true;
+                action.run();
+            }
+        }
+
+        @Override
+        public void stepFinished(String step, String status, Duration took, String detail) {
+        }
+
+        @Override
+        public void note(String step, String message) {
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+        }
+    }
+
+    /**
+     * A clock moved by the test, which can wait until the timeout's watchdog has seen a move: its
+     * look reads the clock, raises the stop and goes back to sleep, so once the watchdog's thread
+     * sleeps again after reading the moved time, the stop is raised.
+     */
+    static final class WatchedClock extends Clock {
+
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        private Thread watchdogAfterMove;
+
+        void passAndAwaitLook(Duration by) {
+            Thread watchdog;
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            synchronized (this) {
+                now = now.plus(by);
+                watchdogAfterMove = null;
+                try {
+                    while (watchdogAfterMove == null && System.nanoTime() < giveUp) {
+                        wait(1000);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                watchdog = watchdogAfterMove;
+            }
+            while (watchdog != null && watchdog.getState() != Thread.State.TIMED_WAITING
+                    && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public synchronized Instant instant() {
+            if (Thread.currentThread().getName().equals("amibake-timeout")) {
+                watchdogAfterMove = Thread.currentThread();
+                notifyAll();
+            }
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
         }
     }
 
