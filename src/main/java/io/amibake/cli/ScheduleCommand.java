@@ -16,6 +16,7 @@ import io.amibake.schedule.RecipeFiles;
 import io.amibake.schedule.ScheduleEvents;
 import io.amibake.schedule.ScheduleEventsList;
 import io.amibake.schedule.ScheduleStore;
+import io.amibake.schedule.ScheduleVariables;
 import io.amibake.schedule.Scheduler;
 import io.amibake.text.TerminalText;
 import java.io.IOException;
@@ -73,6 +74,16 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--list", description = "Print each recipe's next run, last outcome and last image, and exit.")
     boolean list;
 
+    @Option(names = "--var", paramLabel = "[RECIPE.]NAME=VALUE", description = {"A variable's value for every"
+            + " scheduled recipe that declares NAME, or with RECIPE. for that recipe only (repeatable); wins over"
+            + " --var-file. Secret variables must be given, here or in --var-file: amibake never stores them.",
+            "The command line shows in 'ps': give secrets in --var-file."})
+    List<String> vars = List.of();
+
+    @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one [RECIPE.]NAME=VALUE a line"
+            + " ('#' comments): the place for secret variables, e.g. a 0600 file or systemd's LoadCredential."})
+    Path varFile;
+
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Serve health on /actuator/health and Prometheus metrics on /actuator/prometheus.")
     Integer httpPort;
@@ -94,9 +105,22 @@ final class ScheduleCommand implements Callable<Integer> {
             err.println("amibake: name a directory of recipes or recipe files, e.g. 'amibake schedule recipes/'");
             return AmibakeCommand.USAGE;
         }
-        RecipeFiles files = new RecipeFiles(paths);
+        ScheduleVariables variables;
+        try {
+            variables = ScheduleVariables.of(varFile, vars, err::println);
+        } catch (IllegalArgumentException e) {
+            err.println("amibake: " + e.getMessage());
+            return AmibakeCommand.USAGE;
+        }
+        // --list bakes nothing: a secret nobody gave gets a stand-in there, and refuses the recipe otherwise.
+        RecipeFiles files = new RecipeFiles(paths, variables, list);
         List<RecipeFiles.Version> recipes = scheduled(files, paths, out, err);
         if (recipes == null) {
+            return AmibakeCommand.USAGE;
+        }
+        List<String> unused = variables.unused(recipes);
+        if (!unused.isEmpty()) {
+            unused.forEach(err::println);
             return AmibakeCommand.USAGE;
         }
         if (list) {
@@ -208,7 +232,7 @@ final class ScheduleCommand implements Callable<Integer> {
         for (Path file : listed) {
             RecipeFiles.Version version;
             try {
-                version = RecipeFiles.read(file);
+                version = files.load(file);
             } catch (RecipeException e) {
                 err.println(e.report());
                 bad = true;
@@ -297,7 +321,7 @@ final class ScheduleCommand implements Callable<Integer> {
             Path file = Path.of(recipe);
             if (Files.isRegularFile(file)) {
                 try {
-                    name = RecipeFiles.read(file).name();
+                    name = new RecipeFiles(List.of(), ScheduleVariables.NONE, true).load(file).name();
                 } catch (RecipeException e) {
                     err.println(e.report());
                     return AmibakeCommand.USAGE;

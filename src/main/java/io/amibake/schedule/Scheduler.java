@@ -17,6 +17,7 @@ import io.amibake.bake.ResolveSourceStep;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Schedule;
+import io.amibake.text.Redactor;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -214,7 +215,7 @@ public final class Scheduler implements AutoCloseable {
             RecipeFiles.Version version = null;
             if (text != null) {
                 try {
-                    version = RecipeFiles.parse(file, text);
+                    version = files.load(file, text);
                 } catch (RecipeException e) {
                     problems = RecipeFiles.lines(e);
                 }
@@ -368,8 +369,10 @@ public final class Scheduler implements AutoCloseable {
             if (resumable != null && (edited != null || same(resumable, version))) {
                 store.started(name, slot.toInstant(), true);
                 events.slotStarted(name, slot, true);
-                result = launcher.resume(resumable.getId(), edited, aws, null, watch, resumed -> {
-                });
+                // The secrets again: amibake never stores them, and the scheduler keeps them in memory only.
+                result = launcher.resume(resumable.getId(), edited, version.variables(), aws, null, watch,
+                        resumed -> {
+                        });
             } else {
                 if (version.recipe().schedule().onlyWhenSourceChanged()) {
                     String unchanged = unchanged(version);
@@ -380,14 +383,15 @@ public final class Scheduler implements AutoCloseable {
                 }
                 store.started(name, slot.toInstant(), false);
                 events.slotStarted(name, slot, false);
-                result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(), Map.of()), name,
-                        aws, target, null, watch);
+                result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(),
+                        version.variables()), name, aws, target, null, watch);
             }
             ended(version, slot, result, began);
         } catch (BakeBusyException busy) {
             skip(name, slot, "the previous bake still runs (" + busy.getMessage() + ")");
         } catch (Exception | LinkageError e) {
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
+            error = Redactor.of(version.recipe().secretValues()).redact(error);
             ended(version, slot, new BakeResult(-1, null, "FAILED", null, null, error), began);
         }
     }
@@ -400,8 +404,10 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Whether the bake has the recipe's text and the variables given now (secret ones are never stored). */
     private static boolean same(JobExecution bake, RecipeFiles.Version version) {
-        return version.yaml().equals(BakeState.of(bake).recipeYaml());
+        BakeState state = BakeState.of(bake);
+        return version.yaml().equals(state.recipeYaml()) && version.storedVariables().equals(state.variables());
     }
 
     /**
@@ -412,13 +418,14 @@ public final class Scheduler implements AutoCloseable {
         if (same(bake, version)) {
             return null;
         }
-        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake), version.recipe());
+        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake).withSecrets(version.variables()),
+                version.recipe());
         if (!conflicts.isEmpty()) {
             log.accept(version.name() + ": the recipe was edited where bake " + BakeState.of(bake).bakeId()
                     + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
             return null;
         }
-        return new BakeRequest(version.yaml(), version.file().toString(), Map.of());
+        return new BakeRequest(version.yaml(), version.file().toString(), version.variables());
     }
 
     /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */

@@ -17,6 +17,7 @@ import io.amibake.bake.BakeTags;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,10 +26,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -97,7 +102,10 @@ class SchedulerTest {
     @Autowired
     private DataSource dataSource;
 
+    private static final String SECRET = "s3cr3t-0042";
+
     private final MutableClock clock = new MutableClock("2026-03-01T12:00:00Z");
+    private ScheduleVariables variables = ScheduleVariables.NONE;
     private final List<String> told = new CopyOnWriteArrayList<>();
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final List<Scheduler> schedulers = new CopyOnWriteArrayList<>();
@@ -398,6 +406,61 @@ class SchedulerTest {
                 .hasSize(2).allSatisfy(line -> assertThat(line).contains("\"timedOut\":true"));
     }
 
+    @Test
+    void aRecipeWithASecretBakesAndResumesWithTheValueGivenAndNeverStoresIt() throws Exception {
+        // given a recipe whose image name holds a secret given to the scheduler, and a command that
+        // fails once with the secret in its error output
+        secretRecipe("licensed");
+        variables = ScheduleVariables.of(null, List.of("licenseKey=" + SECRET), log::add);
+        sandbox.faults().failCommand("marker-licensed", 1, "mirror refused token " + SECRET, 1);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when the first night fails and the second resumes the bake
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+
+        // then the resume had the secret again and completed, with the secret in the image's name
+        List<ScheduleStore.Slot> slots = store().slots("licensed", 10);
+        assertThat(slots).extracting(ScheduleStore.Slot::outcome).as(slots.toString())
+                .containsExactly("COMPLETED", "FAILED");
+        assertThat(slots.get(0).resumed()).isTrue();
+        assertThat(slots.get(1).detail()).contains("token [secret licenseKey]");
+        assertThat(sandbox.images()).anySatisfy(image -> assertThat(image.name()).contains("-" + SECRET + "-"));
+        assertThat(buildInstances("licensed")).isEqualTo(1);
+
+        // and the value is nowhere at rest: no table of the repository, no file of the home, no line told
+        assertThat(repositoryValuesHolding(SECRET)).isEmpty();
+        assertThat(filesHolding(HOME, SECRET)).isEmpty();
+        assertThat(log).noneMatch(line -> line.contains(SECRET));
+        assertThat(told).noneMatch(line -> line.contains(SECRET));
+    }
+
+    @Test
+    void aRecipeAddedWithASecretNobodyGaveIsReportedOnceNamingItAndNeverRuns() throws Exception {
+        // given a scheduler of one recipe, given no variables
+        recipe("plain", "always", 3);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when a recipe that needs a secret is added to the directory, and its slot comes
+        Path added = secretRecipe("needy");
+        scheduler.look();
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+
+        // then one line names the file, the variable and how to give it, and nothing of it ran
+        assertThat(log).filteredOn(line -> line.contains("needy")).singleElement()
+                .satisfies(line -> assertThat(line).startsWith(added + ": not scheduled: " + added + ":")
+                        .contains("variables.licenseKey: the secret variable 'licenseKey' has no value")
+                        .contains("--var-file"));
+        assertThat(store().slots("needy", 10)).isEmpty();
+        assertThat(buildInstances("needy")).isZero();
+        assertThat(store().latest("plain").orElseThrow().outcome()).isEqualTo("COMPLETED");
+    }
+
     // ---- helpers ----
 
     private Path recipe(String name, String when, int pauseAfter) throws IOException {
@@ -432,6 +495,15 @@ class SchedulerTest {
         return file;
     }
 
+    /** A nightly recipe whose image name holds the secret variable {@code licenseKey}. */
+    private Path secretRecipe(String name) throws IOException {
+        Path file = recipe(name, "always", 3);
+        Files.writeString(file, Files.readString(file)
+                .replace("os: al2023\n", "os: al2023\nvariables:\n  licenseKey: {secret: true}\n")
+                .replace("\"{{recipe}}-{{date", "\"{{recipe}}-{{var.licenseKey}}-{{date"));
+        return file;
+    }
+
     private Scheduler scheduler() throws Exception {
         return scheduler(recipe -> BakeEvents.NONE);
     }
@@ -442,15 +514,68 @@ class SchedulerTest {
 
     private Scheduler scheduler(java.util.function.Function<String, BakeEvents> bakeEvents, ScheduleEvents also)
             throws Exception {
-        RecipeFiles files = new RecipeFiles(List.of(recipes));
+        RecipeFiles files = new RecipeFiles(List.of(recipes), variables, false);
         List<RecipeFiles.Version> initial = new java.util.ArrayList<>();
         for (Path file : files.list()) {
-            initial.add(RecipeFiles.read(file));
+            initial.add(files.load(file));
         }
         Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
                 "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents, log::add, clock, "test " + schedulers.size());
         schedulers.add(scheduler);
         return scheduler;
+    }
+
+    /** Every value in every table of the repository that holds the text, plainly or Base64-encoded. */
+    private List<String> repositoryValuesHolding(String text) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        List<String> found = new java.util.ArrayList<>();
+        List<String> tables = jdbc.queryForList("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+                + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'", String.class);
+        assertThat(tables).contains("BATCH_JOB_EXECUTION_CONTEXT", "AMIBAKE_COMMAND_OUTPUT", ScheduleStore.SLOTS,
+                ScheduleStore.STATES);
+        for (String table : tables) {
+            jdbc.query("SELECT * FROM " + table, rows -> {
+                for (int c = 1; c <= rows.getMetaData().getColumnCount(); c++) {
+                    String value = rows.getString(c);
+                    if (value != null && holds(value.getBytes(StandardCharsets.UTF_8), text)) {
+                        found.add(table + "." + rows.getMetaData().getColumnName(c) + ": " + value);
+                    }
+                }
+            });
+        }
+        return found;
+    }
+
+    private static List<Path> filesHolding(Path home, String text) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return holds(Files.readAllBytes(f), text);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
+    private static boolean holds(byte[] bytes, String text) {
+        String latin = new String(bytes, StandardCharsets.ISO_8859_1);
+        if (latin.contains(text)) {
+            return true;
+        }
+        Matcher encoded = Pattern.compile("[A-Za-z0-9+/]{16,}={0,2}").matcher(latin);
+        while (encoded.find()) {
+            String token = encoded.group();
+            try {
+                byte[] decoded = Base64.getDecoder().decode(token.substring(0, token.length() / 4 * 4));
+                if (new String(decoded, StandardCharsets.ISO_8859_1).contains(text)) {
+                    return true;
+                }
+            } catch (IllegalArgumentException notBase64) {
+                // a word that only looked like Base64
+            }
+        }
+        return false;
     }
 
     private ScheduleStore store() {
