@@ -159,10 +159,12 @@ final class ScheduleCommand implements Callable<Integer> {
                         + " /actuator/prometheus");
             }
             ScheduleEvents events = new ScheduleEventsList(watchers, console::line);
-            String owner = "host " + context.bean(BakeSettings.class).host() + ", pid " + ProcessHandle.current().pid();
+            BakeSettings settings = context.bean(BakeSettings.class);
+            String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
+            // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
                     files, recipes, aws, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
-                    Clock.systemDefaultZone(), owner);
+                    Clock.systemDefaultZone(), owner, settings.host(), settings.leaseTtl());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");

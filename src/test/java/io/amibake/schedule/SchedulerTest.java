@@ -13,6 +13,7 @@ import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeLeases;
 import io.amibake.bake.BakeResult;
 import io.amibake.bake.BakeRunner;
+import io.amibake.bake.BakeState;
 import io.amibake.bake.BakeTags;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -38,6 +40,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
@@ -94,6 +100,9 @@ class SchedulerTest {
     private NotifySettings notifySettings;
 
     @Autowired
+    private JobRepository repository;
+
+    @Autowired
     private BakeRunner runner;
 
     @Autowired
@@ -103,6 +112,7 @@ class SchedulerTest {
     private DataSource dataSource;
 
     private static final String SECRET = "s3cr3t-0042";
+    private static final Duration ALIVE_FOR = Duration.ofSeconds(60);
 
     private final MutableClock clock = new MutableClock("2026-03-01T12:00:00Z");
     private ScheduleVariables variables = ScheduleVariables.NONE;
@@ -461,6 +471,87 @@ class SchedulerTest {
         assertThat(store().latest("plain").orElseThrow().outcome()).isEqualTo("COMPLETED");
     }
 
+    @Test
+    void aSlotLeftRunningByAKilledSchedulerIsClosedWithItsBakesOutcomeOnceNothingRunsItAndTheNextSlotResumes()
+            throws Exception {
+        // given scheduler A's first night, whose bake failed; then the traces a SIGKILL of A in the
+        // middle of that bake leaves: the slot row RUNNING naming the bake, the execution STARTED,
+        // nothing counted, and the recipe's lease unrenewed since, held by A's host
+        recipe("orphan", "always", 3);
+        sandbox.faults().failCommand("marker-orphan", 1, "disk full", 1);
+        AtomicReference<ScheduleStore.Slot> midBake = new AtomicReference<>();
+        Scheduler killed = scheduler(recipe -> new OnFirstStep(() -> midBake.set(store().latest(recipe)
+                .orElseThrow())));
+        killed.look();
+        clock.set(NIGHT_1);
+        awaitAll(killed.look());
+        ScheduleStore.Slot ran = store().latest("orphan").orElseThrow();
+        leftAsKilled(midBake.get());
+
+        // when another scheduler looks while A's heartbeat is fresh
+        Scheduler next = scheduler();
+        next.look();
+
+        // then the slot is left alone: A may still be about to start its bake
+        assertThat(store().latest("orphan").orElseThrow().outcome()).isEqualTo(ScheduleStore.RUNNING);
+
+        // when A's heartbeat has gone stale, but the recipe's bake runs somewhere (a live lease)
+        clock.advance(ALIVE_FOR.plusSeconds(1));
+        BakeLeases.Lease elsewhere = leases.acquire("orphan");
+        try {
+            next.look();
+        } finally {
+            leases.release(elsewhere);
+        }
+
+        // then it is still left alone
+        assertThat(store().latest("orphan").orElseThrow().outcome()).isEqualTo(ScheduleStore.RUNNING);
+
+        // when nothing runs the bake any more
+        clock.advance(ALIVE_FOR);
+        next.look();
+
+        // then the slot is closed FAILED, counted and told, and its bake was recovered
+        ScheduleStore.Slot closed = store().latest("orphan").orElseThrow();
+        assertThat(closed.outcome()).isEqualTo("FAILED");
+        assertThat(closed.detail()).isEqualTo("the scheduler that ran the slot (test 0) died while bake "
+                + ran.bakeId() + " ran; the next slot resumes it");
+        assertThat(store().state("orphan").failuresInARow()).isEqualTo(1);
+        assertThat(told).containsSubsequence("finished orphan FAILED", "finished orphan FAILED");
+        assertThat(launcher.execution(ran.executionId()).orElseThrow().getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(log).anyMatch(line -> line.startsWith("orphan: the slot at 2026-03-02T02:00+01:00[Europe/Berlin]"
+                + " was left running by test 0, which is gone; closed as failed"));
+
+        // when the next night comes
+        clock.set(NIGHT_2);
+        awaitAll(next.look());
+
+        // then it resumed that bake on its instance and completed it
+        ScheduleStore.Slot resumed = store().latest("orphan").orElseThrow();
+        assertThat(resumed.outcome()).as(resumed.detail()).isEqualTo("COMPLETED");
+        assertThat(resumed.bakeId()).isEqualTo(ran.bakeId());
+        assertThat(buildInstances("orphan")).isEqualTo(1);
+        assertThat(store().state("orphan").failuresInARow()).isZero();
+    }
+
+    @Test
+    void aSlotWhoseSchedulerDiedBeforeItsBakeBeganIsClosedAsFailed() throws Exception {
+        // given a slot claimed by a scheduler that never beat (it died at once, or ran an older version)
+        recipe("unborn", "always", 3);
+        store().claim("unborn", Instant.parse("2026-03-01T01:00:00Z"), "host gone, pid 1",
+                Instant.parse("2026-03-01T01:00:00Z"));
+
+        // when a scheduler looks
+        scheduler().look();
+
+        // then the slot is closed as failed and counted
+        ScheduleStore.Slot closed = store().latest("unborn").orElseThrow();
+        assertThat(closed.outcome()).isEqualTo("FAILED");
+        assertThat(closed.detail()).isEqualTo("the scheduler that ran the slot (host gone, pid 1) died before its"
+                + " bake began");
+        assertThat(store().state("unborn").failuresInARow()).isEqualTo(1);
+    }
+
     // ---- helpers ----
 
     private Path recipe(String name, String when, int pauseAfter) throws IOException {
@@ -520,7 +611,8 @@ class SchedulerTest {
             initial.add(files.load(file));
         }
         Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents, log::add, clock, "test " + schedulers.size());
+                "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents,
+                log::add, clock, "test " + schedulers.size(), "test-host", ALIVE_FOR);
         schedulers.add(scheduler);
         return scheduler;
     }
@@ -576,6 +668,29 @@ class SchedulerTest {
             }
         }
         return false;
+    }
+
+    /**
+     * Puts back what a SIGKILL of the scheduler during the slot's bake leaves: the row as it was
+     * while the bake ran, the execution STARTED, no failure counted, and the recipe's lease held by
+     * the dead process's host and expired.
+     */
+    private void leftAsKilled(ScheduleStore.Slot midBake) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.update("UPDATE " + ScheduleStore.SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?,"
+                + " IMAGE_ID = ?, FINISHED_AT = NULL WHERE RECIPE = ? AND SLOT_AT = ?", midBake.outcome(),
+                midBake.detail(), midBake.bakeId(), midBake.executionId(), midBake.imageId(), midBake.recipe(),
+                midBake.at().toEpochMilli());
+        ScheduleStore.Slot slot = store().latest(midBake.recipe()).orElseThrow();
+        JobExecution execution = launcher.latestExecutions(slot.recipe(), 1).get(0);
+        store().succeeded(slot.recipe());
+        execution.setStatus(BatchStatus.STARTED);
+        execution.setExitStatus(ExitStatus.UNKNOWN);
+        execution.setEndTime(null);
+        repository.update(execution);
+        jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID, EXECUTION_ID,"
+                + " STARTED_AT, EXPIRES_AT) VALUES (?, 'killed', 'builder-a', 1, ?, ?, 0, 1)", slot.recipe(),
+                BakeState.of(execution).bakeId(), execution.getId());
     }
 
     private ScheduleStore store() {
