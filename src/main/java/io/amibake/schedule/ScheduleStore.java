@@ -64,7 +64,9 @@ public final class ScheduleStore {
      * others tell a slot it still runs from one it left behind when it was killed.
      */
     public void alive(String owner, String host, long pid, Instant startedAt, Instant now) {
-        if (jdbc.update("UPDATE " + SCHEDULERS + " SET ALIVE_AT = ? WHERE OWNER = ?", now.toEpochMilli(), owner) == 1) {
+        // All of it: a restarted scheduler may have the name, but not the process, of an earlier one.
+        if (jdbc.update("UPDATE " + SCHEDULERS + " SET HOST = ?, PID = ?, STARTED_AT = ?, ALIVE_AT = ? WHERE OWNER = ?",
+                host, pid, startedAt.toEpochMilli(), now.toEpochMilli(), owner) == 1) {
             return;
         }
         try {

@@ -563,22 +563,27 @@ public final class Scheduler implements AutoCloseable {
     private void closeLeftRunning() {
         Map<String, Entry> byName = new LinkedHashMap<>();
         entries.values().forEach(entry -> byName.put(entry.current.name(), entry));
-        List<ScheduleStore.Slot> running;
+        List<ScheduleStore.Slot> leftRunning;
         try {
-            running = store.running();
+            leftRunning = store.running();
         } catch (RuntimeException databaseUnreachable) {
             log.accept("could not look for slots left running: " + databaseUnreachable.getMessage());
             return;
         }
-        for (ScheduleStore.Slot slot : running) {
+        for (ScheduleStore.Slot slot : leftRunning) {
             Entry entry = byName.get(slot.recipe());
-            if (entry != null && !slot.owner().equals(owner)) {
-                guarded(entry, () -> {
-                    if (!schedulerAlive(slot.owner()) && launcher.running(slot.recipe()).isEmpty()) {
-                        closeLeftRunning(entry.current, slot);
-                    }
-                });
+            // A row of this owner that no slot of this process runs was left by an earlier process of
+            // the same name: in a container, a restarted scheduler often gets the same pid.
+            boolean mine = slot.owner().equals(owner);
+            Future<?> runningHere = running.get(slot.recipe());
+            if (entry == null || mine && runningHere != null && !runningHere.isDone()) {
+                continue;
             }
+            guarded(entry, () -> {
+                if ((mine || !schedulerAlive(slot.owner())) && launcher.running(slot.recipe()).isEmpty()) {
+                    closeLeftRunning(entry.current, slot);
+                }
+            });
         }
     }
 

@@ -535,21 +535,27 @@ class SchedulerTest {
     }
 
     @Test
-    void aSlotWhoseSchedulerDiedBeforeItsBakeBeganIsClosedAsFailed() throws Exception {
-        // given a slot claimed by a scheduler that never beat (it died at once, or ran an older version)
+    void aSlotWhoseSchedulerDiedBeforeItsBakeBeganIsClosedAsFailedEvenUnderTheSameName() throws Exception {
+        // given a slot claimed by a scheduler that never beat (it died at once, or ran an older
+        // version), and one claimed by an earlier process of the name the next scheduler gets (in a
+        // container, a restart often gets the same pid)
         recipe("unborn", "always", 3);
-        store().claim("unborn", Instant.parse("2026-03-01T01:00:00Z"), "host gone, pid 1",
-                Instant.parse("2026-03-01T01:00:00Z"));
+        recipe("reborn", "always", 3);
+        Instant lastNight = Instant.parse("2026-03-01T01:00:00Z");
+        store().claim("unborn", lastNight, "host gone, pid 1", lastNight);
+        store().claim("reborn", lastNight, "test " + schedulers.size(), lastNight);
 
         // when a scheduler looks
         scheduler().look();
 
-        // then the slot is closed as failed and counted
+        // then both slots are closed as failed and counted
         ScheduleStore.Slot closed = store().latest("unborn").orElseThrow();
         assertThat(closed.outcome()).isEqualTo("FAILED");
         assertThat(closed.detail()).isEqualTo("the scheduler that ran the slot (host gone, pid 1) died before its"
                 + " bake began");
         assertThat(store().state("unborn").failuresInARow()).isEqualTo(1);
+        assertThat(store().latest("reborn").orElseThrow().outcome()).isEqualTo("FAILED");
+        assertThat(store().state("reborn").failuresInARow()).isEqualTo(1);
     }
 
     // ---- helpers ----
