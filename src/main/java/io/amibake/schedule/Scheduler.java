@@ -185,7 +185,7 @@ public final class Scheduler implements AutoCloseable {
         if (nextSweep == null || !now.toInstant().isBefore(nextSweep)) {
             // Before the stopped bakes are resumed: a slot left running may turn out stopped.
             nextSweep = now.toInstant().plus(aliveFor.dividedBy(3));
-            closeLeftRunning();
+            closeSlotsLeftRunning();
         }
         if (firstLook) {
             firstLook = false;
@@ -560,7 +560,7 @@ public final class Scheduler implements AutoCloseable {
      * when it was killed (SIGKILL, a lost host): its heartbeat is stale, or on this host its process
      * is gone, and the recipe's bake runs nowhere (no live lease).
      */
-    private void closeLeftRunning() {
+    private void closeSlotsLeftRunning() {
         Map<String, Entry> byName = new LinkedHashMap<>();
         entries.values().forEach(entry -> byName.put(entry.current.name(), entry));
         List<ScheduleStore.Slot> leftRunning;

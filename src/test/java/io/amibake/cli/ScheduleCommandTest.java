@@ -266,6 +266,27 @@ class ScheduleCommandTest {
     }
 
     @Test
+    void theListShowsASlotStoppedByItsTimeoutAsTimedOutWithItsReason() throws Exception {
+        // given a recipe whose last slot timed out
+        recipe("hurried", "0 2 * * *", "UTC");
+        Instant slot = Instant.parse("2026-03-02T02:00:00Z");
+        try (BakeContext context = BakeContext.open(home)) {
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            store.claim("hurried", slot, "test", slot);
+            store.finish("hurried", slot, ScheduleStore.TIMED_OUT, "the run took longer than build.timeout (2h00m)"
+                    + " and was stopped", "hurried-1", 7L, null, slot.plusSeconds(7200));
+        }
+
+        // when
+        int exit = amibake("schedule", "--list", recipes.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("2026-03-02 02:00:00 UTC timed out")
+                .contains("\n  the run took longer than build.timeout (2h00m) and was stopped");
+    }
+
+    @Test
     void theHelpListsTheExitCodes() {
         // when
         int exit = amibake("schedule", "--help");
