@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -127,7 +128,8 @@ final class ScheduleCommand implements Callable<Integer> {
         }
         if (list) {
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)), out);
+                list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
+                        context.bean(BakeSettings.class).leaseTtl(), out);
             }
             return AmibakeCommand.OK;
         }
@@ -270,7 +272,7 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     private static void list(List<RecipeFiles.Version> recipes, BakeLauncher launcher, ScheduleStore store,
-                             PrintWriter out) {
+                             Duration aliveFor, PrintWriter out) {
         String format = "%-24s %-26s %-40s %s%n";
         out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");
         ZonedDateTime now = ZonedDateTime.now();
@@ -294,6 +296,11 @@ final class ScheduleCommand implements Callable<Integer> {
             store.latest(name).filter(slot -> slot.detail() != null && !"COMPLETED".equals(slot.outcome()))
                     .ifPresent(slot -> out.println("  " + TerminalText.safe(slot.detail().lines().findFirst()
                             .orElse(""))));
+            store.latest(name).filter(slot -> ScheduleStore.RUNNING.equals(slot.outcome()))
+                    .filter(slot -> launcher.running(name).isEmpty() && store.heartbeat(slot.owner())
+                            .map(beat -> beat.aliveAt().plus(aliveFor).isBefore(Instant.now())).orElse(true))
+                    .ifPresent(slot -> out.println("  " + TerminalText.safe("left running by " + slot.owner()
+                            + ", which is gone; a running scheduler closes it with its bake's outcome")));
         }
     }
 

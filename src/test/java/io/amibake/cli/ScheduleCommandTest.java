@@ -287,6 +287,24 @@ class ScheduleCommandTest {
     }
 
     @Test
+    void theListSaysWhenTheLastSlotWasLeftRunningByAGoneScheduler() throws Exception {
+        // given a slot claimed by a scheduler that is gone (no heartbeat) and whose bake runs nowhere
+        recipe("orphan", "0 2 * * *", "UTC");
+        Instant slot = Instant.parse("2026-03-02T02:00:00Z");
+        try (BakeContext context = BakeContext.open(home)) {
+            new ScheduleStore(context.bean(DataSource.class)).claim("orphan", slot, "host gone, pid 1", slot);
+        }
+
+        // when
+        int exit = amibake("schedule", "--list", recipes.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("2026-03-02 02:00:00 UTC running")
+                .contains("\n  left running by host gone, pid 1, which is gone; a running scheduler closes it");
+    }
+
+    @Test
     void theHelpListsTheExitCodes() {
         // when
         int exit = amibake("schedule", "--help");
