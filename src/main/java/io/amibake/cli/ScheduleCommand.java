@@ -57,8 +57,8 @@ import picocli.CommandLine.Spec;
                 + " (SIGTERM or Ctrl-C: running bakes stop resumable, and resume at the next start).",
                 "A failed or stopped bake is resumed by the next slot; 'when: sourceChanged' skips a slot when"
                         + " nothing changed; a slot whose previous bake still runs is skipped; after 'pauseAfter'"
-                        + " failures in a row (a build.timeout counts) the schedule pauses. Recipe files are read again as"
-                        + " they change.",
+                        + " failures in a row (a build.timeout counts) the schedule pauses. Recipe files are read"
+                        + " again as they change.",
                 "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
                 "It exits 2 at start-up for a bad recipe, setting or directory or a secret variable nobody gave,"
                         + " 3 when the job repository is held"

@@ -70,8 +70,8 @@ public final class ScheduleStore {
             return;
         }
         try {
-            jdbc.update("INSERT INTO " + SCHEDULERS + " (OWNER, HOST, PID, STARTED_AT, ALIVE_AT) VALUES (?, ?, ?, ?, ?)",
-                    owner, host, pid, startedAt.toEpochMilli(), now.toEpochMilli());
+            jdbc.update("INSERT INTO " + SCHEDULERS + " (OWNER, HOST, PID, STARTED_AT, ALIVE_AT)"
+                    + " VALUES (?, ?, ?, ?, ?)", owner, host, pid, startedAt.toEpochMilli(), now.toEpochMilli());
         } catch (DuplicateKeyException raced) {
             // Its own other heartbeat thread wrote it in between.
         }
