@@ -16,6 +16,7 @@ import io.amibake.schedule.RecipeFiles;
 import io.amibake.schedule.ScheduleEvents;
 import io.amibake.schedule.ScheduleEventsList;
 import io.amibake.schedule.ScheduleStore;
+import io.amibake.schedule.ScheduleVariables;
 import io.amibake.schedule.Scheduler;
 import io.amibake.text.TerminalText;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,9 +57,11 @@ import picocli.CommandLine.Spec;
                 + " (SIGTERM or Ctrl-C: running bakes stop resumable, and resume at the next start).",
                 "A failed or stopped bake is resumed by the next slot; 'when: sourceChanged' skips a slot when"
                         + " nothing changed; a slot whose previous bake still runs is skipped; after 'pauseAfter'"
-                        + " failures in a row the schedule pauses. Recipe files are read again as they change.",
+                        + " failures in a row (a build.timeout counts) the schedule pauses. Recipe files are read"
+                        + " again as they change.",
                 "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
-                "It exits 2 at start-up for a bad recipe, setting or directory, 3 when the job repository is held"
+                "It exits 2 at start-up for a bad recipe, setting or directory or a secret variable nobody gave,"
+                        + " 3 when the job repository is held"
                         + " or unreachable; after SIGTERM the exit status is the signal's (143). A bake's failure"
                         + " is reported and never ends the process."},
         subcommands = ScheduleCommand.Resume.class)
@@ -72,6 +76,16 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "Print each recipe's next run, last outcome and last image, and exit.")
     boolean list;
+
+    @Option(names = "--var", paramLabel = "[RECIPE.]NAME=VALUE", description = {"A variable's value for every"
+            + " scheduled recipe that declares NAME, or with RECIPE. for that recipe only (repeatable); wins over"
+            + " --var-file. Secret variables must be given, here or in --var-file: amibake never stores them.",
+            "The command line shows in 'ps': give secrets in --var-file."})
+    List<String> vars = List.of();
+
+    @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one [RECIPE.]NAME=VALUE a line"
+            + " ('#' comments): the place for secret variables, e.g. a 0600 file or systemd's LoadCredential."})
+    Path varFile;
 
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Serve health on /actuator/health and Prometheus metrics on /actuator/prometheus.")
@@ -94,14 +108,28 @@ final class ScheduleCommand implements Callable<Integer> {
             err.println("amibake: name a directory of recipes or recipe files, e.g. 'amibake schedule recipes/'");
             return AmibakeCommand.USAGE;
         }
-        RecipeFiles files = new RecipeFiles(paths);
+        ScheduleVariables variables;
+        try {
+            variables = ScheduleVariables.of(varFile, vars, err::println);
+        } catch (IllegalArgumentException e) {
+            err.println("amibake: " + e.getMessage());
+            return AmibakeCommand.USAGE;
+        }
+        // --list bakes nothing: a secret nobody gave gets a stand-in there, and refuses the recipe otherwise.
+        RecipeFiles files = new RecipeFiles(paths, variables, list);
         List<RecipeFiles.Version> recipes = scheduled(files, paths, out, err);
         if (recipes == null) {
             return AmibakeCommand.USAGE;
         }
+        List<String> unused = variables.unused(recipes);
+        if (!unused.isEmpty()) {
+            unused.forEach(err::println);
+            return AmibakeCommand.USAGE;
+        }
         if (list) {
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)), out);
+                list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
+                        context.bean(BakeSettings.class).leaseTtl(), out);
             }
             return AmibakeCommand.OK;
         }
@@ -135,10 +163,12 @@ final class ScheduleCommand implements Callable<Integer> {
                         + " /actuator/prometheus");
             }
             ScheduleEvents events = new ScheduleEventsList(watchers, console::line);
-            String owner = "host " + context.bean(BakeSettings.class).host() + ", pid " + ProcessHandle.current().pid();
+            BakeSettings settings = context.bean(BakeSettings.class);
+            String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
+            // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
                     files, recipes, aws, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
-                    Clock.systemDefaultZone(), owner);
+                    Clock.systemDefaultZone(), owner, settings.host(), settings.leaseTtl());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");
@@ -208,7 +238,7 @@ final class ScheduleCommand implements Callable<Integer> {
         for (Path file : listed) {
             RecipeFiles.Version version;
             try {
-                version = RecipeFiles.read(file);
+                version = files.load(file);
             } catch (RecipeException e) {
                 err.println(e.report());
                 bad = true;
@@ -242,7 +272,7 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     private static void list(List<RecipeFiles.Version> recipes, BakeLauncher launcher, ScheduleStore store,
-                             PrintWriter out) {
+                             Duration aliveFor, PrintWriter out) {
         String format = "%-24s %-26s %-40s %s%n";
         out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");
         ZonedDateTime now = ZonedDateTime.now();
@@ -255,7 +285,7 @@ final class ScheduleCommand implements Callable<Integer> {
                     : schedule.next(now).format(ScheduleConsole.SLOT);
             String last = store.latest(name)
                     .map(slot -> slot.at().atZone(schedule.zone()).format(ScheduleConsole.SLOT) + " "
-                            + slot.outcome().toLowerCase() + (slot.resumed() ? " (resumed)" : ""))
+                            + slot.outcome().toLowerCase().replace('_', ' ') + (slot.resumed() ? " (resumed)" : ""))
                     .orElse("none");
             String image = launcher.latestExecutions(name, 50).stream()
                     .filter(e -> e.getStatus() == BatchStatus.COMPLETED)
@@ -266,6 +296,11 @@ final class ScheduleCommand implements Callable<Integer> {
             store.latest(name).filter(slot -> slot.detail() != null && !"COMPLETED".equals(slot.outcome()))
                     .ifPresent(slot -> out.println("  " + TerminalText.safe(slot.detail().lines().findFirst()
                             .orElse(""))));
+            store.latest(name).filter(slot -> ScheduleStore.RUNNING.equals(slot.outcome()))
+                    .filter(slot -> launcher.running(name).isEmpty() && store.heartbeat(slot.owner())
+                            .map(beat -> beat.aliveAt().plus(aliveFor).isBefore(Instant.now())).orElse(true))
+                    .ifPresent(slot -> out.println("  " + TerminalText.safe("left running by " + slot.owner()
+                            + ", which is gone; a running scheduler closes it with its bake's outcome")));
         }
     }
 
@@ -297,7 +332,7 @@ final class ScheduleCommand implements Callable<Integer> {
             Path file = Path.of(recipe);
             if (Files.isRegularFile(file)) {
                 try {
-                    name = RecipeFiles.read(file).name();
+                    name = new RecipeFiles(List.of(), ScheduleVariables.NONE, true).load(file).name();
                 } catch (RecipeException e) {
                     err.println(e.report());
                     return AmibakeCommand.USAGE;

@@ -50,8 +50,8 @@ final class ScheduleConsole implements ScheduleEvents {
             line(recipe + ": " + what + " completed in " + Durations.human(took) + ", image " + result.imageId());
         } else {
             String error = result.error() == null ? "" : ": " + result.error().lines().findFirst().orElse("");
-            line(recipe + ": " + what + " " + result.status().toLowerCase() + " after " + Durations.human(took)
-                    + error);
+            String status = result.timedOut() ? "timed out" : result.status().toLowerCase();
+            line(recipe + ": " + what + " " + status + " after " + Durations.human(took) + error);
         }
     }
 

@@ -56,7 +56,7 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
     @Override
     public void bakeFinished(String recipe, BakeResult result, Duration took) {
         try {
-            String outcome = result.status().toLowerCase(Locale.ROOT);
+            String outcome = result.timedOut() ? "timed_out" : result.status().toLowerCase(Locale.ROOT);
             Counter.builder("amibake.bakes").description("Bakes ended, by outcome")
                     .tags("recipe", recipe, "outcome", outcome).register(registry).increment();
             Timer.builder("amibake.bake.duration").description("How long a run of a bake took")

@@ -214,7 +214,9 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
             if (kind.equals("succeeded") && !Boolean.TRUE.equals(target.to().succeeded())) {
                 return Optional.empty();
             }
-        } else if (execution.getStatus() == BatchStatus.FAILED || execution.getStatus() == BatchStatus.ABANDONED) {
+        } else if (execution.getStatus() == BatchStatus.FAILED || execution.getStatus() == BatchStatus.ABANDONED
+                || result.timedOut()) {
+            // A run that build.timeout stopped ends STOPPED, but nobody asked for that stop.
             kind = "failed";
         } else {
             // STOPPED: asked to stop (Ctrl-C, SIGTERM, `amibake stop`); it resumes, nothing failed.
@@ -224,7 +226,8 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         Redactor redactor = target.redactor();
         String recipe = state.recipeName();
         Event event = new Event(kind, recipe).put("bake", state.bakeId()).put("execution", execution.getId())
-                .put("status", execution.getStatus().name()).put("tookSeconds", took.toSeconds());
+                .put("status", execution.getStatus().name()).put("timedOut", result.timedOut())
+                .put("tookSeconds", took.toSeconds());
         List<String> failedRegions = new ArrayList<>();
         String failedStep = null;
         for (StepExecution step : execution.getStepExecutions().stream()

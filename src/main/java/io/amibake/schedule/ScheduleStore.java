@@ -11,16 +11,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The scheduler's memory in the job repository, shared by every {@code schedule} process that
  * uses it: one row per slot of each recipe, claimed by inserting it (the key on recipe and slot
  * time lets exactly one process run a slot), and one row per recipe with its failures in a row
- * and whether its schedule is paused.
+ * and whether its schedule is paused; and one row per running scheduler, its heartbeat.
  */
 public final class ScheduleStore {
 
     static final String SLOTS = "AMIBAKE_SCHEDULE_SLOT";
     static final String STATES = "AMIBAKE_SCHEDULE_STATE";
+    static final String SCHEDULERS = "AMIBAKE_SCHEDULER";
 
     /** Outcomes of a slot besides the bake statuses COMPLETED, FAILED and STOPPED. */
     public static final String RUNNING = "RUNNING";
     public static final String SKIPPED = "SKIPPED";
+    /** A bake that {@code build.timeout} stopped: resumable like STOPPED, but a failure of the schedule. */
+    public static final String TIMED_OUT = "TIMED_OUT";
 
     private static final int MAX_TEXT = 2000;
 
@@ -48,6 +51,48 @@ public final class ScheduleStore {
                 + "PAUSED_AT BIGINT, "
                 + "PAUSED_RECIPE VARCHAR(64), "
                 + "LAST_ERROR VARCHAR(" + MAX_TEXT + "))");
+        jdbc.execute("CREATE TABLE IF NOT EXISTS " + SCHEDULERS + " ("
+                + "OWNER VARCHAR(300) NOT NULL PRIMARY KEY, "
+                + "HOST VARCHAR(255) NOT NULL, "
+                + "PID BIGINT NOT NULL, "
+                + "STARTED_AT BIGINT NOT NULL, "
+                + "ALIVE_AT BIGINT NOT NULL)");
+    }
+
+    /**
+     * Says that the scheduler {@code owner} is alive at {@code now}: its heartbeat, which lets the
+     * others tell a slot it still runs from one it left behind when it was killed.
+     */
+    public void alive(String owner, String host, long pid, Instant startedAt, Instant now) {
+        // All of it: a restarted scheduler may have the name, but not the process, of an earlier one.
+        if (jdbc.update("UPDATE " + SCHEDULERS + " SET HOST = ?, PID = ?, STARTED_AT = ?, ALIVE_AT = ? WHERE OWNER = ?",
+                host, pid, startedAt.toEpochMilli(), now.toEpochMilli(), owner) == 1) {
+            return;
+        }
+        try {
+            jdbc.update("INSERT INTO " + SCHEDULERS + " (OWNER, HOST, PID, STARTED_AT, ALIVE_AT)"
+                    + " VALUES (?, ?, ?, ?, ?)", owner, host, pid, startedAt.toEpochMilli(), now.toEpochMilli());
+        } catch (DuplicateKeyException raced) {
+            // Its own other heartbeat thread wrote it in between.
+        }
+    }
+
+    /** The scheduler stopped cleanly: its slots are all closed. */
+    public void gone(String owner) {
+        jdbc.update("DELETE FROM " + SCHEDULERS + " WHERE OWNER = ?", owner);
+    }
+
+    /** The last heartbeat of a scheduler; empty when it stopped cleanly or never beat (an older version). */
+    public Optional<Heartbeat> heartbeat(String owner) {
+        return jdbc.query("SELECT HOST, PID, STARTED_AT, ALIVE_AT FROM " + SCHEDULERS + " WHERE OWNER = ?",
+                (rs, row) -> new Heartbeat(rs.getString(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),
+                        Instant.ofEpochMilli(rs.getLong(4))), owner).stream().findFirst();
+    }
+
+    /** Every slot of every recipe that is {@link #RUNNING}, oldest first. */
+    public List<Slot> running() {
+        return jdbc.query("SELECT RECIPE, SLOT_AT, OWNER, OUTCOME, RESUMED, DETAIL, BAKE_ID, EXECUTION_ID, IMAGE_ID"
+                + " FROM " + SLOTS + " WHERE OUTCOME = ? ORDER BY SLOT_AT", ScheduleStore::slot, RUNNING);
     }
 
     /** Takes the slot for this process; false when another process took it first. */
@@ -71,13 +116,31 @@ public final class ScheduleStore {
                 RUNNING, owner, recipe, slot.toEpochMilli()) == 1;
     }
 
+    /** Names the bake and execution a slot runs, once it has begun: a slot left running is then traced to it. */
+    public void bakeStarted(String recipe, Instant slot, String bakeId, long executionId) {
+        jdbc.update("UPDATE " + SLOTS + " SET BAKE_ID = ?, EXECUTION_ID = ? WHERE RECIPE = ? AND SLOT_AT = ?",
+                bakeId, executionId, recipe, slot.toEpochMilli());
+    }
+
+    /**
+     * Closes a slot that a dead scheduler left {@link #RUNNING}, as {@link #finish} would have;
+     * false when it is no longer running under that owner (another scheduler closed it first).
+     */
+    public boolean closeLeftRunning(String recipe, Instant slot, String owner, String outcome, String detail,
+                                    String bakeId, Long executionId, String imageId, Instant now) {
+        return jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?,"
+                        + " IMAGE_ID = ?, FINISHED_AT = ? WHERE RECIPE = ? AND SLOT_AT = ? AND OUTCOME = ?"
+                        + " AND OWNER = ?", outcome, clip(detail), bakeId, executionId, imageId, now.toEpochMilli(),
+                recipe, slot.toEpochMilli(), RUNNING, owner) == 1;
+    }
+
     /** Names the bake a slot runs, and whether it resumes one. */
     public void started(String recipe, Instant slot, boolean resumed) {
         jdbc.update("UPDATE " + SLOTS + " SET RESUMED = ? WHERE RECIPE = ? AND SLOT_AT = ?",
                 resumed, recipe, slot.toEpochMilli());
     }
 
-    /** Records how the slot ended: a bake status or {@link #SKIPPED}, with the reason or error. */
+    /** Records how the slot ended: a bake status, {@link #TIMED_OUT} or {@link #SKIPPED}, with why. */
     public void finish(String recipe, Instant slot, String outcome, String detail, String bakeId, Long executionId,
                        String imageId, Instant now) {
         jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?, IMAGE_ID = ?,"
@@ -90,10 +153,13 @@ public final class ScheduleStore {
         return jdbc.query("SELECT RECIPE, SLOT_AT, OWNER, OUTCOME, RESUMED, DETAIL, BAKE_ID, EXECUTION_ID, IMAGE_ID"
                         + " FROM " + SLOTS + " WHERE RECIPE = ? ORDER BY SLOT_AT DESC FETCH FIRST " + limit
                         + " ROWS ONLY",
-                (rs, row) -> new Slot(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
-                        rs.getString(4), rs.getBoolean(5), rs.getString(6), rs.getString(7),
-                        rs.getObject(8) == null ? null : rs.getLong(8), rs.getString(9)),
-                recipe);
+                ScheduleStore::slot, recipe);
+    }
+
+    private static Slot slot(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Slot(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getObject(8) == null ? null : rs.getLong(8),
+                rs.getString(9));
     }
 
     public Optional<Slot> latest(String recipe) {
@@ -149,11 +215,16 @@ public final class ScheduleStore {
     /**
      * One slot of a recipe's schedule.
      *
-     * @param outcome {@link #RUNNING}, {@link #SKIPPED}, or the bake's status: COMPLETED, FAILED, STOPPED
+     * @param outcome {@link #RUNNING}, {@link #SKIPPED}, {@link #TIMED_OUT}, or the bake's status: COMPLETED,
+     *                FAILED, STOPPED
      * @param detail  why it was skipped, or the bake's error
      */
     public record Slot(String recipe, Instant at, String owner, String outcome, boolean resumed, String detail,
                        String bakeId, Long executionId, String imageId) {
+    }
+
+    /** A scheduler's last sign of life. */
+    public record Heartbeat(String host, long pid, Instant startedAt, Instant aliveAt) {
     }
 
     /**

@@ -6,6 +6,7 @@ import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.SsmGateway;
 import io.amibake.bake.BakeBusyException;
 import io.amibake.bake.BakeEvents;
+import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeLeases;
 import io.amibake.bake.BakeRequest;
@@ -17,6 +18,7 @@ import io.amibake.bake.ResolveSourceStep;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Schedule;
+import io.amibake.text.Redactor;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,6 +73,15 @@ public final class Scheduler implements AutoCloseable {
     private final Consumer<String> log;
     private final Clock clock;
     private final String owner;
+    private final String host;
+    private final Duration aliveFor;
+    private final long pid = ProcessHandle.current().pid();
+    /** Wall time, as the operating system's start time of a process that reused the pid is compared with it. */
+    private final Instant processStarted = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+    private final Object beats = new Object();
+    private Instant nextBeat;
+    private Instant nextSweep;
+    private ScheduledExecutorService heartbeat;
     private final Map<Path, Entry> entries = new LinkedHashMap<>();
     /** Files whose current text was already reported as invalid, by file: reported once per edit. */
     private final Map<Path, String> rejected = new LinkedHashMap<>();
@@ -93,6 +104,22 @@ public final class Scheduler implements AutoCloseable {
     public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
                      AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner) {
+        this(launcher, store, files, initial, aws, target, events, bakeEvents, log, clock, owner, null,
+                Duration.ofSeconds(60));
+    }
+
+    /**
+     * @param host     this host, as leases name it: a scheduler of this host whose process is gone
+     *                 is known dead at once; null to judge by heartbeats alone
+     * @param aliveFor how long a scheduler counts as alive after its last heartbeat (a third of it
+     *                 apart); a slot it left running is closed by another once that has passed and
+     *                 its bake's lease is not live either
+     */
+    public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
+                     AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
+                     Consumer<String> log, Clock clock, String owner, String host, Duration aliveFor) {
+        this.host = host;
+        this.aliveFor = aliveFor;
         this.launcher = launcher;
         this.store = store;
         this.files = files;
@@ -108,8 +135,21 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Looks every {@link #LOOK_EVERY} until {@link #close()}. */
+    /** Looks every {@link #LOOK_EVERY} until {@link #close()}, and beats a third of {@code aliveFor} apart. */
     public synchronized void start() {
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "amibake-schedule-alive");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Its own thread: a look may wait on the database or on a slot being launched.
+        heartbeat.scheduleWithFixedDelay(() -> {
+            try {
+                beatIfDue();
+            } catch (RuntimeException databaseUnreachable) {
+                // The next beat tries again; the heartbeat outlives two missed ones.
+            }
+        }, 0, Math.max(100, aliveFor.toMillis() / 3), TimeUnit.MILLISECONDS);
         looks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "amibake-schedule");
             thread.setDaemon(true);
@@ -141,6 +181,12 @@ public final class Scheduler implements AutoCloseable {
         }
         refresh();
         ZonedDateTime now = ZonedDateTime.now(clock);
+        beatIfDue();
+        if (nextSweep == null || !now.toInstant().isBefore(nextSweep)) {
+            // Before the stopped bakes are resumed: a slot left running may turn out stopped.
+            nextSweep = now.toInstant().plus(aliveFor.dividedBy(3));
+            closeSlotsLeftRunning();
+        }
         if (firstLook) {
             firstLook = false;
             for (Entry entry : entries.values()) {
@@ -166,6 +212,16 @@ public final class Scheduler implements AutoCloseable {
             bakes.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (heartbeat != null) {
+                heartbeat.shutdownNow();
+            }
+        }
+        try {
+            store.gone(owner);
+        } catch (RuntimeException databaseUnreachable) {
+            // Its heartbeat goes stale instead, and the others judge by that.
         }
     }
 
@@ -214,7 +270,7 @@ public final class Scheduler implements AutoCloseable {
             RecipeFiles.Version version = null;
             if (text != null) {
                 try {
-                    version = RecipeFiles.parse(file, text);
+                    version = files.load(file, text);
                 } catch (RecipeException e) {
                     problems = RecipeFiles.lines(e);
                 }
@@ -360,7 +416,13 @@ public final class Scheduler implements AutoCloseable {
     private void run(RecipeFiles.Version version, ZonedDateTime slot) {
         String name = version.name();
         Instant began = clock.instant();
-        BakeEvents watch = bakeEvents.apply(name);
+        BakeEvents watch = new Tracing(bakeEvents.apply(name), (execution, bakeId) -> {
+            try {
+                store.bakeStarted(name, slot.toInstant(), bakeId, execution);
+            } catch (RuntimeException databaseUnreachable) {
+                // Only a slot left running by a killed scheduler needs it; the bake must not fail for it.
+            }
+        });
         try {
             JobExecution resumable = resumable(name);
             BakeRequest edited = resumable == null ? null : edit(resumable, version);
@@ -368,8 +430,10 @@ public final class Scheduler implements AutoCloseable {
             if (resumable != null && (edited != null || same(resumable, version))) {
                 store.started(name, slot.toInstant(), true);
                 events.slotStarted(name, slot, true);
-                result = launcher.resume(resumable.getId(), edited, aws, null, watch, resumed -> {
-                });
+                // The secrets again: amibake never stores them, and the scheduler keeps them in memory only.
+                result = launcher.resume(resumable.getId(), edited, version.variables(), aws, null, watch,
+                        resumed -> {
+                        });
             } else {
                 if (version.recipe().schedule().onlyWhenSourceChanged()) {
                     String unchanged = unchanged(version);
@@ -380,14 +444,15 @@ public final class Scheduler implements AutoCloseable {
                 }
                 store.started(name, slot.toInstant(), false);
                 events.slotStarted(name, slot, false);
-                result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(), Map.of()), name,
-                        aws, target, null, watch);
+                result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(),
+                        version.variables()), name, aws, target, null, watch);
             }
             ended(version, slot, result, began);
         } catch (BakeBusyException busy) {
             skip(name, slot, "the previous bake still runs (" + busy.getMessage() + ")");
         } catch (Exception | LinkageError e) {
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
+            error = Redactor.of(version.recipe().secretValues()).redact(error);
             ended(version, slot, new BakeResult(-1, null, "FAILED", null, null, error), began);
         }
     }
@@ -400,8 +465,10 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Whether the bake has the recipe's text and the variables given now (secret ones are never stored). */
     private static boolean same(JobExecution bake, RecipeFiles.Version version) {
-        return version.yaml().equals(BakeState.of(bake).recipeYaml());
+        BakeState state = BakeState.of(bake);
+        return version.yaml().equals(state.recipeYaml()) && version.storedVariables().equals(state.variables());
     }
 
     /**
@@ -412,13 +479,14 @@ public final class Scheduler implements AutoCloseable {
         if (same(bake, version)) {
             return null;
         }
-        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake), version.recipe());
+        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake).withSecrets(version.variables()),
+                version.recipe());
         if (!conflicts.isEmpty()) {
             log.accept(version.name() + ": the recipe was edited where bake " + BakeState.of(bake).bakeId()
                     + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
             return null;
         }
-        return new BakeRequest(version.yaml(), version.file().toString(), Map.of());
+        return new BakeRequest(version.yaml(), version.file().toString(), version.variables());
     }
 
     /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */
@@ -448,14 +516,21 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void ended(RecipeFiles.Version version, ZonedDateTime slot, BakeResult result, Instant began) {
+        store.finish(version.name(), slot.toInstant(), result.timedOut() ? ScheduleStore.TIMED_OUT : result.status(),
+                result.error(), result.bakeId(), result.executionId() < 0 ? null : result.executionId(),
+                result.imageId(), clock.instant());
+        counted(version, result, Duration.between(began, clock.instant()));
+    }
+
+    /** Tells the slot's end, and counts it: a success resets the failures in a row, a failure may pause. */
+    private void counted(RecipeFiles.Version version, BakeResult result, Duration took) {
         String name = version.name();
-        store.finish(name, slot.toInstant(), result.status(), result.error(), result.bakeId(),
-                result.executionId() < 0 ? null : result.executionId(), result.imageId(), clock.instant());
-        events.bakeFinished(name, result, Duration.between(began, clock.instant()));
+        events.bakeFinished(name, result, took);
         if (result.completed()) {
             store.succeeded(name);
-        } else if ("FAILED".equals(result.status())) {
-            // A stop (SIGTERM, 'amibake stop', a lost lease) is no failure: the next start or slot resumes it.
+        } else if ("FAILED".equals(result.status()) || result.timedOut()) {
+            // A stop somebody asked for (SIGTERM, 'amibake stop', a lost lease) is no failure: the next start
+            // or slot resumes it. A stop by build.timeout is: nobody asked for it, and it would come back nightly.
             int inARow = store.failed(name, result.error());
             int limit = version.recipe().schedule().pauseAfter();
             if (inARow >= limit) {
@@ -466,6 +541,105 @@ public final class Scheduler implements AutoCloseable {
                 events.nextRun(name, null);
             }
         }
+    }
+
+    // ---- slots left running by a scheduler that was killed ----
+
+    private void beatIfDue() {
+        synchronized (beats) {
+            Instant now = clock.instant();
+            if (nextBeat == null || !now.isBefore(nextBeat)) {
+                store.alive(owner, host == null ? "" : host, pid, processStarted, now);
+                nextBeat = now.plus(aliveFor.dividedBy(3));
+            }
+        }
+    }
+
+    /**
+     * Closes the slots of this process's recipes that another scheduler left {@link ScheduleStore#RUNNING}
+     * when it was killed (SIGKILL, a lost host): its heartbeat is stale, or on this host its process
+     * is gone, and the recipe's bake runs nowhere (no live lease).
+     */
+    private void closeSlotsLeftRunning() {
+        Map<String, Entry> byName = new LinkedHashMap<>();
+        entries.values().forEach(entry -> byName.put(entry.current.name(), entry));
+        List<ScheduleStore.Slot> leftRunning;
+        try {
+            leftRunning = store.running();
+        } catch (RuntimeException databaseUnreachable) {
+            log.accept("could not look for slots left running: " + databaseUnreachable.getMessage());
+            return;
+        }
+        for (ScheduleStore.Slot slot : leftRunning) {
+            Entry entry = byName.get(slot.recipe());
+            // A row of this owner that no slot of this process runs was left by an earlier process of
+            // the same name: in a container, a restarted scheduler often gets the same pid.
+            boolean mine = slot.owner().equals(owner);
+            Future<?> runningHere = running.get(slot.recipe());
+            if (entry == null || mine && runningHere != null && !runningHere.isDone()) {
+                continue;
+            }
+            guarded(entry, () -> {
+                if ((mine || !schedulerAlive(slot.owner())) && launcher.running(slot.recipe()).isEmpty()) {
+                    closeLeftRunning(entry.current, slot);
+                }
+            });
+        }
+    }
+
+    private boolean schedulerAlive(String other) {
+        Optional<ScheduleStore.Heartbeat> beat = store.heartbeat(other);
+        if (beat.isEmpty()) {
+            return false;
+        }
+        if (host != null && host.equals(beat.get().host())) {
+            Optional<ProcessHandle> process = ProcessHandle.of(beat.get().pid());
+            if (process.isEmpty() || !process.get().isAlive() || process.get().info().startInstant()
+                    .map(started -> started.isAfter(beat.get().startedAt())).orElse(false)) {
+                return false;
+            }
+        }
+        return beat.get().aliveAt().plus(aliveFor).isAfter(clock.instant());
+    }
+
+    /** Closes the slot with the outcome its bake had, recovering a bake left running; counts and tells it. */
+    private void closeLeftRunning(RecipeFiles.Version version, ScheduleStore.Slot slot) {
+        String died = "the scheduler that ran the slot (" + slot.owner() + ") died";
+        JobExecution execution = slot.executionId() == null ? null
+                : launcher.execution(slot.executionId()).orElse(null);
+        BakeResult result;
+        Duration took = Duration.ZERO;
+        if (execution == null) {
+            result = new BakeResult(-1, null, "FAILED", null, null, died + " before its bake began");
+        } else {
+            boolean leftRunning = execution.getStatus().isRunning();
+            if (leftRunning) {
+                try {
+                    execution = launcher.recover(execution);
+                } catch (BakeBusyException resumedMeanwhile) {
+                    return;
+                }
+            }
+            BakeState state = BakeState.of(execution);
+            String error = execution.getStatus() == BatchStatus.COMPLETED ? null
+                    : leftRunning ? died + " while bake " + state.bakeId() + " ran; the next slot resumes it"
+                    : Optional.ofNullable(BakeFailures.describe(execution)).orElse(died + " after bake "
+                    + state.bakeId() + " ended " + execution.getStatus());
+            result = new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
+                    null, Redactor.of(version.recipe().secretValues()).redact(error));
+            if (execution.getStartTime() != null && execution.getEndTime() != null) {
+                took = Duration.between(execution.getStartTime(), execution.getEndTime());
+            }
+        }
+        if (!store.closeLeftRunning(version.name(), slot.at(), slot.owner(), result.status(), result.error(),
+                result.bakeId(), result.executionId() < 0 ? null : result.executionId(), result.imageId(),
+                clock.instant())) {
+            return;
+        }
+        log.accept(version.name() + ": the slot at " + slot.at().atZone(version.recipe().schedule().zone())
+                + " was left running by " + slot.owner() + ", which is gone; closed as "
+                + result.status().toLowerCase());
+        counted(version, result, took);
     }
 
     private void guarded(Entry entry, Runnable body) {
@@ -479,6 +653,46 @@ public final class Scheduler implements AutoCloseable {
 
     private static Path key(Path file) {
         return file.toAbsolutePath().normalize();
+    }
+
+    /** What a slot's bake tells, passed on; its start is also written to the slot's row. */
+    private record Tracing(BakeEvents delegate, BakeStart started) implements BakeEvents {
+
+        @Override
+        public void bakeStarted(long execution, String bakeId) {
+            started.began(execution, bakeId);
+            delegate.bakeStarted(execution, bakeId);
+        }
+
+        @Override
+        public void stepStarted(String step) {
+            delegate.stepStarted(step);
+        }
+
+        @Override
+        public void stepFinished(String step, String status, Duration took, String detail) {
+            delegate.stepFinished(step, status, took, detail);
+        }
+
+        @Override
+        public void note(String step, String message) {
+            delegate.note(step, message);
+        }
+
+        @Override
+        public void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
+                                    String stderrTail) {
+            delegate.commandFinished(step, command, status, exitCode, stdoutTail, stderrTail);
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+            delegate.bakeFinished(execution, status, summary);
+        }
+    }
+
+    private interface BakeStart {
+        void began(long execution, String bakeId);
     }
 
     /** A scheduled recipe: its current valid version and its next slot. */

@@ -60,6 +60,15 @@ class ScheduleCommandTest {
         return file;
     }
 
+    /** A nightly recipe whose image name holds the secret variable {@code licenseKey}. */
+    private Path secretRecipe(String name) throws Exception {
+        Path file = recipe(name, "0 2 * * *", "UTC");
+        Files.writeString(file, Files.readString(file).replaceFirst("\n", "\nvariables:\n  licenseKey: {secret: true}\n"
+                        + "  other: default\n")
+                .replace("\"{{recipe}}-{{date", "\"{{recipe}}-{{var.licenseKey}}-{{date"));
+        return file;
+    }
+
     @Test
     void aBadCronIsOneLineWithItsLocationAndExit2BeforeAnyCloudCall() throws Exception {
         // given
@@ -187,6 +196,112 @@ class ScheduleCommandTest {
         assertThat(out.toString()).contains("the schedule of paused-one resumes");
         assertThat(second).isEqualTo(4);
         assertThat(err.toString()).contains("the schedule of paused-one is not paused");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
+    void aRecipeNeedingASecretNobodyGaveIsRefusedAtStartNamingItsFileAndTheVariable() throws Exception {
+        // given a scheduled recipe with a secret variable, and a variables file that gives another one
+        Path file = secretRecipe("licensed");
+        Path vars = recipes.resolve("vars.env");
+        Files.writeString(vars, "# secrets of the nightly bakes\nlicensed.other=x\n");
+        recipe("plain", "0 2 * * *", "UTC");
+        long before = sandbox.requests();
+
+        // when
+        int exit = amibake("schedule", file.toString(), "--var-file", vars.toString(),
+                "--endpoint-url", sandbox.endpoint().toString(), "--home", home.toString());
+
+        // then one line names the file, the variable and how to give it, and nothing reached the cloud
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().lines()).filteredOn(line -> line.contains("licenseKey")).singleElement()
+                .satisfies(line -> assertThat(line).startsWith(file + ":3:3: variables.licenseKey: the secret"
+                        + " variable 'licenseKey' has no value; give it to the scheduler in its --var-file"));
+        assertThat(sandbox.requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aVariablesFileLineThatIsNoAssignmentIsNamedWithoutItsValue() throws Exception {
+        // given
+        Path file = secretRecipe("licensed");
+        Path vars = recipes.resolve("vars.env");
+        Files.writeString(vars, "licensed.licenseKey=ok\nlicenseKey s3cr3t-typed-without-equals\n");
+        Files.setPosixFilePermissions(vars, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        // when
+        int exit = amibake("schedule", file.toString(), "--var-file", vars.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("amibake: " + vars + ":2: expected NAME=VALUE or RECIPE.NAME=VALUE"
+                + " (a variable name is letters, digits and '_')" + System.lineSeparator());
+    }
+
+    @Test
+    void aVariableThatNoScheduledRecipeDeclaresIsRefused() throws Exception {
+        // given
+        Path file = secretRecipe("licensed");
+
+        // when the secret is given, and a misspelt variable beside it
+        int exit = amibake("schedule", file.toString(), "--var", "licenseKey=s3cr3t", "--var", "licenceKey=x",
+                "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("amibake: the variable 'licenceKey' is given, but no scheduled recipe"
+                + " declares it" + System.lineSeparator());
+    }
+
+    @Test
+    void theListReadsARecipeWithASecretWithoutItsValue() throws Exception {
+        // given
+        secretRecipe("licensed");
+
+        // when
+        int exit = amibake("schedule", "--list", recipes.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).anySatisfy(line -> assertThat(line).startsWith("licensed "));
+    }
+
+    @Test
+    void theListShowsASlotStoppedByItsTimeoutAsTimedOutWithItsReason() throws Exception {
+        // given a recipe whose last slot timed out
+        recipe("hurried", "0 2 * * *", "UTC");
+        Instant slot = Instant.parse("2026-03-02T02:00:00Z");
+        try (BakeContext context = BakeContext.open(home)) {
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            store.claim("hurried", slot, "test", slot);
+            store.finish("hurried", slot, ScheduleStore.TIMED_OUT, "the run took longer than build.timeout (2h00m)"
+                    + " and was stopped", "hurried-1", 7L, null, slot.plusSeconds(7200));
+        }
+
+        // when
+        int exit = amibake("schedule", "--list", recipes.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("2026-03-02 02:00:00 UTC timed out")
+                .contains("\n  the run took longer than build.timeout (2h00m) and was stopped");
+    }
+
+    @Test
+    void theListSaysWhenTheLastSlotWasLeftRunningByAGoneScheduler() throws Exception {
+        // given a slot claimed by a scheduler that is gone (no heartbeat) and whose bake runs nowhere
+        recipe("orphan", "0 2 * * *", "UTC");
+        Instant slot = Instant.parse("2026-03-02T02:00:00Z");
+        try (BakeContext context = BakeContext.open(home)) {
+            new ScheduleStore(context.bean(DataSource.class)).claim("orphan", slot, "host gone, pid 1", slot);
+        }
+
+        // when
+        int exit = amibake("schedule", "--list", recipes.toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("2026-03-02 02:00:00 UTC running")
+                .contains("\n  left running by host gone, pid 1, which is gone; a running scheduler closes it");
     }
 
     @Test

@@ -13,23 +13,41 @@ import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeLeases;
 import io.amibake.bake.BakeResult;
 import io.amibake.bake.BakeRunner;
+import io.amibake.bake.BakeState;
 import io.amibake.bake.BakeTags;
+import io.amibake.notify.Notifier;
+import io.amibake.notify.NotifySettings;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,7 +55,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The scheduler against the sandbox over HTTP, on a clock the test moves: nights pass in
  * milliseconds, and each slot's bake is a real bake through the launcher.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = {BakeConfiguration.class, SchedulerTest.TimeoutTime.class}, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:scheduler",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -63,8 +81,26 @@ class SchedulerTest {
         registry.add("amibake.home", HOME::toString);
     }
 
+    /** The clock {@code build.timeout} reads; a test moves it past a run's timeout. */
+    private static final WatchedClock TIMEOUTS = new WatchedClock();
+
+    /** Not annotated: BakeConfiguration's component scan would pick it up for other tests' contexts. */
+    static class TimeoutTime {
+
+        @Bean
+        Clock timeoutClock() {
+            return TIMEOUTS;
+        }
+    }
+
     @Autowired
     private BakeLauncher launcher;
+
+    @Autowired
+    private NotifySettings notifySettings;
+
+    @Autowired
+    private JobRepository repository;
 
     @Autowired
     private BakeRunner runner;
@@ -75,7 +111,11 @@ class SchedulerTest {
     @Autowired
     private DataSource dataSource;
 
+    private static final String SECRET = "s3cr3t-0042";
+    private static final Duration ALIVE_FOR = Duration.ofSeconds(60);
+
     private final MutableClock clock = new MutableClock("2026-03-01T12:00:00Z");
+    private ScheduleVariables variables = ScheduleVariables.NONE;
     private final List<String> told = new CopyOnWriteArrayList<>();
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final List<Scheduler> schedulers = new CopyOnWriteArrayList<>();
@@ -344,6 +384,180 @@ class SchedulerTest {
         assertThat(kept.outcome()).as(kept.detail()).isEqualTo("COMPLETED");
     }
 
+    @Test
+    void aBakeStoppedByItsTimeoutCountsAsAFailureIsToldAndPausesTheSchedule() throws Exception {
+        // given a recipe pausing after 2 failures, told to a command, whose every run outlasts build.timeout
+        Path file = recipe("hurried", "always", 2);
+        Path notified = recipes.resolve("notified.jsonl");
+        Files.writeString(file, Files.readString(file) + "notify:\n  command: '{ cat; echo; } >> " + notified + "'\n");
+        Notifier notifier = Notifier.create(launcher, notifySettings, log::add);
+        Scheduler scheduler = scheduler(recipe -> new OnFirstStep(() -> TIMEOUTS.passAndAwaitLook(Duration.ofDays(8))),
+                notifier);
+        scheduler.look();
+
+        // when two nights pass
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        ScheduleStore.Slot first = store().latest("hurried").orElseThrow();
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+        notifier.close();
+
+        // then each run timed out, was recorded so and counted, and the schedule paused
+        assertThat(first.outcome()).as(first.detail()).isEqualTo(ScheduleStore.TIMED_OUT);
+        assertThat(first.detail()).startsWith("the run took longer than build.timeout (2h00m) and was stopped");
+        ScheduleStore.Slot second = store().latest("hurried").orElseThrow();
+        assertThat(second.outcome()).as(second.detail()).isEqualTo(ScheduleStore.TIMED_OUT);
+        assertThat(second.resumed()).isTrue();
+        assertThat(second.bakeId()).isEqualTo(first.bakeId());
+        assertThat(store().state("hurried").paused()).isTrue();
+        assertThat(told).contains("paused hurried 2");
+        assertThat(Files.readAllLines(notified)).filteredOn(line -> line.contains("\"event\":\"failed\""))
+                .hasSize(2).allSatisfy(line -> assertThat(line).contains("\"timedOut\":true"));
+    }
+
+    @Test
+    void aRecipeWithASecretBakesAndResumesWithTheValueGivenAndNeverStoresIt() throws Exception {
+        // given a recipe whose image name holds a secret given to the scheduler, and a command that
+        // fails once with the secret in its error output
+        secretRecipe("licensed");
+        variables = ScheduleVariables.of(null, List.of("licenseKey=" + SECRET), log::add);
+        sandbox.faults().failCommand("marker-licensed", 1, "mirror refused token " + SECRET, 1);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when the first night fails and the second resumes the bake
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+        clock.set(NIGHT_2);
+        awaitAll(scheduler.look());
+
+        // then the resume had the secret again and completed, with the secret in the image's name
+        List<ScheduleStore.Slot> slots = store().slots("licensed", 10);
+        assertThat(slots).extracting(ScheduleStore.Slot::outcome).as(slots.toString())
+                .containsExactly("COMPLETED", "FAILED");
+        assertThat(slots.get(0).resumed()).isTrue();
+        assertThat(slots.get(1).detail()).contains("token [secret licenseKey]");
+        assertThat(sandbox.images()).anySatisfy(image -> assertThat(image.name()).contains("-" + SECRET + "-"));
+        assertThat(buildInstances("licensed")).isEqualTo(1);
+
+        // and the value is nowhere at rest: no table of the repository, no file of the home, no line told
+        assertThat(repositoryValuesHolding(SECRET)).isEmpty();
+        assertThat(filesHolding(HOME, SECRET)).isEmpty();
+        assertThat(log).noneMatch(line -> line.contains(SECRET));
+        assertThat(told).noneMatch(line -> line.contains(SECRET));
+    }
+
+    @Test
+    void aRecipeAddedWithASecretNobodyGaveIsReportedOnceNamingItAndNeverRuns() throws Exception {
+        // given a scheduler of one recipe, given no variables
+        recipe("plain", "always", 3);
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when a recipe that needs a secret is added to the directory, and its slot comes
+        Path added = secretRecipe("needy");
+        scheduler.look();
+        clock.set(NIGHT_1);
+        awaitAll(scheduler.look());
+
+        // then one line names the file, the variable and how to give it, and nothing of it ran
+        assertThat(log).filteredOn(line -> line.contains("needy")).singleElement()
+                .satisfies(line -> assertThat(line).startsWith(added + ": not scheduled: " + added + ":")
+                        .contains("variables.licenseKey: the secret variable 'licenseKey' has no value")
+                        .contains("--var-file"));
+        assertThat(store().slots("needy", 10)).isEmpty();
+        assertThat(buildInstances("needy")).isZero();
+        assertThat(store().latest("plain").orElseThrow().outcome()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aSlotLeftRunningByAKilledSchedulerIsClosedWithItsBakesOutcomeOnceNothingRunsItAndTheNextSlotResumes()
+            throws Exception {
+        // given scheduler A's first night, whose bake failed; then the traces a SIGKILL of A in the
+        // middle of that bake leaves: the slot row RUNNING naming the bake, the execution STARTED,
+        // nothing counted, and the recipe's lease unrenewed since, held by A's host
+        recipe("orphan", "always", 3);
+        sandbox.faults().failCommand("marker-orphan", 1, "disk full", 1);
+        AtomicReference<ScheduleStore.Slot> midBake = new AtomicReference<>();
+        Scheduler killed = scheduler(recipe -> new OnFirstStep(() -> midBake.set(store().latest(recipe)
+                .orElseThrow())));
+        killed.look();
+        clock.set(NIGHT_1);
+        awaitAll(killed.look());
+        ScheduleStore.Slot ran = store().latest("orphan").orElseThrow();
+        leftAsKilled(midBake.get());
+
+        // when another scheduler looks while A's heartbeat is fresh
+        Scheduler next = scheduler();
+        next.look();
+
+        // then the slot is left alone: A may still be about to start its bake
+        assertThat(store().latest("orphan").orElseThrow().outcome()).isEqualTo(ScheduleStore.RUNNING);
+
+        // when A's heartbeat has gone stale, but the recipe's bake runs somewhere (a live lease)
+        clock.advance(ALIVE_FOR.plusSeconds(1));
+        BakeLeases.Lease elsewhere = leases.acquire("orphan");
+        try {
+            next.look();
+        } finally {
+            leases.release(elsewhere);
+        }
+
+        // then it is still left alone
+        assertThat(store().latest("orphan").orElseThrow().outcome()).isEqualTo(ScheduleStore.RUNNING);
+
+        // when nothing runs the bake any more
+        clock.advance(ALIVE_FOR);
+        next.look();
+
+        // then the slot is closed FAILED, counted and told, and its bake was recovered
+        ScheduleStore.Slot closed = store().latest("orphan").orElseThrow();
+        assertThat(closed.outcome()).isEqualTo("FAILED");
+        assertThat(closed.detail()).isEqualTo("the scheduler that ran the slot (test 0) died while bake "
+                + ran.bakeId() + " ran; the next slot resumes it");
+        assertThat(store().state("orphan").failuresInARow()).isEqualTo(1);
+        assertThat(told).containsSubsequence("finished orphan FAILED", "finished orphan FAILED");
+        assertThat(launcher.execution(ran.executionId()).orElseThrow().getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(log).anyMatch(line -> line.startsWith("orphan: the slot at 2026-03-02T02:00+01:00[Europe/Berlin]"
+                + " was left running by test 0, which is gone; closed as failed"));
+
+        // when the next night comes
+        clock.set(NIGHT_2);
+        awaitAll(next.look());
+
+        // then it resumed that bake on its instance and completed it
+        ScheduleStore.Slot resumed = store().latest("orphan").orElseThrow();
+        assertThat(resumed.outcome()).as(resumed.detail()).isEqualTo("COMPLETED");
+        assertThat(resumed.bakeId()).isEqualTo(ran.bakeId());
+        assertThat(buildInstances("orphan")).isEqualTo(1);
+        assertThat(store().state("orphan").failuresInARow()).isZero();
+    }
+
+    @Test
+    void aSlotWhoseSchedulerDiedBeforeItsBakeBeganIsClosedAsFailedEvenUnderTheSameName() throws Exception {
+        // given a slot claimed by a scheduler that never beat (it died at once, or ran an older
+        // version), and one claimed by an earlier process of the name the next scheduler gets (in a
+        // container, a restart often gets the same pid)
+        recipe("unborn", "always", 3);
+        recipe("reborn", "always", 3);
+        Instant lastNight = Instant.parse("2026-03-01T01:00:00Z");
+        store().claim("unborn", lastNight, "host gone, pid 1", lastNight);
+        store().claim("reborn", lastNight, "test " + schedulers.size(), lastNight);
+
+        // when a scheduler looks
+        scheduler().look();
+
+        // then both slots are closed as failed and counted
+        ScheduleStore.Slot closed = store().latest("unborn").orElseThrow();
+        assertThat(closed.outcome()).isEqualTo("FAILED");
+        assertThat(closed.detail()).isEqualTo("the scheduler that ran the slot (host gone, pid 1) died before its"
+                + " bake began");
+        assertThat(store().state("unborn").failuresInARow()).isEqualTo(1);
+        assertThat(store().latest("reborn").orElseThrow().outcome()).isEqualTo("FAILED");
+        assertThat(store().state("reborn").failuresInARow()).isEqualTo(1);
+    }
+
     // ---- helpers ----
 
     private Path recipe(String name, String when, int pauseAfter) throws IOException {
@@ -378,20 +592,111 @@ class SchedulerTest {
         return file;
     }
 
+    /** A nightly recipe whose image name holds the secret variable {@code licenseKey}. */
+    private Path secretRecipe(String name) throws IOException {
+        Path file = recipe(name, "always", 3);
+        Files.writeString(file, Files.readString(file)
+                .replace("os: al2023\n", "os: al2023\nvariables:\n  licenseKey: {secret: true}\n")
+                .replace("\"{{recipe}}-{{date", "\"{{recipe}}-{{var.licenseKey}}-{{date"));
+        return file;
+    }
+
     private Scheduler scheduler() throws Exception {
         return scheduler(recipe -> BakeEvents.NONE);
     }
 
     private Scheduler scheduler(java.util.function.Function<String, BakeEvents> bakeEvents) throws Exception {
-        RecipeFiles files = new RecipeFiles(List.of(recipes));
+        return scheduler(bakeEvents, ScheduleEvents.NONE);
+    }
+
+    private Scheduler scheduler(java.util.function.Function<String, BakeEvents> bakeEvents, ScheduleEvents also)
+            throws Exception {
+        RecipeFiles files = new RecipeFiles(List.of(recipes), variables, false);
         List<RecipeFiles.Version> initial = new java.util.ArrayList<>();
         for (Path file : files.list()) {
-            initial.add(RecipeFiles.read(file));
+            initial.add(files.load(file));
         }
         Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-schedule", new Told(told), bakeEvents, log::add, clock, "test " + schedulers.size());
+                "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents,
+                log::add, clock, "test " + schedulers.size(), "test-host", ALIVE_FOR);
         schedulers.add(scheduler);
         return scheduler;
+    }
+
+    /** Every value in every table of the repository that holds the text, plainly or Base64-encoded. */
+    private List<String> repositoryValuesHolding(String text) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        List<String> found = new java.util.ArrayList<>();
+        List<String> tables = jdbc.queryForList("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+                + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'", String.class);
+        assertThat(tables).contains("BATCH_JOB_EXECUTION_CONTEXT", "AMIBAKE_COMMAND_OUTPUT", ScheduleStore.SLOTS,
+                ScheduleStore.STATES);
+        for (String table : tables) {
+            jdbc.query("SELECT * FROM " + table, rows -> {
+                for (int c = 1; c <= rows.getMetaData().getColumnCount(); c++) {
+                    String value = rows.getString(c);
+                    if (value != null && holds(value.getBytes(StandardCharsets.UTF_8), text)) {
+                        found.add(table + "." + rows.getMetaData().getColumnName(c) + ": " + value);
+                    }
+                }
+            });
+        }
+        return found;
+    }
+
+    private static List<Path> filesHolding(Path home, String text) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return holds(Files.readAllBytes(f), text);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
+    private static boolean holds(byte[] bytes, String text) {
+        String latin = new String(bytes, StandardCharsets.ISO_8859_1);
+        if (latin.contains(text)) {
+            return true;
+        }
+        Matcher encoded = Pattern.compile("[A-Za-z0-9+/]{16,}={0,2}").matcher(latin);
+        while (encoded.find()) {
+            String token = encoded.group();
+            try {
+                byte[] decoded = Base64.getDecoder().decode(token.substring(0, token.length() / 4 * 4));
+                if (new String(decoded, StandardCharsets.ISO_8859_1).contains(text)) {
+                    return true;
+                }
+            } catch (IllegalArgumentException notBase64) {
+                // a word that only looked like Base64
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Puts back what a SIGKILL of the scheduler during the slot's bake leaves: the row as it was
+     * while the bake ran, the execution STARTED, no failure counted, and the recipe's lease held by
+     * the dead process's host and expired.
+     */
+    private void leftAsKilled(ScheduleStore.Slot midBake) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.update("UPDATE " + ScheduleStore.SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?,"
+                + " IMAGE_ID = ?, FINISHED_AT = NULL WHERE RECIPE = ? AND SLOT_AT = ?", midBake.outcome(),
+                midBake.detail(), midBake.bakeId(), midBake.executionId(), midBake.imageId(), midBake.recipe(),
+                midBake.at().toEpochMilli());
+        ScheduleStore.Slot slot = store().latest(midBake.recipe()).orElseThrow();
+        JobExecution execution = launcher.latestExecutions(slot.recipe(), 1).get(0);
+        store().succeeded(slot.recipe());
+        execution.setStatus(BatchStatus.STARTED);
+        execution.setExitStatus(ExitStatus.UNKNOWN);
+        execution.setEndTime(null);
+        repository.update(execution);
+        jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID, EXECUTION_ID,"
+                + " STARTED_AT, EXPIRES_AT) VALUES (?, 'killed', 'builder-a', 1, ?, ?, 0, 1)", slot.recipe(),
+                BakeState.of(execution).bakeId(), execution.getId());
     }
 
     private ScheduleStore store() {
@@ -446,6 +751,88 @@ class SchedulerTest {
         @Override
         public void nextRun(String recipe, ZonedDateTime next) {
             lines.add("next " + recipe + " " + next);
+        }
+    }
+
+    /** Does something when the run's first step starts: once per run, as each run gets its own events. */
+    private static final class OnFirstStep implements BakeEvents {
+
+        private final Runnable action;
+        private boolean done;
+
+        OnFirstStep(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void stepStarted(String step) {
+            if (!done) {
+                done = true;
+                action.run();
+            }
+        }
+
+        @Override
+        public void stepFinished(String step, String status, Duration took, String detail) {
+        }
+
+        @Override
+        public void note(String step, String message) {
+        }
+
+        @Override
+        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+        }
+    }
+
+    /**
+     * A clock moved by the test, which can wait until the timeout's watchdog has seen a move: its
+     * look reads the clock, raises the stop and goes back to sleep, so once the watchdog's thread
+     * sleeps again after reading the moved time, the stop is raised.
+     */
+    static final class WatchedClock extends Clock {
+
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        private Thread watchdogAfterMove;
+
+        void passAndAwaitLook(Duration by) {
+            Thread watchdog;
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            synchronized (this) {
+                now = now.plus(by);
+                watchdogAfterMove = null;
+                try {
+                    while (watchdogAfterMove == null && System.nanoTime() < giveUp) {
+                        wait(1000);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                watchdog = watchdogAfterMove;
+            }
+            while (watchdog != null && watchdog.getState() != Thread.State.TIMED_WAITING
+                    && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public synchronized Instant instant() {
+            if (Thread.currentThread().getName().equals("amibake-timeout")) {
+                watchdogAfterMove = Thread.currentThread();
+                notifyAll();
+            }
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
         }
     }
 
