@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobInstance;
@@ -186,8 +187,13 @@ public class BakeRunner {
             String error = BakeFailures.describe(execution);
             timedOut &= execution.getStatus() != BatchStatus.COMPLETED;
             if (timedOut) {
-                error = "the run took longer than build.timeout (" + Durations.human(timeout)
-                        + ") and was stopped" + (error == null ? "" : "\n" + error);
+                String reason = "the run took longer than build.timeout (" + Durations.human(timeout)
+                        + ") and was stopped";
+                error = reason + (error == null ? "" : "\n" + error);
+                // Kept with the run, so that what reads the history later (the notifier's
+                // "recovered", a scheduler closing a dead one's slot) tells it from a requested stop.
+                execution.setExitStatus(new ExitStatus(BakeResult.TIMED_OUT, reason));
+                repository.update(execution);
             }
             return new BakeResult(execution.getId(), bakeId, execution.getStatus().name(), state.imageId(),
                     manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut);

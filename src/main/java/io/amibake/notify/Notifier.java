@@ -259,12 +259,13 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     }
 
     /**
-     * Whether the run before this one failed: an earlier run of the same bake (this one resumed
-     * it), else the recipe's previous bake.
+     * Whether the run before this one failed or timed out: an earlier run of the same bake (this
+     * one resumed it), else the recipe's previous bake.
      */
     private boolean failedBefore(JobExecution execution) {
         for (JobExecution run : launcher.executionsOf(execution)) {
-            if (run.getId() < execution.getId() && run.getStatus() == BatchStatus.FAILED) {
+            if (run.getId() < execution.getId()
+                    && (run.getStatus() == BatchStatus.FAILED || BakeResult.timedOut(run))) {
                 return true;
             }
         }
@@ -274,7 +275,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
                 .filter(e -> e.getJobInstance().getInstanceId() != instance && e.getId() < execution.getId())
                 .findFirst()
                 .map(previous -> previous.getStatus() == BatchStatus.FAILED
-                        || previous.getStatus() == BatchStatus.ABANDONED)
+                        || previous.getStatus() == BatchStatus.ABANDONED || BakeResult.timedOut(previous))
                 .orElse(false);
     }
 

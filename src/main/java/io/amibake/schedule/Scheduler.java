@@ -621,24 +621,27 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
             BakeState state = BakeState.of(execution);
+            boolean timedOut = BakeResult.timedOut(execution);
             String error = execution.getStatus() == BatchStatus.COMPLETED ? null
                     : leftRunning ? died + " while bake " + state.bakeId() + " ran; the next slot resumes it"
+                    : timedOut ? execution.getExitStatus().getExitDescription()
                     : Optional.ofNullable(BakeFailures.describe(execution)).orElse(died + " after bake "
                     + state.bakeId() + " ended " + execution.getStatus());
             result = new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    null, Redactor.of(version.recipe().secretValues()).redact(error));
+                    null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut);
             if (execution.getStartTime() != null && execution.getEndTime() != null) {
                 took = Duration.between(execution.getStartTime(), execution.getEndTime());
             }
         }
-        if (!store.closeLeftRunning(version.name(), slot.at(), slot.owner(), result.status(), result.error(),
+        String outcome = result.timedOut() ? ScheduleStore.TIMED_OUT : result.status();
+        if (!store.closeLeftRunning(version.name(), slot.at(), slot.owner(), outcome, result.error(),
                 result.bakeId(), result.executionId() < 0 ? null : result.executionId(), result.imageId(),
                 clock.instant())) {
             return;
         }
         log.accept(version.name() + ": the slot at " + slot.at().atZone(version.recipe().schedule().zone())
                 + " was left running by " + slot.owner() + ", which is gone; closed as "
-                + result.status().toLowerCase());
+                + outcome.toLowerCase().replace('_', ' '));
         counted(version, result, took);
     }
 

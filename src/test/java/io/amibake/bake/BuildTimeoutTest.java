@@ -101,6 +101,7 @@ class BuildTimeoutTest {
 
         // when it is resumed with the longest timeout a recipe may give
         JobExecution last = runner.latestResumable("hurried").orElseThrow();
+        assertThat(BakeResult.timedOut(last)).as("the repository keeps why it stopped").isTrue();
         runner.replaceRecipe(last, new BakeRequest(yaml.replace("timeout: 10m ", "timeout: 7d "), recipe.toString(),
                 Map.of()));
         BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("h.json"),

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -391,8 +392,12 @@ class SchedulerTest {
         Path notified = recipes.resolve("notified.jsonl");
         Files.writeString(file, Files.readString(file) + "notify:\n  command: '{ cat; echo; } >> " + notified + "'\n");
         Notifier notifier = Notifier.create(launcher, notifySettings, log::add);
-        Scheduler scheduler = scheduler(recipe -> new OnFirstStep(() -> TIMEOUTS.passAndAwaitLook(Duration.ofDays(8))),
-                notifier);
+        AtomicBoolean slow = new AtomicBoolean(true);
+        Scheduler scheduler = scheduler(recipe -> new OnFirstStep(() -> {
+            if (slow.get()) {
+                TIMEOUTS.passAndAwaitLook(Duration.ofDays(8));
+            }
+        }), notifier);
         scheduler.look();
 
         // when two nights pass
@@ -401,7 +406,6 @@ class SchedulerTest {
         ScheduleStore.Slot first = store().latest("hurried").orElseThrow();
         clock.set(NIGHT_2);
         awaitAll(scheduler.look());
-        notifier.close();
 
         // then each run timed out, was recorded so and counted, and the schedule paused
         assertThat(first.outcome()).as(first.detail()).isEqualTo(ScheduleStore.TIMED_OUT);
@@ -414,6 +418,18 @@ class SchedulerTest {
         assertThat(told).contains("paused hurried 2");
         assertThat(Files.readAllLines(notified)).filteredOn(line -> line.contains("\"event\":\"failed\""))
                 .hasSize(2).allSatisfy(line -> assertThat(line).contains("\"timedOut\":true"));
+
+        // when the schedule is resumed and the next night is quick enough
+        slow.set(false);
+        assertThat(store().resume("hurried")).isTrue();
+        clock.set(NIGHT_4);
+        awaitAll(scheduler.look());
+        notifier.close();
+
+        // then the bake completed, and its recovery from the timeouts was told
+        assertThat(store().latest("hurried").orElseThrow().outcome()).isEqualTo("COMPLETED");
+        assertThat(Files.readAllLines(notified)).filteredOn(line -> line.contains("\"event\":\"recovered\""))
+                .singleElement().satisfies(line -> assertThat(line).contains(first.bakeId()));
     }
 
     @Test
