@@ -1,5 +1,6 @@
 package io.amibake.recipe;
 
+import io.amibake.text.Redactor;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -106,6 +107,19 @@ public record Recipe(
         Map<String, String> values = new java.util.LinkedHashMap<>();
         secrets.forEach(name -> values.put(name, variables.get(name)));
         return values;
+    }
+
+    /**
+     * The record's text, with the values of secret variables redacted wherever they appear (the
+     * variables, and commands they were rendered into): a recipe that is logged must not leak them.
+     */
+    @Override
+    public String toString() {
+        return Redactor.of(secretValues()).redact("Recipe[name=" + name + ", description=" + description
+                + ", os=" + os + ", source=" + source + ", build=" + build + ", packages=" + packages
+                + ", provision=" + provision + ", cleanup=" + cleanup + ", image=" + image + ", regions=" + regions
+                + ", variables=" + variables + ", secrets=" + secrets + ", test=" + test + ", deploy=" + deploy
+                + ", notifications=" + notifications + ", schedule=" + schedule + "]");
     }
 
     /** Every region the image ends up in: the source region first, then the other targets. */

@@ -36,6 +36,7 @@ class SecretVariablesTest {
         assertThat(recipe.variables()).containsEntry("token", "s3cr3t");
         assertThat(recipe.secretValues()).containsExactly(Map.entry("token", "s3cr3t"));
         assertThat(RecipePrinter.toYaml(recipe)).doesNotContain("s3cr3t").contains("secret: true");
+        assertThat(recipe.toString()).as("a recipe that is logged").doesNotContain("s3cr3t").contains("token=");
     }
 
     @Test
