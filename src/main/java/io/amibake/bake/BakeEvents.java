@@ -2,6 +2,7 @@ package io.amibake.bake;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /** What a bake tells the person or machine watching it. */
 public interface BakeEvents {
@@ -26,6 +27,47 @@ public interface BakeEvents {
      */
     default void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
                                  String stderrTail) {
+    }
+
+    /**
+     * These events, with {@code started} told of the execution and the bake first when a run
+     * begins: for whoever must know which execution a run is (a lock, a lease, a schedule's slot).
+     */
+    default BakeEvents whenStarted(BiConsumer<Long, String> started) {
+        BakeEvents delegate = this;
+        return new BakeEvents() {
+            @Override
+            public void bakeStarted(long execution, String bakeId) {
+                started.accept(execution, bakeId);
+                delegate.bakeStarted(execution, bakeId);
+            }
+
+            @Override
+            public void stepStarted(String step) {
+                delegate.stepStarted(step);
+            }
+
+            @Override
+            public void stepFinished(String step, String status, Duration took, String detail) {
+                delegate.stepFinished(step, status, took, detail);
+            }
+
+            @Override
+            public void note(String step, String message) {
+                delegate.note(step, message);
+            }
+
+            @Override
+            public void commandFinished(String step, String command, String status, int exitCode,
+                                        String stdoutTail, String stderrTail) {
+                delegate.commandFinished(step, command, status, exitCode, stdoutTail, stderrTail);
+            }
+
+            @Override
+            public void bakeFinished(long execution, String status, Map<String, Object> summary) {
+                delegate.bakeFinished(execution, status, summary);
+            }
+        };
     }
 
     /** Events nobody reads. */

@@ -248,7 +248,11 @@ public class BakeLauncher {
             }, "amibake-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                return body.run(new Describing(events, lock, heartbeat, self));
+                // Names the running execution in the lock and the lease once it is known.
+                return body.run(events.whenStarted((execution, bakeId) -> {
+                    lock.describe(self + ", bake " + bakeId + ", execution " + execution);
+                    heartbeat.watch(bakeId, execution);
+                }));
             } finally {
                 heartbeat.close();
                 leases.release(lease);
@@ -325,44 +329,6 @@ public class BakeLauncher {
         @Override
         public void close() {
             timer.shutdownNow();
-        }
-    }
-
-    /** Names the running execution in the lock and the lease once it is known. */
-    private record Describing(BakeEvents delegate, RecipeLock lock, Heartbeat heartbeat, String self)
-            implements BakeEvents {
-
-        @Override
-        public void bakeStarted(long execution, String bakeId) {
-            lock.describe(self + ", bake " + bakeId + ", execution " + execution);
-            heartbeat.watch(bakeId, execution);
-            delegate.bakeStarted(execution, bakeId);
-        }
-
-        @Override
-        public void stepStarted(String step) {
-            delegate.stepStarted(step);
-        }
-
-        @Override
-        public void stepFinished(String step, String status, Duration took, String detail) {
-            delegate.stepFinished(step, status, took, detail);
-        }
-
-        @Override
-        public void note(String step, String message) {
-            delegate.note(step, message);
-        }
-
-        @Override
-        public void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
-                                    String stderrTail) {
-            delegate.commandFinished(step, command, status, exitCode, stdoutTail, stderrTail);
-        }
-
-        @Override
-        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
-            delegate.bakeFinished(execution, status, summary);
         }
     }
 }

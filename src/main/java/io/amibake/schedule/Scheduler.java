@@ -416,7 +416,8 @@ public final class Scheduler implements AutoCloseable {
     private void run(RecipeFiles.Version version, ZonedDateTime slot) {
         String name = version.name();
         Instant began = clock.instant();
-        BakeEvents watch = new Tracing(bakeEvents.apply(name), (execution, bakeId) -> {
+        // The slot's row names its bake as soon as it begins.
+        BakeEvents watch = bakeEvents.apply(name).whenStarted((execution, bakeId) -> {
             try {
                 store.bakeStarted(name, slot.toInstant(), bakeId, execution);
             } catch (RuntimeException databaseUnreachable) {
@@ -656,46 +657,6 @@ public final class Scheduler implements AutoCloseable {
 
     private static Path key(Path file) {
         return file.toAbsolutePath().normalize();
-    }
-
-    /** What a slot's bake tells, passed on; its start is also written to the slot's row. */
-    private record Tracing(BakeEvents delegate, BakeStart started) implements BakeEvents {
-
-        @Override
-        public void bakeStarted(long execution, String bakeId) {
-            started.began(execution, bakeId);
-            delegate.bakeStarted(execution, bakeId);
-        }
-
-        @Override
-        public void stepStarted(String step) {
-            delegate.stepStarted(step);
-        }
-
-        @Override
-        public void stepFinished(String step, String status, Duration took, String detail) {
-            delegate.stepFinished(step, status, took, detail);
-        }
-
-        @Override
-        public void note(String step, String message) {
-            delegate.note(step, message);
-        }
-
-        @Override
-        public void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
-                                    String stderrTail) {
-            delegate.commandFinished(step, command, status, exitCode, stdoutTail, stderrTail);
-        }
-
-        @Override
-        public void bakeFinished(long execution, String status, Map<String, Object> summary) {
-            delegate.bakeFinished(execution, status, summary);
-        }
-    }
-
-    private interface BakeStart {
-        void began(long execution, String bakeId);
     }
 
     /** A scheduled recipe: its current valid version and its next slot. */
