@@ -47,11 +47,21 @@ public final class SharedRepository implements AutoCloseable {
     private final Connection held;
     private final String url;
     private final String password;
+    private final long pid;
 
-    private SharedRepository(Connection held, String url, String password) {
+    private SharedRepository(Connection held, String url, String password, long pid) {
         this.held = held;
         this.url = url;
         this.password = password;
+        this.pid = pid;
+    }
+
+    /**
+     * Whether the joined server's process still runs: a look at the process table, cheap enough for
+     * every connection taken from a pool, that sees a kill -9 before a socket to it is written to.
+     */
+    public boolean serverAlive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** The JDBC URL of the shared repository. */
@@ -139,7 +149,7 @@ public final class SharedRepository implements AutoCloseable {
             try (Statement statement = connection.createStatement();
                  ResultSet rows = statement.executeQuery("VALUES DATABASE()")) {
                 if (rows.next() && database.toString().equals(rows.getString(1))) {
-                    return Optional.of(new SharedRepository(connection, endpoint.url(), secret));
+                    return Optional.of(new SharedRepository(connection, endpoint.url(), secret, endpoint.pid()));
                 }
             }
         } catch (SQLException goneOrSomeoneElse) {
@@ -214,8 +224,10 @@ public final class SharedRepository implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JVM's own warnings (a class data sharing archive it cannot map, say) go to the log:
         // the first line on stdout is the server's answer.
+        // Out of memory, the server ends rather than serving on half-broken: its clients then start a
+        // new one on the same file, as after a kill -9.
         command.addAll(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-Xlog:disable", "-Xlog:all=warning:stderr"));
+                "-XX:+ExitOnOutOfMemoryError", "-Xlog:disable", "-Xlog:all=warning:stderr"));
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (argument.startsWith(ARCHIVE)) {
                 command.add(ARCHIVE + serverArchive(Path.of(argument.substring(ARCHIVE.length()))));
