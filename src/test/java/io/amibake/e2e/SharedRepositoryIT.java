@@ -3,10 +3,18 @@ package io.amibake.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.bake.BakeTags;
 import io.amibake.bake.TestImageStep;
+import io.amibake.sandbox.SandboxImage;
+import io.amibake.sandbox.SandboxInstance;
+import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several processes on one home's embedded job repository, with no setup: bakes of different
- * recipes run side by side, {@code status} answers while they run, and a second bake of a recipe
- * that is running is refused naming its owner.
+ * recipes run side by side, {@code status} answers while they run, a second bake of a recipe
+ * that is running is refused naming its owner, and a repository server killed with -9 is started
+ * again by the bakes using it.
  */
 class SharedRepositoryIT {
 
@@ -84,6 +93,42 @@ class SharedRepositoryIT {
     }
 
     @Test
+    void theRepositoryServerKilledWithSigkillIsStartedAgainByTheBakesUsingItAndBothComplete() throws Exception {
+        // given httpd and lamp held in waitForAgent, both on the server httpd's process started
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        AmibakeProcess httpd = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        awaitLine(httpd, "\"step\":\"waitForAgent\"");
+        AmibakeProcess lamp = AmibakeProcess.start(home, line -> false, bake("recipes/lamp.yaml"));
+        awaitLine(lamp, "\"step\":\"waitForAgent\"");
+        long killed = serverPid();
+
+        // when the repository server is killed with SIGKILL while both bakes wait
+        ProcessHandle server = ProcessHandle.of(killed).orElseThrow();
+        server.destroyForcibly();
+        server.onExit().get(AmibakeProcess.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+        // then the bakes notice while still held (nothing else runs on the home) and start one new
+        // server on the same file; both go on from where they were and complete
+        long restarted = awaitServerOtherThan(killed, httpd, lamp);
+        AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.stdout()).as(status.output())
+                .containsPattern("\\d+ +httpd +STARTED +waitForAgent")
+                .containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+        sandbox.faults().clear();
+        assertThat(httpd.awaitExit()).as(httpd.output()).isZero();
+        assertThat(lamp.awaitExit()).as(lamp.output()).isZero();
+        assertThat(serverPid()).as("one new server for both bakes and status").isEqualTo(restarted);
+        for (AmibakeProcess bake : List.of(httpd, lamp)) {
+            String bakeId = bakeId(bake);
+            assertThat(buildInstancesOf(bakeId)).as("build instances of %s", bakeId).hasSize(1);
+            assertThat(sandbox.images().stream().filter(i -> bakeId.equals(i.tags().get(BakeTags.BAKE))).toList())
+                    .as("images of %s", bakeId).isNotEmpty()
+                    .extracting(SandboxImage::region).as("one image per region").doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
     void aBakeStoppedFromAnotherProcessEndsStoppedAndResumesFromItsCheckpoint() {
         // given a bake held in waitForAgent
         sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
@@ -124,6 +169,47 @@ class SharedRepositoryIT {
 
     private static long buildInstances() {
         return sandbox.instances().stream().filter(i -> i.tags().get(TestImageStep.ROLE_TAG) == null).count();
+    }
+
+    private static List<SandboxInstance> buildInstancesOf(String bakeId) {
+        return sandbox.instances().stream().filter(i -> i.tags().get(TestImageStep.ROLE_TAG) == null)
+                .filter(i -> bakeId.equals(i.tags().get(BakeTags.BAKE))).toList();
+    }
+
+    private static String bakeId(AmibakeProcess bake) {
+        return bake.lines().stream().filter(line -> line.contains("\"event\":\"bakeStarted\""))
+                .map(line -> line.replaceFirst(".*\"bake\":\"([^\"]+)\".*", "$1")).findFirst().orElseThrow();
+    }
+
+    private long serverPid() throws IOException {
+        Properties record = new Properties();
+        try (Reader in = Files.newBufferedReader(home.resolve("repository/server.port"))) {
+            record.load(in);
+        }
+        return Long.parseLong(record.getProperty("pid").strip());
+    }
+
+    /**
+     * Waits until a live server other than {@code gone} is recorded, started by one of the bakes:
+     * they must still be running, since nothing else that could start one runs on the home.
+     */
+    private long awaitServerOtherThan(long gone, AmibakeProcess... bakes) {
+        long deadline = System.nanoTime() + AmibakeProcess.TIMEOUT.toNanos();
+        while (true) {
+            for (AmibakeProcess bake : bakes) {
+                assertThat(bake.isAlive()).as("still held while the server is down\n%s", bake.output()).isTrue();
+            }
+            try {
+                long pid = serverPid();
+                if (pid != gone && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    return pid;
+                }
+            } catch (IOException | RuntimeException notRecordedYet) {
+                // The dead server's record is removed before the new one is written.
+            }
+            assertThat(System.nanoTime()).as("no new repository server was started").isLessThan(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
     }
 
     private static void awaitLine(AmibakeProcess process, String fragment) {
