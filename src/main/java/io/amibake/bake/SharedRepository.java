@@ -31,9 +31,10 @@ import java.util.concurrent.TimeoutException;
  * A home's embedded job repository, shared by every amibake process that uses the home: the
  * first one starts a {@link RepositoryServer} process for it, detached, and later ones join that
  * server. Joining holds one connection open for as long as the joiner runs, which keeps the server
- * from ending as idle under it. Starting and joining happen under a file lock in the repository
- * folder, so two processes starting at once start one server; a record whose server is gone (a
- * kill -9, a reboot, a home copied elsewhere) is replaced by a new server.
+ * from ending as idle under it; a joiner whose server died joins again, which starts a new one.
+ * Starting and joining happen under a file lock in the repository folder, so two processes
+ * starting at once start one server; a record whose server is gone (a kill -9, a reboot, a home
+ * copied elsewhere) is replaced by a new server.
  */
 public final class SharedRepository implements AutoCloseable {
 
@@ -111,7 +112,7 @@ public final class SharedRepository implements AutoCloseable {
     /**
      * Ends the home's repository server now, if one runs, as SIGTERM does: the file is closed whole
      * (everything in its script, nothing in its log), as a home at rest is, e.g. to be copied.
-     * Processes still connected lose the repository.
+     * Processes still connected start a new server at their next connection.
      */
     public static void stop(Path home) {
         Path folder = home.resolve("repository");
