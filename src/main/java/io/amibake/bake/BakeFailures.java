@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.transaction.TransactionSystemException;
 
 /** Says why a run of a bake failed: each failed step or region with its own error. */
 public final class BakeFailures {
@@ -38,14 +39,30 @@ public final class BakeFailures {
      * ("Could not open JDBC Connection for transaction") names neither the repository nor the way on.
      */
     private static String why(Throwable failure) {
+        SQLException lost = connectionLost(failure);
+        return lost != null ? lostRepository(lost.getMessage()) : failure.getMessage();
+    }
+
+    /**
+     * The connection exception among the causes, if any. A failed statement's rollback fails too
+     * on a dead connection, and Spring then throws the rollback's failure with the statement's
+     * as its application exception, not as its cause.
+     */
+    private static SQLException connectionLost(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
+                SQLException lost = connectionLost(rollback.getApplicationException());
+                if (lost != null) {
+                    return lost;
+                }
+            }
             if (cause instanceof SQLException sql && (sql instanceof SQLTransientConnectionException
                     || sql instanceof SQLNonTransientConnectionException
                     || sql.getSQLState() != null && sql.getSQLState().startsWith(CONNECTION_EXCEPTION))) {
-                return lostRepository(sql.getMessage());
+                return sql;
             }
         }
-        return failure.getMessage();
+        return null;
     }
 
     /** The same for a description read back from the repository (the failure's stack trace). */

@@ -2,15 +2,18 @@ package io.amibake.bake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.step.FatalStepExecutionException;
 import org.springframework.batch.core.step.StepExecution;
-import org.junit.jupiter.api.Test;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * A step that failed because the job repository's connection was lost under it (its server
@@ -37,6 +40,22 @@ class BakeFailuresTest {
         assertThat(described).isEqualTo("waitForAgent: lost the job repository's connection during the step"
                 + " (connection exception: connection failure: java.net.SocketException: Broken pipe);"
                 + " the bake is resumable from its last saved checkpoint");
+    }
+
+    @Test
+    void aLostConnectionUnderAFailedRollbackIsFoundToo() {
+        // given what Spring Batch throws when the checkpoint's statement and then its rollback fail
+        // on the dead server's connection (SharedRepositoryIT, a checkpoint in flight)
+        TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed"));
+        rollback.initApplicationException(LOST.getCause());
+        JobExecution job = job();
+        failed(job, "waitForAgent").addFailureException(
+                new FatalStepExecutionException("JobRepository failure forcing rollback", rollback));
+
+        // then
+        assertThat(BakeFailures.describe(job)).startsWith("waitForAgent: lost the job repository's connection")
+                .contains("Broken pipe");
     }
 
     @Test

@@ -11,6 +11,12 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -24,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Several processes on one home's embedded job repository, with no setup: bakes of different
  * recipes run side by side, {@code status} answers while they run, a second bake of a recipe
  * that is running is refused naming its owner, and a repository server killed with -9 is started
- * again by the bakes using it.
+ * again by the bakes using it: they go on, or, if a checkpoint was in flight, end resumable.
  */
 class SharedRepositoryIT {
 
@@ -129,6 +135,46 @@ class SharedRepositoryIT {
     }
 
     @Test
+    void aCheckpointInFlightWhenTheServerIsKilledEndsTheBakeResumableAndTheResumeCompletesIt() throws Exception {
+        // given a bake held in waitForAgent, and its step's checkpoint held in flight on the server
+        // by a table lock, until the server is killed
+        sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        AmibakeProcess httpd = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
+        awaitLine(httpd, "\"step\":\"waitForAgent\"");
+        long killed = serverPid();
+        Connection locker = DriverManager.getConnection("jdbc:hsqldb:hsql://127.0.0.1:" + record().getProperty("port")
+                + "/amibake", "SA", Files.readString(home.resolve("repository/server.secret")).strip());
+        locker.setAutoCommit(false);
+        try (Statement statement = locker.createStatement()) {
+            statement.execute("LOCK TABLE BATCH_STEP_EXECUTION WRITE");
+        }
+        sandbox.faults().clear();
+        awaitWaitingStatement(locker, "UPDATE BATCH_STEP_EXECUTION\n", httpd);
+
+        // when the server is killed with SIGKILL under that write
+        ProcessHandle server = ProcessHandle.of(killed).orElseThrow();
+        server.destroyForcibly();
+        server.onExit().get(AmibakeProcess.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        closeQuietly(locker);
+
+        // then the bake ends FAILED in one line that names the lost repository, saved on a new
+        // server, and its resume completes it with its one build instance
+        assertThat(httpd.awaitExit()).as(httpd.output()).isEqualTo(1);
+        assertThat(httpd.stdout()).as(httpd.output()).contains("waitForAgent: lost the job repository's connection"
+                + " during the step (").contains("the bake is resumable from its last saved checkpoint");
+        assertThat(serverPid()).as("a new server").isNotEqualTo(killed);
+        AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
+                sandbox.endpoint().toString(), "--home", home.toString());
+        assertThat(resume.exitCode()).as(resume.output()).isZero();
+        assertThat(resume.stdout()).contains("resuming bake httpd-").contains(", FAILED)");
+        String bakeId = bakeId(httpd);
+        assertThat(buildInstancesOf(bakeId)).as("build instances of %s", bakeId).hasSize(1);
+        assertThat(sandbox.images().stream().filter(i -> bakeId.equals(i.tags().get(BakeTags.BAKE))).toList())
+                .as("images of %s", bakeId).isNotEmpty()
+                .extracting(SandboxImage::region).as("one image per region").doesNotHaveDuplicates();
+    }
+
+    @Test
     void aBakeStoppedFromAnotherProcessEndsStoppedAndResumesFromItsCheckpoint() {
         // given a bake held in waitForAgent
         sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
@@ -182,11 +228,58 @@ class SharedRepositoryIT {
     }
 
     private long serverPid() throws IOException {
+        return Long.parseLong(record().getProperty("pid").strip());
+    }
+
+    private Properties record() throws IOException {
         Properties record = new Properties();
         try (Reader in = Files.newBufferedReader(home.resolve("repository/server.port"))) {
             record.load(in);
         }
-        return Long.parseLong(record.getProperty("pid").strip());
+        return record;
+    }
+
+    /**
+     * Waits until a session is inside a statement that starts with {@code sql}: one that the
+     * caller's table lock keeps waiting on the server.
+     */
+    private static void awaitWaitingStatement(Connection connection, String sql, AmibakeProcess bake)
+            throws SQLException {
+        long deadline = System.nanoTime() + AmibakeProcess.TIMEOUT.toNanos();
+        while (true) {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM"
+                    + " INFORMATION_SCHEMA.SYSTEM_SESSIONS WHERE CURRENT_STATEMENT LIKE ?")) {
+                statement.setString(1, sql + "%");
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    if (rows.getInt(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            assertThat(bake.isAlive()).as("held by the lock\n%s", bake.output()).isTrue();
+            if (System.nanoTime() > deadline) {
+                StringBuilder sessions = new StringBuilder();
+                try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
+                        "SELECT SESSION_ID, THIS_WAITING_FOR, WAITING_FOR_THIS, CURRENT_STATEMENT"
+                                + " FROM INFORMATION_SCHEMA.SYSTEM_SESSIONS")) {
+                    while (rows.next()) {
+                        sessions.append(rows.getString(1)).append(" | ").append(rows.getString(2)).append(" | ")
+                                .append(rows.getString(3)).append(" | ").append(rows.getString(4)).append('\n');
+                    }
+                }
+                throw new AssertionError("no session waits in " + sql.strip() + "\n" + sessions + bake.output());
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException serverGone) {
+            // Its server was killed.
+        }
     }
 
     /**
