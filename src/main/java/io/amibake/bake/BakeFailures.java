@@ -44,11 +44,13 @@ public final class BakeFailures {
     }
 
     /**
-     * The connection exception among the causes, if any. A failed statement's rollback fails too
-     * on a dead connection, and Spring then throws the rollback's failure with the statement's
-     * as its application exception, not as its cause.
+     * The innermost connection exception among the causes, if any: the pool's timeout wraps why
+     * no connection could be made. A failed statement's rollback fails too on a dead connection,
+     * and Spring then throws the rollback's failure with the statement's as its application
+     * exception, not as its cause.
      */
     private static SQLException connectionLost(Throwable failure) {
+        SQLException innermost = null;
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
                 SQLException lost = connectionLost(rollback.getApplicationException());
@@ -59,10 +61,10 @@ public final class BakeFailures {
             if (cause instanceof SQLException sql && (sql instanceof SQLTransientConnectionException
                     || sql instanceof SQLNonTransientConnectionException
                     || sql.getSQLState() != null && sql.getSQLState().startsWith(CONNECTION_EXCEPTION))) {
-                return sql;
+                innermost = sql;
             }
         }
-        return null;
+        return innermost;
     }
 
     /** The same for a description read back from the repository (the failure's stack trace). */

@@ -59,6 +59,21 @@ class BakeFailuresTest {
     }
 
     @Test
+    void aRepositoryThatCouldNotBeStartedAgainSaysWhyNotThePoolsTimeout() {
+        // given the pool's timeout around the reason no new server could be started
+        SQLTransientConnectionException why = new SQLTransientConnectionException("the job repository server went"
+                + " away and could not be started again: the file is held by another program", "08001");
+        JobExecution job = job();
+        failed(job, "createImage").addFailureException(new CannotCreateTransactionException(
+                "Could not open JDBC Connection for transaction", new SQLTransientConnectionException(
+                        "amibake-repository - Connection is not available, request timed out after 30000ms", why)));
+
+        // then
+        assertThat(BakeFailures.describe(job)).contains("(the job repository server went away and could not be"
+                + " started again: the file is held by another program)");
+    }
+
+    @Test
     void theSameStepReadBackFromTheRepositorySaysTheSame() {
         // given its exit description, a stack trace, as Spring Batch stores it
         JobExecution job = job();
