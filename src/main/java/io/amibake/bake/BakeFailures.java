@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.FatalStepExecutionException;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.transaction.TransactionSystemException;
 
@@ -19,6 +20,9 @@ public final class BakeFailures {
     private static final String CONNECTION_EXCEPTION = "08";
     private static final Pattern LOST_IN_TRACE = Pattern.compile(
             "^(?:Caused by: )?java\\.sql\\.SQL(?:Non)?TransientConnectionException: (.*)$");
+
+    /** Thrown by Spring Batch only when the job repository fails inside a step's chunk. */
+    private static final String REPOSITORY_FAILED = FatalStepExecutionException.class.getName() + ": ";
 
     private BakeFailures() {
     }
@@ -67,7 +71,11 @@ public final class BakeFailures {
         return innermost;
     }
 
-    /** The same for a description read back from the repository (the failure's stack trace). */
+    /**
+     * The same for a description read back from the repository: the failure's stack trace, cut
+     * at the column's length, so a lost connection may show only as Spring Batch's own exception
+     * for a repository that failed under a step.
+     */
     private static String stored(String description) {
         if (description != null) {
             for (String line : description.lines().toList()) {
@@ -75,6 +83,10 @@ public final class BakeFailures {
                 if (lost.find()) {
                     return lostRepository(lost.group(1));
                 }
+            }
+            if (description.startsWith(REPOSITORY_FAILED)) {
+                return "the job repository failed while saving the step; the bake is resumable from its last"
+                        + " saved checkpoint";
             }
         }
         return firstLine(description);

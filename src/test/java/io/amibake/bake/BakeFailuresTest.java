@@ -86,6 +86,19 @@ class BakeFailuresTest {
     }
 
     @Test
+    void aStoredRepositoryFailureWhoseCausesWereCutOffStillSaysTheBakeIsResumable() {
+        // given the first line of the stored trace, the rest cut at the column's length
+        JobExecution job = job();
+        failed(job, "waitForAgent").setExitStatus(new ExitStatus("FAILED",
+                "org.springframework.batch.core.step.FatalStepExecutionException: JobRepository failure forcing rollback"
+                        + "\n\tat org.springframework.batch.core.step.tasklet.TaskletStep"));
+
+        // then
+        assertThat(BakeFailures.describe(job)).isEqualTo("waitForAgent: the job repository failed while saving the"
+                + " step; the bake is resumable from its last saved checkpoint");
+    }
+
+    @Test
     void anyOtherFailureKeepsItsOwnMessage() {
         // given
         JobExecution job = job();

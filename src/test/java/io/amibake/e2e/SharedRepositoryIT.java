@@ -163,6 +163,12 @@ class SharedRepositoryIT {
         assertThat(httpd.stdout()).as(httpd.output()).contains("waitForAgent: lost the job repository's connection"
                 + " during the step (").contains("the bake is resumable from its last saved checkpoint");
         assertThat(serverPid()).as("a new server").isNotEqualTo(killed);
+        String execution = httpd.lines().stream().filter(line -> line.contains("\"event\":\"bakeStarted\""))
+                .map(line -> line.replaceFirst(".*\"execution\":(\\d+).*", "$1")).findFirst().orElseThrow();
+        AmibakeProcess status = AmibakeProcess.run(home, "status", "--execution", execution, "--json", "--home",
+                home.toString());
+        assertThat(status.stdout()).as("read back, %s", status.output()).containsPattern("\"failure\":"
+                + "\"waitForAgent: [^\"]*job repository[^\"]*the bake is resumable from its last saved checkpoint");
         AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
                 sandbox.endpoint().toString(), "--home", home.toString());
         assertThat(resume.exitCode()).as(resume.output()).isZero();
