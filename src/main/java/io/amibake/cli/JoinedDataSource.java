@@ -8,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -31,21 +30,32 @@ final class JoinedDataSource extends DelegatingDataSource implements AutoCloseab
     private static final int POOL_SIZE = 4;
 
     private final CompletableFuture<SharedRepository> joining;
-    private final CompletableFuture<HikariDataSource> pool;
     private final CompletableFuture<CurrentServer> current;
+    /** Made on the first connection, by Spring's thread: made by the join's, Hikari's INFO lines
+     *  could reach stdout before Spring has set up logging, in front of {@code status --json}. */
+    private HikariDataSource pool;
+    private boolean closed;
 
     JoinedDataSource(CompletableFuture<SharedRepository> joining, Supplier<SharedRepository> rejoin) {
         this.joining = joining;
         this.current = joining.thenApply(shared -> new CurrentServer(shared, rejoin));
-        this.pool = current.thenApply(server -> {
+    }
+
+    private synchronized HikariDataSource pool() {
+        if (pool == null) {
+            if (closed) {
+                throw new IllegalStateException("the job repository's datasource is closed");
+            }
+            CurrentServer server = current.join();
             HikariConfig config = new HikariConfig();
             config.setPoolName("amibake-repository");
             config.setDataSource(server);
             config.setMaximumPoolSize(POOL_SIZE);
             HikariDataSource hikari = new HikariDataSource(config);
             server.onRejoin(() -> hikari.getHikariPoolMXBean().softEvictConnections());
-            return hikari;
-        });
+            pool = hikari;
+        }
+        return pool;
     }
 
     /** Joins the home's repository on a thread of its own; {@code join} is called again when its server is gone. */
@@ -84,11 +94,7 @@ final class JoinedDataSource extends DelegatingDataSource implements AutoCloseab
     @Override
     protected DataSource obtainTargetDataSource() {
         shared();
-        try {
-            return pool.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
+        return pool();
     }
 
     /**
@@ -113,10 +119,11 @@ final class JoinedDataSource extends DelegatingDataSource implements AutoCloseab
     /** Closes the pool and lets the server end once idle; waits for a join still under way. */
     @Override
     public void close() {
-        try {
-            pool.join().close();
-        } catch (CompletionException | java.util.concurrent.CancellationException notJoined) {
-            // Nothing was opened.
+        synchronized (this) {
+            closed = true;
+            if (pool != null) {
+                pool.close();
+            }
         }
         try {
             shared().close();
