@@ -90,7 +90,8 @@ class BakeFailuresTest {
         // given the first line of the stored trace, the rest cut at the column's length
         JobExecution job = job();
         failed(job, "waitForAgent").setExitStatus(new ExitStatus("FAILED",
-                "org.springframework.batch.core.step.FatalStepExecutionException: JobRepository failure forcing rollback"
+                "org.springframework.batch.core.step.FatalStepExecutionException:"
+                        + " JobRepository failure forcing rollback"
                         + "\n\tat org.springframework.batch.core.step.tasklet.TaskletStep"));
 
         // then
