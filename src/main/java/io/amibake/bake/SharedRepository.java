@@ -31,9 +31,10 @@ import java.util.concurrent.TimeoutException;
  * A home's embedded job repository, shared by every amibake process that uses the home: the
  * first one starts a {@link RepositoryServer} process for it, detached, and later ones join that
  * server. Joining holds one connection open for as long as the joiner runs, which keeps the server
- * from ending as idle under it. Starting and joining happen under a file lock in the repository
- * folder, so two processes starting at once start one server; a record whose server is gone (a
- * kill -9, a reboot, a home copied elsewhere) is replaced by a new server.
+ * from ending as idle under it; a joiner whose server died joins again, which starts a new one.
+ * Starting and joining happen under a file lock in the repository folder, so two processes
+ * starting at once start one server; a record whose server is gone (a kill -9, a reboot, a home
+ * copied elsewhere) is replaced by a new server.
  */
 public final class SharedRepository implements AutoCloseable {
 
@@ -47,11 +48,21 @@ public final class SharedRepository implements AutoCloseable {
     private final Connection held;
     private final String url;
     private final String password;
+    private final long pid;
 
-    private SharedRepository(Connection held, String url, String password) {
+    private SharedRepository(Connection held, String url, String password, long pid) {
         this.held = held;
         this.url = url;
         this.password = password;
+        this.pid = pid;
+    }
+
+    /**
+     * Whether the joined server's process still runs: a look at the process table, cheap enough for
+     * every connection taken from a pool, that sees a kill -9 before a socket to it is written to.
+     */
+    public boolean serverAlive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** The JDBC URL of the shared repository. */
@@ -101,7 +112,7 @@ public final class SharedRepository implements AutoCloseable {
     /**
      * Ends the home's repository server now, if one runs, as SIGTERM does: the file is closed whole
      * (everything in its script, nothing in its log), as a home at rest is, e.g. to be copied.
-     * Processes still connected lose the repository.
+     * Processes still connected start a new server at their next connection.
      */
     public static void stop(Path home) {
         Path folder = home.resolve("repository");
@@ -139,7 +150,7 @@ public final class SharedRepository implements AutoCloseable {
             try (Statement statement = connection.createStatement();
                  ResultSet rows = statement.executeQuery("VALUES DATABASE()")) {
                 if (rows.next() && database.toString().equals(rows.getString(1))) {
-                    return Optional.of(new SharedRepository(connection, endpoint.url(), secret));
+                    return Optional.of(new SharedRepository(connection, endpoint.url(), secret, endpoint.pid()));
                 }
             }
         } catch (SQLException goneOrSomeoneElse) {
@@ -214,8 +225,10 @@ public final class SharedRepository implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JVM's own warnings (a class data sharing archive it cannot map, say) go to the log:
         // the first line on stdout is the server's answer.
+        // Out of memory, the server ends rather than serving on half-broken: its clients then start a
+        // new one on the same file, as after a kill -9.
         command.addAll(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-Xlog:disable", "-Xlog:all=warning:stderr"));
+                "-XX:+ExitOnOutOfMemoryError", "-Xlog:disable", "-Xlog:all=warning:stderr"));
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (argument.startsWith(ARCHIVE)) {
                 command.add(ARCHIVE + serverArchive(Path.of(argument.substring(ARCHIVE.length()))));
