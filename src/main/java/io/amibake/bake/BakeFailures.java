@@ -42,7 +42,7 @@ public final class BakeFailures {
      * server killed, the database gone), a line that says so: Spring's own message there
      * ("Could not open JDBC Connection for transaction") names neither the repository nor the way on.
      */
-    private static String why(Throwable failure) {
+    static String why(Throwable failure) {
         SQLException lost = connectionLost(failure);
         return lost != null ? lostRepository(lost.getMessage()) : failure.getMessage();
     }

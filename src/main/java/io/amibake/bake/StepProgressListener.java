@@ -35,7 +35,7 @@ final class StepProgressListener implements StepExecutionListener {
         LocalDateTime start = step.getStartTime();
         Duration took = start == null ? Duration.ZERO : Duration.between(start, LocalDateTime.now());
         String detail = step.getFailureExceptions().isEmpty() ? null
-                : step.getFailureExceptions().get(0).getMessage();
+                : BakeFailures.why(step.getFailureExceptions().get(0));
         runs.of(step.getJobExecution()).services().events()
                 .stepFinished(step.getStepName(), step.getStatus().name(), took, detail);
         return null;
