@@ -1,5 +1,6 @@
 package io.amibake.bake;
 
+import io.amibake.aws.CloudException;
 import io.amibake.aws.Image;
 import io.amibake.aws.LaunchTemplates;
 import java.util.List;
@@ -20,6 +21,8 @@ final class DeployLaunchTemplate {
     /** The time inside a bake id ({@code RECIPE-20261128t205457z-b730}): bake ids sort by it. */
     private static final Pattern BAKE_TIME = Pattern.compile("-(\\d{8}t\\d{6}z)-");
 
+    private static final String ALREADY_EXISTS = "InvalidLaunchTemplateName.AlreadyExistsException";
+
     private final BakeServices services;
 
     DeployLaunchTemplate(BakeServices services) {
@@ -33,12 +36,20 @@ final class DeployLaunchTemplate {
         if (found.isEmpty()) {
             Map<String, String> tags = BakeTags.forInstance(bake.recipeName(), bake.bakeId(), bake.firstExecution());
             tags.put("Name", name);
-            LaunchTemplates.Version created = templates.create(region, name, imageId,
-                    bake.recipe().build().instanceType(), tags, clientToken(bake.bakeId(), region));
-            state.launchTemplateVersion(created.number());
-            services.events().note("distribute", region + ": created launch template " + name + " launching "
-                    + imageId);
-            return;
+            try {
+                LaunchTemplates.Version created = templates.create(region, name, imageId,
+                        bake.recipe().build().instanceType(), tags, clientToken(bake.bakeId(), region));
+                state.launchTemplateVersion(created.number());
+                services.events().note("distribute", region + ": created launch template " + name + " launching "
+                        + imageId);
+                return;
+            } catch (CloudException e) {
+                // Another bake deploying to the same template created it since we looked: deploy over it.
+                found = ALREADY_EXISTS.equals(e.code()) ? templates.defaultVersion(region, name) : Optional.empty();
+                if (found.isEmpty()) {
+                    throw e;
+                }
+            }
         }
         LaunchTemplates.Version current = found.get();
         if (imageId.equals(current.imageId())) {

@@ -80,6 +80,24 @@ class DeployJobTest {
     }
 
     @Test
+    void aTemplateAnotherBakeCreatesBetweenALookAndTheCreateGetsANewDefaultVersion() throws Exception {
+        // given a template that another recipe's bake creates in us-east-1 just after this bake looked for it
+        long existing = createTemplate("raced-web", "us-east-1", "ami-0123456789abcdef0");
+        sandbox.faults().failNext("DescribeLaunchTemplateVersions", "us-east-1",
+                "InvalidLaunchTemplateName.NotFoundException", 1);
+
+        // when
+        BakeResult result = bake("raced");
+
+        // then the bake deployed over it: a new default version of that template launches its image
+        assertThat(result.status()).as(result.error()).isEqualTo("COMPLETED");
+        LaunchTemplateVersion current = defaultVersionOf("raced-web", "us-east-1");
+        assertThat(current.versionNumber()).isEqualTo(existing + 1);
+        assertThat(current.launchTemplateData().imageId())
+                .isEqualTo(manifest(result).path("regions").path("us-east-1").path("imageId").asString());
+    }
+
+    @Test
     void aSecondBakeDeploysOverTheFirstAndTheResumedFirstNeverMovesARegionBackwards() throws Exception {
         // given a first bake whose us-west-2 deploy failed, then a second bake that completed
         sandbox.faults().failNext("DescribeLaunchTemplateVersions", "us-west-2", "UnauthorizedOperation", 1);
@@ -130,8 +148,12 @@ class DeployJobTest {
     }
 
     private long createTemplate(String region, String imageId) {
+        return createTemplate(TEMPLATE, region, imageId);
+    }
+
+    private long createTemplate(String name, String region, String imageId) {
         try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
-            return clients.ec2(region).createLaunchTemplate(r -> r.launchTemplateName(TEMPLATE)
+            return clients.ec2(region).createLaunchTemplate(r -> r.launchTemplateName(name)
                     .launchTemplateData(d -> d.imageId(imageId).instanceType("t3.micro")))
                     .launchTemplate().latestVersionNumber();
         }
