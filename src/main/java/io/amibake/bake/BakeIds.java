@@ -6,18 +6,36 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Bake ids ({@code RECIPE-yyyyMMddTHHmmssZ-XXXX}, lower case) and the start time they carry. */
+/**
+ * Bake ids ({@code RECIPE-yyyyMMddTHHmmssSSSZ-XXXX}, lower case) and the start time they carry,
+ * by which a bake tells whether another started later (publishing never goes backwards). Ids of
+ * bakes made before they carried milliseconds ({@code ...THHmmssZ...}) still read, to the second.
+ */
 final class BakeIds {
 
+    private static final DateTimeFormatter NEW = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
+            .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().parseCaseInsensitive()
-            .appendPattern("yyyyMMdd'T'HHmmss'Z'").toFormatter();
+            .appendPattern("yyyyMMdd'T'HHmmss")
+            .optionalStart().appendValue(ChronoField.MILLI_OF_SECOND, 3).optionalEnd()
+            .appendLiteral('Z').toFormatter();
 
     private BakeIds() {
     }
 
-    /** When the bake started, to the second, or empty for an id that is not amibake's. */
+    /** A new bake's id: two bakes of one recipe never start in the same millisecond (its lease). */
+    static String newId(String recipe, Instant now) {
+        return (recipe + "-" + NEW.format(now) + "-"
+                + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt())).toLowerCase(Locale.ROOT);
+    }
+
+    /** When the bake started, or empty for an id that is not amibake's. */
     static Optional<Instant> startedAt(String bakeId) {
         if (bakeId == null) {
             return Optional.empty();
@@ -31,5 +49,12 @@ final class BakeIds {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    /** Whether bake {@code other} started after bake {@code mine}; false when either id is not amibake's. */
+    static boolean startedLater(String other, String mine) {
+        Optional<Instant> theirs = startedAt(other);
+        Optional<Instant> ours = startedAt(mine);
+        return theirs.isPresent() && ours.isPresent() && theirs.get().isAfter(ours.get());
     }
 }

@@ -16,16 +16,12 @@ import io.amibake.text.Redactor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -47,9 +43,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class BakeRunner {
-
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final JobRepository repository;
     private final JobOperator operator;
@@ -95,8 +88,7 @@ public class BakeRunner {
     /** Starts a new bake of the recipe and runs it to its end. */
     public BakeResult bake(BakeRequest request, String recipeName, AwsSettings aws, String target,
                            Path manifest, BakeEvents events) throws Exception {
-        String bakeId = (recipeName + "-" + ID_TIME.format(clock.instant()) + "-"
-                + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt())).toLowerCase();
+        String bakeId = BakeIds.newId(recipeName, clock.instant());
         JobParameters parameters = new JobParametersBuilder()
                 .addString(BakeParameters.RECIPE, recipeName)
                 .addString(BakeParameters.BAKE, bakeId)

@@ -181,9 +181,7 @@ public final class CopyRegionStep implements Tasklet {
         if (image == null) {
             return null;
         }
-        var theirs = BakeIds.startedAt(image.tags().get(BakeTags.BAKE));
-        var mine = BakeIds.startedAt(bake.bakeId());
-        return theirs.isPresent() && mine.isPresent() && theirs.get().isAfter(mine.get()) ? current : null;
+        return BakeIds.startedLater(image.tags().get(BakeTags.BAKE), bake.bakeId()) ? current : null;
     }
 
     private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {

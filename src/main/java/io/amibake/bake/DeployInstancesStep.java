@@ -6,7 +6,6 @@ import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.DeployInstances;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RemoteCommand;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -163,9 +162,7 @@ final class DeployInstancesStep implements Tasklet {
 
     /** Whether the instance was deployed by a bake that started after {@code bakeId}. */
     private static boolean isLater(Tagged instance, String bakeId) {
-        Optional<Instant> theirs = BakeIds.startedAt(instance.tags().get(BakeTags.BAKE));
-        Optional<Instant> mine = BakeIds.startedAt(bakeId);
-        return theirs.isPresent() && mine.isPresent() && theirs.get().isAfter(mine.get());
+        return BakeIds.startedLater(instance.tags().get(BakeTags.BAKE), bakeId);
     }
 
     /** At most 64 ASCII characters; the same bake, slot and attempt give the same token. */

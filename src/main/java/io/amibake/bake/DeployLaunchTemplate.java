@@ -6,8 +6,6 @@ import io.amibake.aws.LaunchTemplates;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Points a region's launch template at the region's new image: a new version made from the
@@ -17,9 +15,6 @@ import java.util.regex.Pattern;
  * a later bake (or a later image, for images amibake did not make) is left alone.
  */
 final class DeployLaunchTemplate {
-
-    /** The time inside a bake id ({@code RECIPE-20261128t205457z-b730}): bake ids sort by it. */
-    private static final Pattern BAKE_TIME = Pattern.compile("-(\\d{8}t\\d{6}z)-");
 
     private static final String ALREADY_EXISTS = "InvalidLaunchTemplateName.AlreadyExistsException";
 
@@ -78,22 +73,13 @@ final class DeployLaunchTemplate {
         if (theirs == null || mine == null) {
             return false;
         }
-        Optional<String> theirTime = bakeTime(theirs);
-        Optional<String> myTime = bakeTime(mine);
-        if (theirTime.isPresent() && myTime.isPresent()) {
-            return theirTime.get().compareTo(myTime.get()) > 0;
+        String theirBake = theirs.tags().get(BakeTags.BAKE);
+        String myBake = mine.tags().get(BakeTags.BAKE);
+        if (BakeIds.startedAt(theirBake).isPresent() && BakeIds.startedAt(myBake).isPresent()) {
+            return BakeIds.startedLater(theirBake, myBake);
         }
         return theirs.creationDate() != null && mine.creationDate() != null
                 && theirs.creationDate().compareTo(mine.creationDate()) > 0;
-    }
-
-    private static Optional<String> bakeTime(Image image) {
-        String bake = image.tags().get(BakeTags.BAKE);
-        if (bake == null) {
-            return Optional.empty();
-        }
-        Matcher m = BAKE_TIME.matcher(bake);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** At most 64 characters; the same bake and region give the same token. */
