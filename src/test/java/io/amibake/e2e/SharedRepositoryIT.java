@@ -100,12 +100,20 @@ class SharedRepositoryIT {
 
     @Test
     void theRepositoryServerKilledWithSigkillIsStartedAgainByTheBakesUsingItAndBothComplete() throws Exception {
-        // given httpd and lamp held in waitForAgent, both on the server httpd's process started
+        // given httpd and lamp held in waitForAgent, both on the server httpd's process started;
+        // lamp builds in us-west-2, so that each bake's first look for its agent (made only once
+        // the step's start is saved) can be told apart
         sandbox.faults().failNext("DescribeInstanceInformation", null, "InvalidInstanceId", 1_000_000);
+        Path lampWest = Files.writeString(home.resolve("lamp-west.yaml"), Files.readString(Path.of("recipes/lamp.yaml"))
+                .replaceFirst("source:\n  region: us-east-1", "source:\n  region: us-west-2"));
+        long eastLooks = sandbox.stats().count("DescribeInstanceInformation", "us-east-1");
+        long westLooks = sandbox.stats().count("DescribeInstanceInformation", "us-west-2");
         AmibakeProcess httpd = AmibakeProcess.start(home, line -> false, bake("recipes/httpd.yaml"));
         awaitLine(httpd, "\"step\":\"waitForAgent\"");
-        AmibakeProcess lamp = AmibakeProcess.start(home, line -> false, bake("recipes/lamp.yaml"));
+        awaitAgentLook("us-east-1", eastLooks);
+        AmibakeProcess lamp = AmibakeProcess.start(home, line -> false, bake(lampWest.toString()));
         awaitLine(lamp, "\"step\":\"waitForAgent\"");
+        awaitAgentLook("us-west-2", westLooks);
         long killed = serverPid();
 
         // when the repository server is killed with SIGKILL while both bakes wait
@@ -118,7 +126,7 @@ class SharedRepositoryIT {
         long restarted = awaitServerOtherThan(killed, httpd, lamp);
         AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
         assertThat(status.exitCode()).as(status.output()).isZero();
-        assertThat(status.stdout()).as(status.output())
+        assertThat(status.stdout()).as(status.output() + "\n" + httpd.output() + "\n" + lamp.output())
                 .containsPattern("\\d+ +httpd +STARTED +waitForAgent")
                 .containsPattern("\\d+ +lamp +STARTED +waitForAgent");
         sandbox.faults().clear();
@@ -308,6 +316,15 @@ class SharedRepositoryIT {
             }
             assertThat(System.nanoTime()).as("no new repository server was started").isLessThan(deadline);
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+    }
+
+    /** Waits until a bake has looked for its build instance's agent in the region, after {@code before} looks. */
+    private static void awaitAgentLook(String region, long before) {
+        long deadline = System.nanoTime() + AmibakeProcess.TIMEOUT.toNanos();
+        while (sandbox.stats().count("DescribeInstanceInformation", region) <= before) {
+            assertThat(System.nanoTime()).as("no look for an agent in " + region).isLessThan(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
     }
 
