@@ -1,20 +1,12 @@
 package io.amibake.schedule;
 
-import io.amibake.aws.AwsClients;
 import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.SsmGateway;
 import io.amibake.bake.BakeBusyException;
 import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeFailures;
 import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeLeases;
 import io.amibake.bake.BakeRequest;
 import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.NothingToResumeException;
-import io.amibake.bake.RecipeChanges;
-import io.amibake.bake.ResolveSourceStep;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Schedule;
@@ -38,7 +30,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 
 /**
@@ -73,15 +64,8 @@ public final class Scheduler implements AutoCloseable {
     private final Consumer<String> log;
     private final Clock clock;
     private final String owner;
-    private final String host;
-    private final Duration aliveFor;
-    private final long pid = ProcessHandle.current().pid();
-    /** Wall time, as the operating system's start time of a process that reused the pid is compared with it. */
-    private final Instant processStarted = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-    private final Object beats = new Object();
-    private Instant nextBeat;
-    private Instant nextSweep;
-    private ScheduledExecutorService heartbeat;
+    private final SchedulerHeartbeat heartbeat;
+    private final SlotBakes choices;
     private final Map<Path, Entry> entries = new LinkedHashMap<>();
     /** Files whose current text was already reported as invalid, by file: reported once per edit. */
     private final Map<Path, String> rejected = new LinkedHashMap<>();
@@ -118,8 +102,6 @@ public final class Scheduler implements AutoCloseable {
     public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
                      AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner, String host, Duration aliveFor) {
-        this.host = host;
-        this.aliveFor = aliveFor;
         this.launcher = launcher;
         this.store = store;
         this.files = files;
@@ -130,6 +112,8 @@ public final class Scheduler implements AutoCloseable {
         this.log = log;
         this.clock = clock;
         this.owner = owner;
+        this.heartbeat = new SchedulerHeartbeat(store, clock, owner, host, aliveFor);
+        this.choices = new SlotBakes(launcher, aws, log);
         for (RecipeFiles.Version version : initial) {
             entries.put(key(version.file()), new Entry(version));
         }
@@ -137,19 +121,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Looks every {@link #LOOK_EVERY} until {@link #close()}, and beats a third of {@code aliveFor} apart. */
     public synchronized void start() {
-        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "amibake-schedule-alive");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Its own thread: a look may wait on the database or on a slot being launched.
-        heartbeat.scheduleWithFixedDelay(() -> {
-            try {
-                beatIfDue();
-            } catch (RuntimeException databaseUnreachable) {
-                // The next beat tries again; the heartbeat outlives two missed ones.
-            }
-        }, 0, Math.max(100, aliveFor.toMillis() / 3), TimeUnit.MILLISECONDS);
+        heartbeat.start();
         looks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "amibake-schedule");
             thread.setDaemon(true);
@@ -181,10 +153,9 @@ public final class Scheduler implements AutoCloseable {
         }
         refresh();
         ZonedDateTime now = ZonedDateTime.now(clock);
-        beatIfDue();
-        if (nextSweep == null || !now.toInstant().isBefore(nextSweep)) {
+        heartbeat.beatIfDue();
+        if (heartbeat.sweepDue(now.toInstant())) {
             // Before the stopped bakes are resumed: a slot left running may turn out stopped.
-            nextSweep = now.toInstant().plus(aliveFor.dividedBy(3));
             closeSlotsLeftRunning();
         }
         if (firstLook) {
@@ -213,16 +184,7 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (this) {
-            if (heartbeat != null) {
-                heartbeat.shutdownNow();
-            }
-        }
-        try {
-            store.gone(owner);
-        } catch (RuntimeException databaseUnreachable) {
-            // Its heartbeat goes stale instead, and the others judge by that.
-        }
+        heartbeat.close();
     }
 
     @Override
@@ -425,10 +387,10 @@ public final class Scheduler implements AutoCloseable {
             }
         });
         try {
-            JobExecution resumable = resumable(name);
-            BakeRequest edited = resumable == null ? null : edit(resumable, version);
+            JobExecution resumable = choices.resumable(name);
+            BakeRequest edited = resumable == null ? null : choices.edit(resumable, version);
             BakeResult result;
-            if (resumable != null && (edited != null || same(resumable, version))) {
+            if (resumable != null && (edited != null || SlotBakes.same(resumable, version))) {
                 store.started(name, slot.toInstant(), true);
                 events.slotStarted(name, slot, true);
                 // The secrets again: amibake never stores them, and the scheduler keeps them in memory only.
@@ -437,7 +399,7 @@ public final class Scheduler implements AutoCloseable {
                         });
             } else {
                 if (version.recipe().schedule().onlyWhenSourceChanged()) {
-                    String unchanged = unchanged(version);
+                    String unchanged = choices.unchanged(version);
                     if (unchanged != null) {
                         skip(name, slot, unchanged);
                         return;
@@ -456,59 +418,6 @@ public final class Scheduler implements AutoCloseable {
             error = Redactor.of(version.recipe().secretValues()).redact(error);
             ended(version, slot, new BakeResult(-1, null, "FAILED", null, null, error), began);
         }
-    }
-
-    private JobExecution resumable(String name) {
-        try {
-            return launcher.resumable(name);
-        } catch (NothingToResumeException nothing) {
-            return null;
-        }
-    }
-
-    /** Whether the bake has the recipe's text and the variables given now (secret ones are never stored). */
-    private static boolean same(JobExecution bake, RecipeFiles.Version version) {
-        BakeState state = BakeState.of(bake);
-        return version.yaml().equals(state.recipeYaml()) && version.storedVariables().equals(state.variables());
-    }
-
-    /**
-     * The edited recipe a resume takes, when the file changed since the bake began and the edit
-     * touches only what the bake has not done yet; null otherwise.
-     */
-    private BakeRequest edit(JobExecution bake, RecipeFiles.Version version) {
-        if (same(bake, version)) {
-            return null;
-        }
-        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake).withSecrets(version.variables()),
-                version.recipe());
-        if (!conflicts.isEmpty()) {
-            log.accept(version.name() + ": the recipe was edited where bake " + BakeState.of(bake).bakeId()
-                    + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
-            return null;
-        }
-        return new BakeRequest(version.yaml(), version.file().toString(), version.variables());
-    }
-
-    /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */
-    private String unchanged(RecipeFiles.Version version) {
-        JobExecution completed = launcher.latestExecutions(version.name(), 50).stream()
-                .filter(e -> e.getStatus() == BatchStatus.COMPLETED)
-                .findFirst().orElse(null);
-        if (completed == null || !same(completed, version)) {
-            return null;
-        }
-        BakeState last = BakeState.of(completed);
-        String source;
-        try (AwsClients clients = new AwsClients(aws)) {
-            source = ResolveSourceStep.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
-                    version.recipe().source());
-        }
-        if (!source.equals(last.sourceImageId())) {
-            return null;
-        }
-        return "source unchanged: image " + source + " and the recipe are those of bake " + last.bakeId()
-                + " (image " + last.imageId() + ")";
     }
 
     private void skip(String name, ZonedDateTime slot, String reason) {
@@ -546,16 +455,6 @@ public final class Scheduler implements AutoCloseable {
 
     // ---- slots left running by a scheduler that was killed ----
 
-    private void beatIfDue() {
-        synchronized (beats) {
-            Instant now = clock.instant();
-            if (nextBeat == null || !now.isBefore(nextBeat)) {
-                store.alive(owner, host == null ? "" : host, pid, processStarted, now);
-                nextBeat = now.plus(aliveFor.dividedBy(3));
-            }
-        }
-    }
-
     /**
      * Closes the slots of this process's recipes that another scheduler left {@link ScheduleStore#RUNNING}
      * when it was killed (SIGKILL, a lost host): its heartbeat is stale, or on this host its process
@@ -581,69 +480,29 @@ public final class Scheduler implements AutoCloseable {
                 continue;
             }
             guarded(entry, () -> {
-                if ((mine || !schedulerAlive(slot.owner())) && launcher.running(slot.recipe()).isEmpty()) {
+                if ((mine || !heartbeat.alive(slot.owner())) && launcher.running(slot.recipe()).isEmpty()) {
                     closeLeftRunning(entry.current, slot);
                 }
             });
         }
     }
 
-    private boolean schedulerAlive(String other) {
-        Optional<ScheduleStore.Heartbeat> beat = store.heartbeat(other);
-        if (beat.isEmpty()) {
-            return false;
-        }
-        if (host != null && host.equals(beat.get().host())) {
-            Optional<ProcessHandle> process = ProcessHandle.of(beat.get().pid());
-            if (process.isEmpty() || !process.get().isAlive() || process.get().info().startInstant()
-                    .map(started -> started.isAfter(beat.get().startedAt())).orElse(false)) {
-                return false;
-            }
-        }
-        return beat.get().aliveAt().plus(aliveFor).isAfter(clock.instant());
-    }
-
     /** Closes the slot with the outcome its bake had, recovering a bake left running; counts and tells it. */
     private void closeLeftRunning(RecipeFiles.Version version, ScheduleStore.Slot slot) {
-        String died = "the scheduler that ran the slot (" + slot.owner() + ") died";
-        JobExecution execution = slot.executionId() == null ? null
-                : launcher.execution(slot.executionId()).orElse(null);
-        BakeResult result;
-        Duration took = Duration.ZERO;
-        if (execution == null) {
-            result = new BakeResult(-1, null, "FAILED", null, null, died + " before its bake began");
-        } else {
-            boolean leftRunning = execution.getStatus().isRunning();
-            if (leftRunning) {
-                try {
-                    execution = launcher.recover(execution);
-                } catch (BakeBusyException resumedMeanwhile) {
-                    return;
-                }
-            }
-            BakeState state = BakeState.of(execution);
-            boolean timedOut = BakeResult.timedOut(execution);
-            String error = execution.getStatus() == BatchStatus.COMPLETED ? null
-                    : leftRunning ? died + " while bake " + state.bakeId() + " ran; the next slot resumes it"
-                    : timedOut ? execution.getExitStatus().getExitDescription()
-                    : Optional.ofNullable(BakeFailures.describe(execution)).orElse(died + " after bake "
-                    + state.bakeId() + " ended " + execution.getStatus());
-            result = new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(), state.imageId(),
-                    null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut);
-            if (execution.getStartTime() != null && execution.getEndTime() != null) {
-                took = Duration.between(execution.getStartTime(), execution.getEndTime());
-            }
+        Optional<LeftSlot> left = LeftSlot.of(launcher, version, slot);
+        if (left.isEmpty()) {
+            return;
         }
-        String outcome = result.timedOut() ? ScheduleStore.TIMED_OUT : result.status();
-        if (!store.closeLeftRunning(version.name(), slot.at(), slot.owner(), outcome, result.error(),
+        BakeResult result = left.get().result();
+        if (!store.closeLeftRunning(version.name(), slot.at(), slot.owner(), left.get().outcome(), result.error(),
                 result.bakeId(), result.executionId() < 0 ? null : result.executionId(), result.imageId(),
                 clock.instant())) {
             return;
         }
         log.accept(version.name() + ": the slot at " + slot.at().atZone(version.recipe().schedule().zone())
                 + " was left running by " + slot.owner() + ", which is gone; closed as "
-                + outcome.toLowerCase().replace('_', ' '));
-        counted(version, result, took);
+                + left.get().outcome().toLowerCase().replace('_', ' '));
+        counted(version, result, left.get().took());
     }
 
     private void guarded(Entry entry, Runnable body) {
