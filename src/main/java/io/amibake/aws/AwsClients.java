@@ -159,7 +159,7 @@ public final class AwsClients implements AutoCloseable {
                 .credentialsProvider(credentials)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         // Standard strategy: backoff with jitter, a 1 s base for throttling errors
-                        // and a 20 s cap (aws-facts.md, SDK v2 retries).
+                        // and a 20 s cap (docs/aws.md, SDK v2 retries).
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(settings.maxAttempts())
                                 .build())

@@ -15,7 +15,7 @@ import java.net.URI;
  */
 public record AwsSettings(URI endpoint, String profile, boolean dummyCredentials, int maxAttempts) {
 
-    /** Enough attempts that a throttled burst never fails a bake (aws-facts.md: never fail on it). */
+    /** Enough attempts that a throttled burst never fails a bake (docs/aws.md: never fail on it). */
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
 
     public static AwsSettings aws(String profile) {

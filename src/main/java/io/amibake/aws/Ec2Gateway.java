@@ -144,7 +144,7 @@ public final class Ec2Gateway {
 
     /**
      * Creates an image of a stopped instance, tagging the image and its snapshots in the same
-     * call. A stopped instance is not rebooted (aws-facts.md, CreateImage).
+     * call. A stopped instance is not rebooted (docs/aws.md, CreateImage).
      */
     public String createImage(String region, String instanceId, String name, String description,
                               Map<String, String> tags) {
@@ -212,7 +212,7 @@ public final class Ec2Gateway {
 
     /**
      * Copies an image into {@code region} (the call goes to the destination). The client token
-     * makes a repeated call return the copy already under way (aws-facts.md, CopyImage).
+     * makes a repeated call return the copy already under way (docs/aws.md, CopyImage).
      */
     public String copyImage(String region, CopyRequest request) {
         return call(() -> clients.ec2Creating(region).copyImage(copyImageRequest(request))).imageId();
@@ -330,7 +330,7 @@ public final class Ec2Gateway {
 
     /**
      * Deregisters the image and deletes its snapshots, which deregistering alone leaves behind
-     * to keep costing money (aws-facts.md). Returns the snapshots deleted.
+     * to keep costing money (docs/aws.md). Returns the snapshots deleted.
      */
     public List<String> deregisterWithSnapshots(String region, String imageId) {
         Image image = describeImages(region, List.of(imageId)).get(imageId);

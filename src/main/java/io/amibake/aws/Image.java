@@ -28,7 +28,7 @@ public record Image(String id, String name, String state, String stateReason,
         return "available".equals(state);
     }
 
-    /** States from which an image never becomes available (aws-facts.md, CreateImage). */
+    /** States from which an image never becomes available (docs/aws.md, CreateImage). */
     public boolean isFailed() {
         return switch (state) {
             case "failed", "error", "invalid", "deregistered", "disabled" -> true;

@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.ssm.model.PingStatus;
 /** SSM, in amibake's terms: parameters and Run Command. */
 public final class SsmGateway {
 
-    /** The longest {@code executionTimeout} AWS-RunShellScript accepts (aws-facts.md). */
+    /** The longest {@code executionTimeout} AWS-RunShellScript accepts (docs/aws.md). */
     private static final long MAX_EXECUTION_TIMEOUT_SECONDS = 172_800;
 
     private final AwsClients clients;

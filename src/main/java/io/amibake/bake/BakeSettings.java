@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param instanceTimeout  the longest an instance may take to start, stop or terminate
  * @param agentTimeout     the longest a build instance's SSM agent may take to come online
  * @param imageTimeout     the longest an image may take to become available
- * @param copyTimeout      the longest a region copy may take (copies can take hours: aws-facts.md)
+ * @param copyTimeout      the longest a region copy may take (copies can take hours: docs/aws.md)
  * @param pollMinDelay     the shortest pause between two looks at the same wait
  * @param pollMaxDelay     the longest pause between two looks at the same wait
  * @param stoppedRetention how long a build instance stopped after a failure is kept for resume;

@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class CommandOutputs {
 
-    /** What {@code GetCommandInvocation} returns inline at most (aws-facts.md). */
+    /** What {@code GetCommandInvocation} returns inline at most (docs/aws.md). */
     public static final int STDOUT_LIMIT = 24_000;
     public static final int STDERR_LIMIT = 8_000;
 

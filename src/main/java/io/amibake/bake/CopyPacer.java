@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Paces {@code CopyImage} per destination region the way AWS meters it: a bucket of 100 calls
- * that refills at one per second (aws-facts.md, EC2 request throttling). Copies started
+ * that refills at one per second (docs/aws.md, EC2 request throttling). Copies started
  * together by one process, across many bakes, queue here instead of drawing
  * {@code RequestLimitExceeded} from AWS.
  */

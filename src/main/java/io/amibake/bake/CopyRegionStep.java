@@ -193,7 +193,7 @@ public final class CopyRegionStep implements Tasklet {
                 BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName()));
     }
 
-    /** Deterministic per bake, region and attempt, at most 64 characters (aws-facts.md, CopyImage). */
+    /** Deterministic per bake, region and attempt, at most 64 characters (docs/aws.md, CopyImage). */
     static String clientToken(String bakeId, String region, int attempt) {
         String token = bakeId + "-" + region + "-" + attempt;
         return token.length() <= 64 ? token : token.substring(token.length() - 64);

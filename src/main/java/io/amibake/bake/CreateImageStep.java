@@ -14,7 +14,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /**
  * Creates the image from the stopped build instance, once. CreateImage has no client token, so
  * before calling it the step looks for an image of the bake's name: one carrying this bake's tag
- * was made by a run that crashed before its checkpoint, and is adopted (aws-facts.md). A new
+ * was made by a run that crashed before its checkpoint, and is adopted (docs/aws.md). A new
  * image may not be listed yet; {@link ImageMaker} adopts it when the name turns out to be taken,
  * and looks for it after a server error instead of calling again blindly.
  */

@@ -25,7 +25,7 @@ final class ImageMaker {
 
     /** Server errors or lost answers before the step fails (resumable). */
     static final int SERVER_ERROR_ATTEMPTS = 5;
-    /** Throttled calls before the step fails (aws-facts.md: never fail a bake on throttling). */
+    /** Throttled calls before the step fails (docs/aws.md: never fail a bake on throttling). */
     static final int THROTTLED_ATTEMPTS = 20;
     /** The longest a name may stay held by an image nobody can see before the step fails. */
     static final Duration NAME_WAIT = Duration.ofMinutes(15);

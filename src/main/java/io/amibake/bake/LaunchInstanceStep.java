@@ -82,7 +82,7 @@ public final class LaunchInstanceStep implements Tasklet {
         return RepeatStatus.FINISHED;
     }
 
-    /** Capacity shortages pass; retrying later is how tools handle them (aws-facts.md). */
+    /** Capacity shortages pass; retrying later is how tools handle them (docs/aws.md). */
     private static final int CAPACITY_ATTEMPTS = 10;
 
     private void launch(BakeState state, String region) throws Exception {
@@ -123,7 +123,7 @@ public final class LaunchInstanceStep implements Tasklet {
         services.events().note(NAME, "launched " + instance.id() + " (" + build.instanceType() + ") in " + region);
     }
 
-    /** At most 64 ASCII characters (aws-facts.md); the same bake and attempt give the same token. */
+    /** At most 64 ASCII characters (docs/aws.md); the same bake and attempt give the same token. */
     static String clientToken(String bakeId, int attempt) {
         String token = bakeId + "-launch-" + attempt;
         return token.length() <= 64 ? token : token.substring(token.length() - 64);

@@ -9,7 +9,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Stops the build instance, so the image is made from a quiet file system without a reboot
- * (aws-facts.md, CreateImage).
+ * (docs/aws.md, CreateImage).
  */
 public final class StopInstanceStep implements Tasklet {
 

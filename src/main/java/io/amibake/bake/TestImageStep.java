@@ -41,7 +41,7 @@ public final class TestImageStep implements Tasklet {
                 build.subnet(), build.securityGroups());
     }
 
-    /** At most 64 ASCII characters (aws-facts.md); the same bake and attempt give the same token. */
+    /** At most 64 ASCII characters (docs/aws.md); the same bake and attempt give the same token. */
     static String clientToken(String bakeId, int attempt) {
         String token = bakeId + "-test-" + attempt;
         return token.length() <= 64 ? token : token.substring(token.length() - 64);

@@ -8,7 +8,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Waits until the build instance's SSM agent is online: a command sent earlier fails with
- * {@code InvalidInstanceId} (aws-facts.md, SSM Run Command).
+ * {@code InvalidInstanceId} (docs/aws.md, SSM Run Command).
  */
 public final class WaitForAgentStep implements Tasklet {
 

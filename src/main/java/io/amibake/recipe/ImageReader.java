@@ -26,14 +26,14 @@ final class ImageReader {
     static final Pattern KMS_KEY = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
                     + "|arn:aws:kms:([a-z0-9-]+):\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})");
-    /** AWS allows 50 tags per resource (aws-facts.md); amibake adds Name, amibake:bake and amibake:recipe. */
+    /** AWS allows 50 tags per resource (docs/aws.md); amibake adds Name, amibake:bake and amibake:recipe. */
     static final int MAX_TAGS = 47;
-    /** AWS limits (aws-facts.md): tag key and value lengths, image description, accounts shared with. */
+    /** AWS limits (docs/aws.md): tag key and value lengths, image description, accounts shared with. */
     static final int MAX_TAG_KEY = 128;
     static final int MAX_TAG_VALUE = 256;
     static final int MAX_DESCRIPTION = 255;
     static final int MAX_SHARE = 1000;
-    /** AWS allows 50,000 AMIs per region (aws-facts.md): a larger keep could never prune anything. */
+    /** AWS allows 50,000 AMIs per region (docs/aws.md): a larger keep could never prune anything. */
     static final int MAX_KEEP = 50_000;
     /** Also EC2's limit on a deprecation time: at most 10 years ahead. */
     static final Duration MAX_AGE = Duration.ofDays(3650);

@@ -69,7 +69,7 @@ final class RecipeReader {
     static final Set<String> SSM_AGENT = Set.of("amazon-ssm-agent", "amazon-ssm-agent.service",
             "snap.amazon-ssm-agent.amazon-ssm-agent", "snap.amazon-ssm-agent.amazon-ssm-agent.service");
 
-    /** SSM Run Command's {@code executionTimeout} maximum (aws-facts.md). */
+    /** SSM Run Command's {@code executionTimeout} maximum (docs/aws.md). */
     static final Duration MAX_STEP_TIMEOUT = Duration.ofSeconds(172_800);
     /** The largest EBS volume, in GiB. */
     static final int MAX_VOLUME_GIB = 16_384;

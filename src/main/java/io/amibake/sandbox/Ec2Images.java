@@ -227,7 +227,7 @@ final class Ec2Images {
         Duration copyDuration = cloud.profile.imageCopy();
         String timeBased = p.get("SnapshotCopyCompletionDurationMinutes");
         if (timeBased != null) {
-            // aws-facts.md: a time-based copy takes 15 minutes to 48 hours, in 15-minute steps.
+            // docs/aws.md: a time-based copy takes 15 minutes to 48 hours, in 15-minute steps.
             int minutes = p.integer("SnapshotCopyCompletionDurationMinutes", 0);
             if (minutes < 15 || minutes > 2880 || minutes % 15 != 0) {
                 throw ApiException.invalidParameter("Value (" + minutes + ") for parameter "

@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class SsmCommands {
 
-    // aws-facts.md, "SSM Run Command": GetCommandInvocation returns at most 24,000 characters of
+    // docs/aws.md, "SSM Run Command": GetCommandInvocation returns at most 24,000 characters of
     // stdout and 8,000 of stderr; ListCommandInvocations' plugin Output at most 2,500.
     static final int STDOUT_LIMIT = 24_000;
     static final int STDERR_LIMIT = 8_000;
@@ -79,7 +79,7 @@ final class SsmCommands {
             } catch (NumberFormatException e) {
                 executionTimeout = -1;
             }
-            // aws-facts.md: executionTimeout is seconds as a string, at most 172800.
+            // docs/aws.md: executionTimeout is seconds as a string, at most 172800.
             if (executionTimeout < 1 || executionTimeout > 172_800) {
                 throw new ApiException("InvalidParameters", "Parameter \"executionTimeout\" must be a number of seconds "
                         + "from 1 to 172800.");

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets per action and region, as EC2 throttles (aws-facts.md, "EC2 request throttling"):
+ * Token buckets per action and region, as EC2 throttles (docs/aws.md, "EC2 request throttling"):
  * each call takes one token; an empty bucket answers RequestLimitExceeded. Refill is measured in
  * sandbox time, so it runs 1/timeScale times faster than real time.
  */
@@ -16,7 +16,7 @@ final class Throttle {
     record Rate(int size, double refillPerSecond) {
     }
 
-    // aws-facts.md, "EC2 request throttling".
+    // docs/aws.md, "EC2 request throttling".
     static final Rate NON_MUTATING = new Rate(100, 20);
     static final Rate UNFILTERED_DESCRIBE = new Rate(50, 10);
     static final Rate MUTATING = new Rate(50, 5);
@@ -25,7 +25,7 @@ final class Throttle {
     static final Rate CREATE_TAGS = new Rate(100, 10);
     static final Rate DESTRUCTIVE = new Rate(100, 5);
     // SSM's published throughput is per API; the sandbox uses GetParameter's 40 TPS default for reads
-    // and a conservative 3 TPS for PutParameter. These are sandbox assumptions, not from aws-facts.md.
+    // and a conservative 3 TPS for PutParameter. These are sandbox assumptions, not from docs/aws.md.
     static final Rate SSM_READ = new Rate(40, 40);
     static final Rate SSM_SEND_COMMAND = new Rate(20, 5);
     static final Rate SSM_PUT_PARAMETER = new Rate(5, 3);

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class Expectations {
 
-    /** AWS-like durations (aws-facts.md and the sandbox's default profile). */
+    /** AWS-like durations (docs/aws.md and the sandbox's default profile). */
     private static final Map<String, Duration> DEFAULTS = Map.of(
             WaitKind.INSTANCE_RUNNING.name(), Duration.ofSeconds(20),
             WaitKind.AGENT_ONLINE.name(), Duration.ofSeconds(30),

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Predicts when something that reports a percentage will reach 100 %, from its two latest
- * readings: AWS reports a copy's progress only through its snapshot (aws-facts.md). A wait that
+ * readings: AWS reports a copy's progress only through its snapshot (docs/aws.md). A wait that
  * starts with the copy records 0 % at its start, so one look already gives a rate.
  */
 final class Progress {
