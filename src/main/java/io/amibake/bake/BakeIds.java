@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * by which a bake tells whether another started later (publishing never goes backwards). Ids of
  * bakes made before they carried milliseconds ({@code ...THHmmssZ...}) still read, to the second.
  */
-final class BakeIds {
+public final class BakeIds {
 
     private static final DateTimeFormatter NEW = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -36,7 +36,7 @@ final class BakeIds {
     }
 
     /** When the bake started, or empty for an id that is not amibake's. */
-    static Optional<Instant> startedAt(String bakeId) {
+    public static Optional<Instant> startedAt(String bakeId) {
         if (bakeId == null) {
             return Optional.empty();
         }
@@ -51,8 +51,17 @@ final class BakeIds {
         }
     }
 
+    /** The recipe a bake id names, or empty for an id that is not amibake's. */
+    public static Optional<String> recipe(String bakeId) {
+        if (startedAt(bakeId).isEmpty()) {
+            return Optional.empty();
+        }
+        String[] parts = bakeId.split("-");
+        return Optional.of(String.join("-", java.util.Arrays.asList(parts).subList(0, parts.length - 2)));
+    }
+
     /** Whether bake {@code other} started after bake {@code mine}; false when either id is not amibake's. */
-    static boolean startedLater(String other, String mine) {
+    public static boolean startedLater(String other, String mine) {
         Optional<Instant> theirs = startedAt(other);
         Optional<Instant> ours = startedAt(mine);
         return theirs.isPresent() && ours.isPresent() && theirs.get().isAfter(ours.get());

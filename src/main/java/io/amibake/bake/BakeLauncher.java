@@ -202,6 +202,11 @@ public class BakeLauncher {
         return runner.execution(id);
     }
 
+    /** The latest execution of the bake with this id, read from the repository now. */
+    public Optional<JobExecution> latestOfBake(String bakeId) {
+        return runner.latestOfBake(bakeId);
+    }
+
     public List<JobExecution> executionsOf(JobExecution execution) {
         return runner.executionsOf(execution);
     }

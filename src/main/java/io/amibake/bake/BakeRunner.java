@@ -217,6 +217,18 @@ public class BakeRunner {
                 .findFirst();
     }
 
+    /** The latest execution of the bake with this id (its {@code amibake:bake} tag), read now. */
+    public Optional<JobExecution> latestOfBake(String bakeId) {
+        Optional<String> recipe = BakeIds.recipe(bakeId);
+        if (recipe.isEmpty()) {
+            return Optional.empty();
+        }
+        JobInstance instance = repository.getJobInstance(BakeJobConfiguration.JOB_NAME, new JobParametersBuilder()
+                .addString(BakeParameters.RECIPE, recipe.get()).addString(BakeParameters.BAKE, bakeId)
+                .toJobParameters());
+        return instance == null ? Optional.empty() : Optional.ofNullable(repository.getLastJobExecution(instance));
+    }
+
     public Optional<JobExecution> execution(long id) {
         try {
             return Optional.ofNullable(repository.getJobExecution(id));

@@ -17,9 +17,9 @@ public final class TestImageStep implements Tasklet {
 
     static final String NAME = "testImage";
     /** The image's tag that says how its test went: {@code passed} or {@code failed}. */
-    public static final String TEST_TAG = "amibake:test";
+    public static final String TEST_TAG = BakeTags.TEST;
     /** Marks the test instance among the bake's instances. */
-    public static final String ROLE_TAG = "amibake:role";
+    public static final String ROLE_TAG = BakeTags.ROLE;
 
     private final BakeRun run;
     private final BakeServices services;

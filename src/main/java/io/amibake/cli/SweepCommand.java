@@ -3,17 +3,14 @@ package io.amibake.cli;
 import io.amibake.aws.AwsClients;
 import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeParameters;
-import io.amibake.lifecycle.BakeStatus;
+import io.amibake.aws.LaunchTemplates;
+import io.amibake.aws.SsmGateway;
+import io.amibake.lifecycle.BakeStatuses;
 import io.amibake.lifecycle.Sweeper;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,18 +54,12 @@ final class SweepCommand implements Callable<Integer> {
             err.println("amibake: an in-process sandbox has nothing to sweep; use --endpoint-url");
             return AmibakeCommand.USAGE;
         }
-        Map<String, BakeStatus> statuses = new HashMap<>();
-        try (BakeContext context = BakeContext.open(home.resolve())) {
-            BakeLauncher launcher = context.launcher();
-            for (JobExecution execution : launcher.latestExecutions(null, Integer.MAX_VALUE / 8)) {
-                statuses.put(execution.getJobParameters().getString(BakeParameters.BAKE), status(execution, launcher));
-            }
-        }
-        try (AwsClients clients = new AwsClients(cloud.settings(null))) {
+        try (BakeContext context = BakeContext.open(home.resolve());
+             AwsClients clients = new AwsClients(cloud.settings(null))) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             List<String> where = regions != null ? regions : ec2.enabledRegions("us-east-1");
-            Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
-                    Clock.systemUTC());
+            Sweeper sweeper = new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
+                    new BakeStatuses(context.launcher()), Clock.systemUTC());
             List<Sweeper.Finding> findings = dryRun ? sweeper.plan(where) : sweeper.sweep(where, f -> { });
             print(out, findings, where.size());
         } catch (CloudException e) {
@@ -77,20 +68,6 @@ final class SweepCommand implements Callable<Integer> {
             return AmibakeCommand.FAILED;
         }
         return AmibakeCommand.OK;
-    }
-
-    /** A started execution whose recipe's lease names another bake, or none, was left by a dead process. */
-    private static BakeStatus status(JobExecution execution, BakeLauncher launcher) {
-        String bake = execution.getJobParameters().getString(BakeParameters.BAKE);
-        String recipe = execution.getJobParameters().getString(BakeParameters.RECIPE);
-        return switch (execution.getStatus()) {
-            case STARTING, STARTED, STOPPING -> launcher.running(recipe).filter(l -> bake.equals(l.bakeId())).isPresent()
-                    ? BakeStatus.RUNNING : BakeStatus.RESUMABLE;
-            case FAILED, STOPPED -> BakeStatus.RESUMABLE;
-            case COMPLETED -> BakeStatus.COMPLETED;
-            case ABANDONED -> BakeStatus.ABANDONED;
-            default -> BakeStatus.UNKNOWN;
-        };
     }
 
     private void print(PrintWriter out, List<Sweeper.Finding> findings, int regionCount) {

@@ -35,6 +35,8 @@ final class ImageReader {
     static final int MAX_SHARE = 1000;
     /** AWS allows 50,000 AMIs per region (docs/aws.md): a larger keep could never prune anything. */
     static final int MAX_KEEP = 50_000;
+    /** A launch template has at most 10,000 versions (docs/aws.md). */
+    static final int MAX_ROLLBACK = 10_000;
     /** Also EC2's limit on a deprecation time: at most 10 years ahead. */
     static final Duration MAX_AGE = Duration.ofDays(3650);
     private static final Pattern IMDS_V2 = Pattern.compile("v2\\.0");
@@ -89,8 +91,8 @@ final class ImageReader {
         if (f == null) {
             return null;
         }
-        if (!f.has("keep") && !f.has("maxAge")) {
-            nodes.problem(node, "image.retention", "says nothing: give 'keep', 'maxAge' or both",
+        if (!f.has("keep") && !f.has("maxAge") && !f.has("rollbackVersions")) {
+            nodes.problem(node, "image.retention", "says nothing: give 'keep', 'maxAge' or 'rollbackVersions'",
                     "for example {keep: 5, maxAge: 30d}");
             return null;
         }
@@ -98,10 +100,13 @@ final class ImageReader {
                 : Integer.valueOf(Retention.DEFAULT_KEEP);
         Duration maxAge = f.has("maxAge")
                 ? nodes.duration(f.value("maxAge"), "image.retention.maxAge", MAX_AGE) : null;
-        if (keep == null || f.has("maxAge") && maxAge == null) {
+        Integer rollback = f.has("rollbackVersions") ? nodes.integer(f.value("rollbackVersions"),
+                "image.retention.rollbackVersions", 0, MAX_ROLLBACK, "versions")
+                : Integer.valueOf(Retention.DEFAULT_ROLLBACK_VERSIONS);
+        if (keep == null || rollback == null || f.has("maxAge") && maxAge == null) {
             return null;
         }
-        return new Retention(keep, maxAge);
+        return new Retention(keep, maxAge, rollback);
     }
 
     private Map<String, String> tags(Node node, String recipeName, String os, Map<String, String> variables) {

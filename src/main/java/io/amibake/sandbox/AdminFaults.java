@@ -11,7 +11,7 @@ final class AdminFaults {
     /**
      * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
      * "region":...,"errorCode":...,"times":...}}, {@code "failAfter"} (the same fields), {@code "dropNext"} (operation, region, times),
-     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region),
+     * {@code "failCommand"} (regex, exitCode, stderr, times, region), {@code "failNextImage"} (region),
      * {@code "failImage"} (imageId of a pending image) or {@code "deny"} (operation, region: until cleared).
      */
     static void arm(Faults faults, JsonNode f) {
@@ -28,7 +28,7 @@ final class AdminFaults {
                     required(f, "errorCode"), times);
             case "dropNext" -> faults.dropNext(required(f, "operation"), SsmApi.text(f, "region"), times);
             case "failCommand" -> faults.failCommand(required(f, "regex"), f.path("exitCode").asInt(1),
-                    SsmApi.text(f, "stderr"), times);
+                    SsmApi.text(f, "stderr"), times, SsmApi.text(f, "region"));
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
             case "failImage" -> faults.failImage(required(f, "imageId"));
             case "deny" -> faults.deny(required(f, "operation"), SsmApi.text(f, "region"));

@@ -41,7 +41,7 @@ final class CommandSimulation {
         Simulation sim = simulate(c.lines);
         ShellModel.Outcome model = ShellModel.run(contents(c.region, instanceId), c.lines);
         Duration run = profile.commandBase().plus(profile.commandPerPackage().multipliedBy(sim.packages));
-        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.lines);
+        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.region, c.lines);
         inv.stdout = sim.stdout + model.stdout();
         inv.shutsDown = sim.shutsDown && fault.isEmpty();
         inv.stderr = sim.stderr + model.stderr();

@@ -70,9 +70,17 @@ public final class Faults {
     }
 
     /** Like {@link #failCommand(String, int, String)} for the next {@code times} matching commands. */
-    public synchronized void failCommand(String regex, int exitCode, String stderr, int times) {
+    public void failCommand(String regex, int exitCode, String stderr, int times) {
+        failCommand(regex, exitCode, stderr, times, null);
+    }
+
+    /**
+     * Like {@link #failCommand(String, int, String, int)}, for commands sent in {@code regionOrNull}
+     * only (null: any region): a test that fails on the instances of one region.
+     */
+    public synchronized void failCommand(String regex, int exitCode, String stderr, int times, String regionOrNull) {
         commandFaults.add(new ArmedCommand(Pattern.compile(regex), new CommandFault(exitCode,
-                stderr == null ? "" : stderr), positive(times)));
+                stderr == null ? "" : stderr), positive(times), regionOrNull));
     }
 
     /** The next CreateImage or CopyImage in {@code region} is accepted but ends {@code failed}. */
@@ -123,7 +131,7 @@ public final class Faults {
         }
         for (ArmedCommand c : commandFaults) {
             list.add(Map.of("fault", "failCommand", "regex", c.pattern.pattern(), "exitCode", c.fault.exitCode(),
-                    "stderr", c.fault.stderr(), "times", c.left));
+                    "stderr", c.fault.stderr(), "times", c.left, "region", String.valueOf(c.region)));
         }
         for (String region : failingImageRegions) {
             list.add(Map.of("fault", "failNextImage", "region", region));
@@ -152,10 +160,11 @@ public final class Faults {
         return Optional.empty();
     }
 
-    synchronized Optional<CommandFault> takeCommandFault(List<String> lines) {
+    synchronized Optional<CommandFault> takeCommandFault(String region, List<String> lines) {
         for (Iterator<ArmedCommand> it = commandFaults.iterator(); it.hasNext(); ) {
             ArmedCommand c = it.next();
-            if (lines.stream().anyMatch(line -> c.pattern.matcher(line).find())) {
+            if ((c.region == null || c.region.equals(region))
+                    && lines.stream().anyMatch(line -> c.pattern.matcher(line).find())) {
                 if (--c.left <= 0) {
                     it.remove();
                 }
@@ -189,12 +198,14 @@ public final class Faults {
     private static final class ArmedCommand {
         final Pattern pattern;
         final CommandFault fault;
+        final String region;
         int left;
 
-        ArmedCommand(Pattern pattern, CommandFault fault, int left) {
+        ArmedCommand(Pattern pattern, CommandFault fault, int left, String region) {
             this.pattern = pattern;
             this.fault = fault;
             this.left = left;
+            this.region = region;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.amibake.aws.AwsClients;
 import io.amibake.aws.AwsSettings;
 import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.LaunchRequest;
+import io.amibake.aws.LaunchTemplates;
 import io.amibake.aws.SsmGateway;
 import io.amibake.bake.BakeTags;
 import io.amibake.sandbox.Sandbox;
@@ -72,8 +73,7 @@ class SweeperTest {
         String neverTested = launch("eu-west-1", "done", Map.of(Sweeper.ROLE, "deploying"));
         String strangers = launch("eu-west-1", "lost-repository-bake", Map.of());
         String handMade = launchUntagged("us-east-1");
-        Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
-                Clock.fixed(time.now(), ZoneOffset.UTC));
+        Sweeper sweeper = sweeper();
 
         // when
         List<Sweeper.Finding> dryRun = sweeper.plan(REGIONS);
@@ -110,8 +110,7 @@ class SweeperTest {
         List<String> doneSnapshots = ec2.findOwnSnapshotsByTag("us-east-1", BakeTags.BAKE, "done");
         ec2.deregisterImage("us-east-1", resumable);
         ec2.deregisterImage("us-east-1", done);
-        Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
-                Clock.fixed(time.now(), ZoneOffset.UTC));
+        Sweeper sweeper = sweeper();
 
         // when
         sweeper.sweep(REGIONS, finding -> { });
@@ -124,6 +123,11 @@ class SweeperTest {
     }
 
     // ---- helpers ----
+
+    private Sweeper sweeper() {
+        return new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
+                bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN), Clock.fixed(time.now(), ZoneOffset.UTC));
+    }
 
     private String launch(String region, String bake, Map<String, String> extra) {
         Map<String, String> tags = new LinkedHashMap<>();
