@@ -122,6 +122,45 @@ class SweeperTest {
                 .containsExactlyInAnyOrderElementsOf(resumableSnapshots);
     }
 
+    @Test
+    void aBakeThatStartedWhileTheSweepLookedKeepsItsInstance() {
+        // given an instance whose bake the job repository does not know when the sweep plans, and runs when it removes
+        String starting = launch("us-east-1", "starting", Map.of());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Sweeper sweeper = new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
+                bake -> bake.equals("starting") && asked.getAndIncrement() > 0 ? BakeStatus.RUNNING : BakeStatus.UNKNOWN,
+                Clock.fixed(time.now(), ZoneOffset.UTC));
+        List<Sweeper.Finding> removed = new ArrayList<>();
+
+        // when
+        List<Sweeper.Finding> findings = sweeper.sweep(List.of("us-east-1"), removed::add);
+
+        // then
+        assertThat(removed).isEmpty();
+        assertThat(liveInstances()).contains(starting);
+        assertThat(reasons(findings)).containsEntry(starting, "keep: its bake is running");
+    }
+
+    @Test
+    void anImageOfAnAbandonedBakeThatIsInUseOrWasPublishedStays() {
+        // given three images of an abandoned bake: one a template launches, one published, one neither
+        statuses.put("abandoned", BakeStatus.ABANDONED);
+        String builder = launchUntagged("us-east-1");
+        String launched = image("us-east-1", builder, "launched", "abandoned");
+        String published = image("us-east-1", builder, "published", "abandoned");
+        String leftover = image("us-east-1", builder, "leftover", "abandoned");
+        ec2.tag("us-east-1", published, Map.of(BakeTags.PUBLISHED, time.now().toString()));
+        new LaunchTemplates(clients).create("us-east-1", "web-lt", launched, "t3.micro", Map.of(), "lt");
+
+        // when
+        List<Sweeper.Finding> findings = sweeper().sweep(List.of("us-east-1"), f -> { });
+
+        // then
+        assertThat(liveImages()).contains(launched, published).doesNotContain(leftover);
+        assertThat(reasons(findings)).containsEntry(launched, "keep: launched by web-lt v1 (default)")
+                .containsEntry(leftover, "go: its bake was abandoned");
+    }
+
     // ---- helpers ----
 
     private Sweeper sweeper() {
