@@ -54,6 +54,15 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
+     * Which account these clients reach, as far as this process can tell: the endpoint, the profile
+     * and whether the credentials are the sandbox's. AWS's limits are per account and region, so
+     * whatever paces or shares calls across bakes keys on this.
+     */
+    public String account() {
+        return settings.endpoint() + " " + settings.profile() + " " + settings.dummyCredentials();
+    }
+
+    /**
      * Builds an EC2 and an SSM client on a daemon thread and drops them, sending nothing: the
      * SDK's classes load and initialise (endpoint rules, signers, marshallers) on the other core
      * while the caller starts Spring, so the bake's own clients build in a moment. Errors are

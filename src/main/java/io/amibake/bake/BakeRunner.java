@@ -154,7 +154,7 @@ public class BakeRunner {
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
             Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
-                    stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());
+                    stop, pollers, clients.account());
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
                     RedactingEvents.of(events, recipe), clock);
             BakeRun run = new BakeRun(bakeId, recipeName, recipe, services, request, manifest, stop,

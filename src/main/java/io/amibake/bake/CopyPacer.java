@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Paces {@code CopyImage} per destination region the way AWS meters it: a bucket of 100 calls
+ * Paces {@code CopyImage} per account and destination region the way AWS meters it: a bucket of 100 calls
  * that refills at one per second (docs/aws.md, EC2 request throttling). Copies started
  * together by one process, across many bakes, queue here instead of drawing
  * {@code RequestLimitExceeded} from AWS.
@@ -27,9 +27,13 @@ final class CopyPacer {
         this(System::nanoTime);
     }
 
-    /** Takes one call's token for the region; returns how long the caller must wait first. */
-    Duration take(String region) {
-        return buckets.computeIfAbsent(region, r -> new Bucket(nanoClock.getAsLong())).take(nanoClock.getAsLong());
+    /**
+     * Takes one call's token for the destination region of one account ({@code "ACCOUNT REGION"}:
+     * AWS meters each account's region apart); returns how long the caller must wait first.
+     */
+    Duration take(String accountRegion) {
+        return buckets.computeIfAbsent(accountRegion, r -> new Bucket(nanoClock.getAsLong()))
+                .take(nanoClock.getAsLong());
     }
 
     private static final class Bucket {

@@ -71,7 +71,7 @@ public final class CopyRegionStep implements Tasklet {
             // The slot is taken before CopyImage, so that it bounds the copies AWS is working on.
             slots.take(region, bake.bakeId(), services.settings().copyLimit(), services.waits());
             try {
-                Duration wait = pacer.take(region);
+                Duration wait = pacer.take(services.clients().account() + " " + region);
                 if (!wait.isZero()) {
                     services.events().note("distribute", region + ": pacing CopyImage, " + Durations.human(wait));
                     services.waits().pause(wait);

@@ -188,6 +188,25 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Every launch template in every region, with the image each version launches. */
+    public List<SandboxLaunchTemplate> launchTemplates() {
+        synchronized (cloud) {
+            return ec2.launchTemplates();
+        }
+    }
+
+    /** Every SSM parameter the account wrote, in every region; AWS's public parameters are left out. */
+    public List<SandboxParameter> parameters() {
+        synchronized (cloud) {
+            List<SandboxParameter> list = new ArrayList<>();
+            for (Cloud.Region region : cloud.regions()) {
+                region.parameters.values().stream().filter(p -> !p.name.startsWith("/aws/"))
+                        .forEach(p -> list.add(new SandboxParameter(region.name, p.name, p.value)));
+            }
+            return list;
+        }
+    }
+
     /** The most AMI copies that were ever pending at once in the region (its copy limit bounds it). */
     public int peakConcurrentCopies(String region) {
         synchronized (cloud) {
