@@ -20,6 +20,7 @@ import io.amibake.schedule.ScheduleVariables;
 import io.amibake.schedule.Scheduler;
 import io.amibake.text.TerminalText;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -91,6 +92,11 @@ final class ScheduleCommand implements Callable<Integer> {
             description = "Serve health on /actuator/health and Prometheus metrics on /actuator/prometheus.")
     Integer httpPort;
 
+    @Option(names = "--http-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address --http-port listens on (default: ${DEFAULT-VALUE}, this machine only;"
+                    + " 0.0.0.0 for every interface).")
+    String httpAddress;
+
     @Mixin
     CloudOptions cloud;
 
@@ -159,8 +165,8 @@ final class ScheduleCommand implements Callable<Integer> {
             List<ScheduleEvents> watchers = new ArrayList<>(List.of(console, notifier));
             if (metrics != null) {
                 watchers.add(metrics.events());
-                console.line("health and metrics: http://localhost:" + metrics.port() + "/actuator/health and"
-                        + " /actuator/prometheus");
+                console.line("health and metrics: http://" + metrics.address().getHostAddress() + ":" + metrics.port()
+                        + "/actuator/health and /actuator/prometheus");
             }
             ScheduleEvents events = new ScheduleEventsList(watchers, console::line);
             BakeSettings settings = context.bean(BakeSettings.class);
@@ -195,10 +201,11 @@ final class ScheduleCommand implements Callable<Integer> {
             return null;
         }
         try {
-            return MetricsServer.start(httpPort, launcher);
+            return MetricsServer.start(InetAddress.getByName(httpAddress), httpPort, launcher);
         } catch (IOException | IllegalArgumentException e) {
-            err.println("amibake: cannot serve health and metrics on port " + httpPort + ": " + e.getMessage()
-                    + "; choose a free port with --http-port");
+            err.println("amibake: cannot serve health and metrics on " + httpAddress + " port " + httpPort + ": "
+                    + e.getMessage() + "; choose a free port with --http-port, an address of this machine with"
+                    + " --http-address");
             return null;
         }
     }

@@ -137,6 +137,8 @@ class LifecycleModelTest {
         final List<String> regions = new ArrayList<>();
         final int keep;
         final int rollback;
+        /** 0: no deploy section, 1: a launch template, 2: a launch template and one instance per region. */
+        final int deploy;
         final boolean instances;
         final List<String> log = new ArrayList<>();
         final Map<String, Integer> counts = new LinkedHashMap<>();
@@ -162,9 +164,10 @@ class LifecycleModelTest {
                     regions.add(target);
                 }
             }
-            keep = 1 + random.nextInt(2);
+            keep = 1 + random.nextInt(3);
             rollback = random.nextInt(3);
-            instances = random.nextInt(4) > 0;
+            deploy = random.nextInt(3);
+            instances = deploy == 2;
         }
 
         Sequence run() {
@@ -210,14 +213,14 @@ class LifecycleModelTest {
                     regions:
                       targets: %s
                       ssmParameter: /amibake/{{recipe}}/{{var.environment}}/latest
-                    deploy:
-                      launchTemplate: %s-web
-                    """.formatted(recipe, SOURCE, MARKER, keep, rollback, regions.subList(1, regions.size()),
-                    recipe) + (instances ? "  instances: {count: 1}\n" : "");
+                    """.formatted(recipe, SOURCE, MARKER, keep, rollback, regions.subList(1, regions.size()))
+                    + (deploy > 0 ? "deploy:\n  launchTemplate: " + recipe + "-web\n" : "")
+                    + (instances ? "  instances: {count: 1}\n" : "");
             file = home.resolve(recipe + ".yaml");
             Files.writeString(file, yaml);
             log.add("recipe " + recipe + ": regions " + regions + ", keep " + keep + ", rollbackVersions " + rollback
-                    + (instances ? ", one deployed instance per region" : ", no deployed instances"));
+                    + (deploy == 0 ? ", no deploy" : deploy == 1 ? ", a launch template"
+                    : ", a launch template and one deployed instance per region"));
         }
 
         private void step() throws Exception {

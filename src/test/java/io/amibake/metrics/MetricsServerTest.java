@@ -147,6 +147,36 @@ class MetricsServerTest {
         assertThat(down.body()).startsWith("{\"status\":\"DOWN\"").contains("\"scheduler\":{\"status\":\"DOWN\"}");
     }
 
+    @Test
+    void aClientThatStallsMidRequestNeitherHoldsTheHealthUpNorItsConnectionForever() throws Exception {
+        // given a client that sends half a request and stalls
+        try (java.net.Socket stalled = new java.net.Socket("127.0.0.1", server.port())) {
+            stalled.getOutputStream().write("GET /actuator/health HTTP/1.1\r\n".getBytes());
+            stalled.getOutputStream().flush();
+
+            // when a probe asks meanwhile
+            HttpResponse<String> health = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/actuator/health"))
+                            .timeout(Duration.ofSeconds(4)).build(), HttpResponse.BodyHandlers.ofString());
+
+            // then the probe is answered, and the stalled connection is closed once its deadline passed
+            assertThat(health.statusCode()).isEqualTo(200);
+            stalled.setSoTimeout((int) MetricsServer.READ_DEADLINE.multipliedBy(3).toMillis());
+            assertThat(stalled.getInputStream().read()).as("the server closed the stalled connection").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void itListensOnTheLoopbackAddressUnlessGivenAnother() throws Exception {
+        // when
+        try (MetricsServer any = MetricsServer.start(java.net.InetAddress.getByName("0.0.0.0"), 0, launcher)) {
+
+            // then
+            assertThat(server.address().isLoopbackAddress()).isTrue();
+            assertThat(any.address().isAnyLocalAddress()).isTrue();
+        }
+    }
+
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
         return launcher.start(new BakeRequest(yaml, RECIPE.toString(), Map.of("night", "1")), recipe,
