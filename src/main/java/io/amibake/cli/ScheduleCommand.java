@@ -61,6 +61,7 @@ import picocli.CommandLine.Spec;
                         + " failures in a row (a build.timeout counts) the schedule pauses. Recipe files are read"
                         + " again as they change.",
                 "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
+                "A webhook that cannot be reached at start-up is a warning: the bakes go on.",
                 "It exits 2 at start-up for a bad recipe, setting or directory or a secret variable nobody gave,"
                         + " 3 when the job repository is held"
                         + " or unreachable; after SIGTERM the exit status is the signal's (143). A bake's failure"
@@ -153,10 +154,10 @@ final class ScheduleCommand implements Callable<Integer> {
             }
             Optional<String> deadWebhook = webhooks(recipes, context.bean(NotifySettings.class)).stream()
                     .map(url -> Notifier.unreachable(url, WEBHOOK_CHECK)).flatMap(Optional::stream).findFirst();
-            if (deadWebhook.isPresent()) {
-                err.println("amibake: " + deadWebhook.get() + "; fix the notify url or AMIBAKE_NOTIFY_URL");
-                return AmibakeCommand.USAGE;
-            }
+            // A chat outage must not stop the nightly bakes: each notification is tried when it is due.
+            deadWebhook.ifPresent(dead -> err.println("amibake: warning: " + dead + "; the schedule runs, and each"
+                    + " notification is tried when it is due (check the notify url or AMIBAKE_NOTIFY_URL)"));
+            err.flush();
             MetricsServer metrics = metrics(context.launcher(), err);
             if (httpPort != null && metrics == null) {
                 return AmibakeCommand.USAGE;

@@ -89,23 +89,6 @@ class ScheduleCommandTest {
 
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
-    void anUnreachableWebhookIsRefusedAtStartWithExit2() throws Exception {
-        // given a recipe that notifies a port nothing listens on
-        Path file = recipe("told", "0 2 * * *", "UTC");
-        Files.writeString(file, Files.readString(file) + "notify:\n  url: http://127.0.0.1:9/hooks/secret-token\n");
-
-        // when
-        int exit = amibake("schedule", file.toString(), "--endpoint-url", sandbox.endpoint().toString(),
-                "--home", home.toString());
-
-        // then one line that names the host but not the token
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).startsWith("amibake: the webhook http://127.0.0.1:9 cannot be reached")
-                .doesNotContain("secret-token").hasLineCount(1);
-    }
-
-    @Test
-    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
     void aTakenHttpPortIsRefusedAtStartWithExit2() throws Exception {
         // given
         Path file = recipe("served", "0 2 * * *", "UTC");
@@ -116,7 +99,7 @@ class ScheduleCommandTest {
 
             // then
             assertThat(exit).isEqualTo(2);
-            assertThat(err.toString()).startsWith("amibake: cannot serve health and metrics on port "
+            assertThat(err.toString()).startsWith("amibake: cannot serve health and metrics on 127.0.0.1 port "
                     + taken.getLocalPort()).hasLineCount(1);
         }
     }
