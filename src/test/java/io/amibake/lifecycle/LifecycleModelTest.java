@@ -59,9 +59,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * operation of random sequences: bakes that pass, fail a region, fail the image test or a region's
  * deploy test, resumes (the newest failed bake, or an older one by its execution), abandons (with
  * and without {@code --delete-images}), prunes, sweeps (now, after the resumable bakes expired,
- * and during a bake), and a user protecting an image, with the parameter's name changing with the
- * bake's {@code environment}. Each sequence has its own sandbox at a tiny time scale and a recipe
- * of one to three regions, and runs the operations through the classes the command line uses.
+ * and during a bake), and a user protecting an image or launching an instance of one, with the
+ * parameter's name changing with the bake's {@code environment}. Each sequence has its own sandbox
+ * at a tiny time scale and a recipe of one to three regions (with or without a launch template and
+ * deployed instances), and runs the operations through the classes the command line uses.
  * <p>
  * A failure prints the sequence's seed and every operation; {@code -Damibake.model.seed=S
  * -Damibake.model.sequences=1} runs that one sequence again. {@code -Damibake.model.sequences=2000}
@@ -236,8 +237,10 @@ class LifecycleModelTest {
                 op = sweep(random.nextInt(3) == 0 ? Duration.ofDays(8) : Duration.ZERO);
             } else if (pick < 70) {
                 op = bakeDuringSweep();
-            } else if (pick < 77) {
+            } else if (pick < 74) {
                 op = protect();
+            } else if (pick < 77) {
+                op = launch();
             } else if (pick < 90) {
                 op = resume(random.nextInt(3) == 0);
             } else {
@@ -391,6 +394,20 @@ class LifecycleModelTest {
             new Ec2Gateway(clients).protectFromDeregistration(image.region(), image.imageId());
             protectedImages.add(image.imageId());
             return new Operation("protect", "protect " + image.imageId() + " in " + image.region(), null, null, null);
+        }
+
+        /** Someone launches an instance of one of the recipe's images, outside amibake. */
+        private Operation launch() {
+            List<SandboxImage> available = sandbox.images().stream().filter(i -> i.state().equals("available"))
+                    .toList();
+            if (available.isEmpty()) {
+                return Operation.nothing("launch", "no image");
+            }
+            SandboxImage image = available.get(random.nextInt(available.size()));
+            String id = new Ec2Gateway(clients).launch(image.region(), new io.amibake.aws.LaunchRequest(image.imageId(),
+                    "/dev/xvda", "t3.micro", null, List.of(), null, 0, Map.of("Name", "app server"), null)).id();
+            return new Operation("launch", "launch " + id + " of " + image.imageId() + " in " + image.region(), null,
+                    null, null);
         }
 
         String report() {
