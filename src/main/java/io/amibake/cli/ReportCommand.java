@@ -37,8 +37,9 @@ final class ReportCommand implements Callable<Integer> {
     Long execution;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Where to write it (default: HOME/reports/BAKE-ID.html, next to the recipe's other reports).")
-    Path output;
+            description = "Where to write it (default: HOME/reports/BAKE-ID.html, next to the recipe's other reports;"
+                    + " a folder gets BAKE-ID.html in it).")
+    String output;
 
     @Mixin
     HomeOption home;
@@ -52,6 +53,10 @@ final class ReportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if ((recipe == null) == (execution == null)) {
             err.println("amibake: name a recipe (or bake id) or --execution ID, one of the two");
+            return AmibakeCommand.USAGE;
+        }
+        if (output != null && output.isBlank()) {
+            err.println("amibake: -o needs a file name, such as -o report.html");
             return AmibakeCommand.USAGE;
         }
         Path dir = home.resolve();
@@ -69,15 +74,32 @@ final class ReportCommand implements Callable<Integer> {
             BakeHistoryReader reader = new BakeHistoryReader(context.bean(JobRepository.class),
                     context.bean(CommandOutputs.class), context.bean(WaitHistory.class));
             BakeHistory history = reader.read(latest, runner.latestExecutions(null, 200));
-            Path file = output != null ? output
-                    : dir.resolve("reports").resolve(HtmlReport.fileName(history.bakeId()));
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
+            Path file = output == null ? dir.resolve("reports").resolve(HtmlReport.fileName(history.bakeId()))
+                    : Files.isDirectory(Path.of(output)) ? Path.of(output).resolve(HtmlReport.fileName(history.bakeId()))
+                    : Path.of(output);
+            try {
+                if (file.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(file.toAbsolutePath().getParent());
+                }
+                Files.writeString(file, HtmlReport.render(history, Instant.now()));
+            } catch (IOException e) {
+                err.println("amibake: cannot write the report to " + file + " (" + reason(e) + "); give another"
+                        + " file with -o");
+                return AmibakeCommand.USAGE;
             }
-            Files.writeString(file, HtmlReport.render(history, Instant.now()));
             out.println("report: " + file + " (bake " + history.bakeId() + ", " + history.status() + ")");
             out.flush();
             return AmibakeCommand.OK;
         }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -448,8 +448,13 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
             return this;
         }
 
+        /**
+         * The text for people, escaped as Slack requires of a message's text: {@code &}, {@code <}
+         * and {@code >} as HTML entities, so that command output such as {@code <!channel>} or
+         * {@code <https://x|label>} is shown, not read as a mention or a link.
+         */
         void text(String text) {
-            fields.put("text", text);
+            fields.put("text", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"));
         }
 
         Map<String, Object> fields() {
