@@ -347,9 +347,15 @@ final class ScheduleCommand implements Callable<Integer> {
                 }
             }
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                if (new ScheduleStore(context.bean(DataSource.class)).resume(name)) {
+                ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+                if (store.resume(name)) {
                     out.println("the schedule of " + name + " resumes: its next slot runs");
                     return AmibakeCommand.OK;
+                }
+                if (!store.known(name)) {
+                    err.println("amibake: no schedule of recipe '" + name + "' is known to this job repository (no"
+                            + " slot of it ever ran here); check the name, or see 'amibake schedule --list DIR'");
+                    return AmibakeCommand.USAGE;
                 }
             }
             err.println("amibake: the schedule of " + name + " is not paused");

@@ -1,5 +1,6 @@
 package io.amibake.cli;
 
+import io.amibake.aws.AwsCatalog;
 import io.amibake.aws.AwsClients;
 import io.amibake.aws.CloudException;
 import io.amibake.aws.Ec2Gateway;
@@ -7,6 +8,7 @@ import io.amibake.aws.LaunchTemplates;
 import io.amibake.aws.SsmGateway;
 import io.amibake.lifecycle.BakeStatuses;
 import io.amibake.lifecycle.Sweeper;
+import io.amibake.recipe.Suggestions;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
@@ -54,6 +56,14 @@ final class SweepCommand implements Callable<Integer> {
             err.println("amibake: an in-process sandbox has nothing to sweep; use --endpoint-url");
             return AmibakeCommand.USAGE;
         }
+        for (String region : regions == null ? List.<String>of() : regions) {
+            if (!AwsCatalog.regions().contains(region)) {
+                err.println("amibake: --region " + region + ": unknown region"
+                        + Suggestions.closest(region, AwsCatalog.regions()).map(c -> "; did you mean '" + c + "'?")
+                        .orElse(""));
+                return AmibakeCommand.USAGE;
+            }
+        }
         try (BakeContext context = BakeContext.open(home.resolve());
              AwsClients clients = new AwsClients(cloud.settings(null))) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
@@ -63,7 +73,7 @@ final class SweepCommand implements Callable<Integer> {
             List<Sweeper.Finding> findings = dryRun ? sweeper.plan(where) : sweeper.sweep(where, f -> { });
             print(out, findings, where.size());
         } catch (CloudException e) {
-            err.println("amibake: sweep stopped: " + e.code() + ": " + e.getMessage()
+            err.println("amibake: sweep stopped: " + (e.code() == null ? "" : e.code() + ": ") + e.getMessage()
                     + "; run it again to finish, it redoes nothing that is done");
             return AmibakeCommand.FAILED;
         }

@@ -194,6 +194,13 @@ public final class ScheduleStore {
                 now.toEpochMilli(), recipeHash, recipe);
     }
 
+    /** Whether a scheduler ever ran, skipped or counted a slot of the recipe here, or paused it. */
+    public boolean known(String recipe) {
+        Integer states = jdbc.queryForObject("SELECT COUNT(*) FROM " + STATES + " WHERE RECIPE = ?", Integer.class,
+                recipe);
+        return states != null && states > 0 || latest(recipe).isPresent();
+    }
+
     /** Lifts a pause and forgets the failures; false when the schedule was not paused. */
     public boolean resume(String recipe) {
         return jdbc.update("UPDATE " + STATES + " SET PAUSED_AT = NULL, PAUSED_RECIPE = NULL, FAILURES = 0"

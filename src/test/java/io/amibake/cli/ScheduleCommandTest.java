@@ -182,6 +182,18 @@ class ScheduleCommandTest {
     }
 
     @Test
+    void resumeOfARecipeNoSchedulerKnowsNamesItAndExits2() {
+        // when
+        int exit = amibake("schedule", "resume", "nosuch", "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("amibake: no schedule of recipe 'nosuch' is known to this job repository"
+                + " (no slot of it ever ran here); check the name, or see 'amibake schedule --list DIR'"
+                + System.lineSeparator());
+    }
+
+    @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
     void aRecipeNeedingASecretNobodyGaveIsRefusedAtStartNamingItsFileAndTheVariable() throws Exception {
         // given a scheduled recipe with a secret variable, and a variables file that gives another one

@@ -242,7 +242,7 @@ class LifecycleModelTest {
             } else if (pick < 77) {
                 op = launch();
             } else if (pick < 90) {
-                op = resume(random.nextInt(3) == 0);
+                op = resume(random.nextBoolean());
             } else {
                 op = abandon(random.nextBoolean());
             }
@@ -293,12 +293,21 @@ class LifecycleModelTest {
         private Operation resume(boolean older) throws Exception {
             JobExecution execution;
             if (older) {
-                List<String> failed = bakes.entrySet().stream().filter(e -> e.getValue().equals("FAILED"))
-                        .map(Map.Entry::getKey).toList();
-                if (failed.isEmpty()) {
+                // A failed bake that a later one superseded, when there is one: resuming it must not move back.
+                List<String> failed = new ArrayList<>();
+                List<String> superseded = new ArrayList<>();
+                for (Map.Entry<String, String> bake : bakes.entrySet()) {
+                    if (bake.getValue().equals("FAILED")) {
+                        failed.add(bake.getKey());
+                    } else if (bake.getValue().equals("COMPLETED")) {
+                        superseded.addAll(failed);
+                    }
+                }
+                List<String> pool = superseded.isEmpty() ? failed : superseded;
+                if (pool.isEmpty()) {
                     return Operation.nothing("resume --execution", "no failed bake");
                 }
-                execution = launcher.latestOfBake(failed.get(random.nextInt(failed.size()))).orElseThrow();
+                execution = launcher.latestOfBake(pool.get(random.nextInt(pool.size()))).orElseThrow();
             } else {
                 try {
                     execution = launcher.resumable(recipe);
