@@ -141,6 +141,8 @@ class LifecycleModelTest {
         /** 0: no deploy section, 1: a launch template, 2: a launch template and one instance per region. */
         final int deploy;
         final boolean instances;
+        /** Whether the recipe writes an SSM parameter: without one, retention's other rules alone hold its images. */
+        final boolean parameter;
         final List<String> log = new ArrayList<>();
         final Map<String, Integer> counts = new LinkedHashMap<>();
         /** Bake id to what the model knows of it: its last outcome. */
@@ -169,14 +171,21 @@ class LifecycleModelTest {
             rollback = random.nextInt(3);
             deploy = random.nextInt(3);
             instances = deploy == 2;
+            parameter = random.nextInt(3) > 0;
         }
 
         Sequence run() {
             try {
                 start();
                 int length = 4 + random.nextInt(6);
+                // Half the sequences begin with a bake that fails somewhere and one that passes after it: a
+                // superseded failed bake is where resume --execution, abandon and retention meet.
+                if (random.nextBoolean()) {
+                    step(() -> bake(1 + random.nextInt(4)));
+                    step(() -> bake(0));
+                }
                 for (int i = 0; i < length && failure == null; i++) {
-                    step();
+                    step(this::randomOperation);
                 }
             } catch (Exception e) {
                 failure = "an operation threw " + e;
@@ -213,24 +222,36 @@ class LifecycleModelTest {
                       retention: {keep: %d, rollbackVersions: %d}
                     regions:
                       targets: %s
-                      ssmParameter: /amibake/{{recipe}}/{{var.environment}}/latest
                     """.formatted(recipe, SOURCE, MARKER, keep, rollback, regions.subList(1, regions.size()))
+                    + (parameter ? "  ssmParameter: /amibake/{{recipe}}/{{var.environment}}/latest\n" : "")
                     + (deploy > 0 ? "deploy:\n  launchTemplate: " + recipe + "-web\n" : "")
                     + (instances ? "  instances: {count: 1}\n" : "");
             file = home.resolve(recipe + ".yaml");
             Files.writeString(file, yaml);
             log.add("recipe " + recipe + ": regions " + regions + ", keep " + keep + ", rollbackVersions " + rollback
+                    + (parameter ? ", an SSM parameter" : ", no SSM parameter")
                     + (deploy == 0 ? ", no deploy" : deploy == 1 ? ", a launch template"
                     : ", a launch template and one deployed instance per region"));
         }
 
-        private void step() throws Exception {
+        private interface Step {
+            Operation run() throws Exception;
+        }
+
+        private void step(Step operation) throws Exception {
+            if (failure != null) {
+                return;
+            }
             Snapshot before = Snapshot.of(sandbox);
+            check(operation.run(), before);
+        }
+
+        private Operation randomOperation() throws Exception {
             boolean failed = bakes.containsValue("FAILED");
             int pick = random.nextInt(failed ? 100 : 77);
             Operation op;
             if (pick < 40) {
-                op = bake();
+                op = bake(random.nextInt(10) < 5 ? 0 : 1 + random.nextInt(4));
             } else if (pick < 50) {
                 op = prune();
             } else if (pick < 60) {
@@ -241,11 +262,15 @@ class LifecycleModelTest {
                 op = protect();
             } else if (pick < 77) {
                 op = launch();
-            } else if (pick < 90) {
+            } else if (pick < 89) {
                 op = resume(random.nextBoolean());
             } else {
                 op = abandon(random.nextBoolean());
             }
+            return op;
+        }
+
+        private void check(Operation op, Snapshot before) {
             sandbox.faults().clear();
             counts.merge(op.kind(), 1, Integer::sum);
             log.add(op.describe());
@@ -258,22 +283,29 @@ class LifecycleModelTest {
             }
         }
 
-        private Operation bake() throws Exception {
+        /**
+         * A bake: 0 passes; 1 an image fails in a region (CreateImage or a copy); 2 the image test fails; 3 a
+         * region's deploy test fails (else the image test); 4 a region's tagging fails, after its copy, before
+         * it publishes.
+         */
+        private Operation bake(int outcome) throws Exception {
             String env = random.nextInt(3) == 0 ? "prod" : "dev";
-            int outcome = random.nextInt(10);
             String fault;
             List<String> targets = regions.subList(1, regions.size());
-            if (outcome < 5) {
+            String region = regions.get(random.nextInt(regions.size()));
+            if (outcome == 0) {
                 fault = "passes";
-            } else if (outcome < 7) {
-                String region = regions.get(random.nextInt(regions.size()));
+            } else if (outcome == 1) {
                 sandbox.faults().failNextImage(region);
                 fault = "its image fails in " + region;
-            } else if (outcome < 8 || !instances || targets.isEmpty()) {
+            } else if (outcome == 4) {
+                sandbox.faults().failNext("CreateTags", region, "UnauthorizedOperation", 1);
+                fault = "a CreateTags fails in " + region;
+            } else if (outcome == 2 || !instances || targets.isEmpty()) {
                 sandbox.faults().failCommand(MARKER, 1, "test failed", 1, SOURCE);
                 fault = "its image test fails";
             } else {
-                String region = targets.get(random.nextInt(targets.size()));
+                region = targets.get(random.nextInt(targets.size()));
                 sandbox.faults().failCommand(MARKER, 1, "test failed", 1, region);
                 fault = "its deploy test fails in " + region;
             }
