@@ -26,8 +26,11 @@ final class ImageReader {
     static final Pattern KMS_KEY = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
                     + "|arn:aws:kms:([a-z0-9-]+):\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})");
-    /** AWS allows 50 tags per resource (docs/aws.md); amibake adds Name, amibake:bake and amibake:recipe. */
-    static final int MAX_TAGS = 47;
+    /**
+     * AWS allows 50 tags per resource (docs/aws.md); amibake adds Name, amibake:bake, amibake:recipe,
+     * amibake:parameter, amibake:test and amibake:published.
+     */
+    static final int MAX_TAGS = 44;
     /** AWS limits (docs/aws.md): tag key and value lengths, image description, accounts shared with. */
     static final int MAX_TAG_KEY = 128;
     static final int MAX_TAG_VALUE = 256;
@@ -119,7 +122,7 @@ final class ImageReader {
         if (f.values.size() > MAX_TAGS) {
             Node extra = f.keys.get(f.keyOrder().get(MAX_TAGS));
             nodes.problem(extra, "image.tags", "has " + f.values.size() + " tags; at most " + MAX_TAGS
-                    + " fit, as AWS allows 50 per resource and amibake adds 3 of its own", null);
+                    + " fit, as AWS allows 50 per resource and amibake adds " + (50 - MAX_TAGS) + " of its own", null);
             ok = false;
         }
         for (String key : f.keyOrder()) {
@@ -197,6 +200,10 @@ final class ImageReader {
         }
         if (rendered.length() > RecipeReader.MAX_SSM_NAME) {
             return "renders to " + rendered.length() + " characters; SSM allows " + RecipeReader.MAX_SSM_NAME;
+        }
+        if (rendered.length() > MAX_TAG_VALUE) {
+            return "renders to " + rendered.length() + " characters; each image records the name in a tag, and a tag"
+                    + " value holds " + MAX_TAG_VALUE + " (docs/aws.md, Tags)";
         }
         if (rendered.chars().filter(c -> c == '/').count() > RecipeReader.MAX_SSM_LEVELS) {
             return "renders to '" + rendered + "'; SSM allows at most " + RecipeReader.MAX_SSM_LEVELS + " levels";
