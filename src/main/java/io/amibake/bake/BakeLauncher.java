@@ -319,7 +319,8 @@ public class BakeLauncher {
             try {
                 Long id = execution;
                 if (id != null && leases.stopAsked(id)) {
-                    runner.requestStop();
+                    // This recipe's bake only: a scheduler runs other recipes' bakes in this process.
+                    runner.requestStop(lease.recipe());
                 }
             } catch (RuntimeException databaseUnreachable) {
                 // The next look tries again.

@@ -3,6 +3,7 @@ package io.amibake.bake;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,7 +33,7 @@ public class BakeLeases {
 
     @Autowired
     public BakeLeases(DataSource dataSource, BakeSettings settings) {
-        this(new JdbcTemplate(dataSource), settings.host(), settings.leaseTtl(), Clock.systemUTC());
+        this(new JdbcTemplate(dataSource), settings.host(), settings.leaseTtl(), TestClock.orSystem(ZoneOffset.UTC));
     }
 
     BakeLeases(JdbcTemplate jdbc, String host, Duration ttl, Clock clock) {
@@ -62,11 +63,14 @@ public class BakeLeases {
     public Lease acquire(String recipe) {
         String token = UUID.randomUUID().toString();
         long now = clock.millis();
+        // When this process took the lease, as the owner-gone check compares it with a process's
+        // start: on the wall clock, which is what the system tells process starts on.
+        long started = System.currentTimeMillis();
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 jdbc.update("INSERT INTO " + TABLE + " (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
-                        + " VALUES (?, ?, ?, ?, ?, ?)", recipe, token, host, pid, now, now + ttl.toMillis());
-                return new Lease(recipe, token, host, pid, null, null, now, now + ttl.toMillis());
+                        + " VALUES (?, ?, ?, ?, ?, ?)", recipe, token, host, pid, started, now + ttl.toMillis());
+                return new Lease(recipe, token, host, pid, null, null, started, now + ttl.toMillis());
             } catch (DuplicateKeyException held) {
                 Optional<Lease> holder = holder(recipe);
                 if (holder.isEmpty()) {
@@ -80,9 +84,9 @@ public class BakeLeases {
                 int taken = jdbc.update("UPDATE " + TABLE + " SET TOKEN = ?, OWNER_HOST = ?, OWNER_PID = ?,"
                                 + " BAKE_ID = NULL, EXECUTION_ID = NULL, STARTED_AT = ?, EXPIRES_AT = ?"
                                 + " WHERE RECIPE = ? AND TOKEN = ?",
-                        token, host, pid, now, now + ttl.toMillis(), recipe, current.token());
+                        token, host, pid, started, now + ttl.toMillis(), recipe, current.token());
                 if (taken == 1) {
-                    return new Lease(recipe, token, host, pid, null, null, now, now + ttl.toMillis());
+                    return new Lease(recipe, token, host, pid, null, null, started, now + ttl.toMillis());
                 }
             }
         }
@@ -151,6 +155,7 @@ public class BakeLeases {
      * A recipe's lease as stored.
      *
      * @param token     this holding's identity: a takeover gives the row a new one
+     * @param startedAt epoch milliseconds of the wall clock when the holder took the lease
      * @param expiresAt epoch milliseconds after which another process may take the lease
      */
     public record Lease(String recipe, String token, String host, long pid, String bakeId, Long executionId,

@@ -5,6 +5,7 @@ import io.amibake.aws.AwsSettings;
 import io.amibake.bake.BakeLauncher;
 import io.amibake.bake.BakeSettings;
 import io.amibake.bake.BakeState;
+import io.amibake.bake.TestClock;
 import io.amibake.metrics.MetricsServer;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
@@ -25,9 +26,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,7 +169,7 @@ final class ScheduleCommand implements Callable<Integer> {
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
                     files, recipes, aws, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
-                    Clock.systemDefaultZone(), owner, settings.host(), settings.leaseTtl());
+                    TestClock.orSystem(ZoneId.systemDefault()), owner, settings.host(), settings.leaseTtl());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");
