@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
@@ -18,7 +20,10 @@ import org.springframework.stereotype.Component;
  * and renews it on a heartbeat. Another process, on this host or another sharing the database,
  * takes the row only once it has expired, or, on this host, once its owner's process is gone.
  * A database row rather than a file lock, so "one recipe runs at most once at a time" holds on
- * every host that shares the repository.
+ * every host that shares the repository. The holder counts its lease as lost once the expiry of
+ * its last renewal has passed on its own clock: a process that was paused (SIGSTOP, a long
+ * collection, a frozen VM) or cut off from the database may have been taken over meanwhile, so
+ * it stops before it sends the cloud anything more ({@link #lost}).
  */
 @Component
 public class BakeLeases {
@@ -30,6 +35,8 @@ public class BakeLeases {
     private final long pid = ProcessHandle.current().pid();
     private final Duration ttl;
     private final Clock clock;
+    /** The expiry of each lease this process holds, by recipe, as its last renewal set it; 0 once taken. */
+    private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
 
     @Autowired
     public BakeLeases(DataSource dataSource, BakeSettings settings) {
@@ -70,7 +77,7 @@ public class BakeLeases {
             try {
                 jdbc.update("INSERT INTO " + TABLE + " (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
                         + " VALUES (?, ?, ?, ?, ?, ?)", recipe, token, host, pid, started, now + ttl.toMillis());
-                return new Lease(recipe, token, host, pid, null, null, started, now + ttl.toMillis());
+                return held(new Lease(recipe, token, host, pid, null, null, started, now + ttl.toMillis()));
             } catch (DuplicateKeyException held) {
                 Optional<Lease> holder = holder(recipe);
                 if (holder.isEmpty()) {
@@ -86,17 +93,34 @@ public class BakeLeases {
                                 + " WHERE RECIPE = ? AND TOKEN = ?",
                         token, host, pid, started, now + ttl.toMillis(), recipe, current.token());
                 if (taken == 1) {
-                    return new Lease(recipe, token, host, pid, null, null, started, now + ttl.toMillis());
+                    return held(new Lease(recipe, token, host, pid, null, null, started, now + ttl.toMillis()));
                 }
             }
         }
         throw new BakeBusyException(recipe, holder(recipe).orElse(null));
     }
 
+    private Lease held(Lease lease) {
+        heldUntil.put(lease.recipe(), lease.expiresAt());
+        return lease;
+    }
+
     /** Extends the lease; false when it is no longer this holder's (it expired and was taken). */
     public boolean renew(Lease lease) {
-        return jdbc.update("UPDATE " + TABLE + " SET EXPIRES_AT = ? WHERE RECIPE = ? AND TOKEN = ?",
-                clock.millis() + ttl.toMillis(), lease.recipe(), lease.token()) == 1;
+        long until = clock.millis() + ttl.toMillis();
+        boolean renewed = jdbc.update("UPDATE " + TABLE + " SET EXPIRES_AT = ? WHERE RECIPE = ? AND TOKEN = ?",
+                until, lease.recipe(), lease.token()) == 1;
+        heldUntil.computeIfPresent(lease.recipe(), (recipe, before) -> renewed && before > 0 ? until : 0L);
+        return renewed;
+    }
+
+    /**
+     * Whether this process's lease on the recipe is lost, or may be: it was taken, or its last
+     * renewal has expired by this process's clock. False when this process holds none.
+     */
+    public boolean lost(String recipe) {
+        Long until = heldUntil.get(recipe);
+        return until != null && clock.millis() >= until;
     }
 
     /** Names the bake and execution the lease covers, for whoever finds it taken. */
@@ -115,6 +139,7 @@ public class BakeLeases {
     }
 
     public void release(Lease lease) {
+        heldUntil.remove(lease.recipe());
         jdbc.update("DELETE FROM " + TABLE + " WHERE RECIPE = ? AND TOKEN = ?", lease.recipe(), lease.token());
     }
 

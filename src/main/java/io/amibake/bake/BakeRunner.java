@@ -51,13 +51,15 @@ public class BakeRunner {
     private final BakeSettings settings;
     private final Clock clock;
     private final WaitHistory waitHistory;
+    private final BakeLeases leases;
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
 
     public BakeRunner(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
-                      BakeSettings settings, WaitHistory waitHistory) {
+                      BakeSettings settings, WaitHistory waitHistory, BakeLeases leases) {
         this.repository = repository;
+        this.leases = leases;
         this.waitHistory = waitHistory;
         this.operator = operator;
         this.job = bakeJob;
@@ -147,8 +149,11 @@ public class BakeRunner {
         String bakeId = parameters.getString(BakeParameters.BAKE);
         String recipeName = parameters.getString(BakeParameters.RECIPE);
         String target = parameters.getString(BakeParameters.TARGET);
-        StopSignal stop = new StopSignal();
-        try (AwsClients clients = new AwsClients(aws)) {
+        // A run whose lease is lost (this process was paused past it, say) stops at its next look,
+        // and sends nothing more: another runner may have taken the bake over.
+        StopSignal stop = new StopSignal(() -> leases.lost(recipeName));
+        try (AwsClients clients = new AwsClients(aws, () -> stop.leaseLost()
+                ? "this run of bake " + bakeId + " lost its lease; another runner may own the bake now" : null)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
