@@ -112,6 +112,54 @@ class ReportBrowserTest {
         chromium.screenshot(SCREENSHOTS.resolve("failed.png"));
     }
 
+    @Test
+    void hostileCommandOutputIsShownAsTextAndInjectsNothing() throws Exception {
+        // given a bake whose command prints markup to stdout, and fails with markup on stderr
+        String hostile = "</pre><img src=x onerror=\"document.body.dataset.injected=1\"><script>"
+                + "document.body.dataset.injected=2</script><b class=\"injected\">&amp;</b>";
+        Path recipe = Files.writeString(home.resolve("hostile.yaml"), """
+                name: hostile
+                source:
+                  region: us-east-1
+                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+                build:
+                  instanceType: t3.micro
+                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
+                provision:
+                  - name: shout
+                    run: echo '%s'
+                image:
+                  name: "{{recipe}}-{{timestamp}}"
+                test:
+                  defaults: false
+                """.formatted(hostile));
+        sandbox.faults().failCommand("injected", 1, hostile);
+        try {
+            assertThat(amibake("bake", recipe.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                    "--home", home.toString())).startsWith("1\n");
+        } finally {
+            sandbox.faults().clear();
+        }
+        Path report = home.resolve("hostile.html");
+        assertThat(amibake("report", "hostile", "-o", report.toString(), "--home", home.toString())).startsWith("0\n");
+
+        // then the file holds the markup escaped, as text
+        String html = Files.readString(report);
+        assertThat(html).doesNotContain(hostile)
+                .contains("&lt;/pre&gt;&lt;img src=x onerror=&quot;document.body.dataset.injected=1&quot;&gt;"
+                        + "&lt;script&gt;document.body.dataset.injected=2&lt;/script&gt;"
+                        + "&lt;b class=&quot;injected&quot;&gt;&amp;amp;&lt;/b&gt;");
+
+        // and Chromium shows it as text, with no element injected and nothing run
+        var load = chromium.open(report);
+        assertThat(load.consoleErrors()).isEmpty();
+        assertThat(chromium.evaluate("document.querySelectorAll('img, script, b.injected').length").asInt()).isZero();
+        assertThat(chromium.evaluate("document.body.dataset.injected === undefined").asBoolean()).isTrue();
+        assertThat(chromium.evaluate("[...document.querySelectorAll('details.command.failed pre')]"
+                + ".map(pre => pre.textContent)")).hasSize(2).allSatisfy(shown -> assertThat(shown.asString())
+                .as("stdout and stderr as shown").isEqualToIgnoringWhitespace(hostile));
+    }
+
     /** The bakes in the repository, newest first. */
     private List<String> bakeIds() {
         String status = amibake("status", "httpd", "--home", home.toString());
