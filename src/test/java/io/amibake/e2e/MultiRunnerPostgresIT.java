@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.HeldClock;
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.bake.TestImageStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,22 +49,8 @@ class MultiRunnerPostgresIT {
     void holdTime() throws Exception {
         CLOUD.hold();
         clock = new ClockFile(scratch, Instant.parse("2026-01-05T02:00:00Z"));
-        recipe = Files.writeString(scratch.resolve("leased.yaml"), """
-                name: leased
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                provision:
-                  - name: marker
-                    run: echo baked > /etc/marker
-                image:
-                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}-{{timestamp}}"
-                test:
-                  defaults: false
-                """);
+        recipe = Files.writeString(scratch.resolve("leased.yaml"),
+                TestRecipes.oneRegion("leased", "echo baked > /etc/marker", ""));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.HeldClock;
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,24 +88,10 @@ class ScheduleStopIT {
     }
 
     private static String recipe(String name) {
-        return """
-                name: %s
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                provision:
-                  - name: marker
-                    run: echo baked > /etc/marker
-                image:
-                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}"
-                test:
-                  defaults: false
+        return TestRecipes.oneRegion(name, "echo baked > /etc/marker", """
                 schedule:
                   cron: "0 0 2 * * *"
                   zone: UTC
-                """.formatted(name);
+                """);
     }
 }

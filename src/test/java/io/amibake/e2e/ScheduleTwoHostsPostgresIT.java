@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.HeldClock;
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.bake.BakeTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,25 +51,11 @@ class ScheduleTwoHostsPostgresIT {
         // given two schedulers of a recipe due every minute, on a clock the test moves, and a cloud held still
         CLOUD.hold();
         Path recipes = Files.createDirectories(scratch.resolve("recipes"));
-        Files.writeString(recipes.resolve("race.yaml"), """
-                name: race
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                provision:
-                  - name: marker
-                    run: echo baked > /etc/marker
-                image:
-                  name: "{{recipe}}-{{timestamp}}"
-                test:
-                  defaults: false
+        Files.writeString(recipes.resolve("race.yaml"), TestRecipes.oneRegion("race", "echo baked > /etc/marker", """
                 schedule:
                   cron: "0 * * * * *"
                   zone: UTC
-                """);
+                """));
         Instant first = Instant.parse("2026-01-05T00:01:00Z");
         ClockFile clock = new ClockFile(scratch, first.minusSeconds(30));
         AmibakeProcess a = AmibakeProcess.start(scratch, racer("a", clock), line -> false, schedule(recipes, "a"));

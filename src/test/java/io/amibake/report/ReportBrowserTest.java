@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.Ci;
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.cli.AmibakeCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -117,22 +118,8 @@ class ReportBrowserTest {
         // given a bake whose command prints markup to stdout, and fails with markup on stderr
         String hostile = "</pre><img src=x onerror=\"document.body.dataset.injected=1\"><script>"
                 + "document.body.dataset.injected=2</script><b class=\"injected\">&amp;</b>";
-        Path recipe = Files.writeString(home.resolve("hostile.yaml"), """
-                name: hostile
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                provision:
-                  - name: shout
-                    run: echo '%s'
-                image:
-                  name: "{{recipe}}-{{timestamp}}"
-                test:
-                  defaults: false
-                """.formatted(hostile));
+        Path recipe = Files.writeString(home.resolve("hostile.yaml"),
+                TestRecipes.oneRegion("hostile", "echo '" + hostile + "'", ""));
         sandbox.faults().failCommand("injected", 1, hostile);
         try {
             assertThat(amibake("bake", recipe.toString(), "--endpoint-url", sandbox.endpoint().toString(),
