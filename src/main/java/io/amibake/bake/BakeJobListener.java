@@ -13,8 +13,8 @@ import org.springframework.batch.core.repository.JobRepository;
 
 /**
  * Closes every run of a bake: a build instance left by a failure follows the recipe's
- * {@code onFailure}, unless the run lost its lease; the requests sent are saved with the bake; the manifest is written with
- * the final status, as the job repository holds it.
+ * {@code onFailure}, unless the run lost its lease; the requests sent are saved with the bake;
+ * the manifest is written with the final status, as the job repository holds it.
  */
 public final class BakeJobListener implements JobExecutionListener {
 
