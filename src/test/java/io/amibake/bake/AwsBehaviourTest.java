@@ -87,7 +87,8 @@ class AwsBehaviourTest {
                     .filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE))).toList();
             assertThat(images).extracting(SandboxImage::region).containsExactlyInAnyOrder("us-east-1", "eu-west-1");
             assertThat(images).allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
-            assertThat(notes).anyMatch(n -> n.matches("createImage: us-east-1: adopted ami-\\S+, made by an earlier call.*"))
+            assertThat(notes)
+                    .anyMatch(n -> n.matches("createImage: us-east-1: adopted ami-\\S+, made by an earlier call.*"))
                     .anyMatch(n -> n.matches("distribute: eu-west-1: adopted ami-\\S+, made by an earlier call.*"));
             assertThat(listing.stats().count("CreateImage", "us-east-1", "InternalError")).isEqualTo(1);
             assertThat(listing.stats().count("CreateImage", null, "InvalidAMIName.Duplicate")

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +38,14 @@ final class AmibakeProcess {
 
     // Start time only: C1 and the serial collector start a Spring context about twice as fast.
     private static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /** Every process started and not yet ended: none outlives the tests, even a scheduler whose test failed. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "amibake-children"));
+    }
 
     private final List<String> args;
     private final Process process;
@@ -87,6 +97,8 @@ final class AmibakeProcess {
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
+            LIVE.add(process);
+            process.onExit().thenRun(() -> LIVE.remove(process));
             process.getOutputStream().close();
             return new AmibakeProcess(List.of(args), process, stderr, killWhen);
         } catch (IOException e) {

@@ -42,33 +42,37 @@ class ScheduleStopIT {
         ClockFile clock = new ClockFile(scratch, Instant.parse("2026-01-05T01:59:59Z"));
         AmibakeProcess scheduler = AmibakeProcess.start(scratch, environment(clock), line -> false,
                 "schedule", recipes.toString(), "--endpoint-url", sandbox.endpoint().toString(), "--home", home());
-        scheduler.awaitLine("alpha: next run 2026-01-05 02:00:00 UTC");
-        scheduler.awaitLine("beta: next run 2026-01-05 02:00:00 UTC");
+        try {
+            scheduler.awaitLine("alpha: next run 2026-01-05 02:00:00 UTC");
+            scheduler.awaitLine("beta: next run 2026-01-05 02:00:00 UTC");
 
-        // and both slots' bakes under way, each waiting for its first command
-        clock.set(Instant.parse("2026-01-05T02:00:00Z"));
-        AmibakeProcess.await("both build instances launched", () -> sandbox.stats().count("RunInstances") == 2,
-                scheduler);
-        CLOUD.advance(Duration.ofMinutes(10));
-        AmibakeProcess.await("both bakes' first command", () -> sandbox.stats().count("SendCommand") == 2
-                && sandbox.stats().count("GetCommandInvocation") >= 2, scheduler);
+            // and both slots' bakes under way, each waiting for its first command
+            clock.set(Instant.parse("2026-01-05T02:00:00Z"));
+            AmibakeProcess.await("both build instances launched", () -> sandbox.stats().count("RunInstances") == 2,
+                    scheduler);
+            CLOUD.advance(Duration.ofMinutes(10));
+            AmibakeProcess.await("both bakes' first command", () -> sandbox.stats().count("SendCommand") == 2
+                    && sandbox.stats().count("GetCommandInvocation") >= 2, scheduler);
 
-        // when another process stops alpha's bake
-        AmibakeProcess stop = AmibakeProcess.run(scratch, environment(clock), "stop", "alpha", "--home", home());
+            // when another process stops alpha's bake
+            AmibakeProcess stop = AmibakeProcess.run(scratch, environment(clock), "stop", "alpha", "--home", home());
 
-        // then alpha's bake stops, and beta's completes once the cloud moves on
-        assertThat(stop.exitCode()).as(stop.output()).isZero();
-        assertThat(stop.stdout()).contains("asked bake alpha-");
-        scheduler.awaitLine("alpha: bake alpha-");
-        AmibakeProcess.await("alpha's bake to end", () -> finished(scheduler, "alpha"), scheduler);
-        CLOUD.release();
-        AmibakeProcess.await("beta's bake to end", () -> finished(scheduler, "beta"), scheduler);
-        scheduler.terminate();
-        assertThat(scheduler.awaitExit()).as(scheduler.output()).isEqualTo(TERMINATED);
-        assertThat(scheduler.stdout()).as(scheduler.output())
-                .containsPattern("alpha: bake alpha-\\S+ stopped after")
-                .containsPattern("beta: bake beta-\\S+ completed in")
-                .doesNotContainPattern("beta: bake beta-\\S+ stopped");
+            // then alpha's bake stops, and beta's completes once the cloud moves on
+            assertThat(stop.exitCode()).as(stop.output()).isZero();
+            assertThat(stop.stdout()).contains("asked bake alpha-");
+            scheduler.awaitLine("alpha: bake alpha-");
+            AmibakeProcess.await("alpha's bake to end", () -> finished(scheduler, "alpha"), scheduler);
+            CLOUD.release();
+            AmibakeProcess.await("beta's bake to end", () -> finished(scheduler, "beta"), scheduler);
+            scheduler.terminate();
+            assertThat(scheduler.awaitExit()).as(scheduler.output()).isEqualTo(TERMINATED);
+            assertThat(scheduler.stdout()).as(scheduler.output())
+                    .containsPattern("alpha: bake alpha-\\S+ stopped after")
+                    .containsPattern("beta: bake beta-\\S+ completed in")
+                    .doesNotContainPattern("beta: bake beta-\\S+ stopped");
+        } finally {
+            scheduler.terminate();
+        }
     }
 
     private static boolean finished(AmibakeProcess scheduler, String recipe) {

@@ -60,24 +60,30 @@ class ScheduleTwoHostsPostgresIT {
         ClockFile clock = new ClockFile(scratch, first.minusSeconds(30));
         AmibakeProcess a = AmibakeProcess.start(scratch, racer("a", clock), line -> false, schedule(recipes, "a"));
         AmibakeProcess b = AmibakeProcess.start(scratch, racer("b", clock), line -> false, schedule(recipes, "b"));
-        awaitLooked(first, a, b);
+        try {
+            awaitLooked(first, a, b);
 
-        // when the clock offers them a hundred slots, one at a time, each once both have looked at the one before;
-        // the first slot's bake waits at its first command all along, so each later slot is claimed and skipped
-        for (int slot = 0; slot < SLOTS; slot++) {
-            Instant at = first.plus(Duration.ofMinutes(slot));
-            clock.set(at);
-            if (slot == 0) {
-                AmibakeProcess.await("the first slot's build instance", () -> sandbox.stats().count("RunInstances") == 1,
-                        a, b);
-                CLOUD.advance(Duration.ofMinutes(10));
+            // when the clock offers them a hundred slots, one at a time, each once both have looked at
+            // the one before; the first slot's bake waits at its first command all along, so each later
+            // slot is claimed and skipped
+            for (int slot = 0; slot < SLOTS; slot++) {
+                Instant at = first.plus(Duration.ofMinutes(slot));
+                clock.set(at);
+                if (slot == 0) {
+                    AmibakeProcess.await("the first slot's build instance",
+                            () -> sandbox.stats().count("RunInstances") == 1, a, b);
+                    CLOUD.advance(Duration.ofMinutes(10));
+                }
+                awaitLooked(at.plus(Duration.ofMinutes(1)), a, b);
             }
-            awaitLooked(at.plus(Duration.ofMinutes(1)), a, b);
+            a.terminate();
+            b.terminate();
+            a.awaitExit();
+            b.awaitExit();
+        } finally {
+            a.terminate();
+            b.terminate();
         }
-        a.terminate();
-        b.terminate();
-        a.awaitExit();
-        b.awaitExit();
 
         // then each slot was claimed by one of them only: it started or skipped there, and nowhere else
         for (int slot = 0; slot < SLOTS; slot++) {
