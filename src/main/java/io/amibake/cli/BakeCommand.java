@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.NothingToResumeException;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;

@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeLauncher;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.run.BakeLauncher;
 import java.util.Optional;
 import org.springframework.batch.core.job.JobExecution;
 

@@ -1,6 +1,6 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsSettings;
+import io.amibake.cloud.AwsSettings;
 import java.net.URI;
 import picocli.CommandLine.Option;
 

@@ -1,13 +1,13 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.NothingToResumeException;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.api.NothingToResumeException;
 import java.io.PrintWriter;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.RecipeChanges;
-import io.amibake.bake.SecretNeededException;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.state.RecipeChanges;
+import io.amibake.engine.api.SecretNeededException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

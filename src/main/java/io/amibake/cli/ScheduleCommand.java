@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeSettings;
-import io.amibake.bake.BakeState;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.store.BakeSettings;
+import io.amibake.engine.state.BakeState;
 import io.amibake.metrics.MetricsServer;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;

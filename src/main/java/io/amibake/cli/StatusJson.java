@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.RegionState;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.state.RegionState;
 import io.amibake.report.RegionDeployment;
 import java.time.Duration;
 import java.time.LocalDateTime;

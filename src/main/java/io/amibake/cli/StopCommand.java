@@ -1,9 +1,9 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeLeases;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.run.BakeLeases;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

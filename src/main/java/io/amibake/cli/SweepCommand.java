@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.CloudException;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeParameters;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.state.BakeParameters;
 import io.amibake.lifecycle.BakeStatus;
 import io.amibake.lifecycle.Sweeper;
 import java.io.PrintWriter;

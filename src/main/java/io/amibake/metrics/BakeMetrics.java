@@ -1,8 +1,8 @@
 package io.amibake.metrics;
 
-import io.amibake.aws.RequestCounter;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeResult;
+import io.amibake.cloud.RequestCounter;
+import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.schedule.ScheduleEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -2,8 +2,8 @@ package io.amibake.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.amibake.aws.RequestCounter;
-import io.amibake.bake.BakeLauncher;
+import io.amibake.cloud.RequestCounter;
+import io.amibake.engine.run.BakeLauncher;
 import io.amibake.schedule.ScheduleEvents;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;

@@ -1,9 +1,9 @@
 package io.amibake.notify;
 
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeState;
+import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.state.BakeState;
 import io.amibake.recipe.Notify;
 import io.amibake.recipe.Recipe;
 import io.amibake.schedule.ScheduleEvents;

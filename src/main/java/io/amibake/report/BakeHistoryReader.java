@@ -1,15 +1,15 @@
 package io.amibake.report;
 
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.CommandOutputs;
-import io.amibake.bake.RegionState;
-import io.amibake.bake.WaitHistory;
-import io.amibake.bake.wait.Expectation;
-import io.amibake.bake.wait.Expectations;
-import io.amibake.bake.wait.WaitKind;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.store.CommandOutputs;
+import io.amibake.engine.state.RegionState;
+import io.amibake.engine.store.WaitHistory;
+import io.amibake.engine.wait.Expectation;
+import io.amibake.engine.wait.Expectations;
+import io.amibake.engine.wait.WaitKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,10 +1,10 @@
 package io.amibake.schedule;
 
-import io.amibake.bake.BakeBusyException;
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeState;
+import io.amibake.engine.api.BakeBusyException;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.state.BakeState;
 import io.amibake.text.Redactor;
 import java.time.Duration;
 import java.util.Optional;

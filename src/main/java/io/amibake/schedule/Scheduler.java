@@ -1,12 +1,12 @@
 package io.amibake.schedule;
 
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeBusyException;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeLeases;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.engine.api.BakeBusyException;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.run.BakeLeases;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Schedule;

@@ -1,15 +1,15 @@
 package io.amibake.schedule;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.NothingToResumeException;
-import io.amibake.bake.RecipeChanges;
-import io.amibake.bake.ResolveSourceStep;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.api.NothingToResumeException;
+import io.amibake.engine.state.RecipeChanges;
+import io.amibake.cloud.SourceImages;
 import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
@@ -75,7 +75,7 @@ final class SlotBakes {
         BakeState last = BakeState.of(completed);
         String source;
         try (AwsClients clients = new AwsClients(aws)) {
-            source = ResolveSourceStep.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
+            source = SourceImages.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
                     version.recipe().source());
         }
         if (!source.equals(last.sourceImageId())) {

@@ -1,15 +1,15 @@
 package io.amibake.bench;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeRunner;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.run.BakeRunner;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.Sandbox;
@@ -43,7 +43,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  * <p>Run with {@code mvn -B test -Pbench}. It asserts nothing about time: the machines are
  * shared and noisy.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:benchmark",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",

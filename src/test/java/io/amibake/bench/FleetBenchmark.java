@@ -1,11 +1,11 @@
 package io.amibake.bench;
 
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
@@ -41,7 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>Run with {@code mvn -B test -Pbench -Dtest=FleetBenchmark}. It asserts nothing: the
  * machines are shared and noisy.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         // What BakeContext gives every command, schedule included: the repository file, its pool
         // of 4 connections, job metadata created in READ COMMITTED transactions.
         "spring.datasource.username=SA",

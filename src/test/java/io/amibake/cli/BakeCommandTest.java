@@ -3,7 +3,7 @@ package io.amibake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.RecipeLock;
+import io.amibake.engine.run.RecipeLock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -2,15 +2,15 @@ package io.amibake.cli;
 
 import java.util.List;
 import io.amibake.sandbox.SandboxInstance;
-import io.amibake.bake.TestImageStep;
-import io.amibake.bake.BakeTags;
+import io.amibake.engine.job.TestImageStep;
+import io.amibake.cloud.BakeTags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.sandbox.SandboxCommand;
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.SsmGateway;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.SsmGateway;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.TestImageStep;
+import io.amibake.engine.job.TestImageStep;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -4,17 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.MutableClock;
 import io.amibake.SandboxExtension;
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeLeases;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeRunner;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.run.BakeLeases;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.state.BakeState;
+import io.amibake.cloud.BakeTags;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import java.io.IOException;
@@ -55,7 +55,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The scheduler against the sandbox over HTTP, on a clock the test moves: nights pass in
  * milliseconds, and each slot's bake is a real bake through the launcher.
  */
-@SpringBootTest(classes = {BakeConfiguration.class, SchedulerTest.TimeoutTime.class}, properties = {
+@SpringBootTest(classes = {AmibakeConfiguration.class, SchedulerTest.TimeoutTime.class}, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:scheduler",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
