@@ -58,7 +58,7 @@ final class BakeCommand implements Callable<Integer> {
         if (loaded == null) {
             return AmibakeCommand.USAGE;
         }
-        BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables);
+        BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables, loaded.recipe());
         String recipe = loaded.recipe().name();
         return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, aws, target, events) -> {
             if (resume) {
@@ -72,7 +72,7 @@ final class BakeCommand implements Callable<Integer> {
                     }
                 }
             }
-            return launcher.start(request, recipe, aws, target, output.manifest, events);
+            return launcher.start(request, aws, target, output.manifest, events);
         });
     }
 

@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.engine.store.AmibakeHome;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.store.HomeProblem;
 import io.amibake.engine.run.RecipeLock;
 import io.amibake.engine.store.RepositoryCheck;
@@ -132,8 +132,8 @@ final class BakeContext implements AutoCloseable {
         }
     }
 
-    BakeLauncher launcher() {
-        return context.getBean(BakeLauncher.class);
+    BakeService launcher() {
+        return context.getBean(BakeService.class);
     }
 
     <T> T bean(Class<T> type) {

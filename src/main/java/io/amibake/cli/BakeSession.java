@@ -3,7 +3,7 @@ package io.amibake.cli;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
@@ -17,12 +17,12 @@ import java.nio.file.Path;
 /**
  * What the command line adds around one run of a bake: the in-process sandbox when asked for,
  * the Spring context, the events printed, and the result turned into an exit code. Locks,
- * leases and Ctrl-C belong to {@link BakeLauncher}.
+ * leases and Ctrl-C belong to {@link BakeService}.
  */
 final class BakeSession {
 
     interface Body {
-        BakeResult run(BakeLauncher launcher, AwsSettings aws, String target, BakeEvents events) throws Exception;
+        BakeResult run(BakeService launcher, AwsSettings aws, String target, BakeEvents events) throws Exception;
     }
 
     private BakeSession() {

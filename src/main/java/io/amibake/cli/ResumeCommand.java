@@ -1,6 +1,6 @@
 package io.amibake.cli;
 
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.api.NothingToResumeException;
 import java.io.PrintWriter;
@@ -93,7 +93,7 @@ final class ResumeCommand implements Callable<Integer> {
                 (launcher, aws, target, events) -> {
             JobExecution last = execution != null ? launcher.execution(execution).orElse(null)
                     : launcher.resumable(recipeName);
-            if (last == null || !BakeLauncher.resumable(last)) {
+            if (last == null || !BakeService.resumable(last)) {
                 throw new NothingToResumeException("nothing to resume for execution " + execution
                         + (last == null ? "" : " (it is " + last.getStatus() + ")"));
             }
@@ -104,7 +104,7 @@ final class ResumeCommand implements Callable<Integer> {
                 if (!conflicts.isEmpty()) {
                     throw new EditedRecipeException(conflicts, edited);
                 }
-                request = new BakeRequest(change.yaml(), edited.toString(), variables);
+                request = new BakeRequest(change.yaml(), edited.toString(), variables, change.recipe());
             } else {
                 onlySecrets(BakeState.of(last), variables);
             }

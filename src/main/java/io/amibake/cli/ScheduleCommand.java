@@ -2,7 +2,7 @@ package io.amibake.cli;
 
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.state.BakeState;
 import io.amibake.metrics.MetricsServer;
@@ -190,7 +190,7 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     /** The health and metrics server that {@code --http-port} asks for; null without it, or when the port is taken. */
-    private MetricsServer metrics(BakeLauncher launcher, PrintWriter err) {
+    private MetricsServer metrics(BakeService launcher, PrintWriter err) {
         if (httpPort == null) {
             return null;
         }
@@ -271,7 +271,7 @@ final class ScheduleCommand implements Callable<Integer> {
         return bad ? null : recipes;
     }
 
-    private static void list(List<RecipeFiles.Version> recipes, BakeLauncher launcher, ScheduleStore store,
+    private static void list(List<RecipeFiles.Version> recipes, BakeService launcher, ScheduleStore store,
                              Duration aliveFor, PrintWriter out) {
         String format = "%-24s %-26s %-40s %s%n";
         out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");

@@ -46,7 +46,7 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
 
     /**
      * @param executions finds a bake's execution by id (for its steps' durations), such as
-     *                   {@code BakeLauncher::execution}
+     *                   {@code BakeService::execution}
      */
     public BakeMetrics(MeterRegistry registry, LongFunction<Optional<JobExecution>> executions) {
         this.registry = registry;

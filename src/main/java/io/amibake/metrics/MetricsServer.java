@@ -3,7 +3,7 @@ package io.amibake.metrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.amibake.cloud.RequestCounter;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.schedule.ScheduleEvents;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -53,7 +53,7 @@ public final class MetricsServer implements AutoCloseable {
      *
      * @throws IOException when the port cannot be bound (in use, or privileged)
      */
-    public static MetricsServer start(int port, BakeLauncher launcher) throws IOException {
+    public static MetricsServer start(int port, BakeService launcher) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -1,7 +1,7 @@
 package io.amibake.notify;
 
 import io.amibake.engine.job.BakeJobConfiguration;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.state.BakeState;
 import io.amibake.recipe.Notify;
@@ -63,7 +63,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final BakeLauncher launcher;
+    private final BakeService launcher;
     private final NotifySettings settings;
     private final Pacing pacing;
     private final Consumer<String> problems;
@@ -77,7 +77,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
      * @param problems told, in one line, about a delivery that failed for good (the URL's path,
      *                 which may carry a token, left out)
      */
-    public Notifier(BakeLauncher launcher, NotifySettings settings, Pacing pacing, Consumer<String> problems) {
+    public Notifier(BakeService launcher, NotifySettings settings, Pacing pacing, Consumer<String> problems) {
         this.launcher = launcher;
         this.settings = settings;
         this.pacing = pacing;
@@ -106,7 +106,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     }
 
     /** The notifier of a scheduler or a command: the global settings, the default pacing. */
-    public static Notifier create(BakeLauncher launcher, NotifySettings settings, Consumer<String> problems) {
+    public static Notifier create(BakeService launcher, NotifySettings settings, Consumer<String> problems) {
         return new Notifier(launcher, settings, Pacing.DEFAULT, problems);
     }
 

@@ -2,7 +2,7 @@ package io.amibake.schedule;
 
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.read.BakeFailures;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.state.BakeState;
 import io.amibake.text.Redactor;
@@ -22,7 +22,7 @@ record LeftSlot(BakeResult result, Duration took) {
     /**
      * @return empty when the bake was resumed meanwhile, and so is no longer this slot's to close
      */
-    static Optional<LeftSlot> of(BakeLauncher launcher, RecipeFiles.Version version, ScheduleStore.Slot slot) {
+    static Optional<LeftSlot> of(BakeService launcher, RecipeFiles.Version version, ScheduleStore.Slot slot) {
         String died = "the scheduler that ran the slot (" + slot.owner() + ") died";
         JobExecution execution = slot.executionId() == null ? null
                 : launcher.execution(slot.executionId()).orElse(null);

@@ -1,10 +1,10 @@
 package io.amibake.schedule;
 
+import io.amibake.engine.api.Lease;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.run.BakeLauncher;
-import io.amibake.engine.run.BakeLeases;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.recipe.RecipeException;
@@ -54,7 +54,7 @@ public final class Scheduler implements AutoCloseable {
     /** Missed slots are walked forward to the latest one; a bound so a per-second cron after a year stays cheap. */
     private static final int MAX_MISSED = 1_000_000;
 
-    private final BakeLauncher launcher;
+    private final BakeService launcher;
     private final ScheduleStore store;
     private final RecipeFiles files;
     private final AwsSettings aws;
@@ -85,7 +85,7 @@ public final class Scheduler implements AutoCloseable {
      * @param log        one line for each thing a person should know: edits, invalid edits, pauses
      * @param owner      this process, as slot rows name it
      */
-    public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
+    public Scheduler(BakeService launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
                      AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner) {
         this(launcher, store, files, initial, aws, target, events, bakeEvents, log, clock, owner, null,
@@ -99,7 +99,7 @@ public final class Scheduler implements AutoCloseable {
      *                 apart); a slot it left running is closed by another once that has passed and
      *                 its bake's lease is not live either
      */
-    public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
+    public Scheduler(BakeService launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
                      AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner, String host, Duration aliveFor) {
         this.launcher = launcher;
@@ -344,10 +344,10 @@ public final class Scheduler implements AutoCloseable {
             return Optional.empty();
         }
         Future<?> previous = running.get(name);
-        Optional<BakeLeases.Lease> lease = launcher.running(name);
+        Optional<Lease> lease = launcher.running(name);
         if (previous != null && !previous.isDone() || lease.isPresent()) {
             skip(name, slot, "the previous bake still runs ("
-                    + lease.map(BakeLeases.Lease::owner).orElse("in this process") + ")");
+                    + lease.map(Lease::owner).orElse("in this process") + ")");
             return Optional.empty();
         }
         ZonedDateTime claimed = slot;
@@ -408,7 +408,7 @@ public final class Scheduler implements AutoCloseable {
                 store.started(name, slot.toInstant(), false);
                 events.slotStarted(name, slot, false);
                 result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(),
-                        version.variables()), name, aws, target, null, watch);
+                        version.variables(), version.recipe()), aws, target, null, watch);
             }
             ended(version, slot, result, began);
         } catch (BakeBusyException busy) {

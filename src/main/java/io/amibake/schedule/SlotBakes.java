@@ -4,7 +4,7 @@ import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.SsmGateway;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.api.NothingToResumeException;
@@ -22,11 +22,11 @@ import org.springframework.batch.core.job.JobExecution;
  */
 final class SlotBakes {
 
-    private final BakeLauncher launcher;
+    private final BakeService launcher;
     private final AwsSettings aws;
     private final Consumer<String> log;
 
-    SlotBakes(BakeLauncher launcher, AwsSettings aws, Consumer<String> log) {
+    SlotBakes(BakeService launcher, AwsSettings aws, Consumer<String> log) {
         this.launcher = launcher;
         this.aws = aws;
         this.log = log;
@@ -61,7 +61,7 @@ final class SlotBakes {
                     + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
             return null;
         }
-        return new BakeRequest(version.yaml(), version.file().toString(), version.variables());
+        return new BakeRequest(version.yaml(), version.file().toString(), version.variables(), version.recipe());
     }
 
     /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */

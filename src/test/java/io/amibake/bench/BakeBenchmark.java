@@ -9,7 +9,7 @@ import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.Sandbox;
@@ -57,7 +57,7 @@ class BakeBenchmark {
     private static final Duration WALL_PATH = Duration.ofSeconds(26);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Autowired
     private JobRepository repository;
@@ -187,7 +187,7 @@ class BakeBenchmark {
         String yaml = Files.readString(RECIPE);
         Map<String, String> vars = Map.of("run", run);
         String name = RecipeLoader.parse(yaml, RECIPE.toString(), vars).name();
-        return runner.bake(new BakeRequest(yaml, RECIPE.toString(), vars), name,
+        return runner.start(BakeRequest.of(yaml, RECIPE.toString(), vars),
                 AwsSettings.sandbox(sandbox.endpoint()), "benchmark " + cloud, Files.createTempFile("manifest", ".json"),
                 BakeEvents.NONE);
     }

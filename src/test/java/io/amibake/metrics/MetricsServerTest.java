@@ -7,7 +7,7 @@ import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
 import java.io.IOException;
@@ -56,7 +56,7 @@ class MetricsServerTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     private MetricsServer server;
 
@@ -149,7 +149,7 @@ class MetricsServerTest {
 
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
-        return launcher.start(new BakeRequest(yaml, RECIPE.toString(), Map.of("night", "1")), recipe,
+        return launcher.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of("night", "1")),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-metrics", null, BakeEvents.NONE);
     }
 

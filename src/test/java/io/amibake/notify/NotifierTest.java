@@ -7,7 +7,7 @@ import io.amibake.SandboxExtension;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
 import java.io.IOException;
@@ -60,7 +60,7 @@ class NotifierTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     private HttpServer webhook;
     private URI url;
@@ -128,7 +128,7 @@ class NotifierTest {
 
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
-        BakeResult result = launcher.start(new BakeRequest(yaml, RECIPE.toString(), Map.of("night", "1")), recipe,
+        BakeResult result = launcher.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of("night", "1")),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-notifier", null, BakeEvents.NONE);
         assertThat(result.completed()).as(result.error()).isTrue();
         return result;

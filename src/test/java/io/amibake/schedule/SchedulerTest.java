@@ -1,5 +1,6 @@
 package io.amibake.schedule;
 
+import io.amibake.engine.api.Lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.MutableClock;
@@ -9,10 +10,10 @@ import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.run.BakeLauncher;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.run.BakeLeases;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.state.BakeState;
 import io.amibake.cloud.BakeTags;
 import io.amibake.notify.Notifier;
@@ -94,7 +95,7 @@ class SchedulerTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     @Autowired
     private NotifySettings notifySettings;
@@ -103,7 +104,7 @@ class SchedulerTest {
     private JobRepository repository;
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Autowired
     private BakeLeases leases;
@@ -197,7 +198,7 @@ class SchedulerTest {
         recipe("overlap", "always", 3);
         Scheduler scheduler = scheduler();
         scheduler.look();
-        BakeLeases.Lease elsewhere = leases.acquire("overlap");
+        Lease elsewhere = leases.acquire("overlap");
 
         // when the slot comes
         clock.set(NIGHT_1);
@@ -321,7 +322,7 @@ class SchedulerTest {
     void aBakeStoppedWithTheSchedulerResumesWhenTheNextOneStarts() throws Exception {
         // given a bake that is stopped (as SIGTERM does) once its commands are running
         recipe("interrupted", "always", 3);
-        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner::requestStop));
+        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner::stop));
         scheduler.look();
         clock.set(NIGHT_1);
         awaitAll(scheduler.look());
@@ -371,7 +372,7 @@ class SchedulerTest {
         recipe("halted", "always", 3);
         recipe("kept", "always", 3);
         Scheduler scheduler = scheduler(recipe -> recipe.equals("halted")
-                ? new StopAt("provision", () -> runner.requestStop("halted")) : BakeEvents.NONE);
+                ? new StopAt("provision", runner::stop) : BakeEvents.NONE);
         scheduler.look();
 
         // when their slot comes
@@ -511,7 +512,7 @@ class SchedulerTest {
 
         // when A's heartbeat has gone stale, but the recipe's bake runs somewhere (a live lease)
         clock.advance(ALIVE_FOR.plusSeconds(1));
-        BakeLeases.Lease elsewhere = leases.acquire("orphan");
+        Lease elsewhere = leases.acquire("orphan");
         try {
             next.look();
         } finally {
@@ -851,12 +852,27 @@ class SchedulerTest {
     }
 
     /** Asks for a stop, as SIGTERM's hook or a heartbeat does, when a step starts. */
-    private record StopAt(String step, Runnable stop) implements BakeEvents {
+    /** Asks the bake service to stop this bake's execution when the step starts, as {@code amibake stop} does. */
+    private static final class StopAt implements BakeEvents {
+
+        private final String step;
+        private final java.util.function.LongConsumer stop;
+        private volatile long execution = -1;
+
+        StopAt(String step, java.util.function.LongConsumer stop) {
+            this.step = step;
+            this.stop = stop;
+        }
+
+        @Override
+        public void bakeStarted(long started, String bakeId) {
+            execution = started;
+        }
 
         @Override
         public void stepStarted(String started) {
             if (started.startsWith(step)) {
-                stop.run();
+                stop.accept(execution);
             }
         }
 

@@ -1,6 +1,5 @@
 package io.amibake.engine.api;
 
-import io.amibake.engine.store.CommandOutputs;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -24,7 +23,7 @@ public interface BakeEvents {
     /**
      * A provisioning command ended on the build instance, successfully or not.
      *
-     * @param stdoutTail the end of its standard output; the whole of it is kept by {@link CommandOutputs}
+     * @param stdoutTail the end of its standard output; the whole of it is kept with the bake ({@code amibake logs})
      */
     default void commandFinished(String step, String command, String status, int exitCode, String stdoutTail,
                                  String stderrTail) {

@@ -1,7 +1,6 @@
 package io.amibake.engine.job;
 
 import io.amibake.engine.api.BakeRequest;
-import io.amibake.engine.run.BakeRunner;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.wait.StopSignal;
 import io.amibake.recipe.Recipe;
@@ -12,7 +11,7 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 /**
  * One run of a bake as its steps see it: the recipe, parsed once for the run from what the bake
  * stored (not once per step call or partition), this run's services, and where its manifest goes.
- * {@link BakeRunner} registers it in {@link RunningBakes} for the length of the run; the job's
+ * The bake service registers it in {@link RunningBakes} for the length of the run; the job's
  * step-scoped tasklets find it there by the execution's {@code bake} parameter.
  *
  * @param request the recipe as given, for a new bake's {@code prepare} step; null on a resume,

@@ -1,6 +1,5 @@
 package io.amibake.engine.job;
 
-import io.amibake.engine.run.BakeRunner;
 import io.amibake.engine.state.BakeParameters;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +29,7 @@ public class RunningBakes {
     public BakeRun of(String bakeId) {
         BakeRun run = runs.get(bakeId);
         if (run == null) {
-            // Only a job started by BakeRunner has a run; the job bean must not be launched otherwise.
+            // Only a job started by the bake service has a run; the job bean must not be launched otherwise.
             throw new IllegalStateException("bake " + bakeId + " is not running in this process");
         }
         return run;
@@ -40,13 +39,11 @@ public class RunningBakes {
         return of(execution.getJobParameters().getString(BakeParameters.BAKE));
     }
 
-    /** Asks every bake running in this process to stop at its next look. */
-    public void requestStop() {
-        runs.values().forEach(run -> run.stop().raise());
-    }
-
-    /** Asks the recipe's bakes running in this process, if any, to stop at their next look. */
-    public void requestStop(String recipe) {
-        runs.values().stream().filter(run -> run.recipeName().equals(recipe)).forEach(run -> run.stop().raise());
+    /** Asks one bake running in this process, if it runs here, to stop at its next look. */
+    public void requestStop(String bakeId) {
+        BakeRun run = runs.get(bakeId);
+        if (run != null) {
+            run.stop().raise();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.amibake.engine.run;
 
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.store.BakeSettings;
+import io.amibake.engine.api.Lease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -152,22 +153,5 @@ public class BakeLeases {
         return process.get().info().startInstant()
                 .map(started -> started.isAfter(Instant.ofEpochMilli(lease.startedAt())))
                 .orElse(false);
-    }
-
-    /**
-     * A recipe's lease as stored.
-     *
-     * @param token     this holding's identity: a takeover gives the row a new one
-     * @param expiresAt epoch milliseconds after which another process may take the lease
-     */
-    public record Lease(String recipe, String token, String host, long pid, String bakeId, Long executionId,
-                        long startedAt, long expiresAt) {
-
-        /** The owner, as refusals name it. */
-        public String owner() {
-            return "host " + host + ", pid " + pid
-                    + (bakeId == null ? "" : ", bake " + bakeId)
-                    + (executionId == null ? "" : ", execution " + executionId);
-        }
     }
 }

@@ -6,7 +6,7 @@ import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.run.BakeCleanup;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -64,7 +64,7 @@ class AwsBehaviourTest {
             .withRandomDelays(15));
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path dir;
@@ -108,9 +108,9 @@ class AwsBehaviourTest {
 
         // when the bake runs, and resumes twice
         BakeResult failedImage = bake("reuse", aws, BakeEvents.NONE);
-        BakeResult failedCopy = runner.resume(runner.latestResumable("reuse").orElseThrow(), aws,
+        BakeResult failedCopy = runner.resume(runner.resumable("reuse").getId(), aws,
                 dir.resolve("reuse-1.json"), BakeEvents.NONE);
-        BakeResult done = runner.resume(runner.latestResumable("reuse").orElseThrow(), aws,
+        BakeResult done = runner.resume(runner.resumable("reuse").getId(), aws,
                 dir.resolve("reuse-2.json"), BakeEvents.NONE);
 
         // then each resume made its image again under the same name, once AWS let go of it
@@ -140,7 +140,7 @@ class AwsBehaviourTest {
         }
 
         // when
-        BakeResult resumed = runner.resume(runner.latestResumable("token").orElseThrow(),
+        BakeResult resumed = runner.resume(runner.resumable("token").getId(),
                 AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("token-1.json"), BakeEvents.NONE);
 
         // then the resume moved to a new token and a new instance
@@ -192,7 +192,7 @@ class AwsBehaviourTest {
         assertThat(Duration.between(stoppedAt.get(), failedAt)).isLessThan(Duration.ofMinutes(30));
 
         // and a resume starts the instance and sends the command again
-        BakeResult resumed = runner.resume(runner.latestResumable(recipe).orElseThrow(),
+        BakeResult resumed = runner.resume(runner.resumable(recipe).getId(),
                 AwsSettings.sandbox(sandbox.endpoint()), dir.resolve(recipe + "-1.json"), BakeEvents.NONE);
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
     }
@@ -203,7 +203,7 @@ class AwsBehaviourTest {
                 .replace("targets: [us-east-1, us-west-2, eu-west-1]", "targets: [us-east-1, eu-west-1]");
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
-        return runner.bake(new BakeRequest(yaml, file.toString(), Map.of()), name, aws, "sandbox-test",
+        return runner.start(BakeRequest.of(yaml, file.toString(), Map.of()), aws, "sandbox-test",
                 dir.resolve(name + ".json"), events);
     }
 

@@ -5,7 +5,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -49,7 +49,7 @@ class BakeJobTest {
     static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path manifests;
@@ -105,8 +105,8 @@ class BakeJobTest {
 
         // when the cause is fixed and the bake resumed
         sandbox.faults().clear();
-        JobExecution last = runner.latestResumable("httpd").orElseThrow();
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("m.json"),
+        JobExecution last = runner.resumable("httpd");
+        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("m.json"),
                 BakeEvents.NONE);
 
         // then it completes on the same instance, sending the failed command and the later ones only
@@ -167,7 +167,7 @@ class BakeJobTest {
         try {
             String yaml = Files.readString(Path.of(recipe));
             Recipe parsed = RecipeLoader.parse(yaml, recipe, Map.of());
-            return runner.bake(new BakeRequest(yaml, recipe, Map.of()), parsed.name(),
+            return runner.start(BakeRequest.of(yaml, recipe, Map.of()),
                     AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test",
                     manifests.resolve(parsed.name() + ".json"), events);
         } catch (Exception e) {

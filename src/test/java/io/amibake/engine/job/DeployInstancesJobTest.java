@@ -5,7 +5,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -47,7 +47,7 @@ class DeployInstancesJobTest {
     static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path dir;
@@ -88,8 +88,8 @@ class DeployInstancesJobTest {
         assertThat(alive("pair").stream().filter(i -> i.region().equals("eu-west-1"))).hasSize(2);
 
         // when
-        JobExecution last = runner.latestResumable("pair").orElseThrow();
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"),
+        JobExecution last = runner.resumable("pair");
+        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"),
                 BakeEvents.NONE);
 
         // then eu-west-1 runs two instances of its new copy, and nothing but the deployed instances is left
@@ -113,7 +113,7 @@ class DeployInstancesJobTest {
 
         // when the older bake is resumed by its execution
         JobExecution execution = runner.execution(older.executionId()).orElseThrow();
-        BakeResult resumed = runner.resume(execution, AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("o.json"),
+        BakeResult resumed = runner.resume(execution.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("o.json"),
                 BakeEvents.NONE);
 
         // then eu-west-1 keeps the newer bake's instances, and the older bake launched none there
@@ -177,7 +177,7 @@ class DeployInstancesJobTest {
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
         Map<String, String> vars = Map.of("version", "1." + BAKES.incrementAndGet());
-        return runner.bake(new BakeRequest(yaml, file.toString(), vars), name,
+        return runner.start(BakeRequest.of(yaml, file.toString(), vars),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test",
                 dir.resolve(name + "-" + System.nanoTime() + ".json"), BakeEvents.NONE);
     }

@@ -4,7 +4,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -39,7 +39,7 @@ class DeployJobTest {
     static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path dir;
@@ -71,8 +71,8 @@ class DeployJobTest {
         long copies = sandbox.stats().count("CopyImage", "eu-west-1");
 
         // when
-        JobExecution last = runner.latestResumable("fleet").orElseThrow();
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"),
+        JobExecution last = runner.resumable("fleet");
+        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"),
                 BakeEvents.NONE);
 
         // then eu-west-1 is deployed without a second copy
@@ -121,7 +121,7 @@ class DeployJobTest {
 
         // when the older bake is resumed by its execution
         JobExecution older = runner.execution(first.executionId()).orElseThrow();
-        BakeResult resumed = runner.resume(older, AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("o.json"),
+        BakeResult resumed = runner.resume(older.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("o.json"),
                 BakeEvents.NONE);
 
         // then it completes, and us-west-2 keeps the newer image
@@ -143,7 +143,7 @@ class DeployJobTest {
         Files.writeString(file, yaml);
         // Two bakes can start within one second, which the image name's date would not tell apart.
         Map<String, String> vars = Map.of("version", "1." + BAKES.incrementAndGet());
-        return runner.bake(new BakeRequest(yaml, file.toString(), vars), name,
+        return runner.start(BakeRequest.of(yaml, file.toString(), vars),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve(name + "-" + System.nanoTime()
                         + ".json"), BakeEvents.NONE);
     }

@@ -5,7 +5,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -52,7 +52,7 @@ class DistributionTest {
     static final SandboxExtension sandbox = new SandboxExtension(0.002);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path manifests;
@@ -111,7 +111,7 @@ class DistributionTest {
 
         // when the bake resumes
         Map<String, Long> copiesBefore = copyCalls();
-        BakeResult resumed = runner.resume(runner.latestResumable("fleet").orElseThrow(),
+        BakeResult resumed = runner.resume(runner.resumable("fleet").getId(),
                 AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("resumed.json"), BakeEvents.NONE);
 
         // then only the two failed regions were copied again
@@ -164,7 +164,7 @@ class DistributionTest {
 
             // when
             String yaml = Files.readString(recipe);
-            BakeResult result = runner.bake(new BakeRequest(yaml, recipe.toString(), Map.of("run", "sixteen")), "fleet",
+            BakeResult result = runner.start(BakeRequest.of(yaml, recipe.toString(), Map.of("run", "sixteen")),
                     AwsSettings.sandbox(throttled.endpoint()), "throttled", manifests.resolve("sixteen.json"),
                     drainOnDistribution);
 
@@ -196,7 +196,7 @@ class DistributionTest {
     private BakeResult bake(String file, Map<String, String> vars) throws Exception {
         String yaml = Files.readString(Path.of(file));
         Recipe recipe = RecipeLoader.parse(yaml, file, vars);
-        return runner.bake(new BakeRequest(yaml, file, vars), recipe.name(), AwsSettings.sandbox(sandbox.endpoint()),
+        return runner.start(BakeRequest.of(yaml, file, vars), AwsSettings.sandbox(sandbox.endpoint()),
                 "sandbox-test", manifests.resolve(recipe.name() + "-" + vars.get("run") + ".json"), BakeEvents.NONE);
     }
 

@@ -5,7 +5,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RecipeChanges;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,7 +48,7 @@ class ImageTestJobTest {
     static final SandboxExtension sandbox = new SandboxExtension(TIME_SCALE);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path dir;
@@ -119,7 +119,7 @@ class ImageTestJobTest {
 
         // and the fixed recipe cannot resume: the image already holds the cleanup's effect
         Recipe fixed = RecipeLoader.parse(yaml.replace(" /var/www/html/index.html", ""), "broken.yaml", Map.of());
-        JobExecution last = runner.latestResumable("broken").orElseThrow();
+        JobExecution last = runner.resumable("broken");
         assertThat(RecipeChanges.conflicts(BakeState.of(last), fixed))
                 .anySatisfy(c -> assertThat(c).contains("cleanup:run:remove-deploy-secrets"));
     }
@@ -136,12 +136,11 @@ class ImageTestJobTest {
         int sentBefore = sandbox.commands().size();
 
         // when the test is fixed and the bake resumed with the edited recipe
-        JobExecution last = runner.latestResumable("picky").orElseThrow();
+        JobExecution last = runner.resumable("picky");
         Recipe edited = RecipeLoader.parse(good, "picky.yaml", Map.of());
         assertThat(RecipeChanges.conflicts(BakeState.of(last), edited)).isEmpty();
-        runner.replaceRecipe(last, new BakeRequest(good, "picky.yaml", Map.of()));
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("p.json"),
-                BakeEvents.NONE);
+        BakeResult resumed = runner.resume(last.getId(), new BakeRequest(good, "picky.yaml", Map.of(), edited),
+                Map.of(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("p.json"), BakeEvents.NONE, e -> { });
 
         // then only the tests ran again, on a second test instance, and the image went out
         assertThat(resumed.status()).as(resumed.error()).isEqualTo("COMPLETED");
@@ -160,7 +159,7 @@ class ImageTestJobTest {
     private BakeResult bake(String yaml, String name) throws Exception {
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
-        return runner.bake(new BakeRequest(yaml, file.toString(), Map.of()), name,
+        return runner.start(BakeRequest.of(yaml, file.toString(), Map.of()),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve(name + ".json"), BakeEvents.NONE);
     }
 

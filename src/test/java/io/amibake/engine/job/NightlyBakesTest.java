@@ -5,7 +5,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.store.WaitHistory;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,7 +59,7 @@ class NightlyBakesTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Autowired
     private DataSource dataSource;
@@ -131,7 +131,7 @@ class NightlyBakesTest {
         BakeResult failed = bake("forgotten", 1);
         sandbox.faults().clear();
         assertThat(failed.status()).as(failed.error()).isEqualTo("FAILED");
-        JobExecution last = runner.latestResumable("forgotten").orElseThrow();
+        JobExecution last = runner.resumable("forgotten");
         List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
         BakeEvents events = new BakeEvents() {
             @Override
@@ -153,7 +153,7 @@ class NightlyBakesTest {
         };
 
         // when
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(restarted.endpoint()),
+        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(restarted.endpoint()),
                 manifests.resolve("forgotten.json"), events);
 
         // then one resume makes the instance, the image and both regions' images again
@@ -178,7 +178,7 @@ class NightlyBakesTest {
         BakeResult failed = bake("legacy", 1);
         sandbox.faults().clear();
         assertThat(failed.status()).isEqualTo("FAILED");
-        JobExecution last = runner.latestResumable("legacy").orElseThrow();
+        JobExecution last = runner.resumable("legacy");
         Map<String, List<Long>> merged = new java.util.HashMap<>();
         for (int key = 0; key < 100; key++) {
             merged.put("COMMAND:step-" + key, new ArrayList<>(Collections.nCopies(40, 1234L)));
@@ -187,7 +187,7 @@ class NightlyBakesTest {
         repository.updateExecutionContext(last);
 
         // when
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()),
+        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()),
                 manifests.resolve("legacy.json"), BakeEvents.NONE);
 
         // then
@@ -200,7 +200,7 @@ class NightlyBakesTest {
     private BakeResult bake(String recipe, int night) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
         Map<String, String> variables = Map.of("night", String.valueOf(night));
-        return runner.bake(new BakeRequest(yaml, RECIPE.toString(), variables), recipe,
+        return runner.start(BakeRequest.of(yaml, RECIPE.toString(), variables),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-nightly",
                 manifests.resolve(recipe + "-" + night + ".json"), BakeEvents.NONE);
     }

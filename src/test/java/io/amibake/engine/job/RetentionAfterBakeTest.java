@@ -5,7 +5,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -40,7 +40,7 @@ class RetentionAfterBakeTest {
     static final SandboxExtension sandbox = new SandboxExtension(0.002);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path manifests;
@@ -102,7 +102,7 @@ class RetentionAfterBakeTest {
     private BakeResult bake(String yaml, String run) throws Exception {
         Map<String, String> vars = Map.of("run", run);
         Recipe recipe = RecipeLoader.parse(yaml, KEPT, vars);
-        return runner.bake(new BakeRequest(yaml, KEPT, vars), recipe.name(), AwsSettings.sandbox(sandbox.endpoint()),
+        return runner.start(BakeRequest.of(yaml, KEPT, vars), AwsSettings.sandbox(sandbox.endpoint()),
                 "sandbox-test", manifests.resolve(run + ".json"), BakeEvents.NONE);
     }
 

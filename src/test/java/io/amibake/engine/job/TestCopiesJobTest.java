@@ -4,7 +4,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.run.BakeRunner;
+import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
@@ -38,7 +38,7 @@ class TestCopiesJobTest {
     static final SandboxExtension sandbox = new SandboxExtension(0.0005);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path dir;
@@ -68,7 +68,7 @@ class TestCopiesJobTest {
         };
 
         // when
-        BakeResult failed = runner.bake(new BakeRequest(yaml, "copies.yaml", Map.of()), "copies",
+        BakeResult failed = runner.start(BakeRequest.of(yaml, "copies.yaml", Map.of()),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve("f.json"), armAfterSourceTest);
 
         // then eu-west-1's copy is tagged failed, and neither its parameter nor its template moved
@@ -83,7 +83,7 @@ class TestCopiesJobTest {
         assertThat(testInstancesAlive()).isZero();
 
         // when
-        BakeResult resumed = runner.resume(runner.latestResumable("copies").orElseThrow(),
+        BakeResult resumed = runner.resume(runner.resumable("copies").getId(),
                 AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"), BakeEvents.NONE);
 
         // then the copy passed in its region and is published there

@@ -1,5 +1,6 @@
 package io.amibake.engine.run;
 
+import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.BakeBusyException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,7 +35,7 @@ class BakeLeasesTest {
     @Test
     void aLiveLeaseRefusesAnotherRunnerNamingItsOwner() {
         // given
-        BakeLeases.Lease held = runnerA.acquire("lamp");
+        Lease held = runnerA.acquire("lamp");
         runnerA.describe(held, "lamp-20261128t020000z-ab12", 7);
 
         // when / then
@@ -50,7 +51,7 @@ class BakeLeasesTest {
         runnerA.acquire("lamp");
 
         // when
-        BakeLeases.Lease other = runnerB.acquire("httpd");
+        Lease other = runnerB.acquire("httpd");
 
         // then
         assertThat(other.host()).isEqualTo("runner-b");
@@ -59,14 +60,14 @@ class BakeLeasesTest {
     @Test
     void anExpiredLeaseIsTakenOverAndItsFormerHolderCannotRenewIt() {
         // given
-        BakeLeases.Lease stale = runnerA.acquire("lamp");
+        Lease stale = runnerA.acquire("lamp");
         clock.advance(TTL.plusSeconds(1));
 
         // when
-        BakeLeases.Lease taken = runnerB.acquire("lamp");
+        Lease taken = runnerB.acquire("lamp");
 
         // then
-        assertThat(runnerB.live("lamp")).map(BakeLeases.Lease::host).contains("runner-b");
+        assertThat(runnerB.live("lamp")).map(Lease::host).contains("runner-b");
         assertThat(runnerA.renew(stale)).isFalse();
         assertThat(runnerB.renew(taken)).isTrue();
     }
@@ -74,7 +75,7 @@ class BakeLeasesTest {
     @Test
     void aRenewedLeaseStaysLivePastItsFirstExpiry() {
         // given
-        BakeLeases.Lease held = runnerA.acquire("lamp");
+        Lease held = runnerA.acquire("lamp");
         clock.advance(TTL.dividedBy(2));
         runnerA.renew(held);
         clock.advance(TTL.dividedBy(2).plusSeconds(1));
@@ -91,7 +92,7 @@ class BakeLeasesTest {
                 + " VALUES ('lamp', 'dead', 'runner-a', ?, ?, ?)", deadPid(), now, now + TTL.toMillis());
 
         // when
-        BakeLeases.Lease taken = runnerA.acquire("lamp");
+        Lease taken = runnerA.acquire("lamp");
 
         // then: on this runner name it is taken; another runner name must wait for expiry
         assertThat(taken.pid()).isEqualTo(ProcessHandle.current().pid());

@@ -4,6 +4,7 @@ import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.job.TestImageStep;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +76,7 @@ class BuildTimeoutTest {
     }
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @TempDir
     Path manifests;
@@ -93,7 +94,7 @@ class BuildTimeoutTest {
         Instant begun = sandbox.now();
 
         // when
-        BakeResult stopped = runner.bake(new BakeRequest(yaml, recipe.toString(), Map.of()), "hurried",
+        BakeResult stopped = runner.start(BakeRequest.of(yaml, recipe.toString(), Map.of()),
                 AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", manifests.resolve("h.json"), BakeEvents.NONE);
 
         // then it stopped, resumable, once ten minutes had passed in the sandbox (where it
@@ -106,12 +107,11 @@ class BuildTimeoutTest {
         assertThat(instancesOf(stopped)).hasSizeLessThanOrEqualTo(1);
 
         // when it is resumed with the longest timeout a recipe may give
-        JobExecution last = runner.latestResumable("hurried").orElseThrow();
+        JobExecution last = runner.resumable("hurried");
         assertThat(BakeResult.timedOut(last)).as("the repository keeps why it stopped").isTrue();
-        runner.replaceRecipe(last, new BakeRequest(yaml.replace("timeout: 10m ", "timeout: 7d "), recipe.toString(),
-                Map.of()));
-        BakeResult resumed = runner.resume(last, AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("h.json"),
-                BakeEvents.NONE);
+        BakeResult resumed = runner.resume(last.getId(),
+                BakeRequest.of(yaml.replace("timeout: 10m ", "timeout: 7d "), recipe.toString(), Map.of()), Map.of(),
+                AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("h.json"), BakeEvents.NONE, e -> { });
 
         // then it went on from where it stopped: the same bake, the same instance, one image
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
