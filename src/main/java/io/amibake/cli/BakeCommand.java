@@ -60,19 +60,19 @@ final class BakeCommand implements Callable<Integer> {
         }
         BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables, loaded.recipe());
         String recipe = loaded.recipe().name();
-        return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, aws, target, events) -> {
+        return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, target, chosen, events) -> {
             if (resume) {
                 try {
                     long last = launcher.resumable(recipe).getId();
-                    return launcher.resume(last, null, variables, aws, output.manifest, events,
-                            resumed -> ResumeCommand.announce(resumed, target, output.json, out));
+                    return launcher.resume(last, null, variables, target, output.manifest, events,
+                            resumed -> ResumeCommand.announce(resumed, output.json, out));
                 } catch (NothingToResumeException nothing) {
                     if (!output.json) {
                         out.println(nothing.getMessage() + "; starting a new bake");
                     }
                 }
             }
-            return launcher.start(request, aws, target, output.manifest, events);
+            return launcher.start(request, target, output.manifest, events);
         });
     }
 

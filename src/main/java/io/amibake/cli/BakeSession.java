@@ -1,9 +1,9 @@
 package io.amibake.cli;
 
 import io.amibake.cloud.AwsClients;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.Target;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
@@ -22,7 +22,11 @@ import java.nio.file.Path;
 final class BakeSession {
 
     interface Body {
-        BakeResult run(BakeService launcher, AwsSettings aws, String target, BakeEvents events) throws Exception;
+        /**
+         * @param target the target a new bake runs against
+         * @param chosen the target the command line names for a resume, or null: the bake's own
+         */
+        BakeResult run(BakeService launcher, Target target, Target chosen, BakeEvents events) throws Exception;
     }
 
     private BakeSession() {
@@ -43,8 +47,8 @@ final class BakeSession {
             BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out,
                     ConsoleEvents.live(System.getenv(), System.console() != null), recipe);
             long began = System.nanoTime();
-            BakeResult result = body.run(context.launcher(), cloud.settings(sandboxEndpoint),
-                    cloud.target(sandboxEndpoint), events);
+            BakeResult result = body.run(context.launcher(), cloud.target(sandboxEndpoint),
+                    cloud.chosen(sandboxEndpoint), events);
             notifier.bakeFinished(recipe, result, java.time.Duration.ofNanos(System.nanoTime() - began));
             if (!result.completed() && result.error() != null && !json) {
                 err.println("amibake: bake " + result.bakeId() + " " + result.status().toLowerCase() + ": "

@@ -167,7 +167,7 @@ final class ScheduleCommand implements Callable<Integer> {
             String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                    files, recipes, aws, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
+                    files, recipes, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
                     Clock.systemDefaultZone(), owner, settings.host(), settings.leaseTtl());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

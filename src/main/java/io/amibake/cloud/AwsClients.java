@@ -18,6 +18,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * EC2 and SSM clients, built once per region and shared by every step and thread. One HTTP
@@ -145,6 +146,24 @@ public final class AwsClients implements AutoCloseable {
             throw new CredentialsException((settings.profile() == null ? "no AWS credentials found"
                     : "AWS profile '" + settings.profile() + "' has no usable credentials") + ": "
                     + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /**
+     * The account these credentials reach (STS GetCallerIdentity, once per call): part of a bake's
+     * target. Credentials that cannot be resolved, or that the endpoint refuses, are bad input.
+     */
+    public String account() {
+        checkCredentials();
+        try (StsClient sts = configure(StsClient.builder(), WARM_UP_REGION).build()) {
+            return sts.getCallerIdentity().account();
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            if (e.statusCode() == 403 || e.statusCode() == 401) {
+                throw new CredentialsException((settings.profile() == null ? "the AWS credentials"
+                        : "AWS profile '" + settings.profile() + "'") + " were refused: "
+                        + e.awsErrorDetails().errorMessage(), e);
+            }
+            throw e;
         }
     }
 

@@ -1,7 +1,7 @@
 package io.amibake.schedule;
 
 import io.amibake.engine.api.Lease;
-import io.amibake.cloud.AwsSettings;
+import io.amibake.engine.api.Target;
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeService;
@@ -57,8 +57,7 @@ public final class Scheduler implements AutoCloseable {
     private final BakeService launcher;
     private final ScheduleStore store;
     private final RecipeFiles files;
-    private final AwsSettings aws;
-    private final String target;
+    private final Target target;
     private final ScheduleEvents events;
     private final Function<String, BakeEvents> bakeEvents;
     private final Consumer<String> log;
@@ -86,9 +85,9 @@ public final class Scheduler implements AutoCloseable {
      * @param owner      this process, as slot rows name it
      */
     public Scheduler(BakeService launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
-                     AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
+                     Target target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner) {
-        this(launcher, store, files, initial, aws, target, events, bakeEvents, log, clock, owner, null,
+        this(launcher, store, files, initial, target, events, bakeEvents, log, clock, owner, null,
                 Duration.ofSeconds(60));
     }
 
@@ -100,12 +99,11 @@ public final class Scheduler implements AutoCloseable {
      *                 its bake's lease is not live either
      */
     public Scheduler(BakeService launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
-                     AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
+                     Target target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner, String host, Duration aliveFor) {
         this.launcher = launcher;
         this.store = store;
         this.files = files;
-        this.aws = aws;
         this.target = target;
         this.events = events;
         this.bakeEvents = bakeEvents;
@@ -113,7 +111,7 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
         this.owner = owner;
         this.heartbeat = new SchedulerHeartbeat(store, clock, owner, host, aliveFor);
-        this.choices = new SlotBakes(launcher, aws, log);
+        this.choices = new SlotBakes(launcher, target.settings(), log);
         for (RecipeFiles.Version version : initial) {
             entries.put(key(version.file()), new Entry(version));
         }
@@ -394,7 +392,7 @@ public final class Scheduler implements AutoCloseable {
                 store.started(name, slot.toInstant(), true);
                 events.slotStarted(name, slot, true);
                 // The secrets again: amibake never stores them, and the scheduler keeps them in memory only.
-                result = launcher.resume(resumable.getId(), edited, version.variables(), aws, null, watch,
+                result = launcher.resume(resumable.getId(), edited, version.variables(), target, null, watch,
                         resumed -> {
                         });
             } else {
@@ -408,7 +406,7 @@ public final class Scheduler implements AutoCloseable {
                 store.started(name, slot.toInstant(), false);
                 events.slotStarted(name, slot, false);
                 result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(),
-                        version.variables(), version.recipe()), aws, target, null, watch);
+                        version.variables(), version.recipe()), target, null, watch);
             }
             ended(version, slot, result, began);
         } catch (BakeBusyException busy) {

@@ -8,6 +8,7 @@ import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.Target;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.api.BakeService;
 import io.amibake.recipe.RecipeLoader;
@@ -188,7 +189,7 @@ class BakeBenchmark {
         Map<String, String> vars = Map.of("run", run);
         String name = RecipeLoader.parse(yaml, RECIPE.toString(), vars).name();
         return runner.start(BakeRequest.of(yaml, RECIPE.toString(), vars),
-                AwsSettings.sandbox(sandbox.endpoint()), "benchmark " + cloud, Files.createTempFile("manifest", ".json"),
+                Target.endpoint(sandbox.endpoint()), Files.createTempFile("manifest", ".json"),
                 BakeEvents.NONE);
     }
 

@@ -1,5 +1,6 @@
 package io.amibake.bench;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -142,7 +143,7 @@ class FleetBenchmark {
         List<Future<BakeResult>> bakes = new ArrayList<>();
         for (String recipe : recipes) {
             String own = yaml.replace("name: fleet", "name: " + recipe);
-            bakes.add(slot.submit(() -> launcher.start(BakeRequest.of(own, RECIPE.toString(), Map.of("run", "1")), AwsSettings.sandbox(sandbox.endpoint()), "fleet benchmark", null, BakeEvents.NONE)));
+            bakes.add(slot.submit(() -> launcher.start(BakeRequest.of(own, RECIPE.toString(), Map.of("run", "1")), Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE)));
         }
         int failed = 0;
         List<String> errors = new ArrayList<>();

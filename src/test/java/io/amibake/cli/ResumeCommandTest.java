@@ -205,10 +205,14 @@ class ResumeCommandTest {
     private void lease(String host, long pid, Instant expires) {
         try (BakeContext context = BakeContext.open(home)) {
             JdbcTemplate jdbc = new JdbcTemplate(context.bean(DataSource.class));
-            jdbc.update("DELETE FROM AMIBAKE_LEASE WHERE RECIPE = 'httpd'");
-            jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
-                    + " VALUES ('httpd', 't', ?, ?, ?, ?)", host, pid, expires.toEpochMilli() - 1000,
-                    expires.toEpochMilli());
+            String target;
+            try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
+                target = endpoint() + " account=" + clients.account();
+            }
+            jdbc.update("DELETE FROM AMIBAKE_BAKE_LEASE WHERE RECIPE = 'httpd'");
+            jdbc.update("INSERT INTO AMIBAKE_BAKE_LEASE (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT,"
+                    + " EXPIRES_AT) VALUES (?, 'httpd', 't', ?, ?, ?, ?)", target, host, pid,
+                    expires.toEpochMilli() - 1000, expires.toEpochMilli());
         }
     }
 

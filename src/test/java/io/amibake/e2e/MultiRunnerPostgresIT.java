@@ -107,7 +107,7 @@ class MultiRunnerPostgresIT {
     }
 
     private void awaitLeaseExpired() throws SQLException {
-        long expires = Long.parseLong(query("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_LEASE"));
+        long expires = Long.parseLong(query("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_BAKE_LEASE"));
         while (System.currentTimeMillis() <= expires) {
             LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
         }

@@ -2,6 +2,7 @@ package io.amibake.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.engine.api.Target;
 import io.amibake.SandboxExtension;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
@@ -150,7 +151,7 @@ class MetricsServerTest {
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
         return launcher.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of("night", "1")),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-metrics", null, BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

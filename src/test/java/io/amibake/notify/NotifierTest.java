@@ -3,6 +3,7 @@ package io.amibake.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.amibake.engine.api.Target;
 import io.amibake.SandboxExtension;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cli.AmibakeConfiguration;
@@ -129,7 +130,7 @@ class NotifierTest {
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
         BakeResult result = launcher.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of("night", "1")),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-notifier", null, BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE);
         assertThat(result.completed()).as(result.error()).isTrue();
         return result;
     }

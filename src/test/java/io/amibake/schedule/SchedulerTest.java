@@ -1,5 +1,6 @@
 package io.amibake.schedule;
 
+import io.amibake.engine.api.Target;
 import io.amibake.engine.api.Lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -110,6 +111,14 @@ class SchedulerTest {
     private BakeLeases leases;
 
     @Autowired
+    private io.amibake.engine.run.Accounts accounts;
+
+    /** The key of the target the scheduler's bakes hold their leases on. */
+    private String targetKey() {
+        return accounts.resolve(Target.endpoint(sandbox.endpoint())).key();
+    }
+
+    @Autowired
     private DataSource dataSource;
 
     private static final String SECRET = "s3cr3t-0042";
@@ -198,7 +207,7 @@ class SchedulerTest {
         recipe("overlap", "always", 3);
         Scheduler scheduler = scheduler();
         scheduler.look();
-        Lease elsewhere = leases.acquire("overlap");
+        Lease elsewhere = leases.acquire(targetKey(), "overlap");
 
         // when the slot comes
         clock.set(NIGHT_1);
@@ -512,7 +521,7 @@ class SchedulerTest {
 
         // when A's heartbeat has gone stale, but the recipe's bake runs somewhere (a live lease)
         clock.advance(ALIVE_FOR.plusSeconds(1));
-        Lease elsewhere = leases.acquire("orphan");
+        Lease elsewhere = leases.acquire(targetKey(), "orphan");
         try {
             next.look();
         } finally {
@@ -631,8 +640,7 @@ class SchedulerTest {
         for (Path file : files.list()) {
             initial.add(files.load(file));
         }
-        Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents,
+        Scheduler scheduler = new Scheduler(launcher, store(), files, initial, Target.endpoint(sandbox.endpoint()), new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents,
                 log::add, clock, "test " + schedulers.size(), "test-host", ALIVE_FOR);
         schedulers.add(scheduler);
         return scheduler;
@@ -709,8 +717,9 @@ class SchedulerTest {
         execution.setExitStatus(ExitStatus.UNKNOWN);
         execution.setEndTime(null);
         repository.update(execution);
-        jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID, EXECUTION_ID,"
-                + " STARTED_AT, EXPIRES_AT) VALUES (?, 'killed', 'builder-a', 1, ?, ?, 0, 1)", slot.recipe(),
+        jdbc.update("INSERT INTO AMIBAKE_BAKE_LEASE (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID,"
+                + " EXECUTION_ID, STARTED_AT, EXPIRES_AT) VALUES (?, ?, 'killed', 'builder-a', 1, ?, ?, 0, 1)",
+                targetKey(), slot.recipe(),
                 BakeState.of(execution).bakeId(), execution.getId());
     }
 

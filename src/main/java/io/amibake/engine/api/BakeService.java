@@ -1,6 +1,5 @@
 package io.amibake.engine.api;
 
-import io.amibake.cloud.AwsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +17,12 @@ import org.springframework.batch.core.job.JobExecution;
  */
 public interface BakeService {
 
-    /** Starts a new bake of the request's recipe, parsed once by the caller, and runs it to its end. */
-    BakeResult start(BakeRequest request, AwsSettings aws, String target, Path manifest, BakeEvents events)
-            throws Exception;
+    /**
+     * Starts a new bake of the request's recipe, parsed once by the caller, against the target, and
+     * runs it to its end. The target's account is read first (STS): credentials that do not work
+     * are bad input, found before a bake record exists.
+     */
+    BakeResult start(BakeRequest request, Target target, Path manifest, BakeEvents events) throws Exception;
 
     /**
      * Runs a failed or stopped bake again from its checkpoints, with the edited recipe if one is
@@ -28,17 +30,27 @@ public interface BakeService {
      * them; other names are ignored). An execution left STARTED by a process that died is
      * recovered first, once its lease has expired; while the lease is live the resume is refused
      * ({@link BakeBusyException}).
+     * <p>
+     * A bake resumes against its own target. A caller that names one ({@code caller} not null)
+     * must name the bake's (the same endpoint and credentials), and the credentials must reach the
+     * bake's account; otherwise {@link WrongTargetException} says in one line which target the
+     * bake belongs to, before any call to EC2 or SSM. A bake of an in-process sandbox resumes only
+     * in the process whose sandbox it ran against.
      *
+     * @param caller    the target the caller would bake against, or null to use the bake's own
      * @param beforeRun told the execution about to resume, once the lease is held
      * @throws SecretNeededException when a secret's value is missing, before any cloud call
      */
-    BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, AwsSettings aws,
+    BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, Target caller,
                       Path manifest, BakeEvents events, Consumer<JobExecution> beforeRun) throws Exception;
 
     /** Resumes a bake as stored, without secrets or an edited recipe. */
-    default BakeResult resume(long executionId, AwsSettings aws, Path manifest, BakeEvents events) throws Exception {
-        return resume(executionId, null, Map.of(), aws, manifest, events, execution -> { });
+    default BakeResult resume(long executionId, Target caller, Path manifest, BakeEvents events) throws Exception {
+        return resume(executionId, null, Map.of(), caller, manifest, events, execution -> { });
     }
+
+    /** The target a stored bake belongs to. */
+    Target targetOf(JobExecution execution);
 
     /**
      * The bake that {@code resume RECIPE} means: the newest failed, stopped or orphaned bake of the

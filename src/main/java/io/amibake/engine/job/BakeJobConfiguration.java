@@ -3,6 +3,7 @@ package io.amibake.engine.job;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.state.RegionState;
 import io.amibake.engine.api.Retention;
+import io.amibake.engine.api.Target;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.store.CommandOutputs;
 import java.util.LinkedHashMap;
@@ -45,6 +46,8 @@ public class BakeJobConfiguration {
     public static final String REGION_PARTITION = "copyRegion:";
     /** The bake id of the step's execution, for a step-scoped bean. */
     private static final String BAKE = "#{jobParameters['" + BakeParameters.BAKE + "']}";
+    /** The target of the step's execution, for a step-scoped bean. */
+    private static final String TARGET = "#{jobParameters['" + BakeParameters.TARGET + "']}";
 
     private final JobRepository repository;
     /**
@@ -57,9 +60,11 @@ public class BakeJobConfiguration {
     private final CommandOutputs outputs;
     private final BakeSettings settings;
     private final Retention retention;
+    private final CopyLimits limits;
 
     public BakeJobConfiguration(JobRepository repository, RunningBakes runs, CommandOutputs outputs,
-                                BakeSettings settings, Retention retention) {
+                                BakeSettings settings, Retention retention, CopyLimits limits) {
+        this.limits = limits;
         this.repository = repository;
         this.retention = retention;
         this.runs = runs;
@@ -110,7 +115,7 @@ public class BakeJobConfiguration {
      */
     private Step distribute(StepProgressListener progress) {
         Step copyRegion = new StepBuilder("copyRegion", repository)
-                .tasklet(copyRegion(null), transactions).listener(progress).build();
+                .tasklet(copyRegion(null, null), transactions).listener(progress).build();
         SimpleAsyncTaskExecutor pool = new SimpleAsyncTaskExecutor("amibake-copy-");
         pool.setConcurrencyLimit(settings.copyConcurrency());
         return new StepBuilder(DISTRIBUTE, repository)
@@ -212,8 +217,9 @@ public class BakeJobConfiguration {
 
     @Bean
     @StepScope
-    Tasklet copyRegion(@Value(BAKE) String bake) {
-        return new CopyRegionStep(runs.of(bake));
+    Tasklet copyRegion(@Value(BAKE) String bake, @Value(TARGET) String target) {
+        String key = Target.parse(target).key();
+        return new CopyRegionStep(runs.of(bake), limits.slots(key), limits.pacer(key));
     }
 
     @Bean

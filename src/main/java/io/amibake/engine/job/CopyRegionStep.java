@@ -33,10 +33,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 public final class CopyRegionStep implements Tasklet {
 
-    /** Shared by every bake of the process: AWS's limits are per account and region, not per bake. */
-    private static final CopySlots SLOTS = new CopySlots();
-    private static final CopyPacer PACER = new CopyPacer();
-
     private final BakeRun run;
     private final BakeServices services;
     private final CopySlots slots;
@@ -44,10 +40,11 @@ public final class CopyRegionStep implements Tasklet {
     private final TestCopyStep testCopy;
     private final DeployInstancesStep deployInstances;
 
-    public CopyRegionStep(BakeRun run) {
-        this(run, SLOTS, PACER);
-    }
-
+    /**
+     * @param slots the copies in flight of the bake's target, shared by its bakes: AWS's limits
+     *              are per account and region, not per bake ({@link CopyLimits})
+     * @param pacer the CopyImage calls of the bake's target
+     */
     CopyRegionStep(BakeRun run, CopySlots slots, CopyPacer pacer) {
         this.run = run;
         this.services = run.services();

@@ -1,7 +1,6 @@
 package io.amibake.engine.run;
 
 import io.amibake.cloud.AwsClients;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.engine.api.BakeBusyException;
@@ -11,6 +10,8 @@ import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.NothingToResumeException;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.api.WrongTargetException;
 import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.job.BakeRun;
 import io.amibake.engine.job.BakeServices;
@@ -49,6 +50,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
@@ -81,13 +83,15 @@ public class BakeEngine implements BakeService {
     private final BakeLeases leases;
     private final BakeSettings settings;
     private final WaitHistory waitHistory;
+    private final Accounts accounts;
     private final Clock clock = Clock.systemUTC();
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
 
     public BakeEngine(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
-                      BakeLeases leases, BakeSettings settings, WaitHistory waitHistory) {
+                      BakeLeases leases, BakeSettings settings, WaitHistory waitHistory, Accounts accounts) {
+        this.accounts = accounts;
         this.repository = repository;
         this.operator = operator;
         this.job = bakeJob;
@@ -107,20 +111,18 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
-    public BakeResult start(BakeRequest request, AwsSettings aws, String target, Path manifest, BakeEvents events)
-            throws Exception {
-        checkCredentials(aws);
+    public BakeResult start(BakeRequest request, Target target, Path manifest, BakeEvents events) throws Exception {
         Recipe recipe = request.recipe();
         String bakeId = BakeIds.newId(recipe.name(), clock.instant());
-        return held(recipe.name(), bakeId, events, guarded -> {
+        return held(target, recipe.name(), bakeId, () -> accounts.resolve(target), events, (resolved, guarded) -> {
             JobParameters parameters = new JobParametersBuilder()
                     .addString(BakeParameters.RECIPE, recipe.name())
                     .addString(BakeParameters.BAKE, bakeId)
-                    .addString(BakeParameters.TARGET, target, false)
+                    .addString(BakeParameters.TARGET, resolved.toString(), false)
                     .toJobParameters();
             BakeSecrets.put(bakeId, recipe.secretValues());
             try {
-                return run(parameters, request, recipe, aws, manifestOr(manifest, bakeId), guarded);
+                return run(parameters, request, recipe, resolved, manifestOr(manifest, bakeId), guarded);
             } finally {
                 BakeSecrets.remove(bakeId);
             }
@@ -152,17 +154,27 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
-    public BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, AwsSettings aws,
+    public BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, Target caller,
                              Path manifest, BakeEvents events, Consumer<JobExecution> beforeRun) throws Exception {
         JobExecution named = execution(executionId)
                 .orElseThrow(() -> new NothingToResumeException("no bake with execution id " + executionId));
         String recipe = named.getJobParameters().getString(BakeParameters.RECIPE);
         String bakeId = named.getJobParameters().getString(BakeParameters.BAKE);
+        Target own = targetOf(named);
+        Target reach = reach(bakeId, own, caller);
         if (edited == null) {
             BakeState.of(named).requireSecrets(secrets);
         }
-        checkCredentials(aws);
-        return held(recipe, bakeId, events, guarded -> {
+        // A bake that knows its account holds its lease before any call; one stored before
+        // targets had accounts holds the account its credentials reach now.
+        Supplier<Target> leased = () -> own.account() != null ? reach.withAccount(own.account())
+                : accounts.resolve(reach);
+        return held(reach, recipe, bakeId, leased, events, (target, guarded) -> {
+            Target resolved = accounts.resolve(reach);
+            if (own.account() != null && !own.account().equals(resolved.account())) {
+                throw new WrongTargetException("bake " + bakeId + " belongs to target '" + own + "': these"
+                        + " credentials reach account " + resolved.account() + "; resume it " + how(own));
+            }
             // Read again under the lease: the bake may have moved on since it was chosen.
             JobExecution last = repository.getLastJobExecution(named.getJobInstance());
             if (!BakeService.resumable(last)) {
@@ -175,12 +187,53 @@ public class BakeEngine implements BakeService {
                 repository.updateExecutionContext(last);
             }
             beforeRun.accept(last);
-            return runAgain(last, edited, secrets, aws, manifest, guarded);
+            return runAgain(last, edited, secrets, resolved, manifest, guarded);
         });
     }
 
+    @Override
+    public Target targetOf(JobExecution execution) {
+        return Target.parse(execution.getJobParameters().getString(BakeParameters.TARGET));
+    }
+
+    /**
+     * The target a bake resumes against: its own, which a caller that names one must match. No
+     * cloud call: a refusal here touches nothing.
+     */
+    private static Target reach(String bakeId, Target own, Target caller) {
+        if (own.inProcess()) {
+            if (caller != null && caller.inProcess() && caller.endpoint().equals(own.endpoint())) {
+                return caller;
+            }
+            throw new WrongTargetException("bake " + bakeId + " ran against a sandbox inside the process that"
+                    + " baked it (target '" + own + "'), which ended with that process: it cannot resume;"
+                    + " bake again, or bake against 'amibake sandbox' with --endpoint-url to resume later");
+        }
+        if (caller == null) {
+            return own.withAccount(null);
+        }
+        if (!caller.sameReach(own)) {
+            throw new WrongTargetException("bake " + bakeId + " belongs to target '" + own + "', not '"
+                    + caller.withAccount(null) + "'; resume it " + how(own));
+        }
+        return caller;
+    }
+
+    /** How to name a target on the command line. */
+    private static String how(Target target) {
+        List<String> options = new ArrayList<>();
+        if (target.endpoint() != null) {
+            options.add("--endpoint-url " + target.endpoint());
+        }
+        if (target.credentials().source() == Target.Source.PROFILE) {
+            options.add("--profile " + target.credentials().name());
+        }
+        return options.isEmpty() ? "with the default credentials (no --profile, --endpoint-url or --sandbox)"
+                : "with " + String.join(" ", options) + ", or with none of them";
+    }
+
     /** Runs a stored bake again from its checkpoints, with its recipe parsed once for the run. */
-    private BakeResult runAgain(JobExecution last, BakeRequest edited, Map<String, String> secrets, AwsSettings aws,
+    private BakeResult runAgain(JobExecution last, BakeRequest edited, Map<String, String> secrets, Target target,
                                 Path manifest, BakeEvents events) throws Exception {
         BakeState.of(last).requireSecrets(secrets);
         if (last.getStatus() == BatchStatus.STARTED || last.getStatus() == BatchStatus.STARTING
@@ -193,24 +246,25 @@ public class BakeEngine implements BakeService {
         BakeSecrets.put(state.bakeId(), values);
         try {
             Recipe recipe = edited != null ? edited.recipe() : state.recipe();
-            return run(last.getJobParameters(), null, recipe, aws, manifestOr(manifest, state.bakeId()), events);
+            return run(last.getJobParameters(), null, recipe, target, manifestOr(manifest, state.bakeId()), events);
         } finally {
             BakeSecrets.remove(state.bakeId());
         }
     }
 
-    private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, AwsSettings aws,
+    private BakeResult run(JobParameters parameters, BakeRequest request, Recipe recipe, Target target,
                            Path manifest, BakeEvents events) throws Exception {
         String bakeId = parameters.getString(BakeParameters.BAKE);
         String recipeName = parameters.getString(BakeParameters.RECIPE);
-        String target = parameters.getString(BakeParameters.TARGET);
+        String waitKey = target.waitsKey();
         StopSignal stop = new StopSignal();
+        var aws = target.settings();
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
-            Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
+            Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, waitKey)), plan,
                     stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
                     RedactingEvents.of(events, recipe), clock);
@@ -227,7 +281,7 @@ public class BakeEngine implements BakeService {
                 running.remove(run);
             }
             try {
-                waitHistory.save(recipeName, target, waits.expectations().snapshot());
+                waitHistory.save(recipeName, waitKey, waits.expectations().snapshot());
             } catch (DataAccessException e) {
                 // The bake itself is done and saved; only the next one's pacing loses this run.
                 events.note("bake", "could not keep how long this run's waits took: " + e.getMessage());
@@ -292,7 +346,7 @@ public class BakeEngine implements BakeService {
             return execution;
         }
         String recipe = execution.getJobParameters().getString(BakeParameters.RECIPE);
-        Lease lease = leases.acquire(recipe);
+        Lease lease = leases.acquire(targetOf(execution).key(), recipe);
         try {
             return operator.recover(execution);
         } finally {
@@ -342,33 +396,31 @@ public class BakeEngine implements BakeService {
         return leases.live(recipe);
     }
 
-    /** An unknown profile or no credentials at all is bad input, found before a bake record exists. */
-    private static void checkCredentials(AwsSettings aws) {
-        try (AwsClients clients = new AwsClients(aws)) {
-            clients.checkCredentials();
-        }
-    }
-
     private Path manifestOr(Path manifest, String bakeId) {
         return manifest != null ? manifest : settings.home().resolve("manifests").resolve(bakeId + ".json");
     }
 
     private interface Run {
-        BakeResult run(BakeEvents events) throws Exception;
+        BakeResult run(Target target, BakeEvents events) throws Exception;
     }
 
     /**
      * Runs with the recipe's lock and lease held, the heartbeat going, and Ctrl-C wired to stop
-     * this bake (each run has its own hook, so a scheduler's Ctrl-C stops all of its bakes).
+     * this bake (each run has its own hook, so a scheduler's Ctrl-C stops all of its bakes). The
+     * lock on this host is keyed by how the target is reached, taken before any call; the lease by
+     * the target's account, which {@code leased} may have to read.
      */
-    private BakeResult held(String recipe, String bakeId, BakeEvents events, Run body) throws Exception {
+    private BakeResult held(Target reach, String recipe, String bakeId, Supplier<Target> leased, BakeEvents events,
+                            Run body) throws Exception {
         String self = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
-        RecipeLock.Result locked = RecipeLock.acquire(settings.home(), recipe, self);
+        RecipeLock.Result locked = RecipeLock.acquire(settings.home(), recipe, reach.withAccount(null).toString(),
+                self);
         if (locked.lock().isEmpty()) {
             throw new BakeBusyException(recipe, locked.holder());
         }
         try (RecipeLock lock = locked.lock().get()) {
-            Lease lease = leases.acquire(recipe);
+            Target target = leased.get();
+            Lease lease = leases.acquire(target.key(), recipe);
             Heartbeat heartbeat = new Heartbeat(leases, lease, repository, () -> running.requestStop(bakeId));
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -382,7 +434,7 @@ public class BakeEngine implements BakeService {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 // Names the running execution in the lock and the lease once it is known.
-                return body.run(events.whenStarted((execution, startedBake) -> {
+                return body.run(target, events.whenStarted((execution, startedBake) -> {
                     lock.describe(self + ", bake " + startedBake + ", execution " + execution);
                     heartbeat.watch(startedBake, execution);
                 }));

@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Leases in the job repository: a running bake holds its recipe's row, naming its host and pid,
+ * Leases in the job repository: a running bake holds its target's and recipe's row, naming its host and pid,
  * and renews it on a heartbeat. Another process, on this host or another sharing the database,
  * takes the row only once it has expired, or, on this host, once its owner's process is gone.
  * A database row rather than a file lock, so "one recipe runs at most once at a time" holds on
@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class BakeLeases {
 
-    static final String TABLE = "AMIBAKE_LEASE";
+    static final String TABLE = "AMIBAKE_BAKE_LEASE";
 
     private final JdbcTemplate jdbc;
     private final String host;
@@ -43,17 +43,6 @@ public class BakeLeases {
         this.host = host;
         this.ttl = ttl;
         this.clock = clock;
-        // Plain types that HSQLDB 2.7 and PostgreSQL 15 share; times are epoch milliseconds of
-        // the writer's clock, so hosts sharing a repository need synchronised clocks (NTP).
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-                + "RECIPE VARCHAR(200) NOT NULL PRIMARY KEY, "
-                + "TOKEN VARCHAR(64) NOT NULL, "
-                + "OWNER_HOST VARCHAR(255) NOT NULL, "
-                + "OWNER_PID BIGINT NOT NULL, "
-                + "BAKE_ID VARCHAR(255), "
-                + "EXECUTION_ID BIGINT, "
-                + "STARTED_AT BIGINT NOT NULL, "
-                + "EXPIRES_AT BIGINT NOT NULL)");
     }
 
     /** How long a lease lives without a heartbeat. */
@@ -61,17 +50,18 @@ public class BakeLeases {
         return ttl;
     }
 
-    /** Takes the recipe's lease, or throws {@link BakeBusyException} naming who holds it. */
-    public Lease acquire(String recipe) {
+    /** Takes the recipe's lease on the target, or throws {@link BakeBusyException} naming who holds it. */
+    public Lease acquire(String target, String recipe) {
         String token = UUID.randomUUID().toString();
         long now = clock.millis();
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                jdbc.update("INSERT INTO " + TABLE + " (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
-                        + " VALUES (?, ?, ?, ?, ?, ?)", recipe, token, host, pid, now, now + ttl.toMillis());
-                return new Lease(recipe, token, host, pid, null, null, now, now + ttl.toMillis());
+                jdbc.update("INSERT INTO " + TABLE + " (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT,"
+                        + " EXPIRES_AT) VALUES (?, ?, ?, ?, ?, ?, ?)", target, recipe, token, host, pid, now,
+                        now + ttl.toMillis());
+                return new Lease(target, recipe, token, host, pid, null, null, now, now + ttl.toMillis());
             } catch (DuplicateKeyException held) {
-                Optional<Lease> holder = holder(recipe);
+                Optional<Lease> holder = holder(target, recipe);
                 if (holder.isEmpty()) {
                     continue;
                 }
@@ -82,14 +72,14 @@ public class BakeLeases {
                 // Expired or orphaned: take it over only if nobody else did in between.
                 int taken = jdbc.update("UPDATE " + TABLE + " SET TOKEN = ?, OWNER_HOST = ?, OWNER_PID = ?,"
                                 + " BAKE_ID = NULL, EXECUTION_ID = NULL, STARTED_AT = ?, EXPIRES_AT = ?"
-                                + " WHERE RECIPE = ? AND TOKEN = ?",
-                        token, host, pid, now, now + ttl.toMillis(), recipe, current.token());
+                                + " WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?",
+                        token, host, pid, now, now + ttl.toMillis(), target, recipe, current.token());
                 if (taken == 1) {
-                    return new Lease(recipe, token, host, pid, null, null, now, now + ttl.toMillis());
+                    return new Lease(target, recipe, token, host, pid, null, null, now, now + ttl.toMillis());
                 }
             }
         }
-        throw busy(recipe, holder(recipe).orElse(null));
+        throw busy(recipe, holder(target, recipe).orElse(null));
     }
 
     private static BakeBusyException busy(String recipe, Lease holder) {
@@ -99,14 +89,14 @@ public class BakeLeases {
 
     /** Extends the lease; false when it is no longer this holder's (it expired and was taken). */
     public boolean renew(Lease lease) {
-        return jdbc.update("UPDATE " + TABLE + " SET EXPIRES_AT = ? WHERE RECIPE = ? AND TOKEN = ?",
-                clock.millis() + ttl.toMillis(), lease.recipe(), lease.token()) == 1;
+        return jdbc.update("UPDATE " + TABLE + " SET EXPIRES_AT = ? WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?",
+                clock.millis() + ttl.toMillis(), lease.target(), lease.recipe(), lease.token()) == 1;
     }
 
     /** Names the bake and execution the lease covers, for whoever finds it taken. */
     public void describe(Lease lease, String bakeId, long executionId) {
-        jdbc.update("UPDATE " + TABLE + " SET BAKE_ID = ?, EXECUTION_ID = ? WHERE RECIPE = ? AND TOKEN = ?",
-                bakeId, executionId, lease.recipe(), lease.token());
+        jdbc.update("UPDATE " + TABLE + " SET BAKE_ID = ?, EXECUTION_ID = ? WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?",
+                bakeId, executionId, lease.target(), lease.recipe(), lease.token());
     }
 
     /**
@@ -119,23 +109,28 @@ public class BakeLeases {
     }
 
     public void release(Lease lease) {
-        jdbc.update("DELETE FROM " + TABLE + " WHERE RECIPE = ? AND TOKEN = ?", lease.recipe(), lease.token());
+        jdbc.update("DELETE FROM " + TABLE + " WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?", lease.target(),
+                lease.recipe(), lease.token());
     }
 
-    /** Who holds the recipe's lease, expired or not. */
-    public Optional<Lease> holder(String recipe) {
-        List<Lease> found = jdbc.query("SELECT RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID, EXECUTION_ID,"
-                        + " STARTED_AT, EXPIRES_AT FROM " + TABLE + " WHERE RECIPE = ?",
-                (rs, row) -> new Lease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                        rs.getString(5), rs.getObject(6) == null ? null : rs.getLong(6), rs.getLong(7),
-                        rs.getLong(8)),
-                recipe);
-        return found.stream().findFirst();
+    /** Who holds the recipe's lease on the target, expired or not. */
+    public Optional<Lease> holder(String target, String recipe) {
+        return leases(" WHERE TARGET = ? AND RECIPE = ?", target, recipe).stream().findFirst();
     }
 
-    /** The live lease on the recipe, if one is held. */
+    /** The live lease on the recipe, on whichever target, if one is held. */
     public Optional<Lease> live(String recipe) {
-        return holder(recipe).filter(l -> l.expiresAt() > clock.millis() && !ownerGone(l));
+        return leases(" WHERE RECIPE = ?", recipe).stream()
+                .filter(l -> l.expiresAt() > clock.millis() && !ownerGone(l)).findFirst();
+    }
+
+    private List<Lease> leases(String where, Object... args) {
+        return jdbc.query("SELECT TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID, EXECUTION_ID,"
+                        + " STARTED_AT, EXPIRES_AT FROM " + TABLE + where,
+                (rs, row) -> new Lease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getLong(5), rs.getString(6), rs.getObject(7) == null ? null : rs.getLong(7),
+                        rs.getLong(8), rs.getLong(9)),
+                args);
     }
 
     /**

@@ -30,7 +30,16 @@ public final class RecipeLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes the recipe's lock, or returns who holds it. */
+    /**
+     * Takes the recipe's lock for a target (a bake's target is part of what the lock keeps
+     * single), or returns who holds it. The file is {@code RECIPE@HASH.lock}, the hash of the
+     * target's key.
+     */
+    public static Result acquire(Path home, String recipe, String target, String holder) {
+        return acquire(home, recipe + "@" + Integer.toHexString(target.hashCode()), holder);
+    }
+
+    /** Takes the lock of the name, or returns who holds it. */
     public static Result acquire(Path home, String recipe, String holder) {
         try {
             Path file = home.resolve("locks").resolve(recipe + ".lock");
@@ -65,7 +74,7 @@ public final class RecipeLock implements AutoCloseable {
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                     FileLock probe = channel.tryLock();
                     if (probe == null) {
-                        String recipe = file.getFileName().toString().replaceFirst("\\.lock$", "");
+                        String recipe = file.getFileName().toString().replaceFirst("(@[0-9a-f]+)?\\.lock$", "");
                         holders.add("recipe " + recipe + ": " + Files.readString(file).strip());
                     } else {
                         probe.release();

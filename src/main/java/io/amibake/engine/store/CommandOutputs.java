@@ -27,7 +27,6 @@ public class CommandOutputs {
             + "INSTANCE_ID, STATUS, EXIT_CODE, FINISHED_AT, STDOUT, STDERR";
 
     private final JdbcTemplate jdbc;
-    private volatile boolean created;
 
     public CommandOutputs(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -45,7 +44,6 @@ public class CommandOutputs {
 
     /** Keeps the output, with the bake's secret values redacted: a command may well echo one. */
     public void save(Output o) {
-        ensureTable();
         Redactor secrets = BakeSecrets.redactor(o.bakeId());
         jdbc.update("DELETE FROM AMIBAKE_COMMAND_OUTPUT WHERE COMMAND_ID = ? AND INSTANCE_ID = ?",
                 o.commandId(), o.instanceId());
@@ -57,25 +55,10 @@ public class CommandOutputs {
 
     /** Every command output kept for the bake, in the order the commands ended. */
     public List<Output> of(String bakeId) {
-        ensureTable();
         return jdbc.query("SELECT " + COLUMNS + " FROM AMIBAKE_COMMAND_OUTPUT WHERE BAKE_ID = ? "
                 + "ORDER BY FINISHED_AT, EXECUTION_ID", (rs, row) -> new Output(rs.getString(1), rs.getLong(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                 rs.getInt(9), instant(rs.getTimestamp(10)), rs.getString(11), rs.getString(12)), bakeId);
-    }
-
-    private void ensureTable() {
-        if (created) {
-            return;
-        }
-        // Plain types that HSQLDB 2.7 and PostgreSQL 15 both read the same way.
-        jdbc.execute("CREATE TABLE IF NOT EXISTS AMIBAKE_COMMAND_OUTPUT ("
-                + "BAKE_ID VARCHAR(200) NOT NULL, EXECUTION_ID BIGINT NOT NULL, STEP_NAME VARCHAR(100) NOT NULL, "
-                + "COMMAND_KEY VARCHAR(300) NOT NULL, COMMAND_NAME VARCHAR(300) NOT NULL, "
-                + "COMMAND_ID VARCHAR(100) NOT NULL, INSTANCE_ID VARCHAR(100) NOT NULL, STATUS VARCHAR(40) NOT NULL, "
-                + "EXIT_CODE INTEGER NOT NULL, FINISHED_AT TIMESTAMP NOT NULL, "
-                + "STDOUT VARCHAR(" + STDOUT_LIMIT + "), STDERR VARCHAR(" + STDERR_LIMIT + "))");
-        created = true;
     }
 
     /** The last {@code limit} characters, the part that usually says why a command failed. */

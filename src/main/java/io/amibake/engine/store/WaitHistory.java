@@ -35,7 +35,6 @@ public class WaitHistory {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
-    private volatile boolean tableReady;
 
     public WaitHistory(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -48,7 +47,6 @@ public class WaitHistory {
      * has the same tempo.
      */
     public Map<String, List<Long>> load(String recipe, String target) {
-        ensureTable();
         Map<String, List<Long>> own = rows("WHERE RECIPE = ? AND TARGET = ?", recipe, key(target));
         if (!own.isEmpty()) {
             return own;
@@ -60,7 +58,6 @@ public class WaitHistory {
 
     /** Replaces the recipe's history at the target with what its last bake knew, bounded. */
     public void save(String recipe, String target, Map<String, List<Long>> observed) {
-        ensureTable();
         long now = System.currentTimeMillis();
         transaction.executeWithoutResult(status -> {
             Map<String, List<Long>> before = rows("WHERE RECIPE = ? AND TARGET = ?", recipe, key(target));
@@ -90,20 +87,6 @@ public class WaitHistory {
             found.put(rs.getString(1), recent(decode(rs.getString(2))));
         }, args);
         return found;
-    }
-
-    private void ensureTable() {
-        if (!tableReady) {
-            // Plain types that HSQLDB 2.7 and PostgreSQL 15 both accept.
-            jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-                    + "RECIPE VARCHAR(255) NOT NULL, "
-                    + "TARGET VARCHAR(1000) NOT NULL, "
-                    + "WAIT_KEY VARCHAR(" + MAX_KEY_LENGTH + ") NOT NULL, "
-                    + "MILLIS VARCHAR(1000) NOT NULL, "
-                    + "UPDATED_AT BIGINT NOT NULL, "
-                    + "PRIMARY KEY (RECIPE, TARGET, WAIT_KEY))");
-            tableReady = true;
-        }
     }
 
     private static String key(String target) {

@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -81,7 +82,7 @@ class AwsBehaviourTest {
         sandbox.faults().failAfter("CopyImage", "eu-west-1", "InternalError", 1);
 
         // when
-        BakeResult result = bake("late", AwsSettings.sandbox(sandbox.endpoint()), BakeEvents.NONE);
+        BakeResult result = bake("late", Target.endpoint(sandbox.endpoint()), BakeEvents.NONE);
 
         // then the bake looked them up and adopted them instead of making second ones
         assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
@@ -104,7 +105,7 @@ class AwsBehaviourTest {
         // given the image fails, and so will the copy into eu-west-1
         sandbox.faults().failNextImage("us-east-1");
         sandbox.faults().failNextImage("eu-west-1");
-        AwsSettings aws = AwsSettings.sandbox(sandbox.endpoint());
+        Target aws = Target.endpoint(sandbox.endpoint());
 
         // when the bake runs, and resumes twice
         BakeResult failedImage = bake("reuse", aws, BakeEvents.NONE);
@@ -130,7 +131,7 @@ class AwsBehaviourTest {
     void aResumeWhoseLaunchTokenPointsAtATerminatedInstanceLaunchesANewOne() throws Exception {
         // given a launch that took effect but whose answer never arrived, so its instance id was never saved
         sandbox.faults().failAfter("RunInstances", "us-east-1", "InternalError", 2);
-        BakeResult failed = bake("token", new AwsSettings(sandbox.endpoint(), null, true, 2), BakeEvents.NONE);
+        BakeResult failed = bake("token", Target.endpoint(sandbox.endpoint()), BakeEvents.NONE);
         assertThat(failed.status()).isEqualTo("FAILED");
         assertThat(failed.error()).contains("HTTP 500").contains("InternalError").contains("request id");
         SandboxInstance orphan = instancesOf(failed).get(0);
@@ -141,7 +142,7 @@ class AwsBehaviourTest {
 
         // when
         BakeResult resumed = runner.resume(runner.resumable("token").getId(),
-                AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("token-1.json"), BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), dir.resolve("token-1.json"), BakeEvents.NONE);
 
         // then the resume moved to a new token and a new instance
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
@@ -182,7 +183,7 @@ class AwsBehaviourTest {
         };
 
         // when
-        BakeResult failed = bake(recipe, AwsSettings.sandbox(sandbox.endpoint()), stopper);
+        BakeResult failed = bake(recipe, Target.endpoint(sandbox.endpoint()), stopper);
         Instant failedAt = sandbox.now();
 
         // then it failed saying why, long before the command's delivery or execution timeout (an hour)
@@ -193,17 +194,17 @@ class AwsBehaviourTest {
 
         // and a resume starts the instance and sends the command again
         BakeResult resumed = runner.resume(runner.resumable(recipe).getId(),
-                AwsSettings.sandbox(sandbox.endpoint()), dir.resolve(recipe + "-1.json"), BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), dir.resolve(recipe + "-1.json"), BakeEvents.NONE);
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
     }
 
-    private BakeResult bake(String name, AwsSettings aws, BakeEvents events) throws Exception {
+    private BakeResult bake(String name, Target aws, BakeEvents events) throws Exception {
         String yaml = Files.readString(Path.of("recipes/httpd.yaml"))
                 .replace("\nname: httpd\n", "\nname: " + name + "\n")
                 .replace("targets: [us-east-1, us-west-2, eu-west-1]", "targets: [us-east-1, eu-west-1]");
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
-        return runner.start(BakeRequest.of(yaml, file.toString(), Map.of()), aws, "sandbox-test",
+        return runner.start(BakeRequest.of(yaml, file.toString(), Map.of()), aws,
                 dir.resolve(name + ".json"), events);
     }
 

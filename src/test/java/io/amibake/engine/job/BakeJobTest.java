@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -106,7 +107,7 @@ class BakeJobTest {
         // when the cause is fixed and the bake resumed
         sandbox.faults().clear();
         JobExecution last = runner.resumable("httpd");
-        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("m.json"),
+        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(sandbox.endpoint()), manifests.resolve("m.json"),
                 BakeEvents.NONE);
 
         // then it completes on the same instance, sending the failed command and the later ones only
@@ -168,7 +169,7 @@ class BakeJobTest {
             String yaml = Files.readString(Path.of(recipe));
             Recipe parsed = RecipeLoader.parse(yaml, recipe, Map.of());
             return runner.start(BakeRequest.of(yaml, recipe, Map.of()),
-                    AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test",
+                    Target.endpoint(sandbox.endpoint()),
                     manifests.resolve(parsed.name() + ".json"), events);
         } catch (Exception e) {
             throw new IllegalStateException(e);

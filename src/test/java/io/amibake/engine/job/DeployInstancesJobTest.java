@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -89,7 +90,7 @@ class DeployInstancesJobTest {
 
         // when
         JobExecution last = runner.resumable("pair");
-        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"),
+        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(sandbox.endpoint()), dir.resolve("r.json"),
                 BakeEvents.NONE);
 
         // then eu-west-1 runs two instances of its new copy, and nothing but the deployed instances is left
@@ -113,7 +114,7 @@ class DeployInstancesJobTest {
 
         // when the older bake is resumed by its execution
         JobExecution execution = runner.execution(older.executionId()).orElseThrow();
-        BakeResult resumed = runner.resume(execution.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("o.json"),
+        BakeResult resumed = runner.resume(execution.getId(), Target.endpoint(sandbox.endpoint()), dir.resolve("o.json"),
                 BakeEvents.NONE);
 
         // then eu-west-1 keeps the newer bake's instances, and the older bake launched none there
@@ -178,7 +179,7 @@ class DeployInstancesJobTest {
         Files.writeString(file, yaml);
         Map<String, String> vars = Map.of("version", "1." + BAKES.incrementAndGet());
         return runner.start(BakeRequest.of(yaml, file.toString(), vars),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test",
+                Target.endpoint(sandbox.endpoint()),
                 dir.resolve(name + "-" + System.nanoTime() + ".json"), BakeEvents.NONE);
     }
 

@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
@@ -72,7 +73,7 @@ class DeployJobTest {
 
         // when
         JobExecution last = runner.resumable("fleet");
-        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"),
+        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(sandbox.endpoint()), dir.resolve("r.json"),
                 BakeEvents.NONE);
 
         // then eu-west-1 is deployed without a second copy
@@ -121,7 +122,7 @@ class DeployJobTest {
 
         // when the older bake is resumed by its execution
         JobExecution older = runner.execution(first.executionId()).orElseThrow();
-        BakeResult resumed = runner.resume(older.getId(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("o.json"),
+        BakeResult resumed = runner.resume(older.getId(), Target.endpoint(sandbox.endpoint()), dir.resolve("o.json"),
                 BakeEvents.NONE);
 
         // then it completes, and us-west-2 keeps the newer image
@@ -144,7 +145,7 @@ class DeployJobTest {
         // Two bakes can start within one second, which the image name's date would not tell apart.
         Map<String, String> vars = Map.of("version", "1." + BAKES.incrementAndGet());
         return runner.start(BakeRequest.of(yaml, file.toString(), vars),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve(name + "-" + System.nanoTime()
+                Target.endpoint(sandbox.endpoint()), dir.resolve(name + "-" + System.nanoTime()
                         + ".json"), BakeEvents.NONE);
     }
 

@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -112,7 +113,7 @@ class DistributionTest {
         // when the bake resumes
         Map<String, Long> copiesBefore = copyCalls();
         BakeResult resumed = runner.resume(runner.resumable("fleet").getId(),
-                AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("resumed.json"), BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), manifests.resolve("resumed.json"), BakeEvents.NONE);
 
         // then only the two failed regions were copied again
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
@@ -165,7 +166,7 @@ class DistributionTest {
             // when
             String yaml = Files.readString(recipe);
             BakeResult result = runner.start(BakeRequest.of(yaml, recipe.toString(), Map.of("run", "sixteen")),
-                    AwsSettings.sandbox(throttled.endpoint()), "throttled", manifests.resolve("sixteen.json"),
+                    Target.endpoint(throttled.endpoint()), manifests.resolve("sixteen.json"),
                     drainOnDistribution);
 
             // then every region has its image
@@ -196,8 +197,7 @@ class DistributionTest {
     private BakeResult bake(String file, Map<String, String> vars) throws Exception {
         String yaml = Files.readString(Path.of(file));
         Recipe recipe = RecipeLoader.parse(yaml, file, vars);
-        return runner.start(BakeRequest.of(yaml, file, vars), AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-test", manifests.resolve(recipe.name() + "-" + vars.get("run") + ".json"), BakeEvents.NONE);
+        return runner.start(BakeRequest.of(yaml, file, vars), Target.endpoint(sandbox.endpoint()), manifests.resolve(recipe.name() + "-" + vars.get("run") + ".json"), BakeEvents.NONE);
     }
 
     /** The ARN of the key an alias names in the region, as KMS tells it. */

@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -140,7 +141,7 @@ class ImageTestJobTest {
         Recipe edited = RecipeLoader.parse(good, "picky.yaml", Map.of());
         assertThat(RecipeChanges.conflicts(BakeState.of(last), edited)).isEmpty();
         BakeResult resumed = runner.resume(last.getId(), new BakeRequest(good, "picky.yaml", Map.of(), edited),
-                Map.of(), AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("p.json"), BakeEvents.NONE, e -> { });
+                Map.of(), Target.endpoint(sandbox.endpoint()), dir.resolve("p.json"), BakeEvents.NONE, e -> { });
 
         // then only the tests ran again, on a second test instance, and the image went out
         assertThat(resumed.status()).as(resumed.error()).isEqualTo("COMPLETED");
@@ -160,7 +161,7 @@ class ImageTestJobTest {
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml);
         return runner.start(BakeRequest.of(yaml, file.toString(), Map.of()),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve(name + ".json"), BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), dir.resolve(name + ".json"), BakeEvents.NONE);
     }
 
     private String publish(String name, String value) {

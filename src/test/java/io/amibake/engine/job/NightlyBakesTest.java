@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -153,7 +154,7 @@ class NightlyBakesTest {
         };
 
         // when
-        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(restarted.endpoint()),
+        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(restarted.endpoint()),
                 manifests.resolve("forgotten.json"), events);
 
         // then one resume makes the instance, the image and both regions' images again
@@ -187,7 +188,7 @@ class NightlyBakesTest {
         repository.updateExecutionContext(last);
 
         // when
-        BakeResult resumed = runner.resume(last.getId(), AwsSettings.sandbox(sandbox.endpoint()),
+        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(sandbox.endpoint()),
                 manifests.resolve("legacy.json"), BakeEvents.NONE);
 
         // then
@@ -201,7 +202,7 @@ class NightlyBakesTest {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
         Map<String, String> variables = Map.of("night", String.valueOf(night));
         return runner.start(BakeRequest.of(yaml, RECIPE.toString(), variables),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-nightly",
+                Target.endpoint(sandbox.endpoint()),
                 manifests.resolve(recipe + "-" + night + ".json"), BakeEvents.NONE);
     }
 

@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -102,8 +103,7 @@ class RetentionAfterBakeTest {
     private BakeResult bake(String yaml, String run) throws Exception {
         Map<String, String> vars = Map.of("run", run);
         Recipe recipe = RecipeLoader.parse(yaml, KEPT, vars);
-        return runner.start(BakeRequest.of(yaml, KEPT, vars), AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-test", manifests.resolve(run + ".json"), BakeEvents.NONE);
+        return runner.start(BakeRequest.of(yaml, KEPT, vars), Target.endpoint(sandbox.endpoint()), manifests.resolve(run + ".json"), BakeEvents.NONE);
     }
 
     private static List<SandboxImage> live(BakeResult result) {

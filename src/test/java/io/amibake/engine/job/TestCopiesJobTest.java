@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
@@ -69,7 +70,7 @@ class TestCopiesJobTest {
 
         // when
         BakeResult failed = runner.start(BakeRequest.of(yaml, "copies.yaml", Map.of()),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", dir.resolve("f.json"), armAfterSourceTest);
+                Target.endpoint(sandbox.endpoint()), dir.resolve("f.json"), armAfterSourceTest);
 
         // then eu-west-1's copy is tagged failed, and neither its parameter nor its template moved
         assertThat(failed.status()).isEqualTo("FAILED");
@@ -84,7 +85,7 @@ class TestCopiesJobTest {
 
         // when
         BakeResult resumed = runner.resume(runner.resumable("copies").getId(),
-                AwsSettings.sandbox(sandbox.endpoint()), dir.resolve("r.json"), BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), dir.resolve("r.json"), BakeEvents.NONE);
 
         // then the copy passed in its region and is published there
         assertThat(resumed.status()).as(resumed.error()).isEqualTo("COMPLETED");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.amibake.MutableClock;
+import io.amibake.engine.store.Migrations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 class BakeLeasesTest {
 
     private static final Duration TTL = Duration.ofSeconds(30);
+    private static final String TARGET = "aws account=123456789012";
 
     private final MutableClock clock = new MutableClock(Instant.now().toString());
     private BakeLeases runnerA;
@@ -26,8 +28,10 @@ class BakeLeasesTest {
 
     @BeforeEach
     void twoRunnersOnOneDatabase() {
-        jdbc = new JdbcTemplate(new DriverManagerDataSource(
-                "jdbc:hsqldb:mem:leases-" + UUID.randomUUID(), "SA", ""));
+        DriverManagerDataSource database = new DriverManagerDataSource(
+                "jdbc:hsqldb:mem:leases-" + UUID.randomUUID(), "SA", "");
+        Migrations.apply(database);
+        jdbc = new JdbcTemplate(database);
         runnerA = new BakeLeases(jdbc, "runner-a", TTL, clock);
         runnerB = new BakeLeases(jdbc, "runner-b", TTL, clock);
     }
@@ -35,11 +39,11 @@ class BakeLeasesTest {
     @Test
     void aLiveLeaseRefusesAnotherRunnerNamingItsOwner() {
         // given
-        Lease held = runnerA.acquire("lamp");
+        Lease held = runnerA.acquire(TARGET, "lamp");
         runnerA.describe(held, "lamp-20261128t020000z-ab12", 7);
 
         // when / then
-        assertThatThrownBy(() -> runnerB.acquire("lamp"))
+        assertThatThrownBy(() -> runnerB.acquire(TARGET, "lamp"))
                 .isInstanceOf(BakeBusyException.class)
                 .hasMessageContaining("another bake of recipe 'lamp' is running (host runner-a, pid "
                         + ProcessHandle.current().pid() + ", bake lamp-20261128t020000z-ab12, execution 7");
@@ -48,10 +52,10 @@ class BakeLeasesTest {
     @Test
     void anotherRecipeIsNotHeldByIt() {
         // given
-        runnerA.acquire("lamp");
+        runnerA.acquire(TARGET, "lamp");
 
         // when
-        Lease other = runnerB.acquire("httpd");
+        Lease other = runnerB.acquire(TARGET, "httpd");
 
         // then
         assertThat(other.host()).isEqualTo("runner-b");
@@ -60,11 +64,11 @@ class BakeLeasesTest {
     @Test
     void anExpiredLeaseIsTakenOverAndItsFormerHolderCannotRenewIt() {
         // given
-        Lease stale = runnerA.acquire("lamp");
+        Lease stale = runnerA.acquire(TARGET, "lamp");
         clock.advance(TTL.plusSeconds(1));
 
         // when
-        Lease taken = runnerB.acquire("lamp");
+        Lease taken = runnerB.acquire(TARGET, "lamp");
 
         // then
         assertThat(runnerB.live("lamp")).map(Lease::host).contains("runner-b");
@@ -75,31 +79,33 @@ class BakeLeasesTest {
     @Test
     void aRenewedLeaseStaysLivePastItsFirstExpiry() {
         // given
-        Lease held = runnerA.acquire("lamp");
+        Lease held = runnerA.acquire(TARGET, "lamp");
         clock.advance(TTL.dividedBy(2));
         runnerA.renew(held);
         clock.advance(TTL.dividedBy(2).plusSeconds(1));
 
         // when / then
-        assertThatThrownBy(() -> runnerB.acquire("lamp")).isInstanceOf(BakeBusyException.class);
+        assertThatThrownBy(() -> runnerB.acquire(TARGET, "lamp")).isInstanceOf(BakeBusyException.class);
     }
 
     @Test
     void onItsOwnHostALeaseWhoseProcessIsGoneIsTakenAtOnce() {
         // given a live lease of this runner name held by a pid that no longer runs
         long now = clock.millis();
-        jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
-                + " VALUES ('lamp', 'dead', 'runner-a', ?, ?, ?)", deadPid(), now, now + TTL.toMillis());
+        jdbc.update("INSERT INTO AMIBAKE_BAKE_LEASE (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT,"
+                + " EXPIRES_AT) VALUES (?, 'lamp', 'dead', 'runner-a', ?, ?, ?)", TARGET, deadPid(), now,
+                now + TTL.toMillis());
 
         // when
-        Lease taken = runnerA.acquire("lamp");
+        Lease taken = runnerA.acquire(TARGET, "lamp");
 
         // then: on this runner name it is taken; another runner name must wait for expiry
         assertThat(taken.pid()).isEqualTo(ProcessHandle.current().pid());
         runnerA.release(taken);
-        jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
-                + " VALUES ('lamp', 'dead', 'runner-a', ?, ?, ?)", deadPid(), now, now + TTL.toMillis());
-        assertThatThrownBy(() -> runnerB.acquire("lamp")).isInstanceOf(BakeBusyException.class);
+        jdbc.update("INSERT INTO AMIBAKE_BAKE_LEASE (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT,"
+                + " EXPIRES_AT) VALUES (?, 'lamp', 'dead', 'runner-a', ?, ?, ?)", TARGET, deadPid(), now,
+                now + TTL.toMillis());
+        assertThatThrownBy(() -> runnerB.acquire(TARGET, "lamp")).isInstanceOf(BakeBusyException.class);
     }
 
     /** A pid no process has now. */

@@ -1,5 +1,6 @@
 package io.amibake.engine.run;
 
+import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -95,7 +96,7 @@ class BuildTimeoutTest {
 
         // when
         BakeResult stopped = runner.start(BakeRequest.of(yaml, recipe.toString(), Map.of()),
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-test", manifests.resolve("h.json"), BakeEvents.NONE);
+                Target.endpoint(sandbox.endpoint()), manifests.resolve("h.json"), BakeEvents.NONE);
 
         // then it stopped, resumable, once ten minutes had passed in the sandbox (where it
         // stopped depends on how much of them the machine's own pace took)
@@ -111,7 +112,7 @@ class BuildTimeoutTest {
         assertThat(BakeResult.timedOut(last)).as("the repository keeps why it stopped").isTrue();
         BakeResult resumed = runner.resume(last.getId(),
                 BakeRequest.of(yaml.replace("timeout: 10m ", "timeout: 7d "), recipe.toString(), Map.of()), Map.of(),
-                AwsSettings.sandbox(sandbox.endpoint()), manifests.resolve("h.json"), BakeEvents.NONE, e -> { });
+                Target.endpoint(sandbox.endpoint()), manifests.resolve("h.json"), BakeEvents.NONE, e -> { });
 
         // then it went on from where it stopped: the same bake, the same instance, one image
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
