@@ -1,5 +1,6 @@
 package io.amibake.engine.store;
 
+import io.amibake.cloud.AwsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,6 +25,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param copyLimit        AMI copies this process lets be in flight at once per destination region,
  *                         counted from before CopyImage is called until the copy settles; AWS
  *                         accepts 100 concurrent copies per destination region (docs/sandbox.md)
+ * @param requestAttempts  attempts per AWS call under the SDK's standard retry strategy: throttling
+ *                         and transient errors are retried with backoff and jitter up to this many times
  */
 @ConfigurationProperties("amibake")
 public record BakeSettings(
@@ -38,7 +41,8 @@ public record BakeSettings(
         Integer copyConcurrency,
         String host,
         Duration leaseTtl,
-        Integer copyLimit) {
+        Integer copyLimit,
+        Integer requestAttempts) {
 
     public BakeSettings {
         home = home == null ? UserHome.amibakeHome() : home;
@@ -53,6 +57,7 @@ public record BakeSettings(
         host = host == null || host.isBlank() ? localHostName() : host;
         leaseTtl = leaseTtl == null ? Duration.ofSeconds(60) : leaseTtl;
         copyLimit = copyLimit == null ? 100 : copyLimit;
+        requestAttempts = requestAttempts == null ? AwsSettings.DEFAULT_MAX_ATTEMPTS : requestAttempts;
         if (copyConcurrency < 1) {
             throw new IllegalArgumentException("amibake.copy-concurrency must be at least 1, not " + copyConcurrency);
         }

@@ -56,6 +56,17 @@ public class RepositoryCheck implements SmartInitializingSingleton, DisposableBe
 
     @Override
     public void afterSingletonsInstantiated() {
+        verify();
+    }
+
+    /**
+     * Refuses a repository that lost data ({@link HomeProblem}); once per context, before anything
+     * else reads or changes it (the migrations ask first).
+     */
+    public synchronized void verify() {
+        if (verified) {
+            return;
+        }
         String broken = incompleteness();
         if (broken != null) {
             throw inHome ? HomeProblem.damaged(record.getParent(), broken, null) : HomeProblem.damaged(url, broken);

@@ -27,11 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.TestPropertySource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -128,30 +130,6 @@ class AwsBehaviourTest {
     }
 
     @Test
-    void aResumeWhoseLaunchTokenPointsAtATerminatedInstanceLaunchesANewOne() throws Exception {
-        // given a launch that took effect but whose answer never arrived, so its instance id was never saved
-        sandbox.faults().failAfter("RunInstances", "us-east-1", "InternalError", 2);
-        BakeResult failed = bake("token", Target.endpoint(sandbox.endpoint()), BakeEvents.NONE);
-        assertThat(failed.status()).isEqualTo("FAILED");
-        assertThat(failed.error()).contains("HTTP 500").contains("InternalError").contains("request id");
-        SandboxInstance orphan = instancesOf(failed).get(0);
-        // and someone (the sweeper) has terminated that instance since
-        try (Ec2Client ec2 = ec2()) {
-            ec2.terminateInstances(r -> r.instanceIds(orphan.instanceId()));
-        }
-
-        // when
-        BakeResult resumed = runner.resume(runner.resumable("token").getId(),
-                Target.endpoint(sandbox.endpoint()), dir.resolve("token-1.json"), BakeEvents.NONE);
-
-        // then the resume moved to a new token and a new instance
-        assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
-        assertThat(instancesOf(resumed)).hasSize(2).allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"))
-                .extracting(SandboxInstance::clientToken).doesNotHaveDuplicates();
-        assertThat(sandbox.stats().count("RunInstances", "us-east-1", "IdempotentInstanceTerminated")).isEqualTo(1);
-    }
-
-    @Test
     void aCommandToAnInstanceStoppedBehindTheBakesBackFailsPromptlyAndTheResumeSendsItAgain() throws Exception {
         // given someone stops the build instance as soon as the first command is sent
         stoppedBehindTheBakesBack("stopped", message -> message.startsWith("sent "));
@@ -198,7 +176,44 @@ class AwsBehaviourTest {
         assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
     }
 
+    /** Two attempts per call, so that a launch whose answer is lost twice fails the bake. */
+    @Nested
+    @TestPropertySource(properties = "amibake.request-attempts=2")
+    class TwoAttemptsPerCall {
+
+        @Autowired
+        private BakeService twoAttempts;
+
+        @Test
+        void aResumeWhoseLaunchTokenPointsAtATerminatedInstanceLaunchesANewOne() throws Exception {
+            // given a launch that took effect but whose answer never arrived, so its instance id was never saved
+            sandbox.faults().failAfter("RunInstances", "us-east-1", "InternalError", 2);
+            BakeResult failed = bake(twoAttempts, "token", Target.endpoint(sandbox.endpoint()), BakeEvents.NONE);
+            assertThat(failed.status()).isEqualTo("FAILED");
+            assertThat(failed.error()).contains("HTTP 500").contains("InternalError").contains("request id");
+            SandboxInstance orphan = instancesOf(failed).get(0);
+            // and someone (the sweeper) has terminated that instance since
+            try (Ec2Client ec2 = ec2()) {
+                ec2.terminateInstances(r -> r.instanceIds(orphan.instanceId()));
+            }
+
+            // when
+            BakeResult resumed = twoAttempts.resume(twoAttempts.resumable("token").getId(),
+                    Target.endpoint(sandbox.endpoint()), dir.resolve("token-1.json"), BakeEvents.NONE);
+
+            // then the resume moved to a new token and a new instance
+            assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("COMPLETED");
+            assertThat(instancesOf(resumed)).hasSize(2).allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"))
+                    .extracting(SandboxInstance::clientToken).doesNotHaveDuplicates();
+            assertThat(sandbox.stats().count("RunInstances", "us-east-1", "IdempotentInstanceTerminated")).isEqualTo(1);
+        }
+    }
+
     private BakeResult bake(String name, Target aws, BakeEvents events) throws Exception {
+        return bake(runner, name, aws, events);
+    }
+
+    private BakeResult bake(BakeService runner, String name, Target aws, BakeEvents events) throws Exception {
         String yaml = Files.readString(Path.of("recipes/httpd.yaml"))
                 .replace("\nname: httpd\n", "\nname: " + name + "\n")
                 .replace("targets: [us-east-1, us-west-2, eu-west-1]", "targets: [us-east-1, eu-west-1]");

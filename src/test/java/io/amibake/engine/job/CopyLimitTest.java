@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.state.BakeState;
@@ -80,7 +81,7 @@ class CopyLimitTest {
             String source = ssm.parameter("us-east-1", "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
             Waits waits = new Waits(ec2, ssm, new Expectations(), PollPlan.DEFAULT, new StopSignal());
             BakeServices services = new BakeServices(clients, ec2, ssm, waits,
-                    new BakeSettings(null, null, null, null, null, null, null, null, null, null, null, null),
+                    new BakeSettings(null, null, null, null, null, null, null, null, null, null, null, null, null),
                     BakeEvents.NONE, Clock.systemUTC());
             // CopyImage's bucket refills on the sandbox's clock; pace it on the same clock.
             CopySlots slots = new CopySlots();
@@ -118,7 +119,7 @@ class CopyLimitTest {
 
     /** One bake's state at its copy into eu-west-1: the image made, its name chosen. */
     private static ChunkContext copyPartition(int n, String sourceImage) {
-        JobExecution job = new JobExecution(n, new JobInstance(n, BakeJobConfiguration.JOB_NAME),
+        JobExecution job = new JobExecution(n, new JobInstance(n, StepNames.JOB),
                 new JobParametersBuilder().addString(BakeParameters.BAKE, "limit-bake-" + n)
                         .addString(BakeParameters.RECIPE, "limit").toJobParameters());
         BakeState bake = BakeState.of(job);
@@ -126,7 +127,7 @@ class CopyLimitTest {
         bake.startedAt(Instant.now());
         bake.imageNaming("limit-" + n, "copy limit test");
         bake.imageId(sourceImage);
-        StepExecution partition = new StepExecution(n, BakeJobConfiguration.REGION_PARTITION + "eu-west-1", job);
+        StepExecution partition = new StepExecution(n, StepNames.REGION_PARTITION + "eu-west-1", job);
         partition.setExecutionContext(RegionState.forRegion("eu-west-1"));
         return new ChunkContext(new StepContext(partition));
     }

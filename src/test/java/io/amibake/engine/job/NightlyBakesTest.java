@@ -11,10 +11,12 @@ import io.amibake.engine.store.WaitHistory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.cloud.AwsSettings;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxOptions;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,10 +53,6 @@ class NightlyBakesTest {
     /** A bake's ten minutes of AWS time take a fraction of a second. */
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(0.0005);
-
-    /** The same cloud after a restart: it knows nothing the bakes made. */
-    @RegisterExtension
-    static final SandboxExtension restarted = new SandboxExtension(0.0005);
 
     private static final Path RECIPE = Path.of("src/test/resources/recipes/nightly.yaml");
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -127,11 +125,23 @@ class NightlyBakesTest {
 
     @Test
     void aResumeAfterTheCloudLostItsStateNoticesEveryVanishedResourceAndCompletesInOneGo() throws Exception {
-        // given a bake that failed copying its image, in a cloud that then lost all it had made
-        sandbox.faults().failNextImage("us-west-2");
-        BakeResult failed = bake("forgotten", 1);
-        sandbox.faults().clear();
+        // given a bake that failed copying its image, in a cloud that then lost all it had made: a
+        // sandbox restarted on the same endpoint, which knows nothing the bake made
+        URI endpoint;
+        BakeResult failed;
+        try (Sandbox before = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(0.0005))) {
+            endpoint = before.endpoint();
+            before.faults().failNextImage("us-west-2");
+            failed = bake("forgotten", 1, Target.endpoint(endpoint));
+        }
         assertThat(failed.status()).as(failed.error()).isEqualTo("FAILED");
+        try (Sandbox restarted = Sandbox.start(SandboxOptions.defaults().withPort(endpoint.getPort())
+                .withTimeScale(0.0005))) {
+            resumesInOneGo(failed, endpoint, restarted);
+        }
+    }
+
+    private void resumesInOneGo(BakeResult failed, URI endpoint, Sandbox restarted) throws Exception {
         JobExecution last = runner.resumable("forgotten");
         List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
         BakeEvents events = new BakeEvents() {
@@ -154,7 +164,7 @@ class NightlyBakesTest {
         };
 
         // when
-        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(restarted.endpoint()),
+        BakeResult resumed = runner.resume(last.getId(), Target.endpoint(endpoint),
                 manifests.resolve("forgotten.json"), events);
 
         // then one resume makes the instance, the image and both regions' images again
@@ -199,10 +209,13 @@ class NightlyBakesTest {
     }
 
     private BakeResult bake(String recipe, int night) throws Exception {
+        return bake(recipe, night, Target.endpoint(sandbox.endpoint()));
+    }
+
+    private BakeResult bake(String recipe, int night, Target target) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
         Map<String, String> variables = Map.of("night", String.valueOf(night));
-        return runner.start(BakeRequest.of(yaml, RECIPE.toString(), variables),
-                Target.endpoint(sandbox.endpoint()),
+        return runner.start(BakeRequest.of(yaml, RECIPE.toString(), variables), target,
                 manifests.resolve(recipe + "-" + night + ".json"), BakeEvents.NONE);
     }
 
