@@ -58,7 +58,7 @@ public final class MetricsServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        BakeMetrics metrics = new BakeMetrics(registry, launcher::execution);
+        BakeMetrics metrics = new BakeMetrics(registry, launcher::view);
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
         ExecutorService threads = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "amibake-metrics");

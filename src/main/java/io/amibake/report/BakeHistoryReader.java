@@ -1,7 +1,7 @@
 package io.amibake.report;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.read.BakeFailures;
-import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.store.CommandOutputs;
@@ -74,9 +74,9 @@ public final class BakeHistoryReader {
         Map<String, StepExecution> regionRuns = new LinkedHashMap<>();
         for (StepExecution step : all) {
             String name = step.getStepName();
-            if (name.startsWith(BakeJobConfiguration.REGION_PARTITION)) {
-                regionRuns.put(name.substring(BakeJobConfiguration.REGION_PARTITION.length()), step);
-            } else if (!name.equals(BakeJobConfiguration.DISTRIBUTE)) {
+            if (name.startsWith(StepNames.REGION_PARTITION)) {
+                regionRuns.put(name.substring(StepNames.REGION_PARTITION.length()), step);
+            } else if (!name.equals(StepNames.DISTRIBUTE)) {
                 WaitKind kind = WAITS.get(name);
                 steps.add(new BakeHistory.Step(name, step.getJobExecutionId(), step.getStatus().name(),
                         instant(step.getStartTime()), instant(step.getEndTime()), error(step),

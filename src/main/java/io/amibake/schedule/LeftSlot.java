@@ -46,7 +46,7 @@ record LeftSlot(BakeResult result, Duration took) {
                 : Optional.ofNullable(BakeFailures.describe(execution)).orElse(died + " after bake "
                 + state.bakeId() + " ended " + execution.getStatus());
         BakeResult result = new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(),
-                state.imageId(), null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut);
+                state.imageId(), null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut, null, null);
         Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
         return Optional.of(new LeftSlot(result, took));

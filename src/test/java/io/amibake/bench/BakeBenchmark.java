@@ -1,12 +1,12 @@
 package io.amibake.bench;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.Target;
 import io.amibake.engine.api.BakeResult;
@@ -162,12 +162,12 @@ class BakeBenchmark {
         for (StepExecution step : steps) {
             double took = Duration.between(step.getStartTime(), step.getEndTime()).toMillis() / 1000.0;
             String name = step.getStepName();
-            Duration own = name.startsWith(BakeJobConfiguration.REGION_PARTITION) ? profile.imageCopy()
+            Duration own = name.startsWith(StepNames.REGION_PARTITION) ? profile.imageCopy()
                     : cloud.get(name);
-            if (name.equals(BakeJobConfiguration.DISTRIBUTE) || took < 0.05 && own == null) {
+            if (name.equals(StepNames.DISTRIBUTE) || took < 0.05 && own == null) {
                 continue;
             }
-            line.append(String.format(" %s %.2f", name.replace(BakeJobConfiguration.REGION_PARTITION, ""), took));
+            line.append(String.format(" %s %.2f", name.replace(StepNames.REGION_PARTITION, ""), took));
             if (own != null) {
                 line.append(String.format(" (%+.2f)", took - own.toNanos() * scale / 1e9));
             }

@@ -1,7 +1,6 @@
 package io.amibake.bench;
 
 import io.amibake.engine.api.Target;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeService;

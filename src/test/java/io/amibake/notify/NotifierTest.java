@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.amibake.engine.api.Target;
 import io.amibake.SandboxExtension;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeService;

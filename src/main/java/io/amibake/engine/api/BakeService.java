@@ -78,6 +78,9 @@ public interface BakeService {
 
     Optional<JobExecution> execution(long id);
 
+    /** The bake an execution belongs to, as that execution left it (its stored recipe read once). */
+    Optional<BakeView> view(long executionId);
+
     /** Every execution of the bake the given one belongs to. */
     List<JobExecution> executionsOf(JobExecution execution);
 

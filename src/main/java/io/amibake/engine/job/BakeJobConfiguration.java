@@ -1,6 +1,7 @@
 package io.amibake.engine.job;
 
 import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.state.RegionState;
 import io.amibake.engine.api.Retention;
 import io.amibake.engine.api.Target;
@@ -39,11 +40,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration
 public class BakeJobConfiguration {
 
-    public static final String JOB_NAME = "bake";
-    /** The distribution step. */
-    public static final String DISTRIBUTE = "distribute";
-    /** Its partitions are named {@code copyRegion:REGION}. */
-    public static final String REGION_PARTITION = "copyRegion:";
+    private static final String JOB_NAME = StepNames.JOB;
+    private static final String DISTRIBUTE = StepNames.DISTRIBUTE;
     /** The bake id of the step's execution, for a step-scoped bean. */
     private static final String BAKE = "#{jobParameters['" + BakeParameters.BAKE + "']}";
     /** The target of the step's execution, for a step-scoped bean. */
@@ -231,7 +229,7 @@ public class BakeJobConfiguration {
     @Bean
     @StepScope
     Tasklet writeManifest(@Value(BAKE) String bake) {
-        return new WriteManifestStep(repository, runs.of(bake).manifest());
+        return new WriteManifestStep(repository, runs.of(bake));
     }
 
     /** A step that, once completed, a resume skips. */

@@ -2,6 +2,7 @@ package io.amibake.engine.job;
 
 import io.amibake.cloud.BakeTags;
 import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.read.BakeViews;
 import io.amibake.engine.read.Manifest;
 import io.amibake.engine.state.BakeState;
 import io.amibake.recipe.OnFailure;
@@ -60,7 +61,8 @@ public final class BakeJobListener implements JobExecutionListener {
         } catch (RuntimeException e) {
             saved = notSaved(execution, e);
         }
-        Map<String, Object> written = state.recipeYaml() == null ? Map.of() : Manifest.of(saved, repository);
+        Map<String, Object> written = state.recipeYaml() == null ? Map.of()
+                : Manifest.of(BakeViews.of(saved, repository, run.recipe()));
         if (!written.isEmpty()) {
             Manifest.write(written, run.manifest());
         }

@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
 import io.amibake.cloud.Image;
@@ -90,7 +91,7 @@ public final class CheckResourcesStep implements Tasklet {
         List<StepExecution> rerun = new ArrayList<>();
         for (String region : state.recipe().imageRegions()) {
             StepExecution partition = repository.getLastStepExecution(job.getJobInstance(),
-                    BakeJobConfiguration.REGION_PARTITION + region);
+                    StepNames.REGION_PARTITION + region);
             if (partition == null) {
                 continue;
             }
@@ -123,7 +124,7 @@ public final class CheckResourcesStep implements Tasklet {
             repository.updateExecutionContext(partition);
         }
         if (!rerun.isEmpty()) {
-            runAgain(job, BakeJobConfiguration.DISTRIBUTE);
+            runAgain(job, StepNames.DISTRIBUTE);
         }
     }
 

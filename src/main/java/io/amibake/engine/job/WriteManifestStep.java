@@ -1,7 +1,7 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.read.BakeViews;
 import io.amibake.engine.read.Manifest;
-import java.nio.file.Path;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -12,17 +12,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 public final class WriteManifestStep implements Tasklet {
 
     private final JobRepository repository;
-    private final Path file;
+    private final BakeRun run;
 
-    public WriteManifestStep(JobRepository repository, Path file) {
+    public WriteManifestStep(JobRepository repository, BakeRun run) {
         this.repository = repository;
-        this.file = file;
+        this.run = run;
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
         var execution = chunk.getStepContext().getStepExecution().getJobExecution();
-        Manifest.write(Manifest.of(execution, repository), file);
+        Manifest.write(Manifest.of(BakeViews.of(execution, repository, run.recipe())), run.manifest());
         return RepeatStatus.FINISHED;
     }
 }

@@ -1,6 +1,6 @@
 package io.amibake.engine.read;
 
-import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.state.StepNames;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -107,13 +107,13 @@ public final class BakeFailures {
                 .filter(step -> step.getStatus() == BatchStatus.FAILED || step.getStatus() == BatchStatus.STOPPED)
                 .forEach(step -> {
                     String name = step.getStepName();
-                    if (name.equals(BakeJobConfiguration.DISTRIBUTE)) {
+                    if (name.equals(StepNames.DISTRIBUTE)) {
                         return;
                     }
                     String why = step.getFailureExceptions().isEmpty() ? stored(step.getExitStatus().getExitDescription())
                             : why(step.getFailureExceptions().get(0));
-                    if (name.startsWith(BakeJobConfiguration.REGION_PARTITION)) {
-                        String region = name.substring(BakeJobConfiguration.REGION_PARTITION.length());
+                    if (name.startsWith(StepNames.REGION_PARTITION)) {
+                        String region = name.substring(StepNames.REGION_PARTITION.length());
                         regions.add(region);
                         lines.add("region " + region + ": " + why);
                     } else {

@@ -1,23 +1,17 @@
 package io.amibake.engine.read;
 
-import io.amibake.engine.job.BakeJobConfiguration;
-import io.amibake.engine.state.BakeState;
-import io.amibake.engine.state.RegionState;
-import io.amibake.text.Redactor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.StepExecution;
+import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.RegionView;
+import io.amibake.engine.api.StepView;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,59 +27,48 @@ public final class Manifest {
     private Manifest() {
     }
 
-    /** The manifest of a bake as its latest execution left it. */
-    public static Map<String, Object> of(JobExecution execution, JobRepository repository) {
-        BakeState state = BakeState.of(execution);
+    /** The manifest of a bake as its view shows it. */
+    public static Map<String, Object> of(BakeView bake) {
         Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("recipe", state.recipeName());
-        manifest.put("bake", state.bakeId());
-        manifest.put("execution", execution.getId());
-        manifest.put("status", execution.getStatus().name());
-        manifest.put("sourceImage", state.sourceImageId());
-        manifest.put("imageName", state.recipeYaml() == null ? state.imageName()
-                : Redactor.of(state.recipe().secretValues()).redact(state.imageName()));
-        manifest.put("regions", state.recipeYaml() == null ? Map.of() : regions(execution, repository, state));
-        manifest.put("steps", steps(execution, repository));
-        manifest.put("requests", state.requests());
-        return manifest;
-    }
-
-    /** Each region's outcome: its image and snapshots, or why it failed, or that it has not run. */
-    private static Map<String, Object> regions(JobExecution execution, JobRepository repository, BakeState state) {
-        Map<String, StepExecution> latest = new LinkedHashMap<>();
-        for (StepExecution step : allSteps(execution, repository)) {
-            if (step.getStepName().startsWith(BakeJobConfiguration.REGION_PARTITION)) {
-                latest.put(step.getStepName().substring(BakeJobConfiguration.REGION_PARTITION.length()), step);
-            }
-        }
+        manifest.put("recipe", bake.recipe());
+        manifest.put("bake", bake.bakeId());
+        manifest.put("execution", bake.execution());
+        manifest.put("status", bake.status());
+        manifest.put("sourceImage", bake.sourceImage());
+        manifest.put("imageName", bake.imageName());
         Map<String, Object> regions = new LinkedHashMap<>();
-        for (String region : state.recipe().imageRegions()) {
+        for (RegionView region : bake.regions()) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            StepExecution step = latest.get(region);
-            RegionState partition = step == null ? null : new RegionState(step.getExecutionContext());
-            String status = step == null ? "not started" : switch (step.getStatus()) {
-                case COMPLETED -> "available";
-                case FAILED, STOPPED, ABANDONED -> "failed";
-                default -> "in progress";
-            };
-            entry.put("status", status);
-            entry.put("imageId", partition != null ? partition.imageId()
-                    : region.equals(state.sourceRegion()) ? state.imageId() : null);
-            entry.put("snapshotIds", partition != null ? partition.snapshotIds() : List.of());
-            if (partition != null && partition.launchTemplateVersion() != null) {
-                entry.put("launchTemplateVersion", partition.launchTemplateVersion());
+            entry.put("status", region.status());
+            entry.put("imageId", region.imageId());
+            entry.put("snapshotIds", region.snapshotIds());
+            if (region.launchTemplateVersion() != null) {
+                entry.put("launchTemplateVersion", region.launchTemplateVersion());
             }
-            if (partition != null && partition.deployedInstances() != null) {
-                entry.put("instances", partition.deployedInstances());
+            if (region.instances() != null) {
+                entry.put("instances", region.instances());
             }
-            if (step != null && !step.getFailureExceptions().isEmpty()) {
-                entry.put("error", step.getFailureExceptions().get(0).getMessage());
-            } else if (step != null && "failed".equals(status)) {
-                entry.put("error", step.getExitStatus().getExitDescription());
+            if (region.error() != null) {
+                entry.put("error", region.error());
             }
-            regions.put(region, entry);
+            regions.put(region.region(), entry);
         }
-        return regions;
+        manifest.put("regions", regions);
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (StepView step : bake.steps()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("step", step.name());
+            entry.put("execution", step.execution());
+            entry.put("status", step.status());
+            entry.put("started", step.started() == null ? null : step.started().toString());
+            if (step.took() != null) {
+                entry.put("millis", step.took().toMillis());
+            }
+            steps.add(entry);
+        }
+        manifest.put("steps", steps);
+        manifest.put("requests", bake.requests());
+        return manifest;
     }
 
     public static void write(Map<String, Object> manifest, Path file) {
@@ -104,30 +87,5 @@ public final class Manifest {
     /** The value as JSON on a single line. */
     public static String toLine(Object value) {
         return LINE.writeValueAsString(value);
-    }
-
-    private static List<StepExecution> allSteps(JobExecution execution, JobRepository repository) {
-        List<StepExecution> all = new ArrayList<>();
-        for (JobExecution each : repository.getJobExecutions(execution.getJobInstance())) {
-            all.addAll(each.getId() == execution.getId() ? execution.getStepExecutions() : each.getStepExecutions());
-        }
-        all.sort(Comparator.comparing(StepExecution::getId));
-        return all;
-    }
-
-    private static List<Map<String, Object>> steps(JobExecution execution, JobRepository repository) {
-        List<Map<String, Object>> steps = new ArrayList<>();
-        for (StepExecution step : allSteps(execution, repository)) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("step", step.getStepName());
-            entry.put("execution", step.getJobExecutionId());
-            entry.put("status", step.getStatus().name());
-            entry.put("started", step.getStartTime() == null ? null : step.getStartTime().toString());
-            if (step.getStartTime() != null && step.getEndTime() != null) {
-                entry.put("millis", Duration.between(step.getStartTime(), step.getEndTime()).toMillis());
-            }
-            steps.add(entry);
-        }
-        return steps;
     }
 }

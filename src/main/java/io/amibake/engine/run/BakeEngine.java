@@ -1,5 +1,6 @@
 package io.amibake.engine.run;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.SsmGateway;
@@ -8,20 +9,21 @@ import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.engine.api.Target;
 import io.amibake.engine.api.WrongTargetException;
-import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.job.BakeRun;
 import io.amibake.engine.job.BakeServices;
 import io.amibake.engine.job.RedactingEvents;
 import io.amibake.engine.job.RequestTally;
 import io.amibake.engine.job.RunningBakes;
 import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.read.BakeViews;
 import io.amibake.engine.state.BakeIds;
 import io.amibake.engine.state.BakeParameters;
-import io.amibake.engine.state.BakeSecrets;
+import io.amibake.engine.store.BakeSecrets;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.store.WaitHistory;
@@ -258,7 +260,9 @@ public class BakeEngine implements BakeService {
         String recipeName = parameters.getString(BakeParameters.RECIPE);
         String waitKey = target.waitsKey();
         StopSignal stop = new StopSignal();
-        var aws = target.settings();
+        var own = target.settings();
+        var aws = new io.amibake.cloud.AwsSettings(own.endpoint(), own.profile(), own.dummyCredentials(),
+                settings.requestAttempts());
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
@@ -299,7 +303,8 @@ public class BakeEngine implements BakeService {
                 repository.update(execution);
             }
             return new BakeResult(execution.getId(), bakeId, execution.getStatus().name(), state.imageId(),
-                    manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut);
+                    manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut,
+                    BakeViews.of(execution, repository, recipe), recipe);
         }
     }
 
@@ -370,6 +375,11 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
+    public Optional<BakeView> view(long executionId) {
+        return execution(executionId).map(execution -> BakeViews.of(execution, repository, null));
+    }
+
+    @Override
     public List<JobExecution> executionsOf(JobExecution execution) {
         return repository.getJobExecutions(execution.getJobInstance());
     }
@@ -377,7 +387,7 @@ public class BakeEngine implements BakeService {
     @Override
     public List<JobExecution> latestExecutions(String recipe, int limit) {
         List<JobExecution> found = new ArrayList<>();
-        for (JobInstance instance : repository.getJobInstances(BakeJobConfiguration.JOB_NAME, 0, limit * 4 + 20)) {
+        for (JobInstance instance : repository.getJobInstances(StepNames.JOB, 0, limit * 4 + 20)) {
             JobExecution last = repository.getLastJobExecution(instance);
             if (last != null && (recipe == null
                     || recipe.equals(last.getJobParameters().getString(BakeParameters.RECIPE)))) {

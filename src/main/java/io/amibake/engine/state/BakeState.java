@@ -1,5 +1,6 @@
 package io.amibake.engine.state;
 
+import io.amibake.engine.store.BakeSecrets;
 import io.amibake.engine.api.SecretNeededException;
 import io.amibake.engine.job.BakeRun;
 import io.amibake.engine.store.WaitHistory;

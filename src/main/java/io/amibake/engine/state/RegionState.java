@@ -1,6 +1,5 @@
 package io.amibake.engine.state;
 
-import io.amibake.engine.job.BakeJobConfiguration;
 import io.amibake.engine.job.TestCopyStep;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +41,8 @@ public final class RegionState {
     public static RegionState of(org.springframework.batch.core.step.StepExecution partition) {
         ExecutionContext context = partition.getExecutionContext();
         String name = partition.getStepName();
-        if (!context.containsKey(REGION) && name.startsWith(BakeJobConfiguration.REGION_PARTITION)) {
-            context.putString(REGION, name.substring(BakeJobConfiguration.REGION_PARTITION.length()));
+        if (!context.containsKey(REGION) && name.startsWith(StepNames.REGION_PARTITION)) {
+            context.putString(REGION, name.substring(StepNames.REGION_PARTITION.length()));
         }
         return new RegionState(context);
     }

@@ -1,5 +1,6 @@
 package io.amibake.engine.state;
 
+import io.amibake.engine.store.BakeSecrets;
 import io.amibake.text.Redactor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  */
 public final class AmibakeHome {
 
-    private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> DIRECTORY = Set.copyOf(PosixFilePermissions.fromString("rwx------"));
+    private static final Set<PosixFilePermission> FILE = Set.copyOf(PosixFilePermissions.fromString("rw-------"));
     private static final List<String> FOLDERS = List.of("repository", "logs", "locks", "manifests");
 
     private AmibakeHome() {

@@ -1,4 +1,4 @@
-package io.amibake.engine.state;
+package io.amibake.engine.store;
 
 import io.amibake.text.Redactor;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class BakeSecrets {
     }
 
     /** The bake's secret values known in this process: none outside its run. */
-    static Map<String, String> of(String bakeId) {
+    public static Map<String, String> of(String bakeId) {
         return bakeId == null ? Map.of() : BY_BAKE.getOrDefault(bakeId, Map.of());
     }
 

@@ -1,6 +1,5 @@
 package io.amibake.engine.store;
 
-import io.amibake.engine.state.BakeSecrets;
 import io.amibake.text.Redactor;
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.amibake.engine.state;
+package io.amibake.engine.store;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;

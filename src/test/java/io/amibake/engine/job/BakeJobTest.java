@@ -10,7 +10,6 @@ import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;

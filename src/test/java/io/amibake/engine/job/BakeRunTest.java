@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.state.BakeState;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +40,7 @@ class BakeRunTest {
     @Test
     void everyStepAndPartitionOfARunReadTheRecipeTheRunParsedOnce() throws Exception {
         // given a bake whose recipe is stored with it, and its run, which parsed it as it began
-        JobExecution job = new JobExecution(1, new JobInstance(1, BakeJobConfiguration.JOB_NAME),
+        JobExecution job = new JobExecution(1, new JobInstance(1, StepNames.JOB),
                 new JobParametersBuilder().addString(BakeParameters.BAKE, "once-1").toJobParameters());
         BakeState.of(job).recipe(RECIPE, "once.yaml", Map.of());
         Recipe parsed = RecipeLoader.parse(RECIPE, "once.yaml", Map.of());
@@ -47,7 +48,7 @@ class BakeRunTest {
 
         // when two steps, a region's partition and the job's listener read it
         var steps = Stream.of(step(job, "launchInstance"), step(job, "createImage"),
-                step(job, BakeJobConfiguration.REGION_PARTITION + "eu-west-1")).map(run::state);
+                step(job, StepNames.REGION_PARTITION + "eu-west-1")).map(run::state);
 
         // then each reads the run's recipe rather than parsing the stored text again
         assertThat(steps).allSatisfy(state -> assertThat(state.recipe()).isSameAs(parsed));

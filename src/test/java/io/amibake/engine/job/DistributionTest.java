@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.api.Target;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeConfiguration;
@@ -10,7 +11,6 @@ import io.amibake.engine.api.BakeService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.LatencyProfile;
@@ -145,7 +145,7 @@ class DistributionTest {
             BakeEvents drainOnDistribution = new BakeEvents() {
                 @Override
                 public void stepStarted(String step) {
-                    if (step.startsWith(BakeJobConfiguration.REGION_PARTITION) && drained.compareAndSet(false, true)) {
+                    if (step.startsWith(StepNames.REGION_PARTITION) && drained.compareAndSet(false, true)) {
                         throttled.drainThrottleBuckets();
                     }
                 }

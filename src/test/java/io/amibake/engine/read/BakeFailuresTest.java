@@ -1,6 +1,6 @@
 package io.amibake.engine.read;
 
-import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.state.StepNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.SQLException;
@@ -111,7 +111,7 @@ class BakeFailuresTest {
     }
 
     private static JobExecution job() {
-        return new JobExecution(1, new JobInstance(1, BakeJobConfiguration.JOB_NAME), new JobParameters());
+        return new JobExecution(1, new JobInstance(1, StepNames.JOB), new JobParameters());
     }
 
     private static StepExecution failed(JobExecution job, String name) {

@@ -1,6 +1,6 @@
 package io.amibake.engine.read;
 
-import io.amibake.engine.job.BakeJobConfiguration;
+import io.amibake.engine.state.StepNames;
 import io.amibake.engine.state.RegionState;
 import io.amibake.engine.state.TestState;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -156,9 +156,9 @@ class RegionDeploymentTest {
     }
 
     private static StepExecution partition(BatchStatus status) {
-        JobExecution job = new JobExecution(1, new JobInstance(1, BakeJobConfiguration.JOB_NAME),
+        JobExecution job = new JobExecution(1, new JobInstance(1, StepNames.JOB),
                 new JobParametersBuilder().toJobParameters());
-        StepExecution partition = new StepExecution(2, BakeJobConfiguration.REGION_PARTITION + REGION, job);
+        StepExecution partition = new StepExecution(2, StepNames.REGION_PARTITION + REGION, job);
         partition.setStatus(status);
         return partition;
     }

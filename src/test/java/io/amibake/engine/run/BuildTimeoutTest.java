@@ -11,7 +11,6 @@ import io.amibake.engine.job.TestImageStep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.cloud.AwsSettings;
 import io.amibake.recipe.Durations;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.SandboxInstance;

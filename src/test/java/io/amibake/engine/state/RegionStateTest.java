@@ -1,6 +1,5 @@
 package io.amibake.engine.state;
 
-import io.amibake.engine.job.BakeJobConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -14,9 +13,9 @@ class RegionStateTest {
     @Test
     void aPartitionWhoseContextWasNeverSavedStillKnowsItsRegion() {
         // given a partition a killed run created without saving its context, as a resume finds it
-        JobExecution job = new JobExecution(1, new JobInstance(1, BakeJobConfiguration.JOB_NAME),
+        JobExecution job = new JobExecution(1, new JobInstance(1, StepNames.JOB),
                 new JobParametersBuilder().toJobParameters());
-        StepExecution partition = new StepExecution(2, BakeJobConfiguration.REGION_PARTITION + "eu-west-1", job);
+        StepExecution partition = new StepExecution(2, StepNames.REGION_PARTITION + "eu-west-1", job);
 
         // when
         RegionState state = RegionState.of(partition);
