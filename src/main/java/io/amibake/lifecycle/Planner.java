@@ -174,7 +174,7 @@ public final class Planner {
         found.attempt("the source image", () -> {
             String id;
             try {
-                id = SourceImages.resolve(ec2, ssm, recipe.source());
+                id = SourceImages.resolve(ec2, ssm, recipe.source().query());
             } catch (CloudException e) {
                 found.problem("source image cannot be resolved in " + region + ": " + e.code() + ": " + e.getMessage());
                 return;

@@ -76,7 +76,7 @@ final class SlotBakes {
         String source;
         try (AwsClients clients = new AwsClients(aws)) {
             source = SourceImages.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
-                    version.recipe().source());
+                    version.recipe().source().query());
         }
         if (!source.equals(last.sourceImageId())) {
             return null;

@@ -27,7 +27,7 @@ public final class ResolveSourceStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         Source source = state.recipe().source();
-        String imageId = SourceImages.resolve(services.ec2(), services.ssm(), source);
+        String imageId = SourceImages.resolve(services.ec2(), services.ssm(), source.query());
         var image = services.ec2().describeImages(source.region(), java.util.List.of(imageId)).get(imageId);
         if (image == null || !image.isAvailable()) {
             throw new CloudException("SourceImageUnavailable", "source image " + imageId + " is "

@@ -2,7 +2,6 @@ package io.amibake.engine.state;
 
 import io.amibake.engine.store.BakeSecrets;
 import io.amibake.engine.api.SecretNeededException;
-import io.amibake.engine.job.BakeRun;
 import io.amibake.engine.store.WaitHistory;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
@@ -77,7 +76,7 @@ public final class BakeState {
         return new BakeState(job, null);
     }
 
-    /** A step's state within a run, whose recipe the run has already parsed (see {@link BakeRun}). */
+    /** A step's state within a run, whose recipe the run has already parsed (the run's, in engine.job). */
     public static BakeState of(ChunkContext chunk, Recipe recipe) {
         StepExecution step = chunk.getStepContext().getStepExecution();
         BakeState state = new BakeState(step.getJobExecution(), step);

@@ -1,6 +1,5 @@
 package io.amibake.engine.state;
 
-import io.amibake.engine.job.TestCopyStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -171,7 +170,7 @@ public final class RegionState {
         context.put(DEPLOYED, new ArrayList<>(ids));
     }
 
-    /** Where {@link TestCopyStep} keeps the test of the region's copy, and the deploy its instances' tests. */
+    /** Where the copy's test step keeps the test of the region's copy, and the deploy its instances' tests. */
     private static final String COPY_TEST = "region.test.";
     private static final String DEPLOY_SLOT = "region.deploy.";
 

@@ -1,6 +1,5 @@
 package io.amibake.engine.state;
 
-import io.amibake.engine.job.RunCommandsStep;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -99,7 +98,7 @@ public final class TestState {
         put(PENDING, null);
     }
 
-    /** The test sent and not seen to end, as {@link RunCommandsStep.Pending}'s text, or null. */
+    /** The test sent and not seen to end, as the command step's pending text, or null. */
     public String pending() {
         return read.containsKey(prefix + PENDING) ? read.getString(prefix + PENDING) : null;
     }
