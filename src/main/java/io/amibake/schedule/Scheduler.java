@@ -386,6 +386,11 @@ public final class Scheduler implements AutoCloseable {
         });
         try {
             JobExecution resumable = choices.resumable(name);
+            if (resumable != null && !launcher.targetOf(resumable).sameReach(target)) {
+                // Another target's bake (another account, or the sandbox of a scheduler gone) is not
+                // this scheduler's to resume: the resume would be refused night after night.
+                resumable = null;
+            }
             BakeRequest edited = resumable == null ? null : choices.edit(resumable, version);
             BakeResult result;
             if (resumable != null && (edited != null || SlotBakes.same(resumable, version))) {
