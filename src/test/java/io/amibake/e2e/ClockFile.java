@@ -1,6 +1,6 @@
 package io.amibake.e2e;
 
-import io.amibake.bake.TestClock;
+import io.amibake.engine.api.TestClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amibake.HeldClock;
 import io.amibake.SandboxExtension;
 import io.amibake.TestRecipes;
-import io.amibake.bake.TestImageStep;
+import io.amibake.engine.job.TestImageStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,7 +179,7 @@ class MultiRunnerPostgresIT {
         CLOUD.advance(Duration.ofMinutes(10));
         AmibakeProcess.await("runner A's first command", () -> sandbox.stats().count("SendCommand") > sent, a);
         AmibakeProcess.await("runner A's lease to name its execution", () -> !postgres.quietly("SELECT EXECUTION_ID"
-                + " FROM " + postgres.schema() + ".AMIBAKE_LEASE WHERE EXECUTION_ID IS NOT NULL").isEmpty(), a);
+                + " FROM " + postgres.schema() + ".AMIBAKE_BAKE_LEASE WHERE EXECUTION_ID IS NOT NULL").isEmpty(), a);
     }
 
     private Map<String, String> runner(String name) {
@@ -202,7 +202,7 @@ class MultiRunnerPostgresIT {
 
     /** The lease's expiry in epoch milliseconds, or -1 while nobody holds it. */
     private long expiresAt() {
-        List<String> expiry = postgres.quietly("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_LEASE");
+        List<String> expiry = postgres.quietly("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_BAKE_LEASE");
         return expiry.isEmpty() ? -1 : Long.parseLong(expiry.get(0));
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amibake.HeldClock;
 import io.amibake.SandboxExtension;
 import io.amibake.TestRecipes;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.BakeTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
