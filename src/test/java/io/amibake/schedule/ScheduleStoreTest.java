@@ -2,6 +2,7 @@ package io.amibake.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.engine.store.Migrations;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -10,10 +11,15 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /** The slots of schedulers that share one repository, each with its own store. */
 class ScheduleStoreTest {
 
-    private final DriverManagerDataSource database = new DriverManagerDataSource(
-            "jdbc:hsqldb:mem:slots-" + UUID.randomUUID(), "SA", "");
+    private final DriverManagerDataSource database = migrated(new DriverManagerDataSource(
+            "jdbc:hsqldb:mem:slots-" + UUID.randomUUID(), "SA", ""));
     private final ScheduleStore hostA = new ScheduleStore(database);
     private final ScheduleStore hostB = new ScheduleStore(database);
+
+    private static DriverManagerDataSource migrated(DriverManagerDataSource database) {
+        Migrations.apply(database);
+        return database;
+    }
 
     @Test
     void aSlotIsClaimedOnceAndStaysItsFirstClaimers() {
