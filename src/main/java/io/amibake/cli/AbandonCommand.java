@@ -1,8 +1,8 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.bake.BakeCleanup;
-import io.amibake.bake.BakeState;
+import io.amibake.cloud.AwsClients;
+import io.amibake.engine.run.BakeCleanup;
+import io.amibake.engine.state.BakeState;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;

@@ -1,12 +1,11 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsCatalog;
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.CloudException;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.LaunchTemplates;
-import io.amibake.aws.SsmGateway;
-import io.amibake.lifecycle.BakeStatuses;
+import io.amibake.cloud.AwsCatalog;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
 import io.amibake.lifecycle.Sweeper;
 import io.amibake.recipe.Suggestions;
 import java.io.PrintWriter;
@@ -69,7 +68,7 @@ final class SweepCommand implements Callable<Integer> {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             List<String> where = regions != null ? regions : ec2.enabledRegions("us-east-1");
             Sweeper sweeper = new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
-                    new BakeStatuses(context.launcher()), Clock.systemUTC());
+                    context.launcher()::status, Clock.systemUTC());
             List<Sweeper.Finding> findings = dryRun ? sweeper.plan(where) : sweeper.sweep(where, f -> { });
             print(out, findings, where.size());
         } catch (CloudException e) {

@@ -1,7 +1,7 @@
 package io.amibake.metrics;
 
-import io.amibake.aws.RequestCounter;
-import io.amibake.bake.BakeLauncher;
+import io.amibake.cloud.RequestCounter;
+import io.amibake.engine.api.BakeService;
 import io.amibake.schedule.ScheduleEvents;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -64,7 +64,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /** On the loopback address: only this machine's probes and scrapers reach it. */
-    public static MetricsServer start(int port, BakeLauncher launcher) throws IOException {
+    public static MetricsServer start(int port, BakeService launcher) throws IOException {
         return start(InetAddress.getLoopbackAddress(), port, launcher);
     }
 
@@ -75,12 +75,12 @@ public final class MetricsServer implements AutoCloseable {
      *
      * @throws IOException when the port cannot be bound (in use, or privileged)
      */
-    public static MetricsServer start(InetAddress address, int port, BakeLauncher launcher) throws IOException {
+    public static MetricsServer start(InetAddress address, int port, BakeService launcher) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        BakeMetrics metrics = new BakeMetrics(registry, launcher::execution);
+        BakeMetrics metrics = new BakeMetrics(registry, launcher::view);
         ServerSocket socket = new ServerSocket(port, QUEUE, address);
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor threads = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,

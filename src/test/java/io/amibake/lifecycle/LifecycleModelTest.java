@@ -2,21 +2,23 @@ package io.amibake.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.LaunchTemplates;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeCleanup;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.BakeTags;
-import io.amibake.bake.NothingToResumeException;
-import io.amibake.lifecycle.Protections.Rule;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.BakeTags;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.LaunchRequest;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeIds;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.NothingToResumeException;
+import io.amibake.engine.api.Protections.Rule;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.run.BakeCleanup;
+import io.amibake.engine.state.BakeState;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxImage;
@@ -68,7 +70,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * -Damibake.model.sequences=1} runs that one sequence again. {@code -Damibake.model.sequences=2000}
  * runs more.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:lifecyclemodel",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -94,7 +96,7 @@ class LifecycleModelTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     @Test
     void everyRuleOfTheDocumentationHasACheckHere() {
@@ -133,7 +135,7 @@ class LifecycleModelTest {
 
         final long seed;
         final Random random;
-        final BakeLauncher launcher;
+        final BakeService launcher;
         final String recipe;
         final List<String> regions = new ArrayList<>();
         final int keep;
@@ -154,9 +156,11 @@ class LifecycleModelTest {
         String failure;
         Sandbox sandbox;
         AwsClients clients;
-        AwsSettings aws;
+        Target target;
+        /** Bake id to its latest execution. */
+        final Map<String, Long> executions = new LinkedHashMap<>();
 
-        Sequence(long seed, BakeLauncher launcher) {
+        Sequence(long seed, BakeService launcher) {
             this.seed = seed;
             this.random = new Random(seed);
             this.launcher = launcher;
@@ -203,8 +207,8 @@ class LifecycleModelTest {
         private void start() throws Exception {
             sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(TIME_SCALE)
                     .withThrottling(false));
-            aws = AwsSettings.sandbox(sandbox.endpoint());
-            clients = new AwsClients(aws);
+            target = Target.endpoint(sandbox.endpoint());
+            clients = new AwsClients(io.amibake.cloud.AwsSettings.sandbox(sandbox.endpoint()));
             yaml = """
                     name: %s
                     variables: {environment: dev, version: "0"}
@@ -315,10 +319,11 @@ class LifecycleModelTest {
 
         private BakeResult bake(String env, BakeEvents events) throws Exception {
             version++;
-            BakeResult result = launcher.start(new BakeRequest(yaml, file.toString(),
-                            Map.of("environment", env, "version", Integer.toString(version))), recipe, aws, "sandbox",
+            BakeResult result = launcher.start(BakeRequest.of(yaml, file.toString(),
+                            Map.of("environment", env, "version", Integer.toString(version))), target,
                     home.resolve(recipe + "-" + version + ".json"), events);
             bakes.put(result.bakeId(), result.status());
+            executions.put(result.bakeId(), result.executionId());
             return result;
         }
 
@@ -339,7 +344,7 @@ class LifecycleModelTest {
                 if (pool.isEmpty()) {
                     return Operation.nothing("resume --execution", "no failed bake");
                 }
-                execution = launcher.latestOfBake(pool.get(random.nextInt(pool.size()))).orElseThrow();
+                execution = launcher.execution(executions.get(pool.get(random.nextInt(pool.size())))).orElseThrow();
             } else {
                 try {
                     execution = launcher.resumable(recipe);
@@ -348,9 +353,10 @@ class LifecycleModelTest {
                 }
             }
             String bakeId = BakeState.of(execution).bakeId();
-            BakeResult result = launcher.resume(execution.getId(), null, aws, home.resolve(recipe + "-r" + version
-                    + ".json"), BakeEvents.NONE, e -> { });
+            BakeResult result = launcher.resume(execution.getId(), target, home.resolve(recipe + "-r" + version
+                    + ".json"), BakeEvents.NONE);
             bakes.put(bakeId, result.status());
+            executions.put(bakeId, result.executionId());
             return new Operation(older ? "resume --execution" : "resume", (older ? "resume --execution " : "resume ")
                     + bakeId, result, null, null);
         }
@@ -362,7 +368,7 @@ class LifecycleModelTest {
                 return Operation.nothing("abandon", "no failed bake");
             }
             String bakeId = failed.get(random.nextInt(failed.size()));
-            JobExecution execution = launcher.abandon(launcher.latestOfBake(bakeId).orElseThrow());
+            JobExecution execution = launcher.abandon(launcher.execution(executions.get(bakeId)).orElseThrow());
             bakes.put(bakeId, "ABANDONED");
             BakeState state = BakeState.of(execution);
             List<String> said = new ArrayList<>();
@@ -393,7 +399,7 @@ class LifecycleModelTest {
 
         private Sweeper sweeper(Duration later) {
             return new Sweeper(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
-                    new BakeStatuses(launcher), Clock.offset(Clock.systemUTC(), later));
+                    launcher::status, Clock.offset(Clock.systemUTC(), later));
         }
 
         /** A bake that passes, with a sweep run in the middle of its distribution. */
@@ -445,7 +451,7 @@ class LifecycleModelTest {
                 return Operation.nothing("launch", "no image");
             }
             SandboxImage image = available.get(random.nextInt(available.size()));
-            String id = new Ec2Gateway(clients).launch(image.region(), new io.amibake.aws.LaunchRequest(image.imageId(),
+            String id = new Ec2Gateway(clients).launch(image.region(), new io.amibake.cloud.LaunchRequest(image.imageId(),
                     "/dev/xvda", "t3.micro", null, List.of(), null, 0, Map.of("Name", "app server"), null)).id();
             return new Operation("launch", "launch " + id + " of " + image.imageId() + " in " + image.region(), null,
                     null, null);
@@ -521,7 +527,7 @@ class LifecycleModelTest {
     }
 
     private static Instant bakeStart(String bakeId) {
-        return io.amibake.bake.BakeIds.startedAt(bakeId).orElse(Instant.EPOCH);
+        return io.amibake.engine.api.BakeIds.startedAt(bakeId).orElse(Instant.EPOCH);
     }
 
     private static Instant bakeStartOfImage(Snapshot snapshot, String imageId) {

@@ -2,7 +2,7 @@ package io.amibake.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.lifecycle.Protections.Rule;
+import io.amibake.engine.api.Protections.Rule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
