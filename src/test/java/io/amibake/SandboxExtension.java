@@ -58,6 +58,11 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         }
     }
 
+    /** The sandbox itself, for what this extension does not pass on. */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
     public URI endpoint() {
         return sandbox.endpoint();
     }

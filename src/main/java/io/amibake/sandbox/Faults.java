@@ -29,6 +29,7 @@ public final class Faults {
     private final List<Armed> requestFaults = new ArrayList<>();
     private final List<ArmedCommand> commandFaults = new ArrayList<>();
     private final Set<String> failingImageRegions = new HashSet<>();
+    private final List<java.time.Duration> aptLockHolds = new ArrayList<>();
     /** Denied actions as {@code operation@region}, or {@code operation@*} for every region. */
     private final Set<String> denied = new java.util.LinkedHashSet<>();
     private final java.util.function.Predicate<String> imageFailer;
@@ -102,12 +103,26 @@ public final class Faults {
         denied.add(operation + "@" + (regionOrNull == null ? "*" : regionOrNull));
     }
 
+    /**
+     * The next real machine to boot (docs/sandbox.md, "Real machines") holds apt's locks for
+     * {@code duration} from the moment its agent comes online, as cloud-init and unattended-upgrades
+     * do after a first boot on Ubuntu's and Debian's AMIs: a real process in the machine holds the
+     * dpkg and package-list locks. Without real machines it never fires.
+     */
+    public synchronized void holdAptLock(java.time.Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("the lock must be held for a positive time, was " + duration);
+        }
+        aptLockHolds.add(duration);
+    }
+
     /** Removes every fault not yet used. */
     public synchronized void clear() {
         denied.clear();
         requestFaults.clear();
         commandFaults.clear();
         failingImageRegions.clear();
+        aptLockHolds.clear();
     }
 
     /** The faults still armed, for the admin API. */
@@ -127,6 +142,9 @@ public final class Faults {
         }
         for (String region : failingImageRegions) {
             list.add(Map.of("fault", "failNextImage", "region", region));
+        }
+        for (java.time.Duration d : aptLockHolds) {
+            list.add(Map.of("fault", "holdAptLock", "seconds", d.toSeconds()));
         }
         for (String d : denied) {
             list.add(Map.of("fault", "deny", "operation", d.substring(0, d.indexOf('@')),
@@ -163,6 +181,10 @@ public final class Faults {
             }
         }
         return Optional.empty();
+    }
+
+    synchronized Optional<java.time.Duration> takeAptLockHold() {
+        return aptLockHolds.isEmpty() ? Optional.empty() : Optional.of(aptLockHolds.remove(0));
     }
 
     synchronized boolean takeImageFailure(String region) {

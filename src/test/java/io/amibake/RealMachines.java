@@ -1,0 +1,60 @@
+package io.amibake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.amibake.sandbox.MachineHost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * For test classes that run the sandbox's real machines. Before: the host must be able to run
+ * containers; without that the class is skipped, saying why, and under CI it fails instead.
+ * After (register it before the {@link SandboxExtension}, whose close it then follows): no
+ * {@code systemd-nspawn} is left running on the host and no overlay of a sandbox's machines is
+ * mounted. Classes that use it hold the {@code machines} resource lock, so none of them looks
+ * while another one's machines run.
+ */
+public final class RealMachines implements BeforeAllCallback, AfterAllCallback {
+
+    /** The resource lock every real-machine test class holds. */
+    public static final String LOCK = "real-machines";
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Optional<String> problem = MachineHost.problem();
+        if (problem.isEmpty()) {
+            return;
+        }
+        if (CiEnvironment.isCi()) {
+            fail("CI runs the real-machine tests, but this host cannot run containers: " + problem.get()
+                    + " (.ci/run installs debootstrap and systemd-container and runs as root)");
+        }
+        Assumptions.abort("this host cannot run the sandbox's real machines: " + problem.get());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (MachineHost.problem().isPresent()) {
+            return;
+        }
+        Process pgrep = new ProcessBuilder("pgrep", "-a", "-x", "systemd-nspawn").redirectErrorStream(true).start();
+        String running = new String(pgrep.getInputStream().readAllBytes());
+        assertThat(pgrep.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(running).as("systemd-nspawn processes left running").isBlank();
+        assertThat(overlays()).as("overlay mounts of the sandbox's machines left in /proc/mounts").isEmpty();
+    }
+
+    private static List<String> overlays() throws IOException {
+        return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                .filter(line -> line.startsWith("overlay ") && line.contains("amibake")).toList();
+    }
+}
