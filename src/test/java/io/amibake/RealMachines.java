@@ -20,13 +20,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * containers; without that the class is skipped, saying why, and under CI it fails instead.
  * After (register it before the {@link SandboxExtension}, whose close it then follows): no
  * {@code systemd-nspawn} is left running on the host and no overlay of a sandbox's machines is
- * mounted. Classes that use it hold the {@code machines} resource lock, so none of them looks
- * while another one's machines run.
+ * mounted. So two classes that use it must not run at once: there is one in the unit tier and
+ * one among the {@code *IT} tests.
  */
 public final class RealMachines implements BeforeAllCallback, AfterAllCallback {
-
-    /** The resource lock every real-machine test class holds. */
-    public static final String LOCK = "real-machines";
 
     @Override
     public void beforeAll(ExtensionContext context) {

@@ -13,7 +13,8 @@ final class AdminFaults {
      * "region":...,"errorCode":...,"times":...}}, {@code "failAfter"} (the same fields), {@code "dropNext"} (operation, region, times),
      * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region),
      * {@code "failImage"} (imageId of a pending image), {@code "deny"} (operation, region: until cleared)
-     * or {@code "holdAptLock"} (seconds: the next real machine's apt locks are held that long).
+     * or {@code "holdAptLock"} (seconds, and name: the next real machine, or the next whose instance's
+     * Name tag is name, holds apt's locks that long).
      */
     static void arm(Faults faults, JsonNode f) {
         String kind = SsmApi.text(f, "fault");
@@ -33,7 +34,8 @@ final class AdminFaults {
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
             case "failImage" -> faults.failImage(required(f, "imageId"));
             case "deny" -> faults.deny(required(f, "operation"), SsmApi.text(f, "region"));
-            case "holdAptLock" -> faults.holdAptLock(java.time.Duration.ofSeconds(f.path("seconds").asLong(0)));
+            case "holdAptLock" -> faults.holdAptLock(java.time.Duration.ofSeconds(f.path("seconds").asLong(0)),
+                    SsmApi.text(f, "name"));
             default -> throw new IllegalArgumentException("unknown fault '" + kind
                     + "': expected failNext, failAfter, dropNext, failCommand, failNextImage, failImage, deny or "
                     + "holdAptLock");

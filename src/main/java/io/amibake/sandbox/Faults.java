@@ -29,7 +29,11 @@ public final class Faults {
     private final List<Armed> requestFaults = new ArrayList<>();
     private final List<ArmedCommand> commandFaults = new ArrayList<>();
     private final Set<String> failingImageRegions = new HashSet<>();
-    private final List<java.time.Duration> aptLockHolds = new ArrayList<>();
+    private final List<AptLockHold> aptLockHolds = new ArrayList<>();
+
+    /** An armed holdAptLock: how long, and the Name tag of the instance it waits for (null: any). */
+    record AptLockHold(java.time.Duration duration, String name) {
+    }
     /** Denied actions as {@code operation@region}, or {@code operation@*} for every region. */
     private final Set<String> denied = new java.util.LinkedHashSet<>();
     private final java.util.function.Predicate<String> imageFailer;
@@ -109,11 +113,16 @@ public final class Faults {
      * do after a first boot on Ubuntu's and Debian's AMIs: a real process in the machine holds the
      * dpkg and package-list locks. Without real machines it never fires.
      */
-    public synchronized void holdAptLock(java.time.Duration duration) {
+    public void holdAptLock(java.time.Duration duration) {
+        holdAptLock(duration, null);
+    }
+
+    /** Like {@link #holdAptLock(java.time.Duration)}, on the next machine whose instance's Name tag is {@code name}. */
+    public synchronized void holdAptLock(java.time.Duration duration, String name) {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("the lock must be held for a positive time, was " + duration);
         }
-        aptLockHolds.add(duration);
+        aptLockHolds.add(new AptLockHold(duration, name));
     }
 
     /** Removes every fault not yet used. */
@@ -143,8 +152,9 @@ public final class Faults {
         for (String region : failingImageRegions) {
             list.add(Map.of("fault", "failNextImage", "region", region));
         }
-        for (java.time.Duration d : aptLockHolds) {
-            list.add(Map.of("fault", "holdAptLock", "seconds", d.toSeconds()));
+        for (AptLockHold h : aptLockHolds) {
+            list.add(Map.of("fault", "holdAptLock", "seconds", h.duration().toSeconds(), "name",
+                    String.valueOf(h.name())));
         }
         for (String d : denied) {
             list.add(Map.of("fault", "deny", "operation", d.substring(0, d.indexOf('@')),
@@ -183,8 +193,15 @@ public final class Faults {
         return Optional.empty();
     }
 
-    synchronized Optional<java.time.Duration> takeAptLockHold() {
-        return aptLockHolds.isEmpty() ? Optional.empty() : Optional.of(aptLockHolds.remove(0));
+    synchronized Optional<java.time.Duration> takeAptLockHold(String instanceName) {
+        for (Iterator<AptLockHold> it = aptLockHolds.iterator(); it.hasNext(); ) {
+            AptLockHold h = it.next();
+            if (h.name() == null || h.name().equals(instanceName)) {
+                it.remove();
+                return Optional.of(h.duration());
+            }
+        }
+        return Optional.empty();
     }
 
     synchronized boolean takeImageFailure(String region) {

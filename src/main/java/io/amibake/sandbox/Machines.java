@@ -159,9 +159,10 @@ final class Machines implements AutoCloseable {
 
     private void boot(Instance in, Machine machine) {
         String hostname = "ip-" + in.privateIp.replace('.', '-');
+        String name = in.tags.get("Name");
         Thread console = new Thread(() -> {
             try {
-                machine.boot(hostname, this::applyBootFaults);
+                machine.boot(hostname, m -> applyBootFaults(m, name));
             } catch (RuntimeException e) {
                 if (!machine.shutDownAsked()) {
                     log.accept("machine " + in.id + " did not boot: " + e.getMessage() + "\n" + Machine.tail(machine.console));
@@ -178,8 +179,8 @@ final class Machines implements AutoCloseable {
         console.start();
     }
 
-    private void applyBootFaults(Machine machine) {
-        Optional<Duration> hold = faults.takeAptLockHold();
+    private void applyBootFaults(Machine machine, String instanceName) {
+        Optional<Duration> hold = faults.takeAptLockHold(instanceName);
         if (hold.isEmpty()) {
             return;
         }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -29,7 +28,6 @@ import software.amazon.awssdk.services.ssm.model.PingStatus;
  * The sandbox's real machines through the AWS SDK, without a bake: what EC2 and SSM do to a
  * Debian instance happens to a real container (docs/sandbox.md, "Real machines").
  */
-@ResourceLock(RealMachines.LOCK)
 @Timeout(600)
 class RealMachinesTest {
 
