@@ -301,8 +301,8 @@ final class Machine {
 
     /**
      * Runs a script as the SSM agent does: written to the agent's orchestration directory on the
-     * instance and run as root from there, with the agent's environment (no HOME), its output
-     * written to the two files given. Returns the running process; the caller bounds its time.
+     * instance and run as root with {@code sh -c}, with the agent's environment (no HOME), its
+     * output written to the two files given. Returns the running process; the caller bounds its time.
      */
     Process exec(String commandId, List<String> lines, Path stdout, Path stderr) throws IOException {
         long init = initPid;
@@ -317,8 +317,8 @@ final class Machine {
         Path script = inside.resolve("_script.sh");
         Files.writeString(script, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        ProcessBuilder builder = new ProcessBuilder(nsenter("/bin/sh", "-c", "cd \"$1\" && exec ./_script.sh", "sh",
-                orchestration))
+        // The agent's runShellScript plugin: sh -c SCRIPT, so the script's shebang picks its shell.
+        ProcessBuilder builder = new ProcessBuilder(nsenter("sh", "-c", orchestration + "/_script.sh"))
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().clear();
