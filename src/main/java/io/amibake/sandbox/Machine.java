@@ -49,14 +49,9 @@ final class Machine {
     private final MachineNetwork network;
     private final int proxyPort;
 
-    private volatile Process nspawn;
-    private volatile CompletableFuture<Integer> exited = CompletableFuture.completedFuture(0);
-    private volatile long initPid;
-    private volatile boolean ready;
+    /** The current boot, or null before the first. */
+    private volatile Boot current;
     private volatile boolean removed;
-    /** Set when the sandbox shuts the machine down: any other exit is the machine's own doing. */
-    private volatile boolean shutDownAsked;
-    private volatile MachineNetwork.Link link;
     private int boots;
     /** Held while the writable layer is set up, copied or deleted. */
     private final Object disk = new Object();
@@ -76,46 +71,60 @@ final class Machine {
         this.proxyPort = proxyPort;
     }
 
-    /** Booted, as far as the SSM agent goes: systemd finished starting the system. */
-    boolean ready() {
-        return ready;
+    /**
+     * One boot of the machine: its nspawn, the container's init, its network link, and whether
+     * the sandbox asked it to shut down (any other exit is the machine's own doing, a poweroff).
+     */
+    static final class Boot {
+        final Process nspawn;
+        final CompletableFuture<Integer> exited;
+        volatile long initPid;
+        volatile MachineNetwork.Link link;
+        volatile boolean ready;
+        volatile boolean shutDownAsked;
+
+        Boot(Process nspawn) {
+            this.nspawn = nspawn;
+            this.exited = nspawn.onExit().thenApply(Process::exitValue);
+        }
+
+        /** Frees what the boot held, once its container has exited. */
+        void release() {
+            MachineNetwork.Link l = link;
+            link = null;
+            if (l != null) {
+                l.release();
+            }
+        }
     }
 
-    /** The container's init as the host sees it, while it runs; 0 otherwise. */
-    long initPid() {
-        return initPid;
+    /** Booted, as far as the SSM agent goes: systemd finished starting the system. */
+    boolean ready() {
+        Boot b = current;
+        return b != null && b.ready;
     }
 
     /** The systemd-nspawn process of the current boot, while it runs; 0 otherwise. */
     long nspawnPid() {
-        Process p = nspawn;
-        return p != null && p.isAlive() ? p.pid() : 0;
+        Boot b = current;
+        return b != null && b.nspawn.isAlive() ? b.nspawn.pid() : 0;
     }
 
     boolean running() {
-        Process p = nspawn;
-        return p != null && p.isAlive();
-    }
-
-    /** Whether the sandbox asked the current boot's container to shut down. */
-    boolean shutDownAsked() {
-        return shutDownAsked;
-    }
-
-    /** Completes when the container of the current boot has exited, with nspawn's exit code. */
-    CompletableFuture<Integer> exited() {
-        return exited;
+        return nspawnPid() != 0;
     }
 
     /**
      * Boots the machine and returns once systemd has started the system ("running" or
      * "degraded"). The calling thread becomes nspawn's parent and must outlive it: call it from a
-     * thread that then waits for {@link #exited()}. {@code beforeReady} runs on the booted
+     * thread that then waits for the boot's {@code exited}. {@code started} hears of the boot as
+     * soon as nspawn runs (the boot may still fail); {@code beforeReady} runs on the booted
      * machine before it counts as ready.
      */
-    void boot(String hostname, java.util.function.Consumer<Machine> beforeReady) {
+    void boot(String hostname, java.util.function.Consumer<Boot> started,
+            java.util.function.Consumer<Machine> beforeReady) {
         try {
-            Process process;
+            Boot boot;
             synchronized (disk) {
                 if (removed) {
                     throw new IllegalStateException(instanceId + " was terminated");
@@ -138,22 +147,20 @@ final class Machine {
                 builder.environment().put("SYSTEMD_NSPAWN_TMPFS_TMP", "0");
                 Files.writeString(console, "---- boot " + (++boots) + " of " + instanceId + "\n",
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                shutDownAsked = false;
-                process = builder.start();
-                nspawn = process;
-                exited = process.onExit().thenApply(Process::exitValue);
+                boot = new Boot(builder.start());
+                current = boot;
             }
-            long init = awaitInit(process);
-            initPid = init;
-            link = network.attach(init);
-            Files.writeString(aptConf, "Acquire::http::Proxy \"http://" + link.hostAddress() + ":" + proxyPort
+            started.accept(boot);
+            boot.initPid = awaitInit(boot.nspawn);
+            boot.link = network.attach(boot.initPid);
+            Files.writeString(aptConf, "Acquire::http::Proxy \"http://" + boot.link.hostAddress() + ":" + proxyPort
                     + "/\";\n");
-            String state = awaitSystem(process);
+            String state = awaitSystem(boot.nspawn, boot.initPid);
             if (!state.equals("running") && !state.equals("degraded")) {
                 throw new IllegalStateException("systemd in " + instanceId + " says '" + state + "' after booting");
             }
             beforeReady.accept(this);
-            ready = process.isAlive();
+            boot.ready = boot.nspawn.isAlive() && !boot.shutDownAsked;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot boot " + instanceId, e);
         }
@@ -197,10 +204,11 @@ final class Machine {
      * Waits for systemd to finish starting the system. A moment into the boot it has no bus yet,
      * or says "offline" (the manager has not started): ask again.
      */
-    private String awaitSystem(Process process) {
+    private String awaitSystem(Process process, long initPid) {
         long deadline = System.nanoTime() + BOOT_DEADLINE.toNanos();
         while (true) {
-            HostCommand.Result r = HostCommand.run(BOOT_DEADLINE, nsenter("systemctl", "is-system-running", "--wait"));
+            HostCommand.Result r = HostCommand.run(BOOT_DEADLINE, nsenter(initPid, "systemctl", "is-system-running",
+                    "--wait"));
             String state = r.output().strip();
             boolean early = state.contains("Failed to connect to bus") || state.equals("offline");
             if (!early || !process.isAlive() || System.nanoTime() > deadline) {
@@ -224,52 +232,40 @@ final class Machine {
      * and powers off) and waits until it has exited; kills it if it will not.
      */
     void shutDown() {
-        shutDownAsked = true;
-        ready = false;
-        Process process = nspawn;
-        if (process == null || !process.isAlive()) {
-            release();
+        Boot boot = current;
+        if (boot == null) {
+            return;
+        }
+        boot.shutDownAsked = true;
+        boot.ready = false;
+        if (!boot.nspawn.isAlive()) {
             return;
         }
         // nspawn answers SIGTERM by asking the container's systemd for an orderly shutdown.
-        process.toHandle().destroy();
+        boot.nspawn.toHandle().destroy();
         try {
-            exited.get(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            boot.exited.get(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            kill();
+            kill(boot);
         } catch (ExecutionException e) {
             // exited anyway
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            kill();
+            kill(boot);
         }
-        release();
     }
 
-    /** Ends the container at once: nspawn and the container's init, whose namespace takes every process with it. */
-    void kill() {
-        ready = false;
-        Process process = nspawn;
-        long init = initPid;
+    /** Ends a container at once: nspawn and the container's init, whose namespace takes every process with it. */
+    private static void kill(Boot boot) {
+        long init = boot.initPid;
         if (init > 0) {
             ProcessHandle.of(init).ifPresent(ProcessHandle::destroyForcibly);
         }
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Frees what the last boot held once its container has exited. */
-    void release() {
-        initPid = 0;
-        if (link != null) {
-            link.release();
-            link = null;
+        boot.nspawn.destroyForcibly();
+        try {
+            boot.nspawn.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -305,10 +301,11 @@ final class Machine {
      * output written to the two files given. Returns the running process; the caller bounds its time.
      */
     Process exec(String commandId, List<String> lines, Path stdout, Path stderr) throws IOException {
-        long init = initPid;
-        if (!ready || init == 0) {
+        Boot boot = current;
+        if (boot == null || !boot.ready) {
             throw new IllegalStateException(instanceId + " is not running");
         }
+        long init = boot.initPid;
         String orchestration = "/var/lib/amazon/ssm/" + instanceId + "/document/orchestration/" + commandId
                 + "/awsrunShellScript/0.awsrunShellScript";
         // Through /proc/PID/root: the container's own view of its disk, overlay and all.
@@ -318,7 +315,7 @@ final class Machine {
         Files.writeString(script, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         // The agent's runShellScript plugin: sh -c SCRIPT, so the script's shebang picks its shell.
-        ProcessBuilder builder = new ProcessBuilder(nsenter("sh", "-c", orchestration + "/_script.sh"))
+        ProcessBuilder builder = new ProcessBuilder(nsenter(init, "sh", "-c", orchestration + "/_script.sh"))
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().clear();
@@ -331,10 +328,14 @@ final class Machine {
 
     /** Runs a command in the container, as root, to its end; for the sandbox's own needs (not SSM's). */
     HostCommand.Result run(Duration deadline, String... command) {
-        return HostCommand.run(deadline, nsenter(command));
+        Boot boot = current;
+        if (boot == null || boot.initPid == 0 || !boot.nspawn.isAlive()) {
+            throw new IllegalStateException(instanceId + " is not running");
+        }
+        return HostCommand.run(deadline, nsenter(boot.initPid, command));
     }
 
-    private List<String> nsenter(String... command) {
+    private static List<String> nsenter(long initPid, String... command) {
         List<String> args = new ArrayList<>(List.of("nsenter", "-t", Long.toString(initPid), "-a", "--"));
         args.addAll(List.of(command));
         return args;

@@ -161,16 +161,21 @@ final class Machines implements AutoCloseable {
         String hostname = "ip-" + in.privateIp.replace('.', '-');
         String name = in.tags.get("Name");
         Thread console = new Thread(() -> {
+            Machine.Boot[] boot = new Machine.Boot[1];
             try {
-                machine.boot(hostname, m -> applyBootFaults(m, name));
+                machine.boot(hostname, b -> boot[0] = b, m -> applyBootFaults(m, name));
             } catch (RuntimeException e) {
-                if (!machine.shutDownAsked()) {
-                    log.accept("machine " + in.id + " did not boot: " + e.getMessage() + "\n" + Machine.tail(machine.console));
+                if (boot[0] == null || !boot[0].shutDownAsked) {
+                    log.accept("machine " + in.id + " did not boot: " + e.getMessage() + "\n"
+                            + Machine.tail(machine.console));
                 }
             }
-            machine.exited().join();
-            machine.release();
-            if (!machine.shutDownAsked()) {
+            if (boot[0] == null) {
+                return;
+            }
+            boot[0].exited.join();
+            boot[0].release();
+            if (!boot[0].shutDownAsked) {
                 wentDown(in);
             }
         }, "sandbox-machine-" + in.id);
