@@ -30,10 +30,15 @@ public final class SandboxMachines {
     }
 
     static SandboxMachines start(MachineOptions options, Cloud cloud, Faults faults) throws IOException {
+        return start(options, cloud, faults, options == null ? Optional.empty() : MachineHost.problem());
+    }
+
+    /** As {@link #start(MachineOptions, Cloud, Faults)}, with what this host lacks given. */
+    static SandboxMachines start(MachineOptions options, Cloud cloud, Faults faults, Optional<String> problem)
+            throws IOException {
         if (options == null) {
             return new SandboxMachines(cloud, null, null);
         }
-        Optional<String> problem = MachineHost.problem();
         if (problem.isPresent()) {
             return new SandboxMachines(cloud, null, "no real machines on this host (" + problem.get()
                     + "): Debian instances run on the shell model, as without --machines");
