@@ -1,15 +1,16 @@
 package io.amibake.bench;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeRunner;
+import io.amibake.engine.state.StepNames;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeService;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.Sandbox;
@@ -43,7 +44,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  * <p>Run with {@code mvn -B test -Pbench}. It asserts nothing about time: the machines are
  * shared and noisy.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:benchmark",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -57,7 +58,7 @@ class BakeBenchmark {
     private static final Duration WALL_PATH = Duration.ofSeconds(26);
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Autowired
     private JobRepository repository;
@@ -161,12 +162,12 @@ class BakeBenchmark {
         for (StepExecution step : steps) {
             double took = Duration.between(step.getStartTime(), step.getEndTime()).toMillis() / 1000.0;
             String name = step.getStepName();
-            Duration own = name.startsWith(BakeJobConfiguration.REGION_PARTITION) ? profile.imageCopy()
+            Duration own = name.startsWith(StepNames.REGION_PARTITION) ? profile.imageCopy()
                     : cloud.get(name);
-            if (name.equals(BakeJobConfiguration.DISTRIBUTE) || took < 0.05 && own == null) {
+            if (name.equals(StepNames.DISTRIBUTE) || took < 0.05 && own == null) {
                 continue;
             }
-            line.append(String.format(" %s %.2f", name.replace(BakeJobConfiguration.REGION_PARTITION, ""), took));
+            line.append(String.format(" %s %.2f", name.replace(StepNames.REGION_PARTITION, ""), took));
             if (own != null) {
                 line.append(String.format(" (%+.2f)", took - own.toNanos() * scale / 1e9));
             }
@@ -187,8 +188,8 @@ class BakeBenchmark {
         String yaml = Files.readString(RECIPE);
         Map<String, String> vars = Map.of("run", run);
         String name = RecipeLoader.parse(yaml, RECIPE.toString(), vars).name();
-        return runner.bake(new BakeRequest(yaml, RECIPE.toString(), vars), name,
-                AwsSettings.sandbox(sandbox.endpoint()), "benchmark " + cloud, Files.createTempFile("manifest", ".json"),
+        return runner.start(BakeRequest.of(yaml, RECIPE.toString(), vars),
+                Target.endpoint(sandbox.endpoint()), Files.createTempFile("manifest", ".json"),
                 BakeEvents.NONE);
     }
 

@@ -1,11 +1,11 @@
 package io.amibake.bench;
 
-import io.amibake.aws.CopyRequest;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.Image;
-import io.amibake.aws.Instance;
-import io.amibake.aws.LaunchRequest;
-import io.amibake.aws.SsmGateway;
+import io.amibake.cloud.CopyRequest;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.Image;
+import io.amibake.cloud.Instance;
+import io.amibake.cloud.LaunchRequest;
+import io.amibake.cloud.SsmGateway;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.RepositoryCheck;
-import io.amibake.bake.SharedRepository;
+import io.amibake.engine.store.RepositoryCheck;
+import io.amibake.engine.store.SharedRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

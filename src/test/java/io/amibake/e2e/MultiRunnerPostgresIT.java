@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.TestImageStep;
+import io.amibake.engine.job.TestImageStep;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -107,7 +107,7 @@ class MultiRunnerPostgresIT {
     }
 
     private void awaitLeaseExpired() throws SQLException {
-        long expires = Long.parseLong(query("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_LEASE"));
+        long expires = Long.parseLong(query("SELECT EXPIRES_AT FROM " + postgres.schema() + ".AMIBAKE_BAKE_LEASE"));
         while (System.currentTimeMillis() <= expires) {
             LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
         }

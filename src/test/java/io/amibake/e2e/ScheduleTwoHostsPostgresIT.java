@@ -3,7 +3,7 @@ package io.amibake.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.BakeTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

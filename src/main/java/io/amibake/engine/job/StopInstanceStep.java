@@ -1,0 +1,41 @@
+package io.amibake.engine.job;
+
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.wait.WaitKind;
+import java.util.List;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Stops the build instance, so the image is made from a quiet file system without a reboot
+ * (docs/aws.md, CreateImage).
+ */
+public final class StopInstanceStep implements Tasklet {
+
+    private final BakeRun run;
+    private final BakeServices services;
+
+    public StopInstanceStep(BakeRun run) {
+        this.run = run;
+        this.services = run.services();
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState state = run.state(chunk);
+        if (state.imageId() != null) {
+            return RepeatStatus.FINISHED;
+        }
+        String region = state.sourceRegion();
+        String id = state.instanceId();
+        var instance = services.ec2().describeInstances(region, List.of(id)).get(id);
+        if (instance != null && !instance.isStopped() && !"stopping".equals(instance.state())) {
+            services.ec2().stop(region, id);
+        }
+        services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
+                false, services.settings().instanceTimeout());
+        return RepeatStatus.FINISHED;
+    }
+}
