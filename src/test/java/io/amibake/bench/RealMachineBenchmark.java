@@ -2,14 +2,15 @@ package io.amibake.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeRunner;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.Target;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.MachineHost;
 import io.amibake.sandbox.MachineOptions;
@@ -42,7 +43,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  * {@code mvn -B test -Pbench -Dtest=RealMachineBenchmark}, as root; it asserts only that the bakes
  * complete.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:realmachines",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -53,7 +54,7 @@ class RealMachineBenchmark {
     private static final Pattern APT_LOCK = Pattern.compile("amibake: waited (\\d+) s for apt's lock");
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Test
     void realHttpdAndLampBakesFirstWithTheBaseImageBuildThenCached() throws Exception {
@@ -108,9 +109,8 @@ class RealMachineBenchmark {
         sampler.setDaemon(true);
         sampler.start();
         long started = System.nanoTime();
-        BakeResult result = runner.bake(new BakeRequest(yaml, recipe, Map.of()), name,
-                AwsSettings.sandbox(sandbox.endpoint()), "benchmark real machines",
-                Files.createTempFile("manifest", ".json"), BakeEvents.NONE);
+        BakeResult result = runner.start(BakeRequest.of(yaml, recipe, Map.of()), Target.inProcessSandbox(
+                sandbox.endpoint()), Files.createTempFile("manifest", ".json"), BakeEvents.NONE);
         double wall = seconds(System.nanoTime() - started);
         sampling.set(false);
         sampler.join();
