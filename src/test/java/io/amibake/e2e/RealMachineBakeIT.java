@@ -95,7 +95,8 @@ class RealMachineBakeIT {
                 "      run: test -s /etc/machine-id",
                 ""));
         // and the build machine's apt locks held at first, as unattended-upgrades holds them on AWS
-        sandbox.faults().holdAptLock(Duration.ofSeconds(8), "amibake build: httpd-debian");
+        // (long enough that the first command finds them held, however slowly the bake gets there)
+        sandbox.faults().holdAptLock(Duration.ofSeconds(20), "amibake build: httpd-debian");
 
         // when
         AmibakeProcess bake = bake(recipe("httpd-debian", tested));
