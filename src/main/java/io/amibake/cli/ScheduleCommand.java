@@ -3,6 +3,7 @@ package io.amibake.cli;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.TestClock;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.state.BakeState;
 import io.amibake.metrics.MetricsServer;
@@ -24,9 +25,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,7 +171,7 @@ final class ScheduleCommand implements Callable<Integer> {
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
                     files, recipes, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
-                    Clock.systemDefaultZone(), owner, settings.host(), settings.leaseTtl());
+                    TestClock.orSystem(ZoneId.systemDefault()), owner, settings.host(), settings.leaseTtl());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");

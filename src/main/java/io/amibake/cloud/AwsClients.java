@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -12,6 +13,10 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -32,6 +37,7 @@ public final class AwsClients implements AutoCloseable {
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
     private final RequestCounter counter = new RequestCounter();
+    private final ExecutionInterceptor halt;
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
@@ -40,7 +46,25 @@ public final class AwsClients implements AutoCloseable {
     private boolean closed;
 
     public AwsClients(AwsSettings settings) {
+        this(settings, () -> null);
+    }
+
+    /**
+     * Clients that ask {@code halted} before every request, retries included: once it gives a
+     * reason, nothing more is sent and each call fails at once with it. A bake that lost its lease
+     * leaves the cloud to whoever took the bake over.
+     */
+    public AwsClients(AwsSettings settings, Supplier<String> halted) {
         this.settings = settings;
+        this.halt = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                String why = halted.get();
+                if (why != null) {
+                    throw SdkClientException.create("not sent: " + why);
+                }
+            }
+        };
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(10))
                 .socketTimeout(Duration.ofSeconds(60))
@@ -186,6 +210,8 @@ public final class AwsClients implements AutoCloseable {
                         // fails the step (resumable) instead.
                         .apiCallAttemptTimeout(Duration.ofSeconds(30))
                         .apiCallTimeout(Duration.ofMinutes(3))
+                        // Before the counter: a request not sent is not counted.
+                        .addExecutionInterceptor(halt)
                         .addExecutionInterceptor(counter)
                         .build());
         if (settings.endpoint() != null) {

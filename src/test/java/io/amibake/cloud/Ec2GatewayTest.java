@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.amibake.SandboxExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +41,10 @@ class Ec2GatewayTest {
                 "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
         String instance = ec2.launch("us-east-1", new LaunchRequest(image, "/dev/xvda", "t3.micro", null, List.of(),
                 null, 0, Map.of("amibake:bake", "gw"), "gw-launch-0")).id();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!ec2.describeInstances("us-east-1", List.of(instance)).values().stream().allMatch(Instance::isRunning)) {
-            Thread.sleep(20);
+            assertThat(System.nanoTime()).as("instance %s running within 60 s", instance).isLessThan(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         sandbox.faults().failAfter("CreateImage", "us-east-1", "InternalError", 1);
 

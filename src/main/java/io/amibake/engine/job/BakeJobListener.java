@@ -18,8 +18,8 @@ import org.springframework.batch.core.repository.JobRepository;
 
 /**
  * Closes every run of a bake: a build instance left by a failure follows the recipe's
- * {@code onFailure}; the requests sent are saved with the bake; the manifest is written with
- * the final status, as the job repository holds it.
+ * {@code onFailure}, unless the run lost its lease; the requests sent are saved with the bake;
+ * the manifest is written with the final status, as the job repository holds it.
  */
 public final class BakeJobListener implements JobExecutionListener {
 
@@ -45,7 +45,10 @@ public final class BakeJobListener implements JobExecutionListener {
         BakeRun run = runs.of(execution);
         BakeServices services = run.services();
         BakeState state = run.state(execution);
-        if (execution.getStatus() != BatchStatus.COMPLETED && state.recipeYaml() != null) {
+        if (run.stop().leaseLost()) {
+            services.events().note("bake", "this run lost its lease: the build instance is left to the runner that"
+                    + " took the bake over");
+        } else if (execution.getStatus() != BatchStatus.COMPLETED && state.recipeYaml() != null) {
             try {
                 settleInstance(services, state);
             } catch (Exception e) {

@@ -259,11 +259,14 @@ public class BakeEngine implements BakeService {
         String bakeId = parameters.getString(BakeParameters.BAKE);
         String recipeName = parameters.getString(BakeParameters.RECIPE);
         String waitKey = target.waitsKey();
-        StopSignal stop = new StopSignal();
+        // A run whose lease is lost (this process was paused past it, say) stops at its next look,
+        // and sends nothing more: another runner may have taken the bake over.
+        StopSignal stop = new StopSignal(() -> leases.lost(target.key(), recipeName));
         var own = target.settings();
         var aws = new io.amibake.cloud.AwsSettings(own.endpoint(), own.profile(), own.dummyCredentials(),
                 settings.requestAttempts());
-        try (AwsClients clients = new AwsClients(aws)) {
+        try (AwsClients clients = new AwsClients(aws, () -> stop.leaseLost()
+                ? "this run of bake " + bakeId + " lost its lease; another runner may own the bake now" : null)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),

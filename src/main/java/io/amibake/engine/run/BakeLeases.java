@@ -3,12 +3,16 @@ package io.amibake.engine.run;
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.api.Lease;
+import io.amibake.engine.api.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
@@ -20,7 +24,10 @@ import org.springframework.stereotype.Component;
  * and renews it on a heartbeat. Another process, on this host or another sharing the database,
  * takes the row only once it has expired, or, on this host, once its owner's process is gone.
  * A database row rather than a file lock, so "one recipe runs at most once at a time" holds on
- * every host that shares the repository.
+ * every host that shares the repository. The holder counts its lease as lost once the expiry of
+ * its last renewal has passed on its own clock: a process that was paused (SIGSTOP, a long
+ * collection, a frozen VM) or cut off from the database may have been taken over meanwhile, so
+ * it stops before it sends the cloud anything more ({@link #lost}).
  */
 @Component
 public class BakeLeases {
@@ -32,10 +39,12 @@ public class BakeLeases {
     private final long pid = ProcessHandle.current().pid();
     private final Duration ttl;
     private final Clock clock;
+    /** The expiry of each lease this process holds, by target and recipe, as its last renewal set it; 0 if taken. */
+    private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
 
     @Autowired
     public BakeLeases(DataSource dataSource, BakeSettings settings) {
-        this(new JdbcTemplate(dataSource), settings.host(), settings.leaseTtl(), Clock.systemUTC());
+        this(new JdbcTemplate(dataSource), settings.host(), settings.leaseTtl(), TestClock.orSystem(ZoneOffset.UTC));
     }
 
     BakeLeases(JdbcTemplate jdbc, String host, Duration ttl, Clock clock) {
@@ -54,12 +63,15 @@ public class BakeLeases {
     public Lease acquire(String target, String recipe) {
         String token = UUID.randomUUID().toString();
         long now = clock.millis();
+        // When this process took the lease, as the owner-gone check compares it with a process's
+        // start: on the wall clock, which is what the system tells process starts on.
+        long started = System.currentTimeMillis();
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 jdbc.update("INSERT INTO " + TABLE + " (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT,"
-                        + " EXPIRES_AT) VALUES (?, ?, ?, ?, ?, ?, ?)", target, recipe, token, host, pid, now,
+                        + " EXPIRES_AT) VALUES (?, ?, ?, ?, ?, ?, ?)", target, recipe, token, host, pid, started,
                         now + ttl.toMillis());
-                return new Lease(target, recipe, token, host, pid, null, null, now, now + ttl.toMillis());
+                return held(new Lease(target, recipe, token, host, pid, null, null, started, now + ttl.toMillis()));
             } catch (DuplicateKeyException held) {
                 Optional<Lease> holder = holder(target, recipe);
                 if (holder.isEmpty()) {
@@ -73,9 +85,9 @@ public class BakeLeases {
                 int taken = jdbc.update("UPDATE " + TABLE + " SET TOKEN = ?, OWNER_HOST = ?, OWNER_PID = ?,"
                                 + " BAKE_ID = NULL, EXECUTION_ID = NULL, STARTED_AT = ?, EXPIRES_AT = ?"
                                 + " WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?",
-                        token, host, pid, now, now + ttl.toMillis(), target, recipe, current.token());
+                        token, host, pid, started, now + ttl.toMillis(), target, recipe, current.token());
                 if (taken == 1) {
-                    return new Lease(target, recipe, token, host, pid, null, null, now, now + ttl.toMillis());
+                    return held(new Lease(target, recipe, token, host, pid, null, null, started, now + ttl.toMillis()));
                 }
             }
         }
@@ -87,10 +99,32 @@ public class BakeLeases {
                 : new BakeBusyException(recipe, holder.owner(), Instant.ofEpochMilli(holder.expiresAt()));
     }
 
+    private Lease held(Lease lease) {
+        heldUntil.put(key(lease.target(), lease.recipe()), lease.expiresAt());
+        return lease;
+    }
+
+    private static String key(String target, String recipe) {
+        return target + "\n" + recipe;
+    }
+
     /** Extends the lease; false when it is no longer this holder's (it expired and was taken). */
     public boolean renew(Lease lease) {
-        return jdbc.update("UPDATE " + TABLE + " SET EXPIRES_AT = ? WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?",
-                clock.millis() + ttl.toMillis(), lease.target(), lease.recipe(), lease.token()) == 1;
+        long until = clock.millis() + ttl.toMillis();
+        boolean renewed = jdbc.update("UPDATE " + TABLE + " SET EXPIRES_AT = ? WHERE TARGET = ? AND RECIPE = ?"
+                + " AND TOKEN = ?", until, lease.target(), lease.recipe(), lease.token()) == 1;
+        heldUntil.computeIfPresent(key(lease.target(), lease.recipe()),
+                (key, before) -> renewed && before > 0 ? until : 0L);
+        return renewed;
+    }
+
+    /**
+     * Whether this process's lease on the target's recipe is lost, or may be: it was taken, or its
+     * last renewal has expired by this process's clock. False when this process holds none.
+     */
+    public boolean lost(String target, String recipe) {
+        Long until = heldUntil.get(key(target, recipe));
+        return until != null && clock.millis() >= until;
     }
 
     /** Names the bake and execution the lease covers, for whoever finds it taken. */
@@ -109,6 +143,7 @@ public class BakeLeases {
     }
 
     public void release(Lease lease) {
+        heldUntil.remove(key(lease.target(), lease.recipe()));
         jdbc.update("DELETE FROM " + TABLE + " WHERE TARGET = ? AND RECIPE = ? AND TOKEN = ?", lease.target(),
                 lease.recipe(), lease.token());
     }

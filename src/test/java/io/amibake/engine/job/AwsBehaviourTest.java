@@ -16,6 +16,8 @@ import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.sandbox.LatencyProfile;
+import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxOptions;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
 import java.nio.file.Files;
@@ -78,15 +80,43 @@ class AwsBehaviourTest {
     }
 
     @Test
+    void serverErrorsAfterCreateImageAndCopyImageTookEffectAreRecoveredByLookingTheImagesUp() throws Exception {
+        // given both calls create their image, then answer HTTP 500, on a cloud that lists new images at once
+        try (Sandbox listing = Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(TIME_SCALE)
+                .withProfile(LatencyProfile.aws().with("image-consistency-delay", Duration.ZERO)))) {
+            listing.faults().failAfter("CreateImage", "us-east-1", "InternalError", 1);
+            listing.faults().failAfter("CopyImage", "eu-west-1", "InternalError", 1);
+            List<String> notes = new ArrayList<>();
+
+            // when
+            BakeResult result = bake("late", Target.endpoint(listing.endpoint()), new NoteEvents(notes));
+
+            // then the bake looked each image up and adopted it, with no second call and no duplicate name
+            assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
+            List<SandboxImage> images = listing.images().stream()
+                    .filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE))).toList();
+            assertThat(images).extracting(SandboxImage::region).containsExactlyInAnyOrder("us-east-1", "eu-west-1");
+            assertThat(images).allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
+            assertThat(notes)
+                    .anyMatch(n -> n.matches("createImage: us-east-1: adopted ami-\\S+, made by an earlier call.*"))
+                    .anyMatch(n -> n.matches("distribute: eu-west-1: adopted ami-\\S+, made by an earlier call.*"));
+            assertThat(listing.stats().count("CreateImage", "us-east-1", "InternalError")).isEqualTo(1);
+            assertThat(listing.stats().count("CreateImage", null, "InvalidAMIName.Duplicate")
+                    + listing.stats().count("CopyImage", null, "InvalidAMIName.Duplicate")).isZero();
+            assertThat(listing.stats().count("CreateImage") + listing.stats().count("CopyImage")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void serverErrorsAfterCreateImageAndCopyImageTookEffectLeaveOneImagePerRegion() throws Exception {
         // given both calls create their image, then answer HTTP 500, and the images stay unlisted for minutes
         sandbox.faults().failAfter("CreateImage", "us-east-1", "InternalError", 1);
         sandbox.faults().failAfter("CopyImage", "eu-west-1", "InternalError", 1);
 
         // when
-        BakeResult result = bake("late", Target.endpoint(sandbox.endpoint()), BakeEvents.NONE);
+        BakeResult result = bake("unlisted", Target.endpoint(sandbox.endpoint()), BakeEvents.NONE);
 
-        // then the bake looked them up and adopted them instead of making second ones
+        // then the bake waited until AWS let go of the names and adopted them instead of making second ones
         assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
         assertThat(imagesOf(result)).extracting(SandboxImage::region).containsExactlyInAnyOrder("us-east-1", "eu-west-1");
         assertThat(imagesOf(result)).allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
@@ -95,7 +125,7 @@ class AwsBehaviourTest {
         // and its cleanup runs twice over images AWS still lists as deregistered
         try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
             BakeCleanup cleanup = new BakeCleanup(new Ec2Gateway(clients), line -> { });
-            var recipe = RecipeLoader.load(dir.resolve("late.yaml"), Map.of());
+            var recipe = RecipeLoader.load(dir.resolve("unlisted.yaml"), Map.of());
             cleanup.deleteImages(recipe, result.bakeId());
             cleanup.deleteImages(recipe, result.bakeId());
         }

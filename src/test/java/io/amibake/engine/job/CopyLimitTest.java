@@ -7,6 +7,7 @@ import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
 import io.amibake.engine.store.BakeSettings;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.amibake.SandboxExtension;
 import io.amibake.cloud.AwsClients;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.scope.context.StepContext;
@@ -114,7 +116,51 @@ class CopyLimitTest {
         assertThat(sandbox.images()).filteredOn(i -> i.region().equals("eu-west-1")).hasSize(120)
                 .allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
         assertThat(sandbox.stats().count("CopyImage", "eu-west-1", "ResourceLimitExceeded")).isZero();
+        assertThat(sandbox.stats().count("CopyImage", "eu-west-1", "RequestLimitExceeded")).isZero();
         assertThat(sandbox.peakConcurrentCopies("eu-west-1")).isBetween(2, 100);
+    }
+
+    @Test
+    void aCopyPastThePacersBurstWaitsItsTurnBeforeCallingCopyImage() throws Exception {
+        // given a pacer that has let a burst through, on a clock that stands still: the next copy waits a second
+        CopyPacer pacer = new CopyPacer(() -> 0L);
+        for (int i = 0; i < CopyPacer.BUCKET; i++) {
+            pacer.take("eu-west-1");
+        }
+        // and a bake asked to stop the moment it says it paces: only a wait that is kept ends there
+        StopSignal stop = new StopSignal();
+        List<String> notes = new ArrayList<>();
+        BakeEvents events = new NoteEvents(notes) {
+            @Override
+            public void note(String step, String message) {
+                super.note(step, message);
+                if (message.contains("pacing CopyImage")) {
+                    stop.raise();
+                }
+            }
+        };
+        long copies = sandbox.stats().count("CopyImage");
+        try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
+            Ec2Gateway ec2 = new Ec2Gateway(clients);
+            SsmGateway ssm = new SsmGateway(clients);
+            String source = ssm.parameter("us-east-1", "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+            BakeServices services = new BakeServices(clients, ec2, ssm,
+                    new Waits(ec2, ssm, new Expectations(), PollPlan.DEFAULT, stop),
+                    new BakeSettings(null, null, null, null, null, null, null, null, null, null, null, null, null),
+                    events, Clock.systemUTC());
+            ChunkContext chunk = copyPartition(1000, source);
+            BakeRun run = new BakeRun("limit-bake-1000", "limit", RecipeLoader.parse(RECIPE, "limit.yaml",
+                    Map.of("n", "1000")), services, null, null, stop, new RequestTally(clients.requests()));
+
+            // when its copy step runs
+            CopyRegionStep step = new CopyRegionStep(run, new CopySlots(), pacer);
+
+            // then it stopped in its pacing wait, before calling CopyImage
+            assertThatThrownBy(() -> step.execute(new StepContribution(chunk.getStepContext().getStepExecution()),
+                    chunk)).isInstanceOf(JobInterruptedException.class);
+        }
+        assertThat(notes).containsExactly("distribute: eu-west-1: pacing CopyImage, 1.0s");
+        assertThat(sandbox.stats().count("CopyImage")).isEqualTo(copies);
     }
 
     /** One bake's state at its copy into eu-west-1: the image made, its name chosen. */

@@ -89,6 +89,42 @@ class BakeLeasesTest {
     }
 
     @Test
+    void itsHolderCountsALeaseLostOnceItsLastRenewalExpiredOnItsOwnClock() {
+        // given
+        Lease held = runnerA.acquire(TARGET, "lamp");
+        clock.advance(TTL.dividedBy(2));
+        runnerA.renew(held);
+
+        // when the holder is paused past the renewal's expiry, and nobody takes the lease
+        clock.advance(TTL.minusSeconds(1));
+        boolean beforeExpiry = runnerA.lost(TARGET, "lamp");
+        clock.advance(Duration.ofSeconds(1));
+
+        // then it is lost from that moment, and never lost for a recipe this runner does not hold
+        assertThat(beforeExpiry).isFalse();
+        assertThat(runnerA.lost(TARGET, "lamp")).isTrue();
+        assertThat(runnerB.lost(TARGET, "lamp")).isFalse();
+    }
+
+    @Test
+    void aLeaseTakenOverStaysLostToItsFormerHolderUntilReleased() {
+        // given A's lease expired and was taken by B
+        Lease stale = runnerA.acquire(TARGET, "lamp");
+        clock.advance(TTL.plusSeconds(1));
+        Lease taken = runnerB.acquire(TARGET, "lamp");
+
+        // when A tries to renew it
+        runnerA.renew(stale);
+
+        // then A counts it lost, B holds it, and A's release leaves B's lease alone
+        assertThat(runnerA.lost(TARGET, "lamp")).isTrue();
+        assertThat(runnerB.lost(TARGET, "lamp")).isFalse();
+        runnerA.release(stale);
+        assertThat(runnerA.lost(TARGET, "lamp")).isFalse();
+        assertThat(runnerB.live("lamp")).map(Lease::token).contains(taken.token());
+    }
+
+    @Test
     void onItsOwnHostALeaseWhoseProcessIsGoneIsTakenAtOnce() {
         // given a live lease of this runner name held by a pid that no longer runs
         long now = clock.millis();

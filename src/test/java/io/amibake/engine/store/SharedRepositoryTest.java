@@ -109,14 +109,17 @@ class SharedRepositoryTest {
 
     @Test
     void aServerIsNotIdleWhileAClientStaysJoined() {
-        // given
+        // given a server with a client that stays
         join(home, Duration.ofSeconds(1));
         long pid = recorded(home).orElseThrow().pid();
 
-        // when three idle periods pass
-        LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
+        // when a server of the same idle period, started after it and left by its client, has ended as idle
+        Path other = home.resolve("other");
+        AmibakeHome.prepare(other);
+        SharedRepository.join(other, Duration.ofSeconds(1)).close();
+        awaitGone(other);
 
-        // then
+        // then the first still serves
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
         assertThat(recorded(home)).isPresent();
     }
