@@ -1,7 +1,6 @@
 package io.amibake;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.amibake.sandbox.MachineHost;
 import java.io.IOException;
@@ -10,14 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * For test classes that run the sandbox's real machines. Before: the host must be able to run
- * containers; without that the class is skipped, saying why, and under CI it fails instead.
+ * containers; without that the class is skipped, saying why, and under CI it fails ({@link Ci}).
  * After (register it before the {@link SandboxExtension}, whose close it then follows): no
  * {@code systemd-nspawn} is left running on the host and no overlay of a sandbox's machines is
  * mounted. So two classes that use it must not run at once: there is one in the unit tier and
@@ -28,14 +26,8 @@ public final class RealMachines implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         Optional<String> problem = MachineHost.problem();
-        if (problem.isEmpty()) {
-            return;
-        }
-        if (CiEnvironment.isCi()) {
-            fail("CI runs the real-machine tests, but this host cannot run containers: " + problem.get()
-                    + " (.ci/run installs debootstrap and systemd-container and runs as root)");
-        }
-        Assumptions.abort("this host cannot run the sandbox's real machines: " + problem.get());
+        Ci.require(problem.isEmpty(), "a host that runs the sandbox's real machines, not one with "
+                + problem.orElse("") + " (.ci/run installs debootstrap and systemd-container and runs as root)");
     }
 
     @Override
