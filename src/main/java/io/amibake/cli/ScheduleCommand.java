@@ -12,7 +12,6 @@ import io.amibake.notify.NotifySettings;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.Schedule;
 import io.amibake.sandbox.Sandbox;
-import io.amibake.sandbox.SandboxOptions;
 import io.amibake.schedule.RecipeFiles;
 import io.amibake.schedule.ScheduleEvents;
 import io.amibake.schedule.ScheduleEventsList;
@@ -141,8 +140,11 @@ final class ScheduleCommand implements Callable<Integer> {
             }
             return AmibakeCommand.OK;
         }
-        try (Sandbox sandbox = cloud.sandbox
-                     ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null;
+        if (cloud.machinesProblem() != null) {
+            err.println("amibake: " + cloud.machinesProblem());
+            return AmibakeCommand.USAGE;
+        }
+        try (Sandbox sandbox = cloud.sandbox ? Sandbox.start(cloud.sandboxOptions()) : null;
              BakeContext context = BakeContext.open(home.resolve())) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
             AwsSettings aws = cloud.settings(sandboxEndpoint);

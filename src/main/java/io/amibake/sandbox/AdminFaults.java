@@ -12,13 +12,15 @@ final class AdminFaults {
      * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
      * "region":...,"errorCode":...,"times":...}}, {@code "failAfter"} (the same fields), {@code "dropNext"} (operation, region, times),
      * {@code "failCommand"} (regex, exitCode, stderr, times, region), {@code "failNextImage"} (region),
-     * {@code "failImage"} (imageId of a pending image) or {@code "deny"} (operation, region: until cleared).
+     * {@code "failImage"} (imageId of a pending image), {@code "deny"} (operation, region: until cleared)
+     * or {@code "holdAptLock"} (seconds, and name: the next real machine, or the next whose instance's
+     * Name tag is name, holds apt's locks that long).
      */
     static void arm(Faults faults, JsonNode f) {
         String kind = SsmApi.text(f, "fault");
         if (kind == null) {
             throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage, "
-                    + "failImage or deny");
+                    + "failImage, deny or holdAptLock");
         }
         int times = f.path("times").asInt(1);
         switch (kind) {
@@ -32,8 +34,11 @@ final class AdminFaults {
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
             case "failImage" -> faults.failImage(required(f, "imageId"));
             case "deny" -> faults.deny(required(f, "operation"), SsmApi.text(f, "region"));
+            case "holdAptLock" -> faults.holdAptLock(java.time.Duration.ofSeconds(f.path("seconds").asLong(0)),
+                    SsmApi.text(f, "name"));
             default -> throw new IllegalArgumentException("unknown fault '" + kind
-                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage, failImage or deny");
+                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage, failImage, deny or "
+                    + "holdAptLock");
         }
     }
 

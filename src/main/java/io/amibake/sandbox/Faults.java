@@ -29,6 +29,11 @@ public final class Faults {
     private final List<Armed> requestFaults = new ArrayList<>();
     private final List<ArmedCommand> commandFaults = new ArrayList<>();
     private final Set<String> failingImageRegions = new HashSet<>();
+    private final List<AptLockHold> aptLockHolds = new ArrayList<>();
+
+    /** An armed holdAptLock: how long, and the Name tag of the instance it waits for (null: any). */
+    record AptLockHold(java.time.Duration duration, String name) {
+    }
     /** Denied actions as {@code operation@region}, or {@code operation@*} for every region. */
     private final Set<String> denied = new java.util.LinkedHashSet<>();
     private final java.util.function.Predicate<String> imageFailer;
@@ -110,12 +115,31 @@ public final class Faults {
         denied.add(operation + "@" + (regionOrNull == null ? "*" : regionOrNull));
     }
 
+    /**
+     * The next real machine to boot (docs/sandbox.md, "Real machines") holds apt's locks for
+     * {@code duration} from the moment its agent comes online, as cloud-init and unattended-upgrades
+     * do after a first boot on Ubuntu's and Debian's AMIs: a real process in the machine holds the
+     * dpkg and package-list locks. Without real machines it never fires.
+     */
+    public void holdAptLock(java.time.Duration duration) {
+        holdAptLock(duration, null);
+    }
+
+    /** Like {@link #holdAptLock(java.time.Duration)}, on the next machine whose instance's Name tag is {@code name}. */
+    public synchronized void holdAptLock(java.time.Duration duration, String name) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("the lock must be held for a positive time, was " + duration);
+        }
+        aptLockHolds.add(new AptLockHold(duration, name));
+    }
+
     /** Removes every fault not yet used. */
     public synchronized void clear() {
         denied.clear();
         requestFaults.clear();
         commandFaults.clear();
         failingImageRegions.clear();
+        aptLockHolds.clear();
     }
 
     /** The faults still armed, for the admin API. */
@@ -135,6 +159,10 @@ public final class Faults {
         }
         for (String region : failingImageRegions) {
             list.add(Map.of("fault", "failNextImage", "region", region));
+        }
+        for (AptLockHold h : aptLockHolds) {
+            list.add(Map.of("fault", "holdAptLock", "seconds", h.duration().toSeconds(), "name",
+                    String.valueOf(h.name())));
         }
         for (String d : denied) {
             list.add(Map.of("fault", "deny", "operation", d.substring(0, d.indexOf('@')),
@@ -169,6 +197,17 @@ public final class Faults {
                     it.remove();
                 }
                 return Optional.of(c.fault);
+            }
+        }
+        return Optional.empty();
+    }
+
+    synchronized Optional<java.time.Duration> takeAptLockHold(String instanceName) {
+        for (Iterator<AptLockHold> it = aptLockHolds.iterator(); it.hasNext(); ) {
+            AptLockHold h = it.next();
+            if (h.name() == null || h.name().equals(instanceName)) {
+                it.remove();
+                return Optional.of(h.duration());
             }
         }
         return Optional.empty();

@@ -61,6 +61,7 @@ public final class Sandbox implements AutoCloseable {
     private final Map<SandboxStats.Row, LongAdder> requests = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService executor;
+    private final SandboxMachines machines;
 
     private Sandbox(SandboxOptions options, SandboxClock clock) throws IOException {
         this.options = options;
@@ -79,6 +80,14 @@ public final class Sandbox implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/", this::serve);
+        try {
+            // Last: it may build the base image (minutes) and starts containers' helpers.
+            this.machines = SandboxMachines.start(options.machines(), cloud, faults);
+        } catch (IOException | RuntimeException e) {
+            server.stop(0);
+            executor.shutdownNow();
+            throw e;
+        }
     }
 
     /** Starts a sandbox whose clock runs 1/timeScale times faster than real time. */
@@ -113,6 +122,11 @@ public final class Sandbox implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** The real machines: whether they run, why not, what their images hold (docs/sandbox.md, "Real machines"). */
+    public SandboxMachines machines() {
+        return machines;
     }
 
     /** The account's instance profiles, instance type offerings, KMS keys and network, for tests to change. */
@@ -251,6 +265,7 @@ public final class Sandbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        machines.close();
     }
 
     // ---- HTTP
