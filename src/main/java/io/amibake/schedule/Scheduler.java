@@ -418,9 +418,13 @@ public final class Scheduler implements AutoCloseable {
 
     /** Lifts a recipe's pause: its next slot runs. False when it was not paused. */
     public synchronized boolean resume(String recipe) {
-        entry(recipe).orElseThrow(() -> new IllegalArgumentException(recipe + " is not scheduled here"));
+        Entry entry = entry(recipe).orElseThrow(() -> new IllegalArgumentException(recipe + " is not scheduled here"));
         boolean resumed = store.resume(recipe);
         if (resumed) {
+            // The nights missed while paused stay missed, as when a resume comes from another process.
+            entry.pauseTold = false;
+            entry.next = entry.current.recipe().schedule().next(ZonedDateTime.now(clock));
+            events.nextRun(recipe, entry.next);
             log.accept(recipe + ": schedule resumed, as asked");
         }
         return resumed;

@@ -78,7 +78,7 @@ class BakeMetricsTest {
         metrics.lastSuccess("httpd", Instant.parse("2026-03-01T01:20:00Z"));
 
         // then
-        assertThat(registry.scrape()).contains("amibake_last_success_timestamp_seconds{recipe=\"httpd\"} 1.7723280E9");
+        assertThat(registry.scrape()).contains("amibake_last_success_timestamp_seconds{recipe=\"httpd\"} 1.772328E9");
     }
 
     private static Set<String> series(String text) {
