@@ -21,9 +21,28 @@ import java.util.TreeSet;
  * own time axis, so a resume the next morning does not squeeze the first run to a sliver.
  *
  * @param links how the page links to other bakes: report files beside it, or the console's pages
- * @param now   when the page is drawn: where a running step's bar ends
+ * @param now   when the page is drawn: where a running step's bar ends; never before the latest
+ *              instant the bake holds
  */
 public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, Instant now) {
+
+    public BakePage {
+        // The repository's clock (another host's) may run ahead of this one: a step that just began
+        // has run for nothing yet, never for less.
+        for (Instant seen : instants(bake)) {
+            now = later(now, seen);
+        }
+    }
+
+    private static List<Instant> instants(BakeDetail bake) {
+        List<Instant> seen = new ArrayList<>();
+        seen.add(bake.started());
+        bake.runs().forEach(r -> seen.addAll(java.util.Arrays.asList(r.started(), r.ended())));
+        bake.steps().forEach(s -> seen.addAll(java.util.Arrays.asList(s.start(), s.end())));
+        bake.regions().forEach(r -> seen.addAll(java.util.Arrays.asList(r.start(), r.end())));
+        seen.removeIf(java.util.Objects::isNull);
+        return seen;
+    }
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
@@ -67,6 +86,11 @@ public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, 
     /** The report's file name for a bake: how reports link to each other. */
     public static String fileName(String bakeId) {
         return bakeId + ".html";
+    }
+
+    /** An instant as every page writes it: {@code 2026-03-01 01:20:00 UTC}. */
+    public static String time(Instant at) {
+        return TIME.format(at);
     }
 
     // ---- header ----
@@ -257,6 +281,11 @@ public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, 
     /** A bar of the history chart: one bake, height its duration. */
     public record PastBar(BakeSummary bake, String href, boolean self, String x, String y, String height,
                           String labelX, String statusClass, String tip, String took, String started) {
+    }
+
+    /** Whether the recipe has bakes besides this one: else the chart and table would show this one alone. */
+    public boolean otherBakes() {
+        return history.stream().anyMatch(p -> !p.bakeId().equals(bake.bakeId()));
     }
 
     /** The chart's height, bars included. */
