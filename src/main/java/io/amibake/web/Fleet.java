@@ -79,7 +79,7 @@ public class Fleet {
     /** One recipe as the fleet page shows it. */
     public record Row(String name, String schedule, String next, boolean paused, int failuresInARow,
                       Long running, BakeSummary last, Map<String, String> images, List<Spark> sparks,
-                      String sparkWidth) {
+                      String sparkWidth, java.time.ZoneId zone) {
 
         public String lastClass() {
             return last == null ? "" : BakePage.statusClass(last.status());
@@ -90,12 +90,12 @@ public class Fleet {
                     + " runs)" : "");
         }
 
-        /** When the last bake started, and how long it took. */
+        /** When the last bake started, in the recipe's zone as its slots are, and how long it took. */
         public String lastStarted() {
             if (last == null || last.started() == null) {
                 return "";
             }
-            return SLOT.format(last.started().atZone(java.time.ZoneOffset.UTC)) + (last.took() == null ? ""
+            return SLOT.format(last.started().atZone(zone)) + (last.took() == null ? ""
                     : ", took " + Durations.human(last.took()));
         }
     }
@@ -125,7 +125,8 @@ public class Fleet {
                 : scheduler().next(name).map(n -> n.format(SLOT)).orElse("-");
         return new Row(name, "cron '" + recipe.recipe().schedule().cron() + "' in "
                 + recipe.recipe().schedule().zone().getId(), next, state.paused(), state.failuresInARow(), running,
-                last, images, sparks(history, 3, 22), String.valueOf(NIGHTS * 4 + 2));
+                last, images, sparks(history, 3, 22), String.valueOf(NIGHTS * 4 + 2),
+                recipe.recipe().schedule().zone());
     }
 
     /** The bakes' durations as bars, oldest first, {@code width} wide each and at most {@code height} high. */

@@ -13,6 +13,7 @@ import io.amibake.lifecycle.RegionPlan;
 import io.amibake.lifecycle.Verdict;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Templates;
+import io.amibake.report.BakePage;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,10 +36,23 @@ public class RecipeImages {
 
     /** One image in a region: what names or runs it, and retention's verdict. */
     public record Row(String region, Image image, List<String> holds, String retention, boolean goes) {
+
+        /** When the image was made, as the other pages write times; EC2's own text if it is not a time. */
+        public String created() {
+            try {
+                return image.creationDate() == null ? "-" : BakePage.time(Instant.parse(image.creationDate()));
+            } catch (java.time.format.DateTimeParseException e) {
+                return image.creationDate();
+            }
+        }
     }
 
     /** The images of a recipe when they were read, or why they could not be. */
     public record Read(Instant at, List<Row> rows, String problem) {
+
+        public String when() {
+            return BakePage.time(at);
+        }
     }
 
     private final ServeSettings settings;

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
@@ -69,15 +70,25 @@ public final class Serve implements AutoCloseable {
         defaults.putIfAbsent("amibake.host", hostName());
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        ConfigurableApplicationContext web = new SpringApplicationBuilder(ServeConfiguration.class)
-                .parent(engine)
-                .web(WebApplicationType.SERVLET)
-                .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .registerShutdownHook(false)
-                .properties(defaults)
-                .run(args);
-        return new Serve(web);
+        try {
+            return new Serve(new SpringApplicationBuilder(ServeConfiguration.class)
+                    .parent(engine)
+                    .web(WebApplicationType.SERVLET)
+                    .bannerMode(Banner.Mode.OFF)
+                    .logStartupInfo(false)
+                    .registerShutdownHook(false)
+                    .properties(defaults)
+                    .run(args));
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof PortInUseException taken) {
+                    // The operator's next step is another port, not a stack trace.
+                    throw new IllegalStateException("port " + taken.getPort() + " is in use by another process;"
+                            + " stop it or choose another port with --port");
+                }
+            }
+            throw e;
+        }
     }
 
     private static String hostName() {

@@ -90,8 +90,14 @@ class ServeBrowserTest {
         builder.environment().put("AMIBAKE_SERVE_TOKENS_OPERATOR", TOKEN);
         builder.environment().put("AMIBAKE_SERVE_LIVE_EVERY", "200ms");
         serve = builder.start();
-        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(serve.getInputStream(),
-                StandardCharsets.UTF_8)).lines().forEach(lines::add), "serve-output");
+        Thread reader = new Thread(() -> {
+            try {
+                new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8)).lines()
+                        .forEach(lines::add);
+            } catch (java.io.UncheckedIOException closed) {
+                // The class is done and closed the stream.
+            }
+        }, "serve-output");
         reader.setDaemon(true);
         reader.start();
         Pattern console = Pattern.compile("console: (http://\\S+/);");
@@ -197,6 +203,19 @@ class ServeBrowserTest {
         assertThat(browser.findElements(By.cssSelector("rect.expected"))).as("a first bake expects nothing").isEmpty();
         assertThat(logs()).isEmpty();
         screenshot("bake.png");
+
+        // and serve's own metrics counted it under labels from fixed sets: no bake id, no image id
+        // (the scheduler counts the bake once its job has ended, a moment after the page showed it)
+        String text = waitFor(() -> {
+            String scraped = scrape();
+            return scraped.contains("amibake_last_success_timestamp_seconds{recipe=\"alpha\"}") ? scraped : null;
+        });
+        assertThat(text.lines().filter(l -> l.startsWith("amibake_")).toList())
+                .anySatisfy(l -> assertThat(l).startsWith("amibake_bakes_total{")
+                        .contains("outcome=\"completed\"").contains("recipe=\"alpha\""))
+                .anySatisfy(l -> assertThat(l).startsWith("amibake_aws_requests_total{")
+                        .contains("operation=\"CopyImage\"").contains("region=\"us-west-2\""))
+                .noneSatisfy(l -> assertThat(l).containsPattern("ami-|alpha-2"));
     }
 
     @Test
@@ -301,10 +320,17 @@ class ServeBrowserTest {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1300, 1000));
     }
 
+    private static String scrape() {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url + "actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot read serve's metrics", e);
+        }
+    }
+
     private static String metric(String series) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(url + "actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return text.lines().filter(l -> l.startsWith(series + " ")).map(l -> l.substring(series.length() + 1))
+        return scrape().lines().filter(l -> l.startsWith(series + " ")).map(l -> l.substring(series.length() + 1))
                 .findFirst().orElse("missing");
     }
 
