@@ -39,8 +39,13 @@ final class BakeContext implements AutoCloseable {
     }
 
     static BakeContext open(Path home) {
+        return open(home, Map.of());
+    }
+
+    /** @param more defaults of the caller's own, such as where a service's settings file is */
+    static BakeContext open(Path home, Map<String, Object> more) {
         AmibakeHome.prepare(home);
-        Map<String, Object> defaults = new HashMap<>();
+        Map<String, Object> defaults = new HashMap<>(more);
         JoinedDataSource shared = null;
         if (embedded()) {
             Duration idle = idle();
@@ -136,6 +141,11 @@ final class BakeContext implements AutoCloseable {
             throw new HomeProblem("setting " + IDLE_SETTING + " = '" + value + "' is not valid: expected a duration,"
                     + " e.g. 30s, 5m or PT30S", e);
         }
+    }
+
+    /** The engine's context: the parent of {@code serve}'s web context. */
+    ConfigurableApplicationContext context() {
+        return context;
     }
 
     BakeService launcher() {

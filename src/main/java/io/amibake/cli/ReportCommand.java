@@ -1,19 +1,18 @@
 package io.amibake.cli;
 
-import io.amibake.engine.store.CommandOutputs;
-import io.amibake.engine.store.WaitHistory;
-import io.amibake.report.BakeHistory;
-import io.amibake.report.BakeHistoryReader;
+import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeSummary;
+import io.amibake.report.BakePage;
 import io.amibake.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.repository.JobRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "outcome, requests and retries, the recipe's recent bakes, and every command's output.",
                 "Works for completed, failed and running bakes."})
 final class ReportCommand implements Callable<Integer> {
+
+    /** How many bakes of the recipe the history chart shows. */
+    static final int HISTORY = 20;
 
     @Parameters(paramLabel = "RECIPE", arity = "0..1",
             description = "The recipe whose newest bake to report on, or a bake id.")
@@ -69,25 +71,22 @@ final class ReportCommand implements Callable<Integer> {
                         : "of '" + recipe + "'") + "; see 'amibake status'");
                 return AmibakeCommand.USAGE;
             }
-            JobExecution latest = runner.executionsOf(found.get()).stream()
-                    .max(java.util.Comparator.comparing(JobExecution::getId)).orElse(found.get());
-            BakeHistoryReader reader = new BakeHistoryReader(context.bean(JobRepository.class),
-                    context.bean(CommandOutputs.class), context.bean(WaitHistory.class));
-            BakeHistory history = reader.read(latest, runner.latestExecutions(null, 200));
-            Path file = output == null ? dir.resolve("reports").resolve(HtmlReport.fileName(history.bakeId()))
-                    : Files.isDirectory(Path.of(output)) ? Path.of(output).resolve(HtmlReport.fileName(history.bakeId()))
+            BakeDetail detail = runner.detail(found.get().getId()).orElseThrow();
+            List<BakeSummary> history = runner.history(detail.recipe(), HISTORY);
+            Path file = output == null ? dir.resolve("reports").resolve(BakePage.fileName(detail.bakeId()))
+                    : Files.isDirectory(Path.of(output)) ? Path.of(output).resolve(BakePage.fileName(detail.bakeId()))
                     : Path.of(output);
             try {
                 if (file.toAbsolutePath().getParent() != null) {
                     Files.createDirectories(file.toAbsolutePath().getParent());
                 }
-                Files.writeString(file, HtmlReport.render(history, Instant.now()));
+                Files.writeString(file, HtmlReport.render(new BakePage(detail, history, BakePage.FILES, Instant.now())));
             } catch (IOException e) {
                 err.println("amibake: cannot write the report to " + file + " (" + reason(e) + "); give another"
                         + " file with -o");
                 return AmibakeCommand.USAGE;
             }
-            out.println("report: " + file + " (bake " + history.bakeId() + ", " + history.status() + ")");
+            out.println("report: " + file + " (bake " + detail.bakeId() + ", " + detail.status() + ")");
             out.flush();
             return AmibakeCommand.OK;
         }

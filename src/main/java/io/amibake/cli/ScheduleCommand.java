@@ -6,7 +6,6 @@ import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.TestClock;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.state.BakeState;
-import io.amibake.metrics.MetricsServer;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import io.amibake.recipe.RecipeException;
@@ -19,8 +18,7 @@ import io.amibake.schedule.ScheduleStore;
 import io.amibake.schedule.ScheduleVariables;
 import io.amibake.schedule.Scheduler;
 import io.amibake.text.TerminalText;
-import java.io.IOException;
-import java.net.InetAddress;
+import io.amibake.web.Serve;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -90,7 +88,8 @@ final class ScheduleCommand implements Callable<Integer> {
     Path varFile;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serve health on /actuator/health and Prometheus metrics on /actuator/prometheus.")
+            description = {"Serve health on /actuator/health, Prometheus metrics on /actuator/prometheus and the"
+                    + " console on 127.0.0.1:PORT: the same as 'amibake serve --port PORT' (docs/serve.md)."})
     Integer httpPort;
 
     @Option(names = "--http-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
@@ -109,6 +108,14 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return run(httpPort == null ? null : Map.of("server.port", httpPort, "server.address", httpAddress));
+    }
+
+    /**
+     * Schedules the recipes until stopped, and with {@code serve} not null also serves the console,
+     * health and metrics with those properties (what {@code amibake serve} does).
+     */
+    int run(Map<String, Object> serve) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
@@ -145,7 +152,8 @@ final class ScheduleCommand implements Callable<Integer> {
             return AmibakeCommand.USAGE;
         }
         try (Sandbox sandbox = cloud.sandbox ? Sandbox.start(cloud.sandboxOptions()) : null;
-             BakeContext context = BakeContext.open(home.resolve())) {
+             BakeContext context = BakeContext.open(home.resolve(), serve == null ? Map.of()
+                     : Map.of("spring.config.additional-location", Serve.SETTINGS))) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
             AwsSettings aws = cloud.settings(sandboxEndpoint);
             try (AwsClients clients = new AwsClients(aws)) {
@@ -161,31 +169,40 @@ final class ScheduleCommand implements Callable<Integer> {
             deadWebhook.ifPresent(dead -> err.println("amibake: warning: " + dead + "; the schedule runs, and each"
                     + " notification is tried when it is due (check the notify url or AMIBAKE_NOTIFY_URL)"));
             err.flush();
-            MetricsServer metrics = metrics(context.launcher(), err);
-            if (httpPort != null && metrics == null) {
+            Serve web;
+            try {
+                web = serve == null ? null : Serve.start(context.context(), serve);
+            } catch (RuntimeException e) {
+                err.println("amibake: cannot serve the console: " + rootMessage(e) + "; see docs/serve.md");
                 return AmibakeCommand.USAGE;
             }
-            Notifier notifier = Notifier.create(context.launcher(), context.bean(NotifySettings.class), console::line);
+            Notifier notifier = Notifier.create(context.launcher(), context.bean(NotifySettings.class), console::line)
+                    .linking(web == null ? execution -> null : web.settings()::bakeUrl);
             List<ScheduleEvents> watchers = new ArrayList<>(List.of(console, notifier));
-            if (metrics != null) {
-                watchers.add(metrics.events());
-                console.line("health and metrics: http://" + metrics.address().getHostAddress() + ":" + metrics.port()
-                        + "/actuator/health and /actuator/prometheus");
+            if (web != null) {
+                watchers.add(web.events());
             }
             ScheduleEvents events = new ScheduleEventsList(watchers, console::line);
             BakeSettings settings = context.bean(BakeSettings.class);
             String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
-            Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                    files, recipes, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
+            Scheduler scheduler = new Scheduler(context.launcher(), store, files, recipes,
+                    cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
                     TestClock.orSystem(ZoneId.systemDefault()), owner, settings.host(), settings.leaseTtl());
+            Duration grace = web == null ? Duration.ofSeconds(60) : web.settings().shutdownGrace();
+            if (web != null) {
+                web.attach(scheduler, store, cloud.target(sandboxEndpoint));
+                console.line("console: " + web.address() + "; health on /actuator/health, metrics on"
+                        + " /actuator/prometheus");
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");
-                scheduler.close(Duration.ofSeconds(60));
+                scheduler.close(grace);
                 notifier.close();
-                if (metrics != null) {
-                    metrics.close();
+                if (web != null) {
+                    web.close();
                 }
                 stopped.countDown();
             }, "amibake-schedule-stop"));
@@ -199,19 +216,12 @@ final class ScheduleCommand implements Callable<Integer> {
         }
     }
 
-    /** The health and metrics server that {@code --http-port} asks for; null without it, or when the port is taken. */
-    private MetricsServer metrics(BakeService launcher, PrintWriter err) {
-        if (httpPort == null) {
-            return null;
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        try {
-            return MetricsServer.start(InetAddress.getByName(httpAddress), httpPort, launcher);
-        } catch (IOException | IllegalArgumentException e) {
-            err.println("amibake: cannot serve health and metrics on " + httpAddress + " port " + httpPort + ": "
-                    + e.getMessage() + "; choose a free port with --http-port, an address of this machine with"
-                    + " --http-address");
-            return null;
-        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
     /** Every webhook the scheduled recipes notify: each recipe's own, else the global one. */

@@ -82,7 +82,7 @@ final class CommandSimulation {
     private Invocation onMachine(Command c, Invocation inv, Machine machine) {
         inv.stdout = "";
         inv.stderr = "";
-        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.lines);
+        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.region, c.lines);
         if (fault.isPresent()) {
             inv.finalStatus = "Failed";
             inv.finalDetails = "Failed";

@@ -51,8 +51,8 @@ class ScheduleIT {
                 withHttpPort(schedule(recipes)));
         second.awaitLine("nightly: bake nightly-");
         second.awaitLine(" completed in ");
-        URI health = URI.create(second.stdout().lines().filter(l -> l.contains("health and metrics: "))
-                .findFirst().orElseThrow().replaceAll(".*health and metrics: (\\S+) and.*", "$1"));
+        URI health = URI.create(second.stdout().lines().filter(l -> l.contains("console: "))
+                .findFirst().orElseThrow().replaceAll(".*console: (\\S+/); health.*", "$1actuator/health"));
         HttpResponse<String> up = get(health);
         String metrics = get(health.resolve("/actuator/prometheus")).body();
         second.terminate();

@@ -779,7 +779,7 @@ class SchedulerTest {
         }
 
         @Override
-        public void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
+        public void slotSkipped(String recipe, ZonedDateTime slot, Skip why, String reason) {
             lines.add("skipped " + recipe + " " + slot + " " + reason);
         }
 

@@ -28,6 +28,9 @@ import io.amibake.engine.store.BakeSecrets;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.store.WaitHistory;
+import io.amibake.engine.read.BakeDetails;
+import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.wait.Expectations;
 import io.amibake.engine.wait.PollPlan;
 import io.amibake.engine.wait.SharedPollers;
@@ -87,13 +90,16 @@ public class BakeEngine implements BakeService {
     private final BakeSettings settings;
     private final WaitHistory waitHistory;
     private final Accounts accounts;
+    private final BakeDetails details;
     private final Clock clock = Clock.systemUTC();
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
 
     public BakeEngine(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
-                      BakeLeases leases, BakeSettings settings, WaitHistory waitHistory, Accounts accounts) {
+                      BakeLeases leases, BakeSettings settings, WaitHistory waitHistory, Accounts accounts,
+                      BakeDetails details) {
+        this.details = details;
         this.accounts = accounts;
         this.repository = repository;
         this.operator = operator;
@@ -381,6 +387,28 @@ public class BakeEngine implements BakeService {
     @Override
     public Optional<BakeView> view(long executionId) {
         return execution(executionId).map(execution -> BakeViews.of(execution, repository, null));
+    }
+
+    @Override
+    public Optional<BakeDetail> detail(long executionId) {
+        return execution(executionId).map(found -> {
+            JobExecution latest = repository.getJobExecutions(found.getJobInstance()).stream()
+                    .max(Comparator.comparing(JobExecution::getId)).orElse(found);
+            String recipe = latest.getJobParameters().getString(BakeParameters.RECIPE);
+            String target = latest.getJobParameters().getString(BakeParameters.TARGET);
+            long instance = latest.getJobInstance().getInstanceId();
+            boolean earlier = latestExecutions(recipe, 50).stream()
+                    .anyMatch(other -> other.getJobInstance().getInstanceId() < instance
+                            && java.util.Objects.equals(target, other.getJobParameters().getString(BakeParameters.TARGET)));
+            return details.read(latest, earlier);
+        });
+    }
+
+    @Override
+    public List<BakeSummary> history(String recipe, int limit) {
+        return latestExecutions(recipe, limit).stream()
+                .map(latest -> details.summary(latest, BakeViews.of(latest, repository, null)))
+                .toList();
     }
 
     @Override
