@@ -18,10 +18,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * containers; without that the class is skipped, saying why, and under CI it fails ({@link Ci}).
  * After (register it before the {@link SandboxExtension}, whose close it then follows): no
  * {@code systemd-nspawn} is left running on the host and no overlay of a sandbox's machines is
- * mounted. So two classes that use it must not run at once: there is one in the unit tier and
- * one among the {@code *IT} tests.
+ * mounted. So two classes that use it must not run at once: the {@code *IT} classes that use it
+ * take {@code @ResourceLock(RealMachines.LOCK)}.
  */
 public final class RealMachines implements BeforeAllCallback, AfterAllCallback {
+
+    /** The lock of the classes that run containers: one at a time, for the check after each. */
+    public static final String LOCK = "real-machines";
 
     @Override
     public void beforeAll(ExtensionContext context) {

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
  * The Debian 12 root file system every real machine boots from, built once per host by
  * {@code debian-base.sh} (debootstrap, then what makes it look like Debian's AMI) into the cache
  * directory. The script takes a lock, so parallel sandboxes, test JVMs and CI build it once.
+ * Public for the tests that boot a container of their own from it (the Debian package's).
  */
-final class DebianBase {
+public final class DebianBase {
 
     private static final String SCRIPT = "debian-base.sh";
     /** debootstrap takes about three minutes on two idle cores; a loaded machine takes longer. */
@@ -24,7 +25,7 @@ final class DebianBase {
     }
 
     /** The base image's directory, built first if the cache has none; {@code progress} hears of a build. */
-    static Path ensure(MachineOptions options, Consumer<String> progress) {
+    public static Path ensure(MachineOptions options, Consumer<String> progress) {
         try {
             Path cache = options.cacheDir();
             Files.createDirectories(cache);

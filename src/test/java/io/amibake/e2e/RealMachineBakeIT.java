@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Bakes on real machines, end to end: the packaged program against a sandbox whose Debian
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * side, each with its own home, against one sandbox.
  */
 @Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(RealMachines.LOCK)
 @Timeout(1200)
 class RealMachineBakeIT {
 
