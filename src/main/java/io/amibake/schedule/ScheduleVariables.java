@@ -112,8 +112,12 @@ public final class ScheduleVariables {
     private static boolean readableByOthers(Path file) {
         try {
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            // A file this user does not own is read through its group (the Debian package's
+            // /etc/amibake/vars, 0640 root:amibake, read by the service's account): that group is
+            // who should read it. In a file of one's own, the group is others.
+            boolean own = Files.getOwner(file).getName().equals(System.getProperty("user.name"));
             return permissions.contains(PosixFilePermission.OTHERS_READ)
-                    || permissions.contains(PosixFilePermission.GROUP_READ);
+                    || (own && permissions.contains(PosixFilePermission.GROUP_READ));
         } catch (IOException | UnsupportedOperationException unknown) {
             return false;
         }

@@ -116,7 +116,8 @@ class PackageIT {
             String bakeId = stopped.get(0).get("bake").asString();
             awaitTrue(SERVICE, "the resumed bake to complete", () -> journal(host).contains("bake " + bakeId
                     + " completed"), () -> journal(host));
-            assertThat(journal(host)).contains("resuming the bake of the slot");
+            assertThat(journal(host)).contains("resuming the bake of the slot")
+                    .doesNotContain("can be read by other users");
             assertThat(sandbox.stats().count("CreateImage")).isEqualTo(1);
 
             // when a newer build is installed over it while the service runs

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,24 @@ class ScheduleVariablesTest {
         ScheduleVariables.of(file, List.of(), notes::add);
 
         // then
+        assertThat(notes).singleElement().satisfies(note -> assertThat(note).contains("chmod 600 " + file));
+    }
+
+    @Test
+    void aFileReadThroughItsGroupGetsNoNoteButOneOtherUsersCanReadDoes() throws Exception {
+        // given a file of another user, readable by its group (as the package's 0640 root:amibake
+        // file is by the service's account); only root can give a file away
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "only root can chown");
+        Path file = dir.resolve("vars.env");
+        Files.writeString(file, "licenseKey=x\n");
+        Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+        // when, then
+        ScheduleVariables.of(file, List.of(), notes::add);
+        assertThat(notes).isEmpty();
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        ScheduleVariables.of(file, List.of(), notes::add);
         assertThat(notes).singleElement().satisfies(note -> assertThat(note).contains("chmod 600 " + file));
     }
 
