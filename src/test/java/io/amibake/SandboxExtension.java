@@ -86,6 +86,11 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         return sandbox.account();
     }
 
+    /** The accounts, roles, trust, organization and key policies. */
+    public io.amibake.sandbox.SandboxAccounts accounts() {
+        return sandbox.accounts();
+    }
+
     public List<SandboxInstance> instances() {
         return sandbox.instances();
     }
