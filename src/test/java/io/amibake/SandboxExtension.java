@@ -86,6 +86,11 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         return sandbox.account();
     }
 
+    /** Another account of the sandbox, by its id (one {@link #accounts()} added). */
+    public io.amibake.sandbox.SandboxAccount account(String id) {
+        return sandbox.account(id);
+    }
+
     /** The accounts, roles, trust, organization and key policies. */
     public io.amibake.sandbox.SandboxAccounts accounts() {
         return sandbox.accounts();

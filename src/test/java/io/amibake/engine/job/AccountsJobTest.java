@@ -135,6 +135,11 @@ class AccountsJobTest {
         for (String account : List.of(DEV, PROD, EDGE)) {
             assertThat(copies(resumed, account)).extracting(SandboxImage::region).doesNotHaveDuplicates();
         }
+        for (String account : List.of(TOOLS, DEV, PROD, EDGE)) {
+            System.out.println("OPS " + account + " " + sandbox.stats().requests().stream()
+                    .filter(r -> r.account().equals(account)).map(r -> r.operation() + ":" + r.outcome())
+                    .collect(Collectors.toCollection(java.util.TreeSet::new)));
+        }
         // the bake outlived the roles' sessions: each was assumed again before it expired
         assertThat(sandbox.stats().count("AssumeRole", "us-east-1", "ok")).isGreaterThan(6);
     }
@@ -144,8 +149,9 @@ class AccountsJobTest {
         // when
         BakeResult result = bake("shared");
 
-        // then
-        assertThat(result.status()).isIn("COMPLETED", "FAILED");
+        // then (whether the refusing account has been trusted yet depends on the tests' order)
+        assertThat(result.view().regions()).filteredOn(r -> r.region().equals("us-east-1")).singleElement()
+                .satisfies(r -> assertThat(r.status()).isEqualTo("available"));
         String image = result.imageId();
         try (Ec2Client member = ec2(MEMBER); Ec2Client outsider = ec2(OUTSIDER)) {
             assertThat(member.describeImages(r -> r.imageIds(image)).images()).singleElement()
