@@ -7,6 +7,7 @@ import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.cloud.BakeTags;
 import io.amibake.recipe.Durations;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Retention;
 import io.amibake.recipe.Templates;
@@ -51,11 +52,33 @@ public final class Pruner {
         this.clock = clock;
     }
 
+    /**
+     * Where retention looks: the regions of one account and the parameter that publishes its
+     * image there (a template, or null).
+     */
+    public record Scope(List<String> regions, String parameter) {
+
+        /** The build account's: the recipe's image regions and {@code regions.ssmParameter}. */
+        public static Scope of(Recipe recipe) {
+            return new Scope(recipe.imageRegions(), recipe.regions().ssmParameter());
+        }
+
+        /** An account the recipe copies into: its regions and its parameter. */
+        public static Scope of(Account account) {
+            return new Scope(account.regions(), account.ssmParameter());
+        }
+    }
+
     /** What retention would remove in each of the recipe's regions; nothing is changed. */
     public List<RegionPlan> plan(Recipe recipe) {
+        return plan(recipe, Scope.of(recipe));
+    }
+
+    /** What retention would remove in each region of the scope; nothing is changed. */
+    public List<RegionPlan> plan(Recipe recipe, Scope scope) {
         List<RegionPlan> plans = new ArrayList<>();
-        for (String region : recipe.imageRegions()) {
-            plans.add(plan(recipe, region));
+        for (String region : scope.regions()) {
+            plans.add(plan(recipe, scope.parameter(), region));
         }
         return plans;
     }
@@ -65,7 +88,12 @@ public final class Pruner {
      * without retention keeps every image, though leftovers of a killed prune still go.
      */
     public List<RegionPlan> prune(Recipe recipe, Consumer<String> report) {
-        List<RegionPlan> plans = plan(recipe);
+        return prune(recipe, Scope.of(recipe), report);
+    }
+
+    /** Removes what retention allows in each region of the scope, as {@link #prune(Recipe, Consumer)}. */
+    public List<RegionPlan> prune(Recipe recipe, Scope scope, Consumer<String> report) {
+        List<RegionPlan> plans = plan(recipe, scope);
         for (RegionPlan plan : plans) {
             for (Verdict verdict : plan.doomed()) {
                 remove(plan.region(), recipe.name(), verdict.image(), report);
@@ -80,6 +108,10 @@ public final class Pruner {
     }
 
     RegionPlan plan(Recipe recipe, String region) {
+        return plan(recipe, recipe.regions().ssmParameter(), region);
+    }
+
+    private RegionPlan plan(Recipe recipe, String parameter, String region) {
         List<Image> images = ec2.findOwnImagesByTag(region, BakeTags.RECIPE, recipe.name()).stream()
                 .filter(i -> i.tags().containsKey(BakeTags.BAKE) && !"deregistered".equals(i.state()))
                 .sorted(Comparator.comparing((Image i) -> i.creationDate() == null ? "" : i.creationDate())
@@ -94,7 +126,7 @@ public final class Pruner {
             return new RegionPlan(region, images.stream()
                     .map(i -> new Verdict(i, false, "the recipe has no retention")).toList(), leftovers);
         }
-        String published = published(recipe, region);
+        String published = published(recipe, parameter, region);
         Map<String, List<String>> inUse = new HashMap<>(ec2.instancesUsing(region,
                 images.stream().map(Image::id).toList()));
         templates.imagesInUse(region).forEach((image, versions) ->
@@ -135,9 +167,8 @@ public final class Pruner {
                 + (retention.maxAge() == null ? "" : " and older than " + Durations.format(retention.maxAge())));
     }
 
-    /** The image id the recipe's SSM parameter holds in this region, or {@code null}. */
-    private String published(Recipe recipe, String region) {
-        String template = recipe.regions().ssmParameter();
+    /** The image id the parameter (a template) holds in this region, or {@code null}. */
+    private String published(Recipe recipe, String template, String region) {
         if (template == null) {
             return null;
         }

@@ -2,8 +2,6 @@ package io.amibake.engine.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.amibake.SandboxExtension;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
@@ -19,8 +17,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +25,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
@@ -44,15 +41,9 @@ import software.amazon.awssdk.services.kms.KmsClient;
         "amibake.role-refresh=500ms"})
 class DocumentedAccountsRecipeTest {
 
-    private static final Path PAGE = Path.of("docs/accounts.md");
     private static final String TOOLS = SandboxAccounts.DEFAULT;
     private static final String DEV = "222222222222";
     private static final String PROD = "333333333333";
-    /** The operations of SSM, KMS and STS the sandbox counts; every other is EC2's. */
-    private static final Map<String, String> NOT_EC2 = Map.of("SendCommand", "ssm", "GetCommandInvocation", "ssm",
-            "DescribeInstanceInformation", "ssm", "GetParameter", "ssm", "PutParameter", "ssm",
-            "DescribeKey", "kms", "AssumeRole", "sts", "GetCallerIdentity", "sts");
-
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(0.001);
 
@@ -65,8 +56,8 @@ class DocumentedAccountsRecipeTest {
     @Test
     void thePagesRecipeBakesIntoEveryAccountAndThePoliciesCoverWhatItCalled() throws Exception {
         // given the accounts, roles and key policies as the page sets them up
-        String page = Files.readString(PAGE);
-        String yaml = block(page, "yaml", "");
+        AccountsPage page = AccountsPage.read();
+        String yaml = page.block("yaml", "");
         assertThat(Files.readString(Path.of("recipes/accounts.yaml"))).isEqualTo(yaml);
         sandbox.accounts().add(DEV).add(PROD)
                 .trust("arn:aws:iam::" + TOOLS + ":role/amibake-build", TOOLS, "amibake-tools")
@@ -78,11 +69,18 @@ class DocumentedAccountsRecipeTest {
                 .build()) {
             buildKey = kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().arn();
         }
-        for (String account : keyPolicyPrincipals(block(page, "json", "<!-- key-policy: build -->"))) {
+        for (String account : page.keyUsers("build")) {
             sandbox.accounts().allowKeyUse(buildKey, account);
         }
         sandbox.account(DEV).createKmsKey("us-east-1", "alias/workload-images");
         sandbox.account(DEV).createKmsKey("eu-west-1", "alias/workload-images");
+        // a launch template of the account's own: retention must see what it launches
+        try (Ec2Client ec2 = Ec2Client.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        SandboxAccounts.accessKeyOf(DEV), "x"))).build()) {
+            ec2.createLaunchTemplate(r -> r.launchTemplateName("workload")
+                    .launchTemplateData(d -> d.instanceType("t3.micro")));
+        }
         SandboxStats before = sandbox.stats();
 
         // when
@@ -97,34 +95,24 @@ class DocumentedAccountsRecipeTest {
 
         // and each account called only what its policy allows
         SandboxStats after = sandbox.stats();
-        Set<String> caller = actions(block(page, "json", "<!-- policy: caller -->"));
-        Set<String> build = actions(block(page, "json", "<!-- policy: build -->"));
-        Set<String> distribute = actions(block(page, "json", "<!-- policy: distribute -->"));
+        Set<String> caller = page.actions("caller");
+        Set<String> build = page.actions("build");
+        Set<String> distribute = page.actions("distribute");
         Set<String> free = Set.of("sts:GetCallerIdentity");
-        assertThat(called(before, after, TOOLS)).allSatisfy(action -> assertThat(action).as("called in the tools"
-                + " account").isIn(union(caller, build, free)));
+        assertThat(AccountsPage.called(before, after, TOOLS)).allSatisfy(action -> assertThat(action)
+                .as("called in the tools account").isIn(union(caller, build, free)));
         for (String account : new String[] {DEV, PROD}) {
-            assertThat(called(before, after, account)).allSatisfy(action -> assertThat(action)
+            assertThat(AccountsPage.called(before, after, account)).allSatisfy(action -> assertThat(action)
                     .as("called in " + account).isIn(distribute));
         }
-        // and the distribution role's EC2 and SSM actions are all ones the bake called (KMS is EBS's
-        // use; CreateTags is authorized as part of CopyImage's tags, not a request of its own)
-        Set<String> calledThere = union(called(before, after, DEV), called(before, after, PROD));
-        assertThat(distribute).filteredOn(action -> !action.startsWith("kms:") && !action.equals("ec2:CreateTags"))
+        // and the distribution role's EC2 and SSM actions are all ones the bake called: KMS is EBS's
+        // use, CreateTags is authorized as part of CopyImage's tags (not a request of its own), and
+        // what retention removes AccountRetentionTest sees called
+        Set<String> calledThere = union(AccountsPage.called(before, after, DEV),
+                AccountsPage.called(before, after, PROD));
+        assertThat(page.actions("distribute", sid -> !sid.equals("RemoveWhatRetentionDrops")))
+                .filteredOn(action -> !action.startsWith("kms:") && !action.equals("ec2:CreateTags"))
                 .allSatisfy(action -> assertThat(calledThere).as("allowed but never called").contains(action));
-    }
-
-    /** The actions the account called during the bake, as IAM names them. */
-    private static Set<String> called(SandboxStats before, SandboxStats after, String account) {
-        Set<String> operations = new TreeSet<>();
-        for (SandboxStats.Row row : after.requests()) {
-            if (row.account().equals(account)
-                    && after.countIn(account, row.region(), row.operation())
-                    > before.countIn(account, row.region(), row.operation())) {
-                operations.add(NOT_EC2.getOrDefault(row.operation(), "ec2") + ":" + row.operation());
-            }
-        }
-        return operations;
     }
 
     @SafeVarargs
@@ -134,34 +122,5 @@ class DocumentedAccountsRecipeTest {
             all.addAll(set);
         }
         return all;
-    }
-
-    /** The first fenced block of the language after the marker line ("" for the page's first). */
-    private static String block(String page, String language, String marker) {
-        int from = marker.isEmpty() ? 0 : page.indexOf(marker + "\n");
-        assertThat(from).as(marker + " in " + PAGE).isNotNegative();
-        Matcher m = Pattern.compile("```" + language + "\n(.*?)```", Pattern.DOTALL).matcher(page);
-        assertThat(m.find(from)).as("a " + language + " block after " + marker).isTrue();
-        return m.group(1);
-    }
-
-    private static Set<String> actions(String policy) throws Exception {
-        Set<String> actions = new TreeSet<>();
-        for (JsonNode statement : new ObjectMapper().readTree(policy).get("Statement")) {
-            JsonNode action = statement.get("Action");
-            if (action.isArray()) {
-                action.forEach(a -> actions.add(a.asText()));
-            } else {
-                actions.add(action.asText());
-            }
-        }
-        return actions;
-    }
-
-    private static Set<String> keyPolicyPrincipals(String statement) throws Exception {
-        Set<String> accounts = new TreeSet<>();
-        new ObjectMapper().readTree(statement).get("Principal").get("AWS")
-                .forEach(arn -> accounts.add(arn.asText().replaceAll("arn:aws:iam::(\\d{12}):root", "$1")));
-        return accounts;
     }
 }
