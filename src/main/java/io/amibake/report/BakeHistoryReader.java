@@ -85,7 +85,7 @@ public final class BakeHistoryReader {
         }
         List<BakeHistory.Region> regions = new ArrayList<>();
         List<String> planned = state.recipeYaml() == null ? List.copyOf(regionRuns.keySet())
-                : state.recipe().imageRegions();
+                : List.copyOf(RegionState.partitions(state.recipe()).keySet());
         for (String region : planned) {
             StepExecution step = regionRuns.get(region);
             Duration copyExpected = duration(expected.expected(WaitKind.COPY_AVAILABLE,
