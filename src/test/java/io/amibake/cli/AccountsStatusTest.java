@@ -3,6 +3,7 @@ package io.amibake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.sandbox.SandboxAccounts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,10 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,22 +41,9 @@ class AccountsStatusTest {
     static void bakeIntoTwoAccountsOneRefusing() throws Exception {
         sandbox.accounts().add(DEV).add(PROD)
                 .trust("arn:aws:iam::" + DEV + ":role/amibake-distribute", SandboxAccounts.DEFAULT, null);
-        try (KmsClient kms = KmsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "x")))
-                .build()) {
-            sandbox.accounts().allowKeyUse(kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().arn(),
-                    DEV);
-        }
+        sandbox.accounts().allowKeyUse(sandbox.keyArn("us-east-1", "alias/amibake-images"), DEV);
         Path recipe = home.resolve("spread.yaml");
-        Files.writeString(recipe, """
-                name: spread
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                  kmsKey: alias/amibake-images
+        Files.writeString(recipe, TestRecipes.withBuildKey("spread", """
                 image:
                   name: "{{recipe}}-{{timestamp}}"
                 regions: [us-east-1, eu-west-1]
@@ -68,7 +52,7 @@ class AccountsStatusTest {
                     regions: [eu-west-1]
                   - roleArn: arn:aws:iam::333333333333:role/amibake-distribute
                     regions: [eu-west-1]
-                """);
+                """));
         assertThat(amibake("bake", recipe.toString(), "--endpoint-url", sandbox.endpoint().toString(),
                 "--home", home.toString())).as(out + err).isEqualTo(1);
         assertThat(amibake("status", "spread", "--json", "--home", home.toString())).as(err).isZero();

@@ -3,6 +3,7 @@ package io.amibake.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.cloud.BakeTags;
 import io.amibake.engine.job.CrashPoints;
 import io.amibake.sandbox.SandboxAccounts;
@@ -21,7 +22,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -49,13 +49,8 @@ class AccountsCrashIT {
         sandbox.accounts().add(DEV).add(PROD)
                 .trust("arn:aws:iam::" + DEV + ":role/amibake-distribute", TOOLS, null)
                 .trust("arn:aws:iam::" + PROD + ":role/amibake-distribute", TOOLS, null);
-        try (KmsClient kms = KmsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "x")))
-                .build()) {
-            String key = kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().arn();
-            sandbox.accounts().allowKeyUse(key, DEV).allowKeyUse(key, PROD);
-        }
+        String key = sandbox.keyArn("us-east-1", "alias/amibake-images");
+        sandbox.accounts().allowKeyUse(key, DEV).allowKeyUse(key, PROD);
     }
 
     @ParameterizedTest(name = "halted right after {0}")
@@ -64,15 +59,7 @@ class AccountsCrashIT {
         // given a bake halted right after the call returned, before its partition saved it
         String recipe = "accounts-" + call.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         Path file = home.resolve(recipe + ".yaml");
-        Files.writeString(file, """
-                name: %s
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                  kmsKey: alias/amibake-images
+        Files.writeString(file, TestRecipes.withBuildKey(recipe, """
                 image:
                   name: "{{recipe}}-{{timestamp}}"
                 accounts:
@@ -82,7 +69,7 @@ class AccountsCrashIT {
                   - roleArn: arn:aws:iam::333333333333:role/amibake-distribute
                     regions: [eu-west-1]
                     ssmParameter: /images/{{recipe}}/latest
-                """.formatted(recipe));
+                """));
         String endpoint = sandbox.endpoint().toString();
         AmibakeProcess halted = AmibakeProcess.start(home, Map.of(CrashPoints.VARIABLE, call), line -> false,
                 "bake", file.toString(), "--endpoint-url", endpoint, "--home", home.toString(), "--json");

@@ -3,6 +3,7 @@ package io.amibake.engine.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.cloud.BakeTags;
 import io.amibake.engine.api.BakeEvents;
@@ -22,10 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
 
 /** A recipe's retention applies in the accounts it copies into, each through its own role. */
 @SpringBootTest(classes = AmibakeConfiguration.class, properties = {
@@ -38,15 +35,7 @@ class AccountRetentionTest {
 
     private static final String TOOLS = SandboxAccounts.DEFAULT;
     private static final String DEV = "222222222222";
-    private static final String RECIPE = """
-            name: kept
-            source:
-              region: us-east-1
-              ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-            build:
-              instanceType: t3.micro
-              instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-              kmsKey: alias/amibake-images
+    private static final String RECIPE = TestRecipes.withBuildKey("kept", """
             image:
               name: "{{recipe}}-{{var.run}}"
               retention: {keep: 1}
@@ -56,7 +45,7 @@ class AccountRetentionTest {
               - roleArn: arn:aws:iam::222222222222:role/amibake-distribute
                 regions: [us-east-1, eu-west-1]
                 ssmParameter: /images/{{recipe}}/latest
-            """;
+            """);
 
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(0.001);
@@ -71,12 +60,7 @@ class AccountRetentionTest {
     void theAccountKeepsOnlyItsNewestCopies() throws Exception {
         // given
         sandbox.accounts().add(DEV).trust("arn:aws:iam::" + DEV + ":role/amibake-distribute", TOOLS, null);
-        try (KmsClient kms = KmsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "x")))
-                .build()) {
-            sandbox.accounts().allowKeyUse(kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().arn(),
-                    DEV);
-        }
+        sandbox.accounts().allowKeyUse(sandbox.keyArn("us-east-1", "alias/amibake-images"), DEV);
         BakeResult first = bake("1");
         assertThat(first.status()).as(String.valueOf(first.error())).isEqualTo("COMPLETED");
         assertThat(available(first, DEV)).hasSize(2);

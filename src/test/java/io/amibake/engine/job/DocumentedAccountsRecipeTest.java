@@ -26,7 +26,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * docs/accounts.md's recipe bakes as the page says, with the roles, trust and key policy it
@@ -63,12 +62,7 @@ class DocumentedAccountsRecipeTest {
                 .trust("arn:aws:iam::" + TOOLS + ":role/amibake-build", TOOLS, "amibake-tools")
                 .trust("arn:aws:iam::" + DEV + ":role/amibake-distribute", TOOLS, "amibake-tools")
                 .trust("arn:aws:iam::" + PROD + ":role/amibake-distribute", TOOLS, "amibake-tools");
-        String buildKey;
-        try (KmsClient kms = KmsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "x")))
-                .build()) {
-            buildKey = kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().arn();
-        }
+        String buildKey = sandbox.keyArn("us-east-1", "alias/amibake-images");
         for (String account : page.keyUsers("build")) {
             sandbox.accounts().allowKeyUse(buildKey, account);
         }
