@@ -53,11 +53,16 @@ class AccountsJobTest {
     private static final String EDGE = "444444444444";
     private static final String MEMBER = "555555555555";
     private static final String OUTSIDER = "666666666666";
+    /** In the organization's root, and none of the recipe's accounts. */
+    private static final String ELSEWHERE = "777777777777";
 
     /** Copies take three sandbox hours: several of the roles' sessions. */
     @RegisterExtension
     static final SandboxExtension sandbox = new SandboxExtension(0.0005,
             options -> options.withProfile(LatencyProfile.aws().with("image-copy", Duration.ofHours(3))));
+
+    /** The OU that DEV and MEMBER are in; PROD and EDGE are in the organization's root. */
+    private static String ou;
 
     @Autowired
     private BakeService runner;
@@ -68,8 +73,8 @@ class AccountsJobTest {
     @BeforeAll
     static void accounts() {
         String role = ":role/amibake-distribute";
-        String ou = sandbox.accounts().addOrganizationalUnit(null);
-        sandbox.accounts().add(DEV, ou).add(PROD).add(EDGE).add(MEMBER, ou).addOutsider(OUTSIDER)
+        ou = sandbox.accounts().addOrganizationalUnit(null);
+        sandbox.accounts().add(DEV, ou).add(PROD).add(EDGE).add(MEMBER, ou).add(ELSEWHERE).addOutsider(OUTSIDER)
                 .trust("arn:aws:iam::" + TOOLS + ":role/amibake-build", TOOLS, "tools-ext")
                 .trust("arn:aws:iam::" + DEV + role, TOOLS, "dev-ext")
                 .trust("arn:aws:iam::" + PROD + role, TOOLS, null);
@@ -149,6 +154,30 @@ class AccountsJobTest {
         assertThat(sandbox.images()).filteredOn(i -> i.imageId().equals(image)).singleElement()
                 .satisfies(i -> assertThat(i.launchPermissionOrganizations())
                         .containsExactly("arn:aws:organizations::123456789012:organization/o-amibake0001"));
+    }
+
+    @Test
+    void anOusShareIsVisibleFromItsMembersOnly() throws Exception {
+        // given the recipe shared with the OU instead of the organization
+        String ouArn = sandbox.accounts().organizationalUnitArn(ou);
+        String yaml = Files.readString(Path.of(RECIPE)).replace(sandbox.accounts().organizationArn(), ouArn);
+
+        // when
+        BakeResult result = runner.start(BakeRequest.of(yaml, RECIPE, Map.of("run", "ou")),
+                Target.endpoint(sandbox.endpoint()), manifests.resolve("ou.json"), BakeEvents.NONE);
+
+        // then the OU's member sees the image; an account of the organization outside the OU does not
+        assertThat(result.view().regions()).filteredOn(r -> r.region().equals("us-east-1")).singleElement()
+                .satisfies(r -> assertThat(r.status()).isEqualTo("available"));
+        String image = result.imageId();
+        try (Ec2Client member = ec2(MEMBER); Ec2Client elsewhere = ec2(ELSEWHERE)) {
+            assertThat(member.describeImages(r -> r.executableUsers("self")).images())
+                    .anyMatch(i -> i.imageId().equals(image));
+            assertThat(elsewhere.describeImages(r -> r.executableUsers("self")).images())
+                    .noneMatch(i -> i.imageId().equals(image));
+        }
+        assertThat(sandbox.images()).filteredOn(i -> i.imageId().equals(image)).singleElement()
+                .satisfies(i -> assertThat(i.launchPermissionOrganizations()).containsExactly(ouArn));
     }
 
     private Ec2Client ec2(String account) {
