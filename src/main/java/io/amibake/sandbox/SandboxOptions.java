@@ -14,15 +14,16 @@ import java.util.Objects;
  *                   100 per destination region (docs/sandbox.md)
  * @param seed       when not null, each image's consistency and name-reuse delay is drawn from
  *                   0 to twice the profile's value by a random generator with this seed
+ * @param machines   when not null, instances of the Debian image are real machines; null models them all
  */
 public record SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile, int copyLimit,
-                             Long seed) {
+                             Long seed, MachineOptions machines) {
 
     /** AWS's documented limit of concurrent AMI copies per destination region. */
     public static final int DEFAULT_COPY_LIMIT = 100;
 
     public SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile) {
-        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null);
+        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null, null);
     }
 
     public SandboxOptions {
@@ -44,27 +45,32 @@ public record SandboxOptions(int port, double timeScale, boolean throttling, Lat
     }
 
     public SandboxOptions withPort(int newPort) {
-        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed);
+        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed, machines);
     }
 
     public SandboxOptions withTimeScale(double newTimeScale) {
-        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed);
+        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed, machines);
     }
 
     public SandboxOptions withThrottling(boolean newThrottling) {
-        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed);
+        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed, machines);
     }
 
     public SandboxOptions withProfile(LatencyProfile newProfile) {
-        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed);
+        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed, machines);
     }
 
     public SandboxOptions withCopyLimit(int newCopyLimit) {
-        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed);
+        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed, machines);
     }
 
     /** Consistency and name-reuse delays drawn at random (0 to twice the profile's) from this seed. */
     public SandboxOptions withRandomDelays(long newSeed) {
-        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed);
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, machines);
+    }
+
+    /** Instances of the Debian image (and of images made from them) as real machines; null turns them off. */
+    public SandboxOptions withMachines(MachineOptions newMachines) {
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, seed, newMachines);
     }
 }

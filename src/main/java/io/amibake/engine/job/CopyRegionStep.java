@@ -1,7 +1,7 @@
 package io.amibake.engine.job;
 
 import io.amibake.cloud.BakeTags;
-import io.amibake.engine.state.BakeIds;
+import io.amibake.engine.api.Protections;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
 import io.amibake.cloud.CopyRequest;
@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -27,10 +28,11 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Puts the image in one region: copies it there (the source region keeps the original), waits
- * until the copy is available, tests it there ({@link TestCopyStep}), shares it with the recipe's
- * accounts, writes its id to the recipe's SSM parameter, points the launch template at it, and
- * replaces the region's deployed instances ({@link DeployInstancesStep}). One partition of the distribution step runs this per region; a
- * failure here never touches the other regions.
+ * until the copy is available, tests it there ({@link TestCopyStep}), applies its settings and
+ * shares it with the recipe's accounts, launches and tests the region's new instances
+ * ({@link DeployInstancesStep}), and only once they passed publishes it (the SSM parameter, the
+ * launch template) and retires the instances earlier bakes deployed. One partition of the
+ * distribution step runs this per region; a failure here never touches the other regions.
  * <p>
  * A partition of another account (the recipe's {@code accounts}) shares the source image and its
  * snapshots with that account, then has the account's own role copy it from the source region,
@@ -107,11 +109,18 @@ public final class CopyRegionStep implements Tasklet {
         if (testCopy.execute(contribution, chunk) == RepeatStatus.CONTINUABLE) {
             return RepeatStatus.CONTINUABLE;
         }
+        if (!state.prepared()) {
+            prepare(bake, recipe, state, region);
+            state.markPrepared();
+        }
+        if (deployInstances.launchAndTest(contribution, chunk) == RepeatStatus.CONTINUABLE) {
+            return RepeatStatus.CONTINUABLE;
+        }
         if (!state.published()) {
-            finish(bake, recipe, state, region);
+            publish(bake, recipe, state, region, deployInstances.passed(chunk));
             state.markPublished();
         }
-        return deployInstances.execute(contribution, chunk);
+        return deployInstances.retire(contribution, chunk);
     }
 
     /**
@@ -125,6 +134,8 @@ public final class CopyRegionStep implements Tasklet {
         String where = account.id() + "/" + region;
         BakeServices there = services.accounts().of(account);
         String sourceRegion = recipe.source().region();
+        String parameter = account.ssmParameter() == null ? null
+                : Templates.render(account.ssmParameter(), recipe, bake.startedAt());
         if (state.imageId() == null) {
             // The copy reads the source's snapshots: launch permission alone is not enough (EC2 User
             // Guide, "Copy an AMI"). Both calls set a state, so a resume may make them again.
@@ -137,7 +148,7 @@ public final class CopyRegionStep implements Tasklet {
                     services.events().note("distribute", where + ": pacing CopyImage, " + Durations.human(wait));
                     there.waits().pause(wait);
                 }
-                CopyRequest request = copyRequest(bake, recipe, region, state.attempt(), account);
+                CopyRequest request = copyRequest(bake, recipe, region, state.attempt(), account, parameter);
                 String copyId = new ImageMaker(there, "distribute").make(region, request.name(), bake.bakeId(),
                         () -> there.ec2().copyImage(region, request));
                 CrashPoints.after("CopyImage");
@@ -158,8 +169,9 @@ public final class CopyRegionStep implements Tasklet {
         if (!state.published()) {
             ImageSettingsApplier.apply(there.ec2(), region, state.imageId(), recipe.image().settings(),
                     bake.startedAt());
-            if (account.ssmParameter() != null && !state.parameterWritten()) {
-                publish(there, bake, recipe, account.ssmParameter(), region, state.imageId(), where);
+            if (parameter != null && !state.parameterWritten()) {
+                // The account deploys nothing amibake tests: only a later bake's copy keeps the parameter.
+                moveParameter(there, parameter, region, state.imageId(), true, where);
                 state.markParameterWritten();
             }
             state.markPublished();
@@ -210,71 +222,75 @@ public final class CopyRegionStep implements Tasklet {
         state.attempt(state.attempt() + 1);
     }
 
-    private void finish(BakeState bake, Recipe recipe, RegionState state, String region) {
+    /** What the image needs before any instance launches from it: its settings, and its sharing. */
+    private void prepare(BakeState bake, Recipe recipe, RegionState state, String region) {
         ImageSettingsApplier.apply(services.ec2(), region, state.imageId(), recipe.image().settings(), bake.startedAt());
         Regions regions = recipe.regions();
         if (!regions.shareWith().isEmpty() && !state.shared()) {
             services.ec2().shareImage(region, state.imageId(), regions.shareWith());
             state.markShared();
         }
-        if (regions.ssmParameter() != null && !state.parameterWritten()) {
-            publish(services, bake, recipe, regions.ssmParameter(), region, state.imageId(), region);
-            state.markParameterWritten();
-        }
-        if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
-            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region);
-        }
-    }
-
-    /** Writes the image id to the parameter in the region, unless it names the image of a later bake. */
-    private static void publish(BakeServices services, BakeState bake, Recipe recipe, String template, String region,
-                                String imageId, String where) {
-        String name = Templates.render(template, recipe, bake.startedAt());
-        String newer = newerImage(services, region, name, bake, imageId);
-        if (newer == null) {
-            services.ssm().putParameter(region, name, imageId);
-            CrashPoints.after("PutParameter");
-        } else {
-            services.events().note("distribute", where + ": " + name + " keeps " + newer
-                    + ", the image of a bake that started later than this one");
-        }
     }
 
     /**
-     * The image the parameter names now, when a bake that started after this one made it: a resumed
-     * old bake never points the parameter back at an older image.
+     * Marks the image published in the region, then moves the SSM parameter and the launch
+     * template to it where {@link Protections} allows: only once the region's new instances passed,
+     * and never back to an older bake's image.
      */
-    private static String newerImage(BakeServices services, String region, String name, BakeState bake, String ours) {
+    private void publish(BakeState bake, Recipe recipe, RegionState state, String region, boolean tested) {
+        String imageId = state.imageId();
+        if (tested) {
+            services.ec2().tag(region, imageId, Map.of(BakeTags.TEST, "passed",
+                    BakeTags.PUBLISHED, services.clock().instant().toString()));
+        }
+        String name = bake.parameterName();
+        if (name != null && !state.parameterWritten()) {
+            moveParameter(services, name, region, imageId, tested, region);
+            state.markParameterWritten();
+        }
+        if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
+            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region, tested);
+        }
+    }
+
+    /** Moves the parameter in the region to the image where {@link Protections} allows. */
+    private static void moveParameter(BakeServices services, String name, String region, String imageId,
+                                      boolean tested, String where) {
         String current = services.ssm().findParameter(region, name).orElse(null);
-        if (current == null || current.equals(ours)) {
-            return null;
+        Map<String, Image> images = services.ec2().describeImages(region,
+                current == null || current.equals(imageId) ? List.of(imageId) : List.of(imageId, current));
+        Image ours = images.get(imageId);
+        Optional<Protections.Why> stays = ours == null ? Optional.empty()
+                : Protections.move(ours, tested, current == null ? null : images.get(current));
+        if (stays.isEmpty()) {
+            services.ssm().putParameter(region, name, imageId);
+            CrashPoints.after("PutParameter");
+        } else {
+            services.events().note("distribute", where + ": " + name + " stays: " + stays.get());
         }
-        var image = services.ec2().describeImages(region, List.of(current)).get(current);
-        if (image == null) {
-            return null;
-        }
-        return BakeIds.startedLater(image.tags().get(BakeTags.BAKE), bake.bakeId()) ? current : null;
     }
 
     private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {
-        return copyRequest(bake, recipe, region, attempt, null);
+        return copyRequest(bake, recipe, region, attempt, null, bake.parameterName());
     }
 
     /**
      * The copy into a region of the bake's account, or of another: that account's copy is always
      * encrypted, with its key for the region or its default EBS key, so that it never depends on
-     * the build account's key.
+     * the build account's key, and records that account's parameter.
      */
-    private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt, Account account) {
+    private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt, Account account,
+                                    String parameter) {
         Map<String, String> tags = new LinkedHashMap<>();
         recipe.image().tags().forEach((key, value) -> tags.put(key, Templates.render(value, recipe, bake.startedAt())));
-        Regions regions = recipe.regions();
-        Map<String, String> imageTags = BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName());
+        Map<String, String> imageTags = BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName(),
+                parameter);
         if (account != null) {
             return new CopyRequest(recipe.source().region(), bake.imageId(), bake.imageName(),
                     bake.imageDescription(), clientToken(bake.bakeId(), account.id() + "-" + region, attempt), true,
                     account.kmsKeys().get(region), imageTags);
         }
+        Regions regions = recipe.regions();
         return new CopyRequest(recipe.source().region(), bake.imageId(), bake.imageName(), bake.imageDescription(),
                 clientToken(bake.bakeId(), region, attempt), regions.encrypted(), regions.kmsKeys().get(region),
                 imageTags);
