@@ -91,6 +91,27 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         return sandbox.account();
     }
 
+    /** The ARN of the default account's key under {@code alias} in the region, as KMS describes it. */
+    public String keyArn(String region, String alias) {
+        try (var kms = software.amazon.awssdk.services.kms.KmsClient.builder().endpointOverride(endpoint())
+                .region(software.amazon.awssdk.regions.Region.of(region))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("amibake", "sandbox")))
+                .build()) {
+            return kms.describeKey(r -> r.keyId(alias)).keyMetadata().arn();
+        }
+    }
+
+    /** Another account of the sandbox, by its id (one {@link #accounts()} added). */
+    public io.amibake.sandbox.SandboxAccount account(String id) {
+        return sandbox.account(id);
+    }
+
+    /** The accounts, roles, trust, organization and key policies. */
+    public io.amibake.sandbox.SandboxAccounts accounts() {
+        return sandbox.accounts();
+    }
+
     public List<SandboxInstance> instances() {
         return sandbox.instances();
     }

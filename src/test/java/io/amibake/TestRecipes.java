@@ -11,6 +11,27 @@ public final class TestRecipes {
      * {@code more} (top-level YAML, such as a schedule section) at its end.
      */
     public static String oneRegion(String name, String run, String more) {
+        return head(name, "") + """
+                provision:
+                  - name: shout
+                    run: %s
+                image:
+                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}-{{timestamp}}"
+                test:
+                  defaults: false
+                """.formatted(run) + more;
+    }
+
+    /**
+     * The head of a recipe named {@code name} whose build encrypts with the sandbox's
+     * {@code alias/amibake-images} (a key other accounts can be let use, as their copies need),
+     * followed by {@code more}: its image, regions and accounts.
+     */
+    public static String withBuildKey(String name, String more) {
+        return head(name, "  kmsKey: alias/amibake-images\n") + more;
+    }
+
+    private static String head(String name, String build) {
         return """
                 name: %s
                 source:
@@ -19,13 +40,6 @@ public final class TestRecipes {
                 build:
                   instanceType: t3.micro
                   instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                provision:
-                  - name: shout
-                    run: %s
-                image:
-                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}-{{timestamp}}"
-                test:
-                  defaults: false
-                """.formatted(name, run) + more;
+                """.formatted(name) + build;
     }
 }

@@ -1,6 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.Ec2Preflight;
 import io.amibake.cloud.KmsGateway;
@@ -16,6 +17,7 @@ import io.amibake.engine.wait.Expectations;
 import io.amibake.engine.wait.WaitKind;
 import io.amibake.lifecycle.Plan;
 import io.amibake.lifecycle.Planner;
+import io.amibake.recipe.AwsRole;
 import io.amibake.recipe.Durations;
 import io.amibake.recipe.Recipe;
 import io.amibake.sandbox.Sandbox;
@@ -55,6 +57,9 @@ import picocli.CommandLine.Model.CommandSpec;
                         + " security groups (of the build, deployed and tested instances) and KMS keys exist; asks EC2"
                         + " with DryRun whether RunInstances (which also checks the instance profile) and each"
                         + " CopyImage would be allowed.",
+                "Runs under the recipe's aws.roleArn when it names one. Each of the recipe's accounts is checked"
+                        + " through its own role: the role can be assumed, its regions are enabled, the image name"
+                        + " is free, its KMS keys exist, it may use the build's key, its SSM parameter is reachable.",
                 "Only reads and dry-runs: nothing is created. Every problem is listed, not only the first. What"
                         + " no request can answer before the bake (CreateImage on a build instance that does not"
                         + " exist yet, SSM, the use of KMS keys) is listed as not checked, with the reason."},
@@ -99,10 +104,13 @@ final class PlanCommand implements Callable<Integer> {
                 ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
             Plan plan;
-            try (AwsClients clients = new AwsClients(cloud.settings(sandboxEndpoint))) {
+            AwsSettings reach = cloud.settings(sandboxEndpoint);
+            // The bake runs under the recipe's role, and each account's copy under that account's.
+            try (AwsClients clients = new AwsClients(reach.assuming(role(recipe.aws())))) {
                 clients.checkCredentials();
-                plan = new Planner(new Ec2Gateway(clients), new Ec2Preflight(clients), new SsmGateway(clients), new KmsGateway(clients),
-                        new LaunchTemplates(clients), Clock.systemUTC()).plan(recipe);
+                plan = new Planner(new Ec2Gateway(clients), new Ec2Preflight(clients), new SsmGateway(clients),
+                        new KmsGateway(clients), new LaunchTemplates(clients), Clock.systemUTC(),
+                        account -> new AwsClients(reach.assuming(role(account.role())))).plan(recipe);
             }
             List<String> history;
             try {
@@ -121,6 +129,10 @@ final class PlanCommand implements Callable<Integer> {
             out.flush();
             return plan.ok() ? AmibakeCommand.OK : AmibakeCommand.USAGE;
         }
+    }
+
+    private static AwsSettings.Role role(AwsRole role) {
+        return role == null ? null : new AwsSettings.Role(role.roleArn(), role.externalId(), role.sessionName());
     }
 
     /** What earlier bakes of the recipe against the same target took, from the job repository. */

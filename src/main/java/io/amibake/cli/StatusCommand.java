@@ -119,7 +119,9 @@ final class StatusCommand implements Callable<Integer> {
         boolean deploys = regions.stream().anyMatch(r -> r.deployment() != null);
         int template = Math.max("LAUNCH TEMPLATE".length(), regions.stream().map(StatusCommand::template)
                 .mapToInt(String::length).max().orElse(0));
-        String row = "%-14s %-11s %-21s" + (deploys ? " %-7s %-" + template + "s %s" : "");
+        // Wide enough for another account's region: 222222222222/ap-southeast-2.
+        int region = Math.max(14, regions.stream().mapToInt(r -> r.region().length()).max().orElse(0));
+        String row = "%-" + region + "s %-11s %-21s" + (deploys ? " %-7s %-" + template + "s %s" : "");
         out.println();
         out.println(String.format(row, "REGION", "STATUS", "IMAGE", "TEST", "LAUNCH TEMPLATE", "INSTANCES").strip());
         for (StatusJson.Region r : regions) {

@@ -71,7 +71,10 @@ final class StatusJson {
     record Region(String region, String status, String imageId, RegionDeployment deployment) {
     }
 
-    /** The bake's regions in the recipe's order; none when the bake's recipe is not stored. */
+    /**
+     * The bake's regions in the recipe's order, then its accounts' ({@code ACCOUNT/REGION}); none
+     * when the bake's recipe is not stored.
+     */
     static List<Region> regions(JobExecution execution, List<JobExecution> all) {
         BakeState state = BakeState.of(execution);
         if (state.recipeYaml() == null) {
@@ -84,7 +87,7 @@ final class StatusJson {
                 .forEach(s -> latest.put(s.getStepName().substring(StepNames.REGION_PARTITION.length()), s));
         var recipe = state.recipe();
         List<Region> regions = new ArrayList<>();
-        for (String region : recipe.imageRegions()) {
+        for (String region : RegionState.partitions(recipe).keySet()) {
             StepExecution partition = latest.get(region);
             String imageId = partition != null ? RegionState.of(partition).imageId()
                     : region.equals(recipe.source().region()) ? state.imageId() : null;

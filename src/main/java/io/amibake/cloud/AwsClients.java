@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * EC2 and SSM clients, built once per region and shared by every step and thread. One HTTP
@@ -42,6 +43,8 @@ public final class AwsClients implements AutoCloseable {
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
+    /** The STS client that assumes the role, when there is one; it signs with the base credentials. */
+    private final StsClient roleSts;
     private Thread preparing;
     private boolean closed;
 
@@ -69,12 +72,26 @@ public final class AwsClients implements AutoCloseable {
                 .connectionTimeout(Duration.ofSeconds(10))
                 .socketTimeout(Duration.ofSeconds(60))
                 .build();
+        AwsCredentialsProvider base;
         if (settings.dummyCredentials()) {
-            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "sandbox"));
+            base = StaticCredentialsProvider.create(AwsBasicCredentials.create("amibake", "sandbox"));
         } else if (settings.profile() != null) {
-            credentials = ProfileCredentialsProvider.create(settings.profile());
+            base = ProfileCredentialsProvider.create(settings.profile());
         } else {
-            credentials = DefaultCredentialsProvider.builder().build();
+            base = DefaultCredentialsProvider.builder().build();
+        }
+        AwsSettings.Role role = settings.role();
+        if (role == null) {
+            roleSts = null;
+            credentials = base;
+        } else {
+            // STS is global; its us-east-1 endpoint serves every account (STS API Reference, endpoints).
+            roleSts = configure(StsClient.builder(), WARM_UP_REGION, base).build();
+            credentials = StsAssumeRoleCredentialsProvider.builder().stsClient(roleSts)
+                    .refreshRequest(r -> r.roleArn(role.arn()).externalId(role.externalId())
+                            .roleSessionName(role.sessionName()))
+                    .prefetchTime(role.prefetch()).staleTime(role.stale())
+                    .build();
         }
     }
 
@@ -166,6 +183,9 @@ public final class AwsClients implements AutoCloseable {
     public void checkCredentials() {
         try {
             credentials.resolveCredentials();
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            throw new CredentialsException("role " + settings.role().arn() + " could not be assumed: "
+                    + e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage(), e);
         } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
             throw new CredentialsException((settings.profile() == null ? "no AWS credentials found"
                     : "AWS profile '" + settings.profile() + "' has no usable credentials") + ": "
@@ -197,9 +217,15 @@ public final class AwsClients implements AutoCloseable {
 
     private <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>
             & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B configure(B builder, String region) {
+        return configure(builder, region, credentials);
+    }
+
+    private <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>
+            & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B configure(B builder, String region,
+                                                                                             AwsCredentialsProvider as) {
         builder.httpClient(http)
                 .region(Region.of(region))
-                .credentialsProvider(credentials)
+                .credentialsProvider(as)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         // Standard strategy: backoff with jitter, a 1 s base for throttling errors
                         // and a 20 s cap (docs/aws.md, SDK v2 retries).
@@ -239,6 +265,16 @@ public final class AwsClients implements AutoCloseable {
         ec2Creating.values().forEach(Ec2Client::close);
         ssm.values().forEach(SsmClient::close);
         kms.values().forEach(KmsClient::close);
+        if (credentials instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // Only the provider's refresh thread: nothing to keep.
+            }
+        }
+        if (roleSts != null) {
+            roleSts.close();
+        }
         http.close();
     }
 }

@@ -49,6 +49,9 @@ public final class Ec2Gateway {
         var root = BlockDeviceMapping.builder().deviceName(request.rootDevice())
                 .ebs(ebs -> {
                     ebs.encrypted(true).deleteOnTermination(true).volumeType("gp3");
+                    if (request.kmsKeyId() != null) {
+                        ebs.kmsKeyId(request.kmsKeyId());
+                    }
                     if (request.volumeSize() > 0) {
                         ebs.volumeSize(request.volumeSize());
                     }
@@ -254,12 +257,39 @@ public final class Ec2Gateway {
         return progress;
     }
 
-    /** Grants launch permission on the image to the given accounts. */
-    public void shareImage(String region, String imageId, List<String> accountIds) {
+    /**
+     * Grants launch permission on the image to each grantee: a 12-digit account id, an organization
+     * ARN ({@code OrganizationArn}) or an OU ARN ({@code OrganizationalUnitArn}).
+     */
+    public void shareImage(String region, String imageId, List<String> grantees) {
         call(() -> ec2(region).modifyImageAttribute(r -> r.imageId(imageId)
-                .launchPermission(p -> p.add(accountIds.stream()
-                        .map(id -> software.amazon.awssdk.services.ec2.model.LaunchPermission.builder().userId(id).build())
-                        .toList()))));
+                .launchPermission(p -> p.add(grantees.stream().map(Ec2Gateway::launchPermission).toList()))));
+    }
+
+    static software.amazon.awssdk.services.ec2.model.LaunchPermission launchPermission(String grantee) {
+        var permission = software.amazon.awssdk.services.ec2.model.LaunchPermission.builder();
+        if (grantee.contains(":organization/")) {
+            permission.organizationArn(grantee);
+        } else if (grantee.contains(":ou/")) {
+            permission.organizationalUnitArn(grantee);
+        } else {
+            permission.userId(grantee);
+        }
+        return permission.build();
+    }
+
+    /**
+     * Grants the accounts create-volume permission on the snapshots: what another account needs to
+     * copy an image shared with it (EC2 User Guide, "Copy an AMI").
+     */
+    public void shareSnapshots(String region, List<String> snapshotIds, List<String> accountIds) {
+        for (String snapshot : snapshotIds) {
+            call(() -> ec2(region).modifySnapshotAttribute(r -> r.snapshotId(snapshot)
+                    .attribute(software.amazon.awssdk.services.ec2.model.SnapshotAttributeName.CREATE_VOLUME_PERMISSION)
+                    .createVolumePermission(p -> p.add(accountIds.stream()
+                            .map(id -> software.amazon.awssdk.services.ec2.model.CreateVolumePermission.builder()
+                                    .userId(id).build()).toList()))));
+        }
     }
 
     /** Which of the given images instances use, in any state but terminated: image id to instance ids. */

@@ -12,10 +12,19 @@ import java.util.Objects;
  * @param rootDevice  the source image's root device name, whose volume gets the size and encryption
  * @param clientToken makes the launch idempotent: the same token returns the same instance
  * @param volumeSize  root volume size in GiB, or 0 to keep the image's own
+ * @param kmsKeyId    the key that encrypts the root volume, or null for the account's default EBS key
  */
 public record LaunchRequest(String imageId, String rootDevice, String instanceType, String subnet,
                             List<String> securityGroups, String instanceProfile, int volumeSize,
-                            Map<String, String> tags, String clientToken) {
+                            Map<String, String> tags, String clientToken, String kmsKeyId) {
+
+    /** A launch whose root volume takes the account's default EBS key. */
+    public LaunchRequest(String imageId, String rootDevice, String instanceType, String subnet,
+                         List<String> securityGroups, String instanceProfile, int volumeSize,
+                         Map<String, String> tags, String clientToken) {
+        this(imageId, rootDevice, instanceType, subnet, securityGroups, instanceProfile, volumeSize, tags, clientToken,
+                null);
+    }
 
     public LaunchRequest {
         Objects.requireNonNull(rootDevice, "rootDevice");

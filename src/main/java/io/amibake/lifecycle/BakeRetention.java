@@ -4,6 +4,7 @@ import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.engine.api.Retention;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Recipe;
 import java.time.Clock;
 import java.util.function.Consumer;
@@ -17,5 +18,11 @@ public class BakeRetention implements Retention {
     public void apply(Recipe recipe, Ec2Gateway ec2, SsmGateway ssm, LaunchTemplates templates, Clock clock,
                       Consumer<String> lines) {
         new Pruner(ec2, ssm, templates, clock).prune(recipe, lines);
+    }
+
+    @Override
+    public void applyIn(Account account, Recipe recipe, Ec2Gateway ec2, SsmGateway ssm, LaunchTemplates templates,
+                        Clock clock, Consumer<String> lines) {
+        new Pruner(ec2, ssm, templates, clock).prune(recipe, Pruner.Scope.of(account), lines);
     }
 }

@@ -1,7 +1,9 @@
 package io.amibake.lifecycle;
 
+import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.CloudException;
 import io.amibake.cloud.CopyRequest;
+import io.amibake.cloud.CredentialsException;
 import io.amibake.cloud.DryRun;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.Ec2Preflight;
@@ -12,6 +14,7 @@ import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.cloud.BakeTags;
 import io.amibake.cloud.SourceImages;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Build;
 import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.Durations;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Checks a recipe against the account before a bake spends anything: the source image, the image
@@ -36,6 +40,10 @@ import java.util.Set;
  * whether EC2 would allow RunInstances and each CopyImage. It only reads and dry-runs: nothing is
  * created. Every check runs, whatever the others found, so the person fixes every problem in one
  * pass. What no request can answer before the bake is listed as not checked, with the reason.
+ * <p>
+ * Each account the recipe copies into is checked through its own role: that the role can be
+ * assumed, its regions are enabled, the image name is free there, its KMS keys exist, it may
+ * describe the build's key (which its copy decrypts), and it reaches its SSM parameter.
  */
 public final class Planner {
 
@@ -46,8 +54,20 @@ public final class Planner {
     private final LaunchTemplates templates;
     private final Clock clock;
 
+    private final Function<Account, AwsClients> accounts;
+
+    /** A planner for recipes that copy into no other account. */
     public Planner(Ec2Gateway ec2, Ec2Preflight preflight, SsmGateway ssm, KmsGateway kms, LaunchTemplates templates,
                    Clock clock) {
+        this(ec2, preflight, ssm, kms, templates, clock, account -> {
+            throw new IllegalStateException("this planner reaches no account but its own, not " + account.id());
+        });
+    }
+
+    /** @param accounts clients in an account the recipe copies into, signed by its role (assumed on first use) */
+    public Planner(Ec2Gateway ec2, Ec2Preflight preflight, SsmGateway ssm, KmsGateway kms, LaunchTemplates templates,
+                   Clock clock, Function<Account, AwsClients> accounts) {
+        this.accounts = accounts;
         this.ec2 = ec2;
         this.preflight = preflight;
         this.ssm = ssm;
@@ -69,6 +89,10 @@ public final class Planner {
         checkBuildInstance(found, recipe.build(), sourceRegion);
         checkLaunches(found, recipe);
         checkKmsKeys(found, recipe.regions());
+        String buildKey = checkBuildKey(found, recipe.build(), sourceRegion);
+        for (Account account : recipe.accounts()) {
+            checkAccount(found, recipe, account, imageName, buildKey, now);
+        }
 
         // The tags as the bake sends them: IAM may allow CreateTags only for some keys or values.
         Map<String, String> recipeTags = new LinkedHashMap<>();
@@ -150,6 +174,12 @@ public final class Planner {
         if (recipe.deploy().launchTemplate() != null) {
             lines.add("CreateLaunchTemplate, CreateLaunchTemplateVersion and ModifyLaunchTemplate: not asked with"
                     + " DryRun");
+        }
+        if (!recipe.accounts().isEmpty()) {
+            lines.add("in each account: ModifySnapshotAttribute and CopyImage of the shared image (it is shared only"
+                    + " once it exists), PutParameter (SSM has no DryRun; GetParameter above shows the role reaches"
+                    + " it), and the build key's kms:CreateGrant, Decrypt and ReEncrypt* for the copy (KMS checks them"
+                    + " only when the copy runs; DescribeKey above shows the key policy names the account)");
         }
         return lines;
     }
@@ -329,6 +359,107 @@ public final class Planner {
         }));
     }
 
+    /** The build's key exists and is enabled in the source region: its ARN, which other accounts name it by. */
+    private String checkBuildKey(Findings found, Build build, String region) {
+        if (build.kmsKey() == null) {
+            return null;
+        }
+        String[] arn = {null};
+        found.attempt("KMS key " + build.kmsKey() + " in " + region, () -> {
+            Optional<KmsGateway.Key> described = kms.describeKey(region, build.kmsKey());
+            if (described.isEmpty()) {
+                found.problem("KMS key " + build.kmsKey() + " does not exist in " + region + " (build.kmsKey)");
+            } else if (!described.get().isEnabled()) {
+                found.problem("KMS key " + build.kmsKey() + " in " + region + " is " + described.get().state()
+                        + "; the build's volume could not be encrypted with it (build.kmsKey)");
+            } else {
+                found.check("KMS key " + build.kmsKey() + " exists in " + region + " and is enabled (build.kmsKey)");
+                arn[0] = described.get().arn();
+            }
+        });
+        return arn[0];
+    }
+
+    /**
+     * One account the recipe copies into, through its role: a role that cannot be assumed is one
+     * problem, and nothing else of that account can be asked.
+     */
+    private void checkAccount(Findings found, Recipe recipe, Account account, String imageName, String buildKey,
+                              Instant now) {
+        String label = "account " + account.id() + ": ";
+        String role = account.role().roleArn();
+        try (AwsClients clients = accounts.apply(account)) {
+            try {
+                clients.checkCredentials();
+                found.check(label + "role " + role + " can be assumed");
+            } catch (CredentialsException e) {
+                found.problem(label + e.getMessage() + "; its trust policy must let this account assume it"
+                        + (account.role().externalId() == null ? "" : " with the recipe's externalId"));
+                return;
+            }
+            Ec2Gateway there = new Ec2Gateway(clients);
+            KmsGateway kmsThere = new KmsGateway(clients);
+            SsmGateway ssmThere = new SsmGateway(clients);
+            String first = account.regions().get(0);
+            found.attempt(label + "the enabled regions", () -> {
+                List<String> enabled = there.enabledRegions(first);
+                for (String region : account.regions()) {
+                    if (enabled.contains(region)) {
+                        found.check(label + "region " + region + " is enabled");
+                    } else {
+                        found.problem(label + "region " + region + " is not enabled (DescribeRegions does not list"
+                                + " it); enable it there or drop it from the account's regions");
+                    }
+                }
+            });
+            for (String region : account.regions()) {
+                found.attempt(label + "the image name in " + region, () -> {
+                    Optional<Image> taken = there.findOwnImageByName(region, imageName);
+                    if (taken.isPresent()) {
+                        found.problem(label + "image name '" + imageName + "' is taken in " + region + " by "
+                                + taken.get().id() + "; the account's copy would fail");
+                    } else {
+                        found.check(label + "image name '" + imageName + "' is free in " + region);
+                    }
+                });
+            }
+            account.kmsKeys().forEach((region, key) -> found.attempt(label + "KMS key " + key + " in " + region,
+                    () -> {
+                        Optional<KmsGateway.Key> described = kmsThere.describeKey(region, key);
+                        if (described.isEmpty()) {
+                            found.problem(label + "KMS key " + key + " does not exist in " + region);
+                        } else if (!described.get().isEnabled()) {
+                            found.problem(label + "KMS key " + key + " in " + region + " is "
+                                    + described.get().state() + "; the account's copy would fail");
+                        } else {
+                            found.check(label + "KMS key " + key + " exists in " + region + " and is enabled");
+                        }
+                    }));
+            String source = recipe.source().region();
+            if (buildKey != null) {
+                try {
+                    kmsThere.describeKey(source, buildKey).ifPresentOrElse(
+                            key -> found.check(label + "may use the build's key " + buildKey + " (DescribeKey)"),
+                            () -> found.problem(label + "cannot see the build's key " + buildKey));
+                } catch (CloudException e) {
+                    found.problem(label + "may not use the build's key " + buildKey + ": " + e.code()
+                            + "; its key policy must let the account use it, or the copy fails");
+                }
+            }
+            if (account.ssmParameter() != null) {
+                String name = Templates.render(account.ssmParameter(), recipe, now);
+                for (String region : account.regions()) {
+                    found.attempt(label + "SSM parameter " + name + " in " + region, () -> {
+                        ssmThere.findParameter(region, name);
+                        found.check(label + "SSM parameter " + name + " is reachable in " + region + " (GetParameter)");
+                    });
+                }
+            }
+        } catch (CredentialsException e) {
+            found.problem(label + e.getMessage());
+        }
+    }
+
     private void dryRun(Findings found, java.util.function.Supplier<DryRun> ask, String action, String region) {
         found.attempt(action + " in " + region, () -> {
             DryRun answer = ask.get();
@@ -389,7 +520,25 @@ public final class Planner {
                         + Durations.human(retention.maxAge())) + " stay; older ones are deregistered with their"
                         + " snapshots");
             }
+            if (region.equals(regions.get(0)) && !recipe.accounts().isEmpty()) {
+                here.add("launch permission on the image, and create-volume permission on its snapshots, for "
+                        + String.join(", ", recipe.accounts().stream().map(Account::id).toList()));
+            }
             creates.put(region, here);
+        }
+        for (Account account : recipe.accounts()) {
+            String accountParameter = account.ssmParameter() == null ? null
+                    : Templates.render(account.ssmParameter(), recipe, now);
+            for (String region : account.regions()) {
+                List<String> here = new ArrayList<>();
+                String key = account.kmsKeys().get(region);
+                here.add("the account's copy of the image and its snapshots, encrypted with "
+                        + (key == null ? "its default EBS key" : key) + ", by role " + account.role().roleArn());
+                if (accountParameter != null) {
+                    here.add("SSM parameter " + accountParameter + " set to the account's copy");
+                }
+                creates.put(account.id() + "/" + region, here);
+            }
         }
         return creates;
     }

@@ -9,6 +9,7 @@ import io.amibake.cloud.BakeTags;
 import io.amibake.engine.api.Protections;
 import io.amibake.engine.api.RegionUse;
 import io.amibake.recipe.Durations;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Retention;
 import io.amibake.recipe.Templates;
@@ -52,11 +53,33 @@ public final class Pruner {
         this.clock = clock;
     }
 
+    /**
+     * Where retention looks: the regions of one account and the parameter that publishes its
+     * image there (a template, or null).
+     */
+    public record Scope(List<String> regions, String parameter) {
+
+        /** The build account's: the recipe's image regions and {@code regions.ssmParameter}. */
+        public static Scope of(Recipe recipe) {
+            return new Scope(recipe.imageRegions(), recipe.regions().ssmParameter());
+        }
+
+        /** An account the recipe copies into: its regions and its parameter. */
+        public static Scope of(Account account) {
+            return new Scope(account.regions(), account.ssmParameter());
+        }
+    }
+
     /** What retention would remove in each of the recipe's regions; nothing is changed. */
     public List<RegionPlan> plan(Recipe recipe) {
+        return plan(recipe, Scope.of(recipe));
+    }
+
+    /** What retention would remove in each region of the scope; nothing is changed. */
+    public List<RegionPlan> plan(Recipe recipe, Scope scope) {
         List<RegionPlan> plans = new ArrayList<>();
-        for (String region : recipe.imageRegions()) {
-            plans.add(plan(recipe, region));
+        for (String region : scope.regions()) {
+            plans.add(plan(recipe, scope.parameter(), region));
         }
         return plans;
     }
@@ -66,7 +89,12 @@ public final class Pruner {
      * without retention keeps every image, though leftovers of a killed prune still go.
      */
     public List<RegionPlan> prune(Recipe recipe, Consumer<String> report) {
-        List<RegionPlan> plans = plan(recipe);
+        return prune(recipe, Scope.of(recipe), report);
+    }
+
+    /** Removes what retention allows in each region of the scope, as {@link #prune(Recipe, Consumer)}. */
+    public List<RegionPlan> prune(Recipe recipe, Scope scope, Consumer<String> report) {
+        List<RegionPlan> plans = plan(recipe, scope);
         for (RegionPlan plan : plans) {
             for (Verdict verdict : plan.doomed()) {
                 remove(plan.region(), recipe.name(), verdict.image(), report);
@@ -81,6 +109,10 @@ public final class Pruner {
     }
 
     RegionPlan plan(Recipe recipe, String region) {
+        return plan(recipe, recipe.regions().ssmParameter(), region);
+    }
+
+    private RegionPlan plan(Recipe recipe, String parameter, String region) {
         List<Image> images = ec2.findOwnImagesByTag(region, BakeTags.RECIPE, recipe.name()).stream()
                 .filter(i -> i.tags().containsKey(BakeTags.BAKE) && !"deregistered".equals(i.state()))
                 .sorted(Comparator.comparing(RegionUse::created).thenComparing(Image::name).reversed())
@@ -94,7 +126,8 @@ public final class Pruner {
             return new RegionPlan(region, images.stream()
                     .map(i -> new Verdict(i, false, "the recipe has no retention")).toList(), leftovers);
         }
-        RegionUse use = RegionUse.read(ec2, ssm, templates, region, images, parameterName(recipe).stream().toList());
+        RegionUse use = RegionUse.read(ec2, ssm, templates, region, images, parameterName(recipe, parameter).stream()
+                .toList());
         Instant now = clock.instant();
         List<Verdict> verdicts = new ArrayList<>();
         int rank = 0;
@@ -138,11 +171,10 @@ public final class Pruner {
     }
 
     /**
-     * The parameter's name as this recipe renders it now, for images made before bakes recorded
-     * theirs in {@value BakeTags#PARAMETER}.
+     * The parameter's name (a template) as this recipe renders it now, for images made before bakes
+     * recorded theirs in {@value BakeTags#PARAMETER}.
      */
-    private Optional<String> parameterName(Recipe recipe) {
-        String template = recipe.regions().ssmParameter();
+    private Optional<String> parameterName(Recipe recipe, String template) {
         return template == null ? Optional.empty() : Optional.of(Templates.render(template, recipe, clock.instant()));
     }
 

@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param volumeSize      the root volume size in GiB, or 0 for the image's own
  * @param onFailure       what happens to the instance when the bake fails
  * @param timeout         the longest the whole bake may take
+ * @param kmsKey          the KMS key that encrypts the build's root volume, and so the image, or
+ *                        {@code null} for the account's default EBS key; distribution to other
+ *                        accounts needs a customer managed key they may use
  */
 public record Build(
         String instanceType,
@@ -22,9 +25,16 @@ public record Build(
         String instanceProfile,
         int volumeSize,
         OnFailure onFailure,
-        Duration timeout) {
+        Duration timeout,
+        String kmsKey) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(2);
+
+    /** A build whose volume takes the account's default EBS key. */
+    public Build(String instanceType, String subnet, List<String> securityGroups, String instanceProfile,
+                 int volumeSize, OnFailure onFailure, Duration timeout) {
+        this(instanceType, subnet, securityGroups, instanceProfile, volumeSize, onFailure, timeout, null);
+    }
 
     public Build {
         Objects.requireNonNull(instanceType, "instanceType");

@@ -23,6 +23,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ImageReader {
 
     static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    /** An organization's and an OU's ARN, as EC2's OrganizationArn and OrganizationalUnitArn launch permissions take them. */
+    static final Pattern ORGANIZATION_ARN = Pattern.compile("arn:aws:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}");
+    static final Pattern OU_ARN = Pattern.compile(
+            "arn:aws:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}");
     static final Pattern KMS_KEY = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
                     + "|arn:aws:kms:([a-z0-9-]+):\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})");
@@ -266,10 +270,12 @@ final class ImageReader {
 
     private List<String> shareWith(Node node) {
         List<String> accounts = nodes.uniqueStrings(node, "regions.shareWith", (n, p, s) -> {
-            if (ACCOUNT_ID.matcher(s).matches()) {
+            if (ACCOUNT_ID.matcher(s).matches() || ORGANIZATION_ARN.matcher(s).matches() || OU_ARN.matcher(s).matches()) {
                 return s;
             }
-            nodes.problem(n, p, "expected a 12-digit AWS account id, found '" + s + "'", null);
+            nodes.problem(n, p, "expected a 12-digit AWS account id, an organization ARN"
+                    + " (arn:aws:organizations::111122223333:organization/o-...) or an OU ARN"
+                    + " (arn:aws:organizations::111122223333:ou/o-.../ou-...), found '" + s + "'", null);
             return null;
         });
         if (accounts != null && accounts.size() > MAX_SHARE) {
@@ -278,6 +284,92 @@ final class ImageReader {
             return null;
         }
         return accounts;
+    }
+
+    /** What reads one role of a recipe: {@code RecipeReader.role}. */
+    interface RoleReader {
+        AwsRole read(Fields fields, String path, String recipeName);
+    }
+
+    /**
+     * The {@code accounts} list: per account a role, its regions, a key per region and the parameter.
+     * An account appears once, and never as the build's own account (its regions are {@code regions.targets}).
+     */
+    List<Account> accounts(Node node, String recipeName, String os, Map<String, String> variables, AwsRole build,
+                           RoleReader roles) {
+        List<Node> items = nodes.sequence(node, "accounts");
+        if (items == null) {
+            return null;
+        }
+        List<Account> accounts = new java.util.ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        boolean ok = true;
+        for (int i = 0; i < items.size(); i++) {
+            String at = "accounts[" + i + "]";
+            Fields f = nodes.fields(items.get(i), at, RecipeReader.ACCOUNT_KEYS, List.of("roleArn", "regions"));
+            AwsRole role = roles.read(f, at, recipeName);
+            if (role == null) {
+                ok = false;
+                continue;
+            }
+            Node arnNode = f.value("roleArn");
+            if (seen.containsKey(role.account())) {
+                nodes.problem(arnNode, at + ".roleArn", "account " + role.account() + " is listed twice (first at line "
+                        + seen.get(role.account()) + ")", "give it one entry with all its regions");
+                ok = false;
+                continue;
+            }
+            seen.put(role.account(), nodes.line(arnNode));
+            if (build != null && build.account().equals(role.account())) {
+                nodes.problem(arnNode, at + ".roleArn", "account " + role.account() + " is the build's own account",
+                        "list its regions under regions.targets");
+                ok = false;
+                continue;
+            }
+            List<String> regions = f.has("regions") ? nodes.nonEmpty(f.value("regions"), at + ".regions",
+                    regionList(f.value("regions"), at + ".regions"), "at least one region") : null;
+            Map<String, String> keys = f.has("kmsKeys") && regions != null
+                    ? accountKeys(f.value("kmsKeys"), at + ".kmsKeys", regions) : Map.of();
+            String parameter = f.has("ssmParameter") ? template(f.value("ssmParameter"), at + ".ssmParameter",
+                    recipeName, os, variables, ImageReader::ssmParameterRule) : null;
+            if (regions == null || keys == null || f.has("ssmParameter") && parameter == null) {
+                ok = false;
+                continue;
+            }
+            accounts.add(new Account(role, regions, keys, parameter));
+        }
+        return ok ? accounts : null;
+    }
+
+    private Map<String, String> accountKeys(Node node, String path, List<String> regions) {
+        Fields f = nodes.fields(node, path, null, List.of());
+        if (f == null) {
+            return null;
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        boolean ok = true;
+        for (String region : f.keyOrder()) {
+            String at = path + "." + region;
+            if (!regions.contains(region)) {
+                nodes.problem(f.keys.get(region), at, "region '" + region + "' is not among this account's regions",
+                        Suggestions.didYouMean(region, regions));
+                ok = false;
+                continue;
+            }
+            String key = nodes.matching(f.value(region), at, KMS_KEY, "a KMS key id, alias/NAME, or key or alias ARN");
+            var arn = key == null ? null : KMS_KEY.matcher(key);
+            if (arn != null && arn.matches() && arn.group(1) != null && !arn.group(1).equals(region)) {
+                nodes.problem(f.value(region), at, "the key's ARN is in region '" + arn.group(1) + "', not '" + region
+                        + "'; a copy can only use a key of its own region", null);
+                key = null;
+            }
+            if (key == null) {
+                ok = false;
+            } else {
+                keys.put(region, key);
+            }
+        }
+        return ok ? keys : null;
     }
 
     // ---- values ----

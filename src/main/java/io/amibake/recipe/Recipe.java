@@ -26,6 +26,8 @@ import java.util.Set;
  * @param deploy      the launch templates pointed at the new image in each region
  * @param notifications the {@code notify} section: who hears of the bakes (a webhook, a command)
  * @param schedule    when {@code amibake schedule} bakes the recipe, or {@code null} when it is not scheduled
+ * @param aws         the role the build runs under, or {@code null} for the process's credentials
+ * @param accounts    the other accounts the image is copied into
  */
 public record Recipe(
         String name,
@@ -43,7 +45,18 @@ public record Recipe(
         Tests test,
         Deploy deploy,
         Notify notifications,
-        Schedule schedule) {
+        Schedule schedule,
+        AwsRole aws,
+        List<Account> accounts) {
+
+    /** A recipe of one account, built with the process's credentials. */
+    public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
+                  List<ShellStep> provision, Cleanup cleanup, ImageSpec image, Regions regions,
+                  Map<String, String> variables, Set<String> secrets, Tests test, Deploy deploy,
+                  Notify notifications, Schedule schedule) {
+        this(name, description, os, source, build, packages, provision, cleanup, image, regions, variables, secrets,
+                test, deploy, notifications, schedule, null, List.of());
+    }
 
     /** A recipe without a {@code notify} section or a schedule. */
     public Recipe(String name, String description, String os, Source source, Build build, Packages packages,
@@ -100,6 +113,7 @@ public record Recipe(
         test = test == null ? Tests.DEFAULT : test;
         deploy = deploy == null ? Deploy.NONE : deploy;
         notifications = notifications == null ? Notify.NONE : notifications;
+        accounts = List.copyOf(accounts == null ? List.of() : accounts);
     }
 
     /** The values of the secret variables by name, to redact wherever text is printed or stored. */
@@ -119,7 +133,8 @@ public record Recipe(
                 + ", os=" + os + ", source=" + source + ", build=" + build + ", packages=" + packages
                 + ", provision=" + provision + ", cleanup=" + cleanup + ", image=" + image + ", regions=" + regions
                 + ", variables=" + variables + ", secrets=" + secrets + ", test=" + test + ", deploy=" + deploy
-                + ", notifications=" + notifications + ", schedule=" + schedule + "]");
+                + ", notifications=" + notifications + ", schedule=" + schedule + ", aws=" + aws
+                + ", accounts=" + accounts + "]");
     }
 
     /** Every region the image ends up in: the source region first, then the other targets. */

@@ -27,11 +27,17 @@ final class RecipeReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "os", "variables", "source", "build",
             "packages", "provision", "cleanup", "image", "regions", "test",
-            "deploy", "notify", "schedule");
+            "deploy", "notify", "schedule", "aws", "accounts");
+    static final List<String> AWS_KEYS = List.of("roleArn", "externalId", "sessionName");
+    static final List<String> ACCOUNT_KEYS = List.of("roleArn", "externalId", "sessionName", "regions", "kmsKeys",
+            "ssmParameter");
+    /** STS's rules for an external id and a role session name (STS API Reference, AssumeRole). */
+    static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
+    static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]{2,64}");
     static final List<String> SOURCE_KEYS = List.of("region", "ami", "ssm", "filter");
     static final List<String> FILTER_KEYS = List.of("owners", "name", "architecture");
     static final List<String> BUILD_KEYS = List.of("instanceType", "subnet", "securityGroups", "instanceProfile",
-            "volumeSize", "onFailure", "timeout");
+            "volumeSize", "onFailure", "timeout", "kmsKey");
     static final List<String> PACKAGES_KEYS = List.of("preset", "install", "enable");
     static final List<String> STEP_KEYS = List.of("name", "run", "timeout");
     static final List<String> CLEANUP_KEYS = List.of("cleaners", "stopServices", "run");
@@ -114,11 +120,20 @@ final class RecipeReader {
         ScheduleReader schedules = new ScheduleReader(nodes);
         Notify notify = top.has("notify") ? schedules.notify(top.value("notify")) : Notify.NONE;
         Schedule schedule = top.has("schedule") ? schedules.schedule(top.value("schedule")) : null;
+        AwsRole aws = top.has("aws") ? role(nodes.fields(top.value("aws"), "aws", AWS_KEYS, List.of("roleArn")), "aws",
+                name) : null;
+        List<Account> accounts = top.has("accounts")
+                ? images.accounts(top.value("accounts"), name, os, variables, aws, this::role) : List.of();
+        if (accounts != null && !accounts.isEmpty() && build != null && build.kmsKey() == null) {
+            nodes.problem(top.keys.get("accounts"), "accounts", "copies into other accounts need the image encrypted"
+                    + " with a customer managed key they may use; EBS's default key (aws/ebs) cannot be shared",
+                    "give build.kmsKey, a key whose policy lets each account's role use it");
+        }
         if (!nodes.problems().isEmpty()) {
             throw new RecipeException(nodes.problems());
         }
         return new Recipe(name, description, os, source, build, packages, provision, cleanup, image, regions,
-                variables, secrets, test, deploy, notify, schedule);
+                variables, secrets, test, deploy, notify, schedule, aws, accounts);
     }
 
     // ---- sections ----
@@ -275,15 +290,36 @@ final class RecipeReader {
         OnFailure onFailure = f.has("onFailure") ? onFailure(f.value("onFailure")) : OnFailure.STOP;
         Duration timeout = f.has("timeout")
                 ? nodes.duration(f.value("timeout"), "build.timeout", Duration.ofDays(7)) : Build.DEFAULT_TIMEOUT;
+        String kmsKey = f.has("kmsKey") ? nodes.matching(f.value("kmsKey"), "build.kmsKey", ImageReader.KMS_KEY,
+                "a KMS key id, alias/NAME, or key or alias ARN") : null;
         if (instanceType == null || groups == null || volumeSize == null || onFailure == null || timeout == null
-                || f.has("subnet") && subnet == null || f.has("instanceProfile") && profile == null) {
+                || f.has("subnet") && subnet == null || f.has("instanceProfile") && profile == null
+                || f.has("kmsKey") && kmsKey == null) {
             return null;
         }
-        return new Build(instanceType, subnet, groups, profile, volumeSize, onFailure, timeout);
+        return new Build(instanceType, subnet, groups, profile, volumeSize, onFailure, timeout, kmsKey);
     }
 
     private String instanceType(Node node) {
         return nodes.knownInstanceType(node, "build.instanceType");
+    }
+
+    /** A role to assume: the recipe's {@code aws} section, or an entry of {@code accounts} (with more keys). */
+    AwsRole role(Fields f, String path, String recipeName) {
+        if (f == null || !f.has("roleArn")) {
+            return null;
+        }
+        String roleArn = f.has("roleArn") ? nodes.matching(f.value("roleArn"), path + ".roleArn", AwsRole.ROLE_ARN,
+                "a role ARN such as arn:aws:iam::111122223333:role/amibake") : null;
+        String externalId = f.has("externalId") ? nodes.matching(f.value("externalId"), path + ".externalId",
+                EXTERNAL_ID, "2 to 1224 letters, digits and + = , . @ : / - _") : null;
+        String sessionName = f.has("sessionName") ? nodes.matching(f.value("sessionName"), path + ".sessionName",
+                SESSION_NAME, "2 to 64 letters, digits and + = , . @ - _") : null;
+        if (roleArn == null || f.has("externalId") && externalId == null || f.has("sessionName") && sessionName == null) {
+            return null;
+        }
+        return new AwsRole(roleArn, externalId, sessionName != null ? sessionName
+                : AwsRole.defaultSessionName(recipeName == null ? "recipe" : recipeName));
     }
 
     private OnFailure onFailure(Node node) {

@@ -105,6 +105,19 @@ public final class RecipeSchema {
                 "zone", describe(Map.of("type", "string"), "a time zone id such as Europe/Berlin; UTC by default"),
                 "when", Map.of("type", "string", "enum", Schedule.WHEN_CHOICES),
                 "pauseAfter", describe(pauseAfter, "failed slots in a row before the schedule pauses"))));
+        Map<String, Object> role = new LinkedHashMap<>();
+        role.put("roleArn", text(AwsRole.ROLE_ARN, "the role to assume, arn:aws:iam::ACCOUNT:role/NAME"));
+        role.put("externalId", text(RecipeReader.EXTERNAL_ID, "the external id the role's trust policy asks for"));
+        role.put("sessionName", text(RecipeReader.SESSION_NAME, "the role session's name; amibake-RECIPE by default"));
+        p.put("aws", describe(object(RecipeReader.AWS_KEYS, List.of("roleArn"), role),
+                "the role the build runs under, assumed with STS"));
+        Map<String, Object> account = new LinkedHashMap<>(role);
+        account.put("regions", withMin(uniqueList(ref("region")), 1));
+        account.put("kmsKeys", perRegion(text(ImageReader.KMS_KEY, "a KMS key id, alias or ARN of that account")));
+        account.put("ssmParameter", describe(Map.of("type", "string"), "a template naming that account's parameter"));
+        p.put("accounts", describe(Map.of("type", "array", "items",
+                object(RecipeReader.ACCOUNT_KEYS, List.of("roleArn", "regions"), account)),
+                "other accounts the image is copied into, each by its own role"));
         return p;
     }
 
@@ -159,7 +172,8 @@ public final class RecipeSchema {
                 "instanceProfile", text(RecipeReader.INSTANCE_PROFILE, "an instance profile name or ARN"),
                 "volumeSize", describe(volume, "GiB"),
                 "onFailure", Map.of("type", "string", "enum", List.of("stop", "terminate", "keep")),
-                "timeout", ref("duration")));
+                "timeout", ref("duration"),
+                "kmsKey", text(ImageReader.KMS_KEY, "the key of the build's volume and so of the image")));
     }
 
     private static Map<String, Object> image() {
@@ -203,7 +217,8 @@ public final class RecipeSchema {
                 "targets", regionList,
                 "encrypted", Map.of("type", "boolean"),
                 "kmsKeys", kmsKeys,
-                "shareWith", withMax(uniqueList(pattern(ImageReader.ACCOUNT_ID)), ImageReader.MAX_SHARE),
+                "shareWith", withMax(uniqueList(Map.of("anyOf", List.of(pattern(ImageReader.ACCOUNT_ID),
+                        pattern(ImageReader.ORGANIZATION_ARN), pattern(ImageReader.OU_ARN)))), ImageReader.MAX_SHARE),
                 "ssmParameter", Map.of("type", "string")));
         return Map.of("oneOf", List.of(regionList, full));
     }

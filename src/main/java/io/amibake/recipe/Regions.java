@@ -10,7 +10,8 @@ import java.util.Map;
  * @param targets      regions to copy the image to; the source region is always included
  * @param encrypted    whether copies are encrypted
  * @param kmsKeys      a KMS key id or ARN per region, for encrypted copies
- * @param shareWith    12-digit account ids given launch permission in every region
+ * @param shareWith    12-digit account ids, organization ARNs and OU ARNs given launch permission
+ *                     in every region of the build account
  * @param ssmParameter a template naming the SSM parameter that receives the new image id in
  *                     each region, or {@code null}
  */

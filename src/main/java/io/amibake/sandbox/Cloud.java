@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Cloud {
 
-    /** The account every request acts as. */
+    /** The account a request acts as unless its access key names another (docs/sandbox.md, Accounts). */
     static final String ACCOUNT = "123456789012";
     static final String AMAZON_OWNER = "137112412989";
     static final String CANONICAL_OWNER = "099720109477";
@@ -29,7 +29,10 @@ final class Cloud {
     /** Concurrent (pending) AMI copies one destination region accepts. */
     final int copyLimit;
     private final java.util.Random random;
+    /** Every account's regions, keyed {@code ACCOUNT/REGION}. */
     private final Map<String, Region> regions = new TreeMap<>();
+    /** Accounts, roles, sessions, the organization and KMS key policies; see {@link SandboxIam}. */
+    final SandboxIam iam = new SandboxIam();
     /** Every SendCommand, in the order received. */
     final List<Command> commandLog = new ArrayList<>();
     /** Regions the account has not opted in to: DescribeRegions lists them only with AllRegions. */
@@ -60,10 +63,54 @@ final class Cloud {
         return clock.now();
     }
 
-    /** The region's state, created (and its public images and parameters seeded) on first use. */
+    /** The default account's region. */
     Region region(String name) {
-        return regions.computeIfAbsent(name, n -> PublicImages.seed(KmsApi.seed(Ec2Network.seed(new Region(n)),
-                clock.now()), clock.now(), machines == null ? null : machines.baseLayers()));
+        return region(ACCOUNT, name);
+    }
+
+    /** An account's region, created (and its public images and parameters seeded) on first use. */
+    Region region(String account, String name) {
+        return regions.computeIfAbsent(account + "/" + name, n -> PublicImages.seed(KmsApi.seed(Ec2Network.seed(
+                new Region(account, name)), clock.now()), clock.now(), machines == null ? null : machines.baseLayers()));
+    }
+
+    /** The same region of every other account that has used it. */
+    List<Region> otherAccounts(Region region) {
+        return regions.values().stream().filter(r -> r.name.equals(region.name) && !r.account.equals(region.account))
+                .toList();
+    }
+
+    /**
+     * The images of other accounts in this region that the region's account may launch (shared with
+     * it by id, organization or OU), besides its own region's images: what DescribeImages lists.
+     */
+    List<Image> imagesSeenFrom(Region region) {
+        List<Image> seen = new ArrayList<>(region.images.values());
+        for (Region other : otherAccounts(region)) {
+            other.images.values().stream().filter(i -> i.ownerId.equals(other.account))
+                    .filter(i -> iam.mayLaunch(i, region.account)).forEach(seen::add);
+        }
+        return seen;
+    }
+
+    /** The image with this id that the region's account may see there (its own, public or shared), or null. */
+    Image imageSeenFrom(Region region, String imageId) {
+        Image own = region.images.get(imageId);
+        if (own != null) {
+            return own;
+        }
+        for (Region other : otherAccounts(region)) {
+            Image image = other.images.get(imageId);
+            if (image != null && image.ownerId.equals(other.account) && iam.mayLaunch(image, region.account)) {
+                return image;
+            }
+        }
+        return null;
+    }
+
+    /** The owner's region that holds an account's own image (not a public one, which every account's region seeds). */
+    Region regionOf(Image image) {
+        return region(image.ownerId, image.region);
     }
 
     Iterable<Region> regions() {
@@ -78,6 +125,8 @@ final class Cloud {
 
     /** One region's resources. */
     static final class Region {
+        /** The account whose region this is. */
+        final String account;
         final String name;
         final Map<String, Instance> instances = new LinkedHashMap<>();
         final Map<String, Image> images = new LinkedHashMap<>();
@@ -98,7 +147,8 @@ final class Cloud {
         final Map<String, KmsKey> kmsKeys = new LinkedHashMap<>();
         final Map<String, String> kmsAliases = new TreeMap<>();
 
-        Region(String name) {
+        Region(String account, String name) {
+            this.account = account;
             this.name = name;
         }
     }
@@ -202,6 +252,9 @@ final class Cloud {
         Map<String, String> tags = new LinkedHashMap<>();
         Set<String> launchUserIds = new LinkedHashSet<>();
         Set<String> launchGroups = new LinkedHashSet<>();
+        /** Organization and OU ARNs given launch permission ({@code OrganizationArn}, {@code OrganizationalUnitArn}). */
+        Set<String> launchOrganizations = new LinkedHashSet<>();
+        Set<String> launchOrganizationalUnits = new LinkedHashSet<>();
         /** What its instances boot with; {@code null} for a public image, whose contents follow its name. */
         InstanceContents contents;
         /** The directories its real machines boot from, top first, the base image last; null for a modelled image. */
@@ -258,6 +311,8 @@ final class Cloud {
         Instant completeAt;
         Image image;
         boolean deleted;
+        /** Accounts given CreateVolumePermission (ModifySnapshotAttribute): they may copy it. */
+        Set<String> createVolumeUserIds = new LinkedHashSet<>();
         Map<String, String> tags = new LinkedHashMap<>();
 
         String state(Instant now) {

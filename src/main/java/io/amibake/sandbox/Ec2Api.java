@@ -62,6 +62,8 @@ final class Ec2Api {
             case "DeleteTags" -> tags.deleteTags(region, p, xml);
             case "ModifyImageAttribute" -> imageAttributes.modifyImageAttribute(region, p, xml);
             case "DescribeImageAttribute" -> imageAttributes.describeImageAttribute(region, p, xml);
+            case "ModifySnapshotAttribute" -> imageAttributes.modifySnapshotAttribute(region, p, xml);
+            case "DescribeSnapshotAttribute" -> imageAttributes.describeSnapshotAttribute(region, p, xml);
             case "EnableImageDeprecation" -> imageAttributes.enableImageDeprecation(region, p, xml);
             case "EnableImageDeregistrationProtection" -> imageAttributes.deregistrationProtection(region, p, xml, true);
             case "DisableImageDeregistrationProtection" -> imageAttributes.deregistrationProtection(region, p, xml, false);

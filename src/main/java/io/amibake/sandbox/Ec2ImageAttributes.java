@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
 final class Ec2ImageAttributes {
 
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    // EC2 API Reference, LaunchPermission: OrganizationArn and OrganizationalUnitArn.
+    static final Pattern ORGANIZATION_ARN = Pattern.compile("arn:aws:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}");
+    static final Pattern OU_ARN = Pattern.compile(
+            "arn:aws:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}");
 
     private final Cloud cloud;
 
@@ -29,7 +33,7 @@ final class Ec2ImageAttributes {
      * cooldown of {@code WithCooldown} is not modelled: disabling ends the protection at once.
      */
     void deregistrationProtection(Cloud.Region region, QueryParams p, Xml xml, boolean enable) {
-        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        Image image = Ec2Images.ownImage(cloud, region, p.require("ImageId"), cloud.now());
         dryRun(p);
         image.deregistrationProtection = !enable ? "disabled"
                 : p.bool("WithCooldown") ? "enabled-with-cooldown" : "enabled-without-cooldown";
@@ -38,7 +42,7 @@ final class Ec2ImageAttributes {
 
     /** EnableImageDeprecation: from {@code DeprecateAt} on, listings omit the image unless asked. */
     void enableImageDeprecation(Cloud.Region region, QueryParams p, Xml xml) {
-        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        Image image = Ec2Images.ownImage(cloud, region, p.require("ImageId"), cloud.now());
         String time = p.require("DeprecateAt");
         Instant at;
         try {
@@ -52,19 +56,25 @@ final class Ec2ImageAttributes {
     }
 
     void modifyImageAttribute(Cloud.Region region, QueryParams p, Xml xml) {
-        Image image = Ec2Images.ownImage(region, p.require("ImageId"), cloud.now());
+        Image image = Ec2Images.ownImage(cloud, region, p.require("ImageId"), cloud.now());
         String attribute = p.get("Attribute");
         List<String> addUsers = new ArrayList<>();
         List<String> addGroups = new ArrayList<>();
         List<String> removeUsers = new ArrayList<>();
         List<String> removeGroups = new ArrayList<>();
+        List<String> addOrgs = new ArrayList<>();
+        List<String> removeOrgs = new ArrayList<>();
         for (QueryParams m : p.members("LaunchPermission.Add")) {
             addIfPresent(addUsers, m.get("UserId"));
             addIfPresent(addGroups, m.get("Group"));
+            addIfPresent(addOrgs, m.get("OrganizationArn"));
+            addIfPresent(addOrgs, m.get("OrganizationalUnitArn"));
         }
         for (QueryParams m : p.members("LaunchPermission.Remove")) {
             addIfPresent(removeUsers, m.get("UserId"));
             addIfPresent(removeGroups, m.get("Group"));
+            addIfPresent(removeOrgs, m.get("OrganizationArn"));
+            addIfPresent(removeOrgs, m.get("OrganizationalUnitArn"));
         }
         String operation = p.get("OperationType");
         if (operation != null) {
@@ -86,7 +96,13 @@ final class Ec2ImageAttributes {
             throw ApiException.invalidParameter("Value (" + imdsSupport + ") for parameter imdsSupport is invalid.");
         }
         boolean launchPermission = !addUsers.isEmpty() || !addGroups.isEmpty() || !removeUsers.isEmpty()
-                || !removeGroups.isEmpty();
+                || !removeGroups.isEmpty() || !addOrgs.isEmpty() || !removeOrgs.isEmpty();
+        for (String arn : concat(addOrgs, removeOrgs)) {
+            if (!ORGANIZATION_ARN.matcher(arn).matches() && !OU_ARN.matcher(arn).matches()) {
+                throw new ApiException("InvalidAMIAttributeItemValue", "Invalid attribute item value \"" + arn
+                        + "\" for organizationArn or organizationalUnitArn item type.");
+            }
+        }
         if (!launchPermission && description == null && imdsSupport == null) {
             if (attribute == null) {
                 throw ApiException.missingParameter("Attribute");
@@ -117,6 +133,13 @@ final class Ec2ImageAttributes {
         image.launchGroups.addAll(addGroups);
         removeUsers.forEach(image.launchUserIds::remove);
         removeGroups.forEach(image.launchGroups::remove);
+        for (String arn : addOrgs) {
+            (ORGANIZATION_ARN.matcher(arn).matches() ? image.launchOrganizations : image.launchOrganizationalUnits).add(arn);
+        }
+        removeOrgs.forEach(arn -> {
+            image.launchOrganizations.remove(arn);
+            image.launchOrganizationalUnits.remove(arn);
+        });
         if (description != null) {
             image.description = description;
         }
@@ -124,6 +147,60 @@ final class Ec2ImageAttributes {
             image.imdsSupport = imdsSupport;
         }
         xml.el("return", true);
+    }
+
+    /**
+     * ModifySnapshotAttribute's {@code createVolumePermission}: the accounts that may create volumes from,
+     * and so copy, the snapshot. EBS refuses to share a snapshot encrypted with an AWS managed key
+     * (EBS User Guide, "Share an Amazon EBS snapshot"; the code and message are what users report).
+     */
+    void modifySnapshotAttribute(Cloud.Region region, QueryParams p, Xml xml) {
+        String id = p.require("SnapshotId");
+        Cloud.Snapshot snapshot = Ec2Snapshots.liveSnapshot(region, id);
+        if (!snapshot.ownerId.equals(region.account)) {
+            throw new ApiException("AuthFailure", "Not authorized for snapshot:" + id);
+        }
+        List<String> add = new ArrayList<>();
+        List<String> remove = new ArrayList<>();
+        p.members("CreateVolumePermission.Add").forEach(m -> addIfPresent(add, m.get("UserId")));
+        p.members("CreateVolumePermission.Remove").forEach(m -> addIfPresent(remove, m.get("UserId")));
+        String operation = p.get("OperationType");
+        if ("add".equals(operation)) {
+            add.addAll(p.list("UserId"));
+        } else if ("remove".equals(operation)) {
+            remove.addAll(p.list("UserId"));
+        }
+        if (add.isEmpty() && remove.isEmpty()) {
+            throw ApiException.missingParameter("CreateVolumePermission");
+        }
+        for (String user : concat(add, remove)) {
+            if (!ACCOUNT_ID.matcher(user).matches()) {
+                throw new ApiException("InvalidParameterValue", "Invalid user id \"" + user + "\"");
+            }
+        }
+        Cloud.KmsKey key = snapshot.kmsKeyId == null ? null : KmsApi.resolve(region, snapshot.kmsKeyId);
+        if (!add.isEmpty() && snapshot.encrypted && (key == null || key.keyManager().equals("AWS"))) {
+            throw new ApiException("OperationNotPermitted", "Encrypted snapshots with EBS default key cannot be shared");
+        }
+        dryRun(p);
+        snapshot.createVolumeUserIds.addAll(add);
+        remove.forEach(snapshot.createVolumeUserIds::remove);
+        xml.el("return", true);
+    }
+
+    /** DescribeSnapshotAttribute's {@code createVolumePermission}, for the snapshot's owner. */
+    void describeSnapshotAttribute(Cloud.Region region, QueryParams p, Xml xml) {
+        String id = p.require("SnapshotId");
+        String attribute = p.require("Attribute");
+        Cloud.Snapshot snapshot = Ec2Snapshots.liveSnapshot(region, id);
+        if (!attribute.equals("createVolumePermission")) {
+            throw ApiException.invalidParameter("Value (" + attribute + ") for parameter attribute is invalid."
+                    + " Supported here: createVolumePermission");
+        }
+        dryRun(p);
+        xml.el("snapshotId", id).open("createVolumePermission");
+        snapshot.createVolumeUserIds.forEach(u -> xml.open("item").el("userId", u).close());
+        xml.close();
     }
 
     private static void addIfPresent(List<String> list, String value) {
@@ -142,17 +219,19 @@ final class Ec2ImageAttributes {
         String imageId = p.require("ImageId");
         String attribute = p.require("Attribute");
         Instant now = cloud.now();
-        Image image = Ec2Images.usableImage(region, imageId, now);
+        Image image = Ec2Images.usableImage(cloud, region, imageId, now);
         dryRun(p);
         xml.el("imageId", image.id);
         switch (attribute) {
             case "launchPermission" -> {
-                if (!image.ownerId.equals(Cloud.ACCOUNT)) {
+                if (!image.ownerId.equals(region.account)) {
                     throw new ApiException("AuthFailure", "Not authorized for image:" + imageId);
                 }
                 xml.open("launchPermission");
                 image.launchGroups.forEach(g -> xml.open("item").el("group", g).close());
                 image.launchUserIds.forEach(u -> xml.open("item").el("userId", u).close());
+                image.launchOrganizations.forEach(o -> xml.open("item").el("organizationArn", o).close());
+                image.launchOrganizationalUnits.forEach(o -> xml.open("item").el("organizationalUnitArn", o).close());
                 xml.close();
             }
             case "description" -> {

@@ -86,7 +86,7 @@ final class Ec2Images {
         image.id = Cloud.newId("ami");
         image.name = name;
         image.description = description;
-        image.ownerId = Cloud.ACCOUNT;
+        image.ownerId = region.account;
         image.createdAt = now;
         image.visibleAt = now.plus(cloud.vary(cloud.profile.imageConsistencyDelay()));
         image.readyAt = readyAt;
@@ -101,7 +101,7 @@ final class Ec2Images {
         s.region = region.name;
         s.id = Cloud.newId("snap");
         s.volumeId = volumeId != null ? volumeId : "vol-ffffffff";
-        s.ownerId = Cloud.ACCOUNT;
+        s.ownerId = region.account;
         s.volumeSize = size;
         s.description = description;
         s.encrypted = encrypted;
@@ -123,7 +123,7 @@ final class Ec2Images {
     private void checkNameFree(Cloud.Region region, String name) {
         Instant now = cloud.now();
         for (Image other : region.images.values()) {
-            if (other.holdsName(now) && other.ownerId.equals(Cloud.ACCOUNT) && other.name.equals(name)) {
+            if (other.holdsName(now) && other.ownerId.equals(region.account) && other.name.equals(name)) {
                 throw new ApiException("InvalidAMIName.Duplicate", "AMI name " + name + " is already in use by AMI "
                         + other.id);
             }
@@ -134,7 +134,7 @@ final class Ec2Images {
         dryRun(p);
         Instant now = cloud.now();
         List<String> ids = p.list("ImageId");
-        List<Image> visible = region.images.values().stream().filter(i -> i.listed(now)).filter(Ec2Images::canUse).toList();
+        List<Image> visible = cloud.imagesSeenFrom(region).stream().filter(i -> i.listed(now)).toList();
         List<Image> selected = ids.isEmpty() ? visible : byIds(ids, visible, i -> i.id, IMAGE_ID, "InvalidAMIID",
                 "image id");
         if (ids.isEmpty() && !p.bool("IncludeDeprecated")) {
@@ -143,11 +143,11 @@ final class Ec2Images {
         }
         List<String> owners = p.list("Owner");
         if (!owners.isEmpty()) {
-            selected = selected.stream().filter(i -> owners.stream().anyMatch(o -> ownedBy(i, o))).toList();
+            selected = selected.stream().filter(i -> owners.stream().anyMatch(o -> ownedBy(i, o, region.account))).toList();
         }
         List<String> executableBy = p.list("ExecutableBy");
         if (!executableBy.isEmpty()) {
-            selected = selected.stream().filter(i -> executableBy.stream().anyMatch(e -> executableBy(i, e))).toList();
+            selected = selected.stream().filter(i -> executableBy.stream().anyMatch(e -> executableBy(i, e, region.account))).toList();
         }
         Map<String, Function<Image, List<String>>> fields = new LinkedHashMap<>();
         fields.put("name", i -> List.of(i.name));
@@ -238,13 +238,20 @@ final class Ec2Images {
             }
             copyDuration = Duration.ofMinutes(minutes);
         }
-        Cloud.Region sourceRegion = cloud.region(sourceRegionName);
+        Cloud.Region sourceRegion = cloud.region(region.account, sourceRegionName);
         if (!IMAGE_ID.matcher(sourceImageId).matches()) {
             throw new ApiException("InvalidAMIID.Malformed", "Invalid id: \"" + sourceImageId + "\" (expecting \"ami-...\")");
         }
-        Image source = sourceRegion.images.get(sourceImageId);
-        if (source == null || !source.visible(cloud.now()) || !canUse(source)) {
+        Image source = cloud.imageSeenFrom(sourceRegion, sourceImageId);
+        if (source == null || !source.visible(cloud.now())) {
             throw new ApiException("InvalidAMIID.NotFound", "The image id '[" + sourceImageId + "]' does not exist");
+        }
+        boolean shared = !source.isPublic && !source.ownerId.equals(region.account);
+        if (shared && !mayReadStorage(source, region.account)) {
+            // EC2 User Guide, "Copy an AMI": to copy an AMI shared with you, its owner must grant you read
+            // permission on the storage (the EBS snapshots' CreateVolumePermission). The message is the one
+            // users report; the code is an assumption.
+            throw new ApiException("InvalidRequest", "You do not have permission to access the storage of this ami");
         }
         dryRun(p);
         if (token != null) {
@@ -280,6 +287,16 @@ final class Ec2Images {
             image.fails = true;
             image.stateReason = "Client.InvalidKMSKey.InvalidState: The KMS key " + kmsKeyId + (named == null
                     ? " does not exist in " + region.name : " is " + named.state()) + "; the copy cannot be encrypted";
+            image.readyAt = now.plus(copyDuration.compareTo(KMS_FAILURE_SHOWS) < 0 ? copyDuration : KMS_FAILURE_SHOWS);
+        }
+        String unusableKey = shared ? unusableSourceKey(source, region.account) : null;
+        if (unusableKey != null && !image.fails) {
+            // A shared encrypted AMI is copied only by an account its snapshots' key lets in (EC2 User Guide,
+            // "Share an AMI with specific AWS accounts": the owner must share the KMS key too; an AWS managed
+            // key cannot be shared). Like the destination key, it is found out once the copy runs.
+            image.fails = true;
+            image.stateReason = "Client.InvalidKMSKey.InvalidState: The KMS key " + unusableKey + " of the source"
+                    + " image's snapshots is not usable by account " + region.account + "; the copy cannot read them";
             image.readyAt = now.plus(copyDuration.compareTo(KMS_FAILURE_SHOWS) < 0 ? copyDuration : KMS_FAILURE_SHOWS);
         }
         image.architecture = source.architecture;
@@ -319,13 +336,34 @@ final class Ec2Images {
         xml.el("imageId", image.id);
     }
 
+    /** Whether every snapshot of another account's image grants the account CreateVolumePermission. */
+    private boolean mayReadStorage(Image source, String account) {
+        Cloud.Region owner = cloud.regionOf(source);
+        return source.snapshotIds().stream().map(owner.snapshots::get)
+                .allMatch(s -> s != null && s.createVolumeUserIds.contains(account));
+    }
+
+    /** The first key of the source's encrypted snapshots that the account may not use, or null. */
+    private String unusableSourceKey(Image source, String account) {
+        Cloud.Region owner = cloud.regionOf(source);
+        for (BlockDevice d : source.blockDevices) {
+            if (d.encrypted() && d.kmsKeyId() != null) {
+                Cloud.KmsKey key = KmsApi.resolve(owner, d.kmsKeyId());
+                if (key == null || !cloud.iam.mayUseKey(key, account)) {
+                    return d.kmsKeyId();
+                }
+            }
+        }
+        return null;
+    }
+
     private static long pendingCopies(Cloud.Region region, Instant now) {
         return region.images.values().stream()
                 .filter(i -> i.sourceImageId != null && i.registered() && i.state(now).equals("pending")).count();
     }
 
     void deregisterImage(Cloud.Region region, QueryParams p, Xml xml) {
-        Image image = ownImage(region, p.require("ImageId"), cloud.now());
+        Image image = ownImage(cloud, region, p.require("ImageId"), cloud.now());
         dryRun(p);
         if (!image.deregistrationProtection.equals("disabled")) {
             // AWS documents that a protected image "can't be deregistered" but not the error code.
@@ -359,41 +397,43 @@ final class Ec2Images {
     }
 
     /** The image with this id, if this account owns it; an unknown id fails the call. */
-    static Image ownImage(Cloud.Region region, String imageId, Instant now) {
-        Image image = usableImage(region, imageId, now);
-        if (!image.ownerId.equals(Cloud.ACCOUNT)) {
+    static Image ownImage(Cloud cloud, Cloud.Region region, String imageId, Instant now) {
+        Image image = usableImage(cloud, region, imageId, now);
+        if (!image.ownerId.equals(region.account)) {
             throw new ApiException("AuthFailure", "Not authorized for image:" + imageId);
         }
         return image;
     }
 
     /** The image with this id, if this account may see it; an unknown id fails the call. */
-    static Image usableImage(Cloud.Region region, String imageId, Instant now) {
-        return byIds(List.of(imageId), region.images.values().stream().filter(i -> i.visible(now))
-                .filter(Ec2Images::canUse).toList(), i -> i.id, IMAGE_ID, "InvalidAMIID", "image id").get(0);
+    /** The image with this id in the account's own region (its own images and the public ones). */
+    static Image byId(Cloud.Region region, String imageId, Instant now) {
+        return byIds(List.of(imageId), region.images.values().stream().filter(i -> i.visible(now)).toList(),
+                i -> i.id, IMAGE_ID, "InvalidAMIID", "image id").get(0);
     }
 
-    static boolean canUse(Image image) {
-        return isPublic(image) || image.ownerId.equals(Cloud.ACCOUNT) || image.launchUserIds.contains(Cloud.ACCOUNT);
+    static Image usableImage(Cloud cloud, Cloud.Region region, String imageId, Instant now) {
+        return byIds(List.of(imageId), cloud.imagesSeenFrom(region).stream().filter(i -> i.visible(now)).toList(),
+                i -> i.id, IMAGE_ID, "InvalidAMIID", "image id").get(0);
     }
 
     private static boolean isPublic(Image image) {
         return image.isPublic || image.launchGroups.contains("all");
     }
 
-    private static boolean ownedBy(Image image, String owner) {
+    private static boolean ownedBy(Image image, String owner, String account) {
         return switch (owner) {
-            case "self" -> image.ownerId.equals(Cloud.ACCOUNT);
+            case "self" -> image.ownerId.equals(account);
             case "amazon", "aws-marketplace", "aws-backup-vault" -> owner.equals(image.ownerAlias);
             default -> image.ownerId.equals(owner);
         };
     }
 
-    private static boolean executableBy(Image image, String who) {
+    private boolean executableBy(Image image, String who, String account) {
         return switch (who) {
             case "all" -> isPublic(image);
-            case "self" -> isPublic(image) || image.launchUserIds.contains(Cloud.ACCOUNT);
-            default -> isPublic(image) || image.launchUserIds.contains(who);
+            case "self" -> !image.ownerId.equals(account) && cloud.iam.mayLaunch(image, account);
+            default -> isPublic(image) || !image.ownerId.equals(who) && cloud.iam.mayLaunch(image, who);
         };
     }
 }

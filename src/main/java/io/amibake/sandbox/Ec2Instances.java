@@ -75,7 +75,7 @@ final class Ec2Instances {
         if (p.get("InstanceType") != null) {
             Ec2InstanceTypes.requireOffered(region, p.get("InstanceType"));
         }
-        requireInstanceProfile(p);
+        requireInstanceProfile(p, region.account);
         Ec2Network.Placement placement = Ec2Network.placement(region, p.get("SubnetId"), p.list("SecurityGroupId"),
                 p.list("SecurityGroup"));
         dryRun(p);
@@ -95,12 +95,12 @@ final class Ec2Instances {
                     throw new ApiException("IdempotentInstanceTerminated", "The client token " + token
                             + " was used by a request whose instances have been terminated.");
                 }
-                writeReservationBody(xml, known.reservationId(),
+                writeReservationBody(region.account, xml, known.reservationId(),
                         known.instanceIds().stream().map(region.instances::get).toList());
                 return;
             }
         }
-        List<BlockDevice> devices = blockDevices(image, p);
+        List<BlockDevice> devices = blockDevices(region, image, p);
         Instant now = cloud.now();
         String reservationId = Cloud.newId("r");
         List<Instance> launched = new ArrayList<>();
@@ -114,7 +114,7 @@ final class Ec2Instances {
             in.clientToken = token;
             in.iamProfileArn = p.get("IamInstanceProfile.Arn") != null ? p.get("IamInstanceProfile.Arn")
                     : p.get("IamInstanceProfile.Name") != null
-                            ? "arn:aws:iam::" + Cloud.ACCOUNT + ":instance-profile/" + p.get("IamInstanceProfile.Name")
+                            ? "arn:aws:iam::" + region.account + ":instance-profile/" + p.get("IamInstanceProfile.Name")
                             : null;
             in.shutdownBehavior = shutdown;
             in.httpTokens = httpTokens != null ? httpTokens : image.name.startsWith("al2023") ? "required" : "optional";
@@ -151,15 +151,15 @@ final class Ec2Instances {
             region.runTokens.put(token, new Cloud.RunToken(fingerprint(p), reservationId,
                     launched.stream().map(i -> i.id).toList()));
         }
-        writeReservationBody(xml, reservationId, launched);
+        writeReservationBody(region.account, xml, reservationId, launched);
     }
 
     /** EC2 checks the instance profile before launching, DryRun included (IAM is global: one set for every region). */
-    private void requireInstanceProfile(QueryParams p) {
+    private void requireInstanceProfile(QueryParams p, String account) {
         String arn = p.get("IamInstanceProfile.Arn");
         String name = p.get("IamInstanceProfile.Name");
         if (arn != null) {
-            String prefix = "arn:aws:iam::" + Cloud.ACCOUNT + ":instance-profile/";
+            String prefix = "arn:aws:iam::" + account + ":instance-profile/";
             if (!arn.startsWith(prefix) || !cloud.instanceProfiles.contains(arn.substring(arn.lastIndexOf('/') + 1))) {
                 throw ApiException.invalidParameter("Value (" + arn + ") for parameter iamInstanceProfile.arn is"
                         + " invalid. Invalid IAM Instance Profile ARN");
@@ -174,9 +174,9 @@ final class Ec2Instances {
         if (!Ec2Filters.IMAGE_ID.matcher(imageId).matches()) {
             throw new ApiException("InvalidAMIID.Malformed", "Invalid id: \"" + imageId + "\" (expecting \"ami-...\")");
         }
-        Image image = region.images.get(imageId);
+        Image image = cloud.imageSeenFrom(region, imageId);
         Instant now = cloud.now();
-        if (image == null || !image.visible(now) || !Ec2Images.canUse(image)) {
+        if (image == null || !image.visible(now)) {
             throw new ApiException("InvalidAMIID.NotFound", "The image id '[" + imageId + "]' does not exist");
         }
         String state = image.state(now);
@@ -187,7 +187,7 @@ final class Ec2Instances {
         return image;
     }
 
-    private List<BlockDevice> blockDevices(Image image, QueryParams p) {
+    private List<BlockDevice> blockDevices(Cloud.Region region, Image image, QueryParams p) {
         Map<String, BlockDevice> byName = new LinkedHashMap<>();
         image.blockDevices.forEach(d -> byName.put(d.deviceName(), d));
         for (QueryParams m : p.members("BlockDeviceMapping")) {
@@ -209,9 +209,14 @@ final class Ec2Instances {
             Boolean encrypted = m.boolOrNull("Ebs.Encrypted");
             String kms = m.get("Ebs.KmsKeyId");
             Boolean deleteOnTermination = m.boolOrNull("Ebs.DeleteOnTermination");
+            boolean encrypt = encrypted != null ? encrypted : base != null && base.encrypted();
+            // EBS encrypts with the named key, else the region's default key, and reports the key's ARN.
+            Cloud.KmsKey named = kms == null ? null : KmsApi.resolve(region, kms);
+            String key = !encrypt ? null : named != null ? named.arn() : kms != null ? kms
+                    : base != null && base.kmsKeyId() != null ? base.kmsKeyId()
+                    : KmsApi.resolve(region, "alias/aws/ebs").arn();
             byName.put(name, new BlockDevice(name, base != null ? base.snapshotId() : null, size, volumeType,
-                    encrypted != null ? encrypted : base != null && base.encrypted(),
-                    kms != null ? kms : base != null ? base.kmsKeyId() : null,
+                    encrypt, key,
                     deleteOnTermination != null ? deleteOnTermination : base == null || base.deleteOnTermination(), null));
         }
         return new ArrayList<>(byName.values());
@@ -249,7 +254,7 @@ final class Ec2Instances {
         xml.open("reservationSet");
         byReservation.forEach((rid, list) -> {
             xml.open("item");
-            writeReservationBody(xml, rid, list);
+            writeReservationBody(region.account, xml, rid, list);
             xml.close();
         });
         xml.close();
@@ -373,9 +378,9 @@ final class Ec2Instances {
         xml.close();
     }
 
-    private void writeReservationBody(Xml xml, String reservationId, List<Instance> instances) {
+    private void writeReservationBody(String account, Xml xml, String reservationId, List<Instance> instances) {
         Instant now = cloud.now();
-        xml.el("reservationId", reservationId).el("ownerId", Cloud.ACCOUNT);
+        xml.el("reservationId", reservationId).el("ownerId", account);
         xml.open("groupSet").close();
         xml.open("instancesSet");
         for (Instance in : instances) {

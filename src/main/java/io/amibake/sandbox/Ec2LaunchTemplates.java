@@ -74,7 +74,7 @@ final class Ec2LaunchTemplates {
         dryRun(p);
         String[] known = knownToken(region, p);
         if (known != null) {
-            writeTemplate(xml.open("launchTemplate"), byId(region, known[1])).close();
+            writeTemplate(region.account, xml.open("launchTemplate"), byId(region, known[1])).close();
             return;
         }
         if (find(region, name) != null) {
@@ -90,7 +90,7 @@ final class Ec2LaunchTemplates {
         t.versions.put(1L, new Version(1, p.get("VersionDescription"), now, data(p)));
         templates.computeIfAbsent(region.name, r -> new LinkedHashMap<>()).put(t.id, t);
         remember(region, p, t.id, 1);
-        writeTemplate(xml.open("launchTemplate"), t).close();
+        writeTemplate(region.account, xml.open("launchTemplate"), t).close();
     }
 
     void createLaunchTemplateVersion(Cloud.Region region, QueryParams p, Xml xml) {
@@ -99,7 +99,7 @@ final class Ec2LaunchTemplates {
         String[] known = knownToken(region, p);
         if (known != null) {
             Template earlier = byId(region, known[1]);
-            writeVersion(xml.open("launchTemplateVersion"), earlier, earlier.versions.get(Long.parseLong(known[2])))
+            writeVersion(region.account, xml.open("launchTemplateVersion"), earlier, earlier.versions.get(Long.parseLong(known[2])))
                     .close();
             return;
         }
@@ -113,7 +113,7 @@ final class Ec2LaunchTemplates {
         Version v = new Version(number, p.get("VersionDescription"), cloud.now(), data);
         t.versions.put(number, v);
         remember(region, p, t.id, number);
-        writeVersion(xml.open("launchTemplateVersion"), t, v).close();
+        writeVersion(region.account, xml.open("launchTemplateVersion"), t, v).close();
     }
 
     void modifyLaunchTemplate(Cloud.Region region, QueryParams p, Xml xml) {
@@ -123,7 +123,7 @@ final class Ec2LaunchTemplates {
         if (requested != null) {
             t.defaultVersion = version(t, requested).number();
         }
-        writeTemplate(xml.open("launchTemplate"), t).close();
+        writeTemplate(region.account, xml.open("launchTemplate"), t).close();
     }
 
     void describeLaunchTemplates(Cloud.Region region, QueryParams p, Xml xml) {
@@ -143,7 +143,7 @@ final class Ec2LaunchTemplates {
             found.addAll(templates.getOrDefault(region.name, Map.of()).values());
         }
         xml.open("launchTemplates");
-        found.forEach(t -> writeTemplate(xml.open("item"), t).close());
+        found.forEach(t -> writeTemplate(region.account, xml.open("item"), t).close());
         xml.close();
     }
 
@@ -158,7 +158,7 @@ final class Ec2LaunchTemplates {
             wanted.forEach(w -> found.add(version(t, w)));
         }
         xml.open("launchTemplateVersionSet");
-        found.forEach(v -> writeVersion(xml.open("item"), t, v).close());
+        found.forEach(v -> writeVersion(region.account, xml.open("item"), t, v).close());
         xml.close();
     }
 
@@ -250,17 +250,17 @@ final class Ec2LaunchTemplates {
 
     // ---- XML ----
 
-    private static Xml writeTemplate(Xml xml, Template t) {
+    private static Xml writeTemplate(String account, Xml xml, Template t) {
         return xml.el("launchTemplateId", t.id).el("launchTemplateName", t.name).el("createTime", t.createdAt)
-                .el("createdBy", "arn:aws:iam::" + Cloud.ACCOUNT + ":root")
+                .el("createdBy", "arn:aws:iam::" + account + ":root")
                 .el("defaultVersionNumber", t.defaultVersion).el("latestVersionNumber", t.versions.lastKey())
                 .tagSet(t.tags);
     }
 
-    private static Xml writeVersion(Xml xml, Template t, Version v) {
+    private static Xml writeVersion(String account, Xml xml, Template t, Version v) {
         xml.el("launchTemplateId", t.id).el("launchTemplateName", t.name).el("versionNumber", v.number())
                 .el("versionDescription", v.description()).el("createTime", v.createdAt())
-                .el("createdBy", "arn:aws:iam::" + Cloud.ACCOUNT + ":root")
+                .el("createdBy", "arn:aws:iam::" + account + ":root")
                 .el("defaultVersion", v.number() == t.defaultVersion);
         xml.open("launchTemplateData").el("imageId", v.data().get("ImageId"))
                 .el("instanceType", v.data().get("InstanceType"));

@@ -149,11 +149,11 @@ final class Ec2Network {
         for (Subnet s : selected) {
             if (matches(s, filters, fields)) {
                 xml.open("item").el("subnetId", s.id())
-                        .el("subnetArn", "arn:aws:ec2:" + region.name + ":" + Cloud.ACCOUNT + ":subnet/" + s.id())
+                        .el("subnetArn", "arn:aws:ec2:" + region.name + ":" + region.account + ":subnet/" + s.id())
                         .el("state", "available").el("vpcId", s.vpcId()).el("cidrBlock", s.cidrBlock())
                         .el("availableIpAddressCount", 4091).el("availabilityZone", s.availabilityZone())
                         .el("defaultForAz", s.defaultForAz()).el("mapPublicIpOnLaunch", s.defaultForAz())
-                        .el("ownerId", Cloud.ACCOUNT).close();
+                        .el("ownerId", region.account).close();
             }
         }
         xml.close();
@@ -190,9 +190,9 @@ final class Ec2Network {
         for (SecurityGroup g : selected) {
             if ((names.isEmpty() || names.contains(g.name()) && g.vpcId().equals(region.defaultVpcId))
                     && matches(g, filters, fields)) {
-                xml.open("item").el("ownerId", Cloud.ACCOUNT).el("groupId", g.id()).el("groupName", g.name())
+                xml.open("item").el("ownerId", region.account).el("groupId", g.id()).el("groupName", g.name())
                         .el("groupDescription", g.description()).el("vpcId", g.vpcId())
-                        .el("securityGroupArn", "arn:aws:ec2:" + region.name + ":" + Cloud.ACCOUNT
+                        .el("securityGroupArn", "arn:aws:ec2:" + region.name + ":" + region.account
                                 + ":security-group/" + g.id())
                         .open("ipPermissions").close()
                         .open("ipPermissionsEgress").open("item").el("ipProtocol", "-1")

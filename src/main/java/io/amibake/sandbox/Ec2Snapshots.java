@@ -38,7 +38,7 @@ final class Ec2Snapshots {
         List<String> owners = p.list("Owner");
         if (!owners.isEmpty()) {
             selected = selected.stream().filter(s -> owners.contains(s.ownerId)
-                    || owners.contains("self") && s.ownerId.equals(Cloud.ACCOUNT)).toList();
+                    || owners.contains("self") && s.ownerId.equals(region.account)).toList();
         }
         Map<String, Function<Snapshot, List<String>>> fields = new LinkedHashMap<>();
         fields.put("snapshot-id", s -> List.of(s.id));
@@ -75,7 +75,7 @@ final class Ec2Snapshots {
     void deleteSnapshot(Cloud.Region region, QueryParams p, Xml xml) {
         String id = p.require("SnapshotId");
         Snapshot s = liveSnapshot(region, id);
-        if (!s.ownerId.equals(Cloud.ACCOUNT)) {
+        if (!s.ownerId.equals(region.account)) {
             throw new ApiException("AuthFailure", "Not authorized for snapshot:" + id);
         }
         for (Image image : region.images.values()) {

@@ -68,7 +68,8 @@ final class Ec2Tags {
             return Ec2Instances.instancesByIds(region, List.of(id), now).get(0).tags;
         }
         if (id.startsWith("ami-")) {
-            return Ec2Images.usableImage(region, id, now).tags;
+            // Tags go on the account's own images only: a shared image's tags are its owner's.
+            return Ec2Images.byId(region, id, now).tags;
         }
         if (id.startsWith("snap-")) {
             return Ec2Snapshots.liveSnapshot(region, id).tags;

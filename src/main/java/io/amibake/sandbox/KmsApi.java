@@ -19,16 +19,20 @@ import tools.jackson.databind.node.ObjectNode;
 final class KmsApi {
 
     private final JsonMapper json;
+    private final Cloud cloud;
 
-    KmsApi(JsonMapper json) {
+    KmsApi(JsonMapper json, Cloud cloud) {
         this.json = json;
+        this.cloud = cloud;
     }
 
     static Cloud.Region seed(Cloud.Region region, Instant now) {
-        String id = UUID.nameUUIDFromBytes((region.name + "/aws/ebs").getBytes(StandardCharsets.UTF_8)).toString();
+        // Ids stable across restarts; the default account's as they always were.
+        String scope = (region.account.equals(Cloud.ACCOUNT) ? "" : region.account + "/") + region.name;
+        String id = UUID.nameUUIDFromBytes((scope + "/aws/ebs").getBytes(StandardCharsets.UTF_8)).toString();
         add(region, new KmsKey(id, arn(region, "key/" + id), "Default key that protects my EBS volumes when no other"
                 + " key is defined", "AWS", "Enabled", now), "alias/aws/ebs");
-        String images = UUID.nameUUIDFromBytes((region.name + "/amibake-images").getBytes(StandardCharsets.UTF_8))
+        String images = UUID.nameUUIDFromBytes((scope + "/amibake-images").getBytes(StandardCharsets.UTF_8))
                 .toString();
         add(region, new KmsKey(images, arn(region, "key/" + images), "amibake's images", "CUSTOMER", "Enabled", now),
                 "alias/amibake-images");
@@ -44,7 +48,7 @@ final class KmsApi {
     }
 
     static String arn(Cloud.Region region, String resource) {
-        return "arn:aws:kms:" + region.name + ":" + Cloud.ACCOUNT + ":" + resource;
+        return "arn:aws:kms:" + region.name + ":" + region.account + ":" + resource;
     }
 
     ObjectNode handle(String operation, Cloud.Region region, JsonNode request) {
@@ -57,16 +61,29 @@ final class KmsApi {
             throw SsmApi.validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint:"
                     + " Member must not be null");
         }
-        KmsKey key = find(region, keyId);
+        KmsKey key = keyId.startsWith("arn:aws:kms:" + region.name + ":") && !keyId.startsWith(prefix(region))
+                ? otherAccountsKey(region, keyId) : find(region, keyId);
         ObjectNode answer = json.createObjectNode();
         ObjectNode meta = answer.putObject("KeyMetadata");
-        meta.put("AWSAccountId", Cloud.ACCOUNT).put("KeyId", key.id()).put("Arn", key.arn())
+        meta.put("AWSAccountId", key.arn().split(":")[4]).put("KeyId", key.id()).put("Arn", key.arn())
                 .put("CreationDate", SsmApi.epochSeconds(key.createdAt())).put("Enabled", key.state().equals("Enabled"))
                 .put("Description", key.description()).put("KeyUsage", "ENCRYPT_DECRYPT").put("KeyState", key.state())
                 .put("Origin", "AWS_KMS").put("KeyManager", key.keyManager()).put("CustomerMasterKeySpec",
                         "SYMMETRIC_DEFAULT").put("KeySpec", "SYMMETRIC_DEFAULT").put("MultiRegion", false);
         meta.putArray("EncryptionAlgorithms").add("SYMMETRIC_DEFAULT");
         return answer;
+    }
+
+    /** A key of another account, by its ARN: described when that account's key policy lets this one use it. */
+    private KmsKey otherAccountsKey(Cloud.Region region, String arn) {
+        String owner = arn.split(":")[4];
+        KmsKey key = resolve(cloud.region(owner, region.name), arn);
+        if (key == null || !cloud.iam.mayUseKey(key, region.account)) {
+            throw new ApiException("AccessDeniedException", "User: arn:aws:iam::" + region.account + ":user/amibake is"
+                    + " not authorized to perform: kms:DescribeKey on resource: " + arn
+                    + " because no resource-based policy allows the kms:DescribeKey action", 400);
+        }
+        return key;
     }
 
     private static KmsKey find(Cloud.Region region, String keyId) {
@@ -100,6 +117,6 @@ final class KmsApi {
     }
 
     private static String prefix(Cloud.Region region) {
-        return "arn:aws:kms:" + region.name + ":" + Cloud.ACCOUNT + ":";
+        return "arn:aws:kms:" + region.name + ":" + region.account + ":";
     }
 }

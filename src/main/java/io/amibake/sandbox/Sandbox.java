@@ -37,7 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Sandbox implements AutoCloseable {
 
     private static final Pattern CREDENTIAL_SCOPE =
-            Pattern.compile("Credential=[^/,\\s]+/\\d{8}/([^/,\\s]+)/([^/,\\s]+)/aws4_request");
+            Pattern.compile("Credential=([^/,\\s]+)/\\d{8}/([^/,\\s]+)/([^/,\\s]+)/aws4_request");
     private static final String ADMIN = "/_sandbox/";
 
     static {
@@ -69,7 +69,7 @@ public final class Sandbox implements AutoCloseable {
         this.throttle = new Throttle(clock, options.throttling());
         this.ec2 = new Ec2Api(cloud, faults);
         this.ssm = new SsmApi(cloud, faults, json);
-        this.kms = new KmsApi(json);
+        this.kms = new KmsApi(json, cloud);
         this.account = new SandboxAccount(cloud);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 64);
         AtomicInteger threads = new AtomicInteger();
@@ -134,6 +134,21 @@ public final class Sandbox implements AutoCloseable {
         return account;
     }
 
+    /** Another account's KMS keys and network, for tests to change; the account becomes known to the sandbox. */
+    public SandboxAccount account(String id) {
+        synchronized (cloud) {
+            if (!cloud.iam.accounts().contains(id)) {
+                cloud.iam.addAccount(id, null);
+            }
+        }
+        return new SandboxAccount(cloud, id);
+    }
+
+    /** The accounts, roles, trust, organization and key policies: what tests tell the sandbox about identity. */
+    public SandboxAccounts accounts() {
+        return new SandboxAccounts(cloud);
+    }
+
     /**
      * Empties every throttling bucket now, as a burst of other clients of the same account would:
      * the calls that follow are throttled until the buckets refill at their usual rates.
@@ -144,7 +159,8 @@ public final class Sandbox implements AutoCloseable {
 
     public SandboxStats stats() {
         List<SandboxStats.Row> rows = new ArrayList<>();
-        requests.forEach((k, v) -> rows.add(new SandboxStats.Row(k.operation(), k.region(), k.outcome(), v.sum())));
+        requests.forEach((k, v) -> rows.add(new SandboxStats.Row(k.operation(), k.region(), k.outcome(), v.sum(),
+                k.account())));
         rows.sort(java.util.Comparator.comparing(SandboxStats.Row::operation).thenComparing(SandboxStats.Row::region)
                 .thenComparing(SandboxStats.Row::outcome));
         synchronized (cloud) {
@@ -156,9 +172,9 @@ public final class Sandbox implements AutoCloseable {
                 instances += (int) region.instances.values().stream().filter(i -> !i.state(now).equals("terminated"))
                         .count();
                 images += (int) region.images.values().stream()
-                        .filter(i -> i.registered() && i.ownerId.equals(Cloud.ACCOUNT)).count();
+                        .filter(i -> i.registered() && i.ownerId.equals(region.account)).count();
                 snapshots += (int) region.snapshots.values().stream()
-                        .filter(s -> !s.deleted && s.ownerId.equals(Cloud.ACCOUNT)).count();
+                        .filter(s -> !s.deleted && s.ownerId.equals(region.account)).count();
             }
             return new SandboxStats(rows, instances, images, snapshots);
         }
@@ -181,25 +197,32 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** Every image the account owns in every region, deregistered and failed ones included; not the public ones. */
+    /** Every image an account owns in every region, deregistered and failed ones included; not the public ones. */
     public List<SandboxImage> images() {
         synchronized (cloud) {
             Instant now = cloud.now();
             List<SandboxImage> list = new ArrayList<>();
             for (Cloud.Region region : cloud.regions()) {
                 for (Cloud.Image i : region.images.values()) {
-                    if (!i.ownerId.equals(Cloud.ACCOUNT)) {
+                    if (!i.ownerId.equals(region.account)) {
                         continue;
                     }
                     String state = i.state(now);
                     list.add(new SandboxImage(i.region, i.id, i.name, state, i.tags, i.snapshotIds(), i.sourceRegion,
                             i.sourceImageId, List.copyOf(i.launchUserIds), i.encrypted, i.kmsKeyId, i.createdAt,
-                            now.isBefore(i.readyAt) ? null : i.readyAt));
+                            now.isBefore(i.readyAt) ? null : i.readyAt, region.account,
+                            concat(i.launchOrganizations, i.launchOrganizationalUnits)));
                 }
             }
             list.sort(java.util.Comparator.comparing(SandboxImage::createdAt));
             return list;
         }
+    }
+
+    private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Every launch template in every region, with the image each version launches. */
@@ -304,14 +327,30 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static Optional<String> regionOf(HttpExchange exchange) {
+    /** A request's SigV4 credential scope: who signed it, for which region and service. */
+    private record Scope(String accessKey, String region, String service) {
+    }
+
+    private static Optional<Scope> scopeOf(HttpExchange exchange) {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         String query = exchange.getRequestURI().getRawQuery();
         String source = auth != null ? auth : query != null
                 ? java.net.URLDecoder.decode(query, StandardCharsets.UTF_8).replace("X-Amz-Credential=", "Credential=")
                 : "";
         Matcher m = CREDENTIAL_SCOPE.matcher(source);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return m.find() ? Optional.of(new Scope(m.group(1), m.group(2), m.group(3))) : Optional.empty();
+    }
+
+    private static Optional<String> regionOf(HttpExchange exchange) {
+        return scopeOf(exchange).map(Scope::region);
+    }
+
+    /** The identity a request acts as, from its access key; credentials STS never issued or that expired are refused. */
+    private SandboxIam.Caller callerOf(HttpExchange exchange) {
+        String key = scopeOf(exchange).map(Scope::accessKey).orElse(null);
+        synchronized (cloud) {
+            return cloud.iam.caller(key, cloud.now());
+        }
     }
 
     private void serveEc2(HttpExchange exchange, byte[] body) throws IOException {
@@ -337,16 +376,31 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         String regionName = region.get();
+        if (scopeOf(exchange).map(Scope::service).orElse("").equals("sts")) {
+            serveSts(exchange, params, action, regionName, requestId);
+            return;
+        }
+        SandboxIam.Caller caller;
+        try {
+            caller = callerOf(exchange);
+        } catch (SandboxIam.Refused refused) {
+            count(action, regionName, refused.expired ? "RequestExpired" : "AuthFailure");
+            sendEc2Error(exchange, refused.expired ? new ApiException("RequestExpired", "Request has expired.")
+                    : new ApiException("AuthFailure", "AWS was not able to validate the provided access credentials"),
+                    requestId);
+            return;
+        }
+        String account = caller.account();
         Optional<Faults.RequestFault> fault = faults.takeRequestFault(action, regionName);
         if (fault.isPresent() && fault.get().drop()) {
-            count(action, regionName, "dropped");
+            count(action, regionName, "dropped", account);
             return;
         }
         try {
             if (faults.isDenied(action, regionName)) {
                 // IAM is asked before anything else, DryRun included (EC2 API reference, common parameters).
                 throw new ApiException("UnauthorizedOperation", "You are not authorized to perform this operation."
-                        + " User: arn:aws:iam::" + Cloud.ACCOUNT + ":user/amibake is not authorized to perform: ec2:"
+                        + " User: " + caller.arn() + " is not authorized to perform: ec2:"
                         + action + " (denied by the sandbox's fault injection). Encoded authorization failure"
                         + " message: " + java.util.Base64.getEncoder().encodeToString(action.getBytes(
                         StandardCharsets.UTF_8)));
@@ -354,41 +408,92 @@ public final class Sandbox implements AutoCloseable {
             if (fault.isPresent() && !fault.get().after()) {
                 throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
             }
-            if (!throttle.tryAcquire(regionName, action, Throttle.ec2Rate(action, Ec2Api.filteredOrById(params)))) {
+            // Each account has its own buckets, as in AWS.
+            if (!throttle.tryAcquire(account + "/" + regionName, action,
+                    Throttle.ec2Rate(action, Ec2Api.filteredOrById(params)))) {
                 throw new ApiException("RequestLimitExceeded", "Request limit exceeded.");
             }
             String xml;
-            if (action.equals("GetCallerIdentity")) {
-                xml = callerIdentity(requestId);
-            } else {
-                synchronized (cloud) {
-                    xml = ec2.handle(action, cloud.region(regionName), params, requestId);
-                }
+            synchronized (cloud) {
+                xml = ec2.handle(action, cloud.region(account, regionName), params, requestId);
             }
             if (fault.isPresent()) {
                 throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
             }
-            count(action, regionName, "ok");
+            count(action, regionName, "ok", account);
             send(exchange, 200, "text/xml;charset=UTF-8", xml);
         } catch (ApiException e) {
-            count(action, regionName, e.code());
+            count(action, regionName, e.code(), account);
             sendEc2Error(exchange, e, requestId);
         } catch (RuntimeException e) {
-            count(action, regionName, "InternalError");
+            count(action, regionName, "InternalError", account);
             sendEc2Error(exchange, new ApiException("InternalError", "The sandbox failed: " + e), requestId);
         }
     }
 
     /**
-     * STS GetCallerIdentity, which shares EC2's query protocol: every caller is the sandbox's one
-     * user of its one account (STS API reference, GetCallerIdentity).
+     * STS, on the Query protocol as EC2 (requests signed for the {@code sts} service): GetCallerIdentity
+     * (who the access key is) and AssumeRole (temporary credentials of a role that trusts the caller).
+     * Errors take STS's shape, {@code ErrorResponse}/{@code Error} with a {@code Type} (STS API
+     * reference, AssumeRole and Common Errors).
      */
-    private static String callerIdentity(String requestId) {
-        return "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-                + "<GetCallerIdentityResult><Arn>arn:aws:iam::" + Cloud.ACCOUNT + ":user/amibake</Arn>"
-                + "<UserId>AIDAAMIBAKESANDBOX</UserId><Account>" + Cloud.ACCOUNT + "</Account>"
-                + "</GetCallerIdentityResult><ResponseMetadata><RequestId>" + requestId
-                + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+    private void serveSts(HttpExchange exchange, QueryParams params, String action, String regionName,
+                          String requestId) throws IOException {
+        String ns = "https://sts.amazonaws.com/doc/2011-06-15/";
+        String account = Cloud.ACCOUNT;
+        try {
+            SandboxIam.Caller caller;
+            try {
+                caller = callerOf(exchange);
+            } catch (SandboxIam.Refused refused) {
+                throw new ApiException(refused.expired ? "ExpiredToken" : "InvalidClientTokenId", refused.getMessage(),
+                        403);
+            }
+            account = caller.account();
+            Xml xml = new Xml().open(action + "Response xmlns=\"" + ns + "\"");
+            switch (action) {
+                case "GetCallerIdentity" -> xml.open("GetCallerIdentityResult").el("Arn", caller.arn())
+                        .el("UserId", caller.userId()).el("Account", caller.account()).close();
+                case "AssumeRole" -> {
+                    java.time.Duration duration = java.time.Duration.ofSeconds(params.integer("DurationSeconds", 3600));
+                    SandboxIam.Session session;
+                    Instant now;
+                    synchronized (cloud) {
+                        now = cloud.now();
+                        session = cloud.iam.assumeRole(caller, params.get("RoleArn"), params.get("RoleSessionName"),
+                                params.get("ExternalId"), duration, now);
+                    }
+                    // The SDK decides when to refresh on its own clock: the expiry is told in real time.
+                    Instant expires = Instant.now().plus(clock().toReal(java.time.Duration.between(now,
+                            session.expiresAt())));
+                    String role = session.roleArn().substring(session.roleArn().indexOf(":role/") + 6);
+                    xml.open("AssumeRoleResult").open("Credentials").el("AccessKeyId", session.accessKeyId())
+                            .el("SecretAccessKey", session.secretAccessKey()).el("SessionToken", session.sessionToken())
+                            .el("Expiration", expires).close().open("AssumedRoleUser")
+                            .el("Arn", "arn:aws:sts::" + session.account() + ":assumed-role/" + role + "/"
+                                    + session.sessionName())
+                            .el("AssumedRoleId", "AROA" + session.account() + ":" + session.sessionName()).close()
+                            .close();
+                }
+                default -> throw new ApiException("InvalidAction", "Could not find operation " + action
+                        + " for version 2011-06-15", 400);
+            }
+            xml.open("ResponseMetadata").el("RequestId", requestId).close();
+            count(action, regionName, "ok", account);
+            send(exchange, 200, "text/xml;charset=UTF-8", xml.close().toString().replace("</" + action
+                    + "Response xmlns=\"" + ns + "\">", "</" + action + "Response>"));
+        } catch (ApiException e) {
+            count(action, regionName, e.code(), account);
+            String error = new Xml().open("ErrorResponse xmlns=\"" + ns + "\"").open("Error")
+                    .el("Type", e.status() >= 500 ? "Receiver" : "Sender").el("Code", e.code())
+                    .el("Message", e.getMessage()).close().el("RequestId", requestId).close().toString()
+                    .replace("</ErrorResponse xmlns=\"" + ns + "\">", "</ErrorResponse>");
+            send(exchange, e.status(), "text/xml;charset=UTF-8", error);
+        }
+    }
+
+    private SandboxClock clock() {
+        return cloud.clock;
     }
 
     private void sendEc2Error(HttpExchange exchange, ApiException e, String requestId) throws IOException {
@@ -411,21 +516,32 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         String regionName = region.get();
+        SandboxIam.Caller caller;
+        try {
+            caller = callerOf(exchange);
+        } catch (SandboxIam.Refused refused) {
+            String code = refused.expired ? "ExpiredTokenException" : "UnrecognizedClientException";
+            count(operation, regionName, code);
+            sendSsmError(exchange, new ApiException(code, refused.getMessage(), 400));
+            return;
+        }
+        String account = caller.account();
         Optional<Faults.RequestFault> fault = faults.takeRequestFault(operation, regionName);
         if (fault.isPresent() && fault.get().drop()) {
-            count(operation, regionName, "dropped");
+            count(operation, regionName, "dropped", account);
             return;
         }
         try {
             if (faults.isDenied(operation, regionName)) {
-                throw new ApiException("AccessDeniedException", "User: arn:aws:iam::" + Cloud.ACCOUNT
-                        + ":user/amibake is not authorized to perform: " + (isKms ? "kms:" : "ssm:") + operation
+                throw new ApiException("AccessDeniedException", "User: " + caller.arn()
+                        + " is not authorized to perform: " + (isKms ? "kms:" : "ssm:") + operation
                         + " (denied by the sandbox's fault injection)", 400);
             }
             if (fault.isPresent() && !fault.get().after()) {
                 throw ssmFault(fault.get().errorCode());
             }
-            if (!isKms && !throttle.tryAcquire(regionName, "ssm:" + operation, Throttle.ssmRate(operation))) {
+            if (!isKms && !throttle.tryAcquire(account + "/" + regionName, "ssm:" + operation,
+                    Throttle.ssmRate(operation))) {
                 throw new ApiException("ThrottlingException", "Rate exceeded", 400);
             }
             JsonNode request;
@@ -436,19 +552,19 @@ public final class Sandbox implements AutoCloseable {
             }
             ObjectNode answer;
             synchronized (cloud) {
-                answer = isKms ? kms.handle(operation, cloud.region(regionName), request)
-                        : ssm.handle(operation, cloud.region(regionName), request);
+                answer = isKms ? kms.handle(operation, cloud.region(account, regionName), request)
+                        : ssm.handle(operation, cloud.region(account, regionName), request);
             }
             if (fault.isPresent()) {
                 throw ssmFault(fault.get().errorCode());
             }
-            count(operation, regionName, "ok");
+            count(operation, regionName, "ok", account);
             send(exchange, 200, "application/x-amz-json-1.1", json.writeValueAsString(answer));
         } catch (ApiException e) {
-            count(operation, regionName, e.code());
+            count(operation, regionName, e.code(), account);
             sendSsmError(exchange, e);
         } catch (RuntimeException e) {
-            count(operation, regionName, "InternalServerError");
+            count(operation, regionName, "InternalServerError", account);
             sendSsmError(exchange, new ApiException("InternalServerError", "The sandbox failed: " + e, 500));
         }
     }
@@ -482,7 +598,12 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void count(String operation, String region, String outcome) {
-        requests.computeIfAbsent(new SandboxStats.Row(operation, region, outcome, 0), k -> new LongAdder()).increment();
+        count(operation, region, outcome, Cloud.ACCOUNT);
+    }
+
+    private void count(String operation, String region, String outcome, String account) {
+        requests.computeIfAbsent(new SandboxStats.Row(operation, region, outcome, 0, account), k -> new LongAdder())
+                .increment();
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {

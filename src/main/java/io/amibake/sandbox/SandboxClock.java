@@ -14,6 +14,14 @@ public interface SandboxClock {
     Instant now();
 
     /**
+     * How long a stretch of sandbox time lasts on the wall clock: what a client that decides on its
+     * own clock (the SDK refreshing credentials before they expire) must be told.
+     */
+    default Duration toReal(Duration sandboxTime) {
+        return sandboxTime;
+    }
+
+    /**
      * Real monotonic time divided by {@code timeScale}: with 0.01, sandbox time runs 100 times
      * faster than the wall clock. Starts at the current wall-clock instant.
      */
@@ -27,6 +35,11 @@ public interface SandboxClock {
             @Override
             public Instant now() {
                 return origin.plusNanos((long) ((System.nanoTime() - originNanos) / timeScale));
+            }
+
+            @Override
+            public Duration toReal(Duration sandboxTime) {
+                return Duration.ofNanos((long) (sandboxTime.toNanos() * timeScale));
             }
         };
     }

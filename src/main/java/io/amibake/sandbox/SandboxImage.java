@@ -10,9 +10,11 @@ import java.util.Map;
  */
 public record SandboxImage(String region, String imageId, String name, String state, Map<String, String> tags,
         List<String> snapshotIds, String sourceRegion, String sourceImageId, List<String> launchPermissionUserIds,
-        boolean encrypted, String kmsKeyId, Instant createdAt, Instant completedAt) {
+        boolean encrypted, String kmsKeyId, Instant createdAt, Instant completedAt, String account,
+        List<String> launchPermissionOrganizations) {
 
     public SandboxImage {
+        launchPermissionOrganizations = List.copyOf(launchPermissionOrganizations);
         tags = Map.copyOf(tags);
         snapshotIds = List.copyOf(snapshotIds);
         launchPermissionUserIds = List.copyOf(launchPermissionUserIds);

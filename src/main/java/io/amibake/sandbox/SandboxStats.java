@@ -19,8 +19,25 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record SandboxStats(List<Row> requests, int liveInstances, int liveImages, int liveSnapshots) {
 
-    /** How many requests of one operation in one region had one outcome. */
-    public record Row(String operation, String region, String outcome, long count) {
+    /** How many requests of one operation in one region of one account had one outcome. */
+    public record Row(String operation, String region, String outcome, long count, String account) {
+
+        /** A row of the default account. */
+        public Row(String operation, String region, String outcome, long count) {
+            this(operation, region, outcome, count, Cloud.ACCOUNT);
+        }
+    }
+
+    /** Requests made as {@code account} in {@code region} (null: all regions), whatever their operation and outcome. */
+    public long countIn(String account, String region) {
+        return requests.stream().filter(r -> r.account().equals(account) && (region == null || r.region().equals(region)))
+                .mapToLong(Row::count).sum();
+    }
+
+    /** Requests of {@code operation} made as {@code account}, in every region. */
+    public long countIn(String account, String region, String operation) {
+        return requests.stream().filter(r -> r.account().equals(account) && r.operation().equals(operation)
+                && (region == null || r.region().equals(region))).mapToLong(Row::count).sum();
     }
 
     public SandboxStats {
@@ -83,7 +100,7 @@ public record SandboxStats(List<Row> requests, int liveInstances, int liveImages
         ArrayNode rows = root.putArray("requests");
         for (Row r : requests) {
             rows.addObject().put("operation", r.operation()).put("region", r.region()).put("outcome", r.outcome())
-                    .put("count", r.count());
+                    .put("count", r.count()).put("account", r.account());
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }

@@ -100,7 +100,7 @@ final class SsmCommands {
         }
         if (!offline.isEmpty()) {
             throw new ApiException("InvalidInstanceId", "Instances [[" + String.join(", ", offline)
-                    + "]] not in a valid state for account " + Cloud.ACCOUNT);
+                    + "]] not in a valid state for account " + region.account);
         }
         Command c = new Command();
         c.region = region.name;

@@ -40,7 +40,7 @@ final class SsmParameters {
         ObjectNode out = json.createObjectNode();
         ObjectNode node = out.putObject("Parameter");
         node.put("Name", p.name).put("Type", p.type).put("Value", p.value).put("Version", p.version)
-                .put("LastModifiedDate", epochSeconds(p.lastModified)).put("ARN", arn(region.name, p.name))
+                .put("LastModifiedDate", epochSeconds(p.lastModified)).put("ARN", arn(region, p.name))
                 .put("DataType", p.dataType);
         return out;
     }
@@ -109,8 +109,8 @@ final class SsmParameters {
         return out;
     }
 
-    private static String arn(String region, String name) {
-        String account = name.startsWith("/aws/") ? "" : Cloud.ACCOUNT;
-        return "arn:aws:ssm:" + region + ":" + account + ":parameter" + (name.startsWith("/") ? name : "/" + name);
+    private static String arn(Cloud.Region region, String name) {
+        String account = name.startsWith("/aws/") ? "" : region.account;
+        return "arn:aws:ssm:" + region.name + ":" + account + ":parameter" + (name.startsWith("/") ? name : "/" + name);
     }
 }

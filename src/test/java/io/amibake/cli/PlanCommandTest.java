@@ -241,4 +241,52 @@ class PlanCommandTest {
         assertThat(sandbox.stats().count("RunInstances")).isZero();
         assertNothingCreated();
     }
+
+    @Test
+    void eachAccountIsCheckedThroughItsOwnRole() throws Exception {
+        // given three accounts: one whose role trusts the tools account and whose policy lets it use
+        // the build's key, one whose key policy does not, and one whose role trusts nobody
+        String tools = io.amibake.sandbox.SandboxAccounts.DEFAULT;
+        sandbox.accounts().add("222222222222").add("333333333333").add("444444444444")
+                .trust("arn:aws:iam::222222222222:role/distribute", tools, "dev-ext")
+                .trust("arn:aws:iam::333333333333:role/distribute", tools, null);
+        String buildKey;
+        try (var kms = software.amazon.awssdk.services.kms.KmsClient.builder().endpointOverride(sandbox.endpoint())
+                .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("amibake", "sandbox"))).build()) {
+            buildKey = kms.describeKey(r -> r.keyId("alias/amibake-images")).keyMetadata().arn();
+        }
+        sandbox.accounts().allowKeyUse(buildKey, "222222222222");
+        String yaml = "name: web\nsource:\n  region: us-east-1\n  ssm: " + SOURCE + "\n"
+                + "build:\n  instanceType: t3.micro\n  instanceProfile: AmazonSSMRoleForInstancesQuickSetup\n"
+                + "  kmsKey: alias/amibake-images\n"
+                + "image:\n  name: \"web-{{timestamp}}\"\n"
+                + "accounts:\n"
+                + "  - roleArn: arn:aws:iam::222222222222:role/distribute\n    externalId: dev-ext\n"
+                + "    regions: [us-east-1, eu-west-1]\n    kmsKeys: {eu-west-1: alias/missing}\n"
+                + "    ssmParameter: /images/{{recipe}}/latest\n"
+                + "  - roleArn: arn:aws:iam::333333333333:role/distribute\n    regions: [eu-west-1]\n"
+                + "  - roleArn: arn:aws:iam::444444444444:role/distribute\n    regions: [us-west-2]\n";
+
+        // when
+        int exit = plan(yaml);
+
+        // then
+        String printed = out.toString();
+        assertThat(exit).as(printed + err).isEqualTo(2);
+        assertThat(printed)
+                .contains("ok       account 222222222222: role arn:aws:iam::222222222222:role/distribute can be assumed")
+                .contains("ok       account 222222222222: may use the build's key " + buildKey)
+                .contains("ok       account 222222222222: SSM parameter /images/web/latest is reachable in eu-west-1")
+                .contains("problem  account 222222222222: KMS key alias/missing does not exist in eu-west-1")
+                .contains("ok       account 333333333333: role arn:aws:iam::333333333333:role/distribute can be assumed")
+                .contains("problem  account 333333333333: may not use the build's key " + buildKey
+                        + ": AccessDeniedException")
+                .contains("problem  account 444444444444: role arn:aws:iam::444444444444:role/distribute could not"
+                        + " be assumed: AccessDenied")
+                .contains("  222222222222/eu-west-1\n    the account's copy of the image and its snapshots, encrypted"
+                        + " with alias/missing");
+        assertThat(printed).doesNotContain("account 444444444444: region");
+        assertNothingCreated();
+    }
 }

@@ -28,7 +28,8 @@ class ValidateCommandTest {
 
         // then
         assertThat(exit).isEqualTo(AmibakeCommand.OK);
-        assertThat(out.toString().lines()).hasSize(4)
+        assertThat(out.toString().lines()).hasSize(5)
+                .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/accounts.yaml: web-accounts"))
                 .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/httpd.yaml: httpd"))
                 .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/lamp.yaml: lamp"))
                 .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/httpd-debian.yaml: httpd-debian"))

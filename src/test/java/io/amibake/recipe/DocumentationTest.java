@@ -32,7 +32,8 @@ class DocumentationTest {
 
     private static final Path DOCS = Path.of("docs/recipes.md");
     /** Mappings whose keys are the user's (variable names, tag keys, regions), not the schema's. */
-    private static final Set<String> FREE_FORM = Set.of("variables", "image.tags", "regions.kmsKeys");
+    private static final Set<String> FREE_FORM = Set.of("variables", "image.tags", "regions.kmsKeys",
+            "accounts[].kmsKeys");
 
     /** Every key path the loader reads, as docs/recipes.md writes them. */
     static Set<String> loaderKeys() {
@@ -48,6 +49,8 @@ class DocumentationTest {
         RecipeReader.REGIONS_KEYS.forEach(k -> keys.add("regions." + k));
         RecipeReader.NOTIFY_KEYS.forEach(k -> keys.add("notify." + k));
         RecipeReader.SCHEDULE_KEYS.forEach(k -> keys.add("schedule." + k));
+        RecipeReader.AWS_KEYS.forEach(k -> keys.add("aws." + k));
+        RecipeReader.ACCOUNT_KEYS.forEach(k -> keys.add("accounts[]." + k));
         return keys;
     }
 

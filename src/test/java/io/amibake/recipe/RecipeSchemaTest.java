@@ -48,7 +48,8 @@ class RecipeSchemaTest {
             Map.entry("84-ssm-parameter-longer-than-a-tag.yaml", "the name as rendered from its template"),
             Map.entry("53-step-timeout-too-long.yaml", "a duration's total, once its units are added up"),
             Map.entry("52-duplicate-step-names.yaml", "unique by one field of each item"),
-            Map.entry("65-misspelled-required-key.yaml", "reported as a misspelling; the schema rejects it too"));
+            Map.entry("65-misspelled-required-key.yaml", "reported as a misspelling; the schema rejects it too"),
+            Map.entry("90-accounts-without-build-key.yaml", "a rule across keys"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)

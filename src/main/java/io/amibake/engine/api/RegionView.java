@@ -3,7 +3,8 @@ package io.amibake.engine.api;
 import java.util.List;
 
 /**
- * One region of a bake: its image, or why it has none.
+ * One region of a bake, or one region of an account it copies into ({@code region} is then
+ * {@code ACCOUNT/REGION}): its image, or why it has none.
  *
  * @param status                {@code available}, {@code failed}, {@code in progress} or {@code not started}
  * @param imageId               the region's image (the source region's is the bake's own), or null

@@ -3,6 +3,7 @@ package io.amibake.engine.api;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Recipe;
 import java.time.Clock;
 import java.util.function.Consumer;
@@ -17,4 +18,11 @@ public interface Retention {
     /** Removes the recipe's images that its retention no longer keeps, saying what it does in lines. */
     void apply(Recipe recipe, Ec2Gateway ec2, SsmGateway ssm, LaunchTemplates templates, Clock clock,
                Consumer<String> lines);
+
+    /**
+     * The same in an account the recipe copies into, through that account's gateways: its copies
+     * in its regions, the image its parameter publishes kept.
+     */
+    void applyIn(Account account, Recipe recipe, Ec2Gateway ec2, SsmGateway ssm, LaunchTemplates templates,
+                 Clock clock, Consumer<String> lines);
 }

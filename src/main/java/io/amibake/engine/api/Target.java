@@ -13,8 +13,9 @@ import java.util.Objects;
  * instead of whatever the resuming process would reach.
  * <p>
  * Written as one line: {@code aws}, an endpoint's URL, or {@code sandbox URL} (a sandbox inside
- * the baking process), followed by {@code profile=NAME} or {@code role=ARN} when not the default
- * credential chain, and {@code account=ID} once the account is known. What bakes before the
+ * the baking process), followed by {@code profile=NAME} when not the default credential chain,
+ * {@code role=ARN} when the recipe names a role to assume from those credentials, and
+ * {@code account=ID} once the account is known (the role's, with a role). What bakes before the
  * target was stored recorded ({@code aws}, {@code sandbox}, a URL) reads as such a line.
  *
  * @param endpoint    the endpoint that replaces AWS's own, or null for AWS
@@ -23,8 +24,21 @@ import java.util.Objects;
  * @param credentials where the credentials come from
  * @param account     the AWS account id (GetCallerIdentity), or null before it was read (bakes
  *                    stored before targets were: their default account)
+ * @param role        the role assumed from the credentials (the recipe's {@code aws}), or null
  */
-public record Target(URI endpoint, boolean inProcess, Credentials credentials, String account) {
+public record Target(URI endpoint, boolean inProcess, Credentials credentials, String account, Role role) {
+
+    /**
+     * A role assumed with STS, as stored with the bake: {@code role=ARN}, then {@code externalId=}
+     * and {@code session=} when given (an external id is an identifier the role's owner hands out, not a
+     * secret: IAM User Guide, "Access to AWS accounts owned by third parties").
+     */
+    public record Role(String arn, String externalId, String sessionName) {
+
+        public Role {
+            Objects.requireNonNull(arn, "arn");
+        }
+    }
 
     /** Where a target's credentials come from. */
     public enum Source {
@@ -32,8 +46,6 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
         DEFAULT,
         /** A named profile of the shared files. */
         PROFILE,
-        /** A role assumed from the default chain (its ARN); reserved for several accounts. */
-        ROLE,
         /** A sandbox's fixed credentials: it accepts any signature. */
         SANDBOX
     }
@@ -46,7 +58,7 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
 
         public Credentials {
             Objects.requireNonNull(source, "source");
-            if ((source == Source.PROFILE || source == Source.ROLE) == (name == null)) {
+            if ((source == Source.PROFILE) == (name == null)) {
                 throw new IllegalArgumentException(source + " credentials " + (name == null ? "need" : "take no")
                         + " name");
             }
@@ -55,6 +67,11 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
         public static Credentials profile(String name) {
             return name == null ? DEFAULT : new Credentials(Source.PROFILE, name);
         }
+    }
+
+    /** A target without a role. */
+    public Target(URI endpoint, boolean inProcess, Credentials credentials, String account) {
+        this(endpoint, inProcess, credentials, account, null);
     }
 
     public Target {
@@ -81,13 +98,19 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
 
     /** This target with its account read. */
     public Target withAccount(String id) {
-        return new Target(endpoint, inProcess, credentials, id);
+        return new Target(endpoint, inProcess, credentials, id, role);
     }
 
-    /** The settings the cloud gateways are built with. */
+    /** This target reached through the role, or through the credentials alone when null. */
+    public Target withRole(Role newRole) {
+        return new Target(endpoint, inProcess, credentials, account, newRole);
+    }
+
+    /** The settings the cloud gateways are built with, the role assumed with the SDK's refresh times. */
     public AwsSettings settings() {
         return new AwsSettings(endpoint, credentials.source() == Source.PROFILE ? credentials.name() : null,
-                credentials.source() == Source.SANDBOX, AwsSettings.DEFAULT_MAX_ATTEMPTS);
+                credentials.source() == Source.SANDBOX, AwsSettings.DEFAULT_MAX_ATTEMPTS, role == null ? null
+                : new AwsSettings.Role(role.arn(), role.externalId(), role.sessionName()));
     }
 
     /**
@@ -117,7 +140,10 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
         return inProcess ? "sandbox" : where();
     }
 
-    /** Whether the other reaches the same cloud with the same credentials; accounts are not compared. */
+    /**
+     * Whether the other reaches the same cloud with the same credentials; accounts and roles are not
+     * compared (a bake's role comes from its recipe).
+     */
     public boolean sameReach(Target other) {
         return Objects.equals(endpoint, other.endpoint) && inProcess == other.inProcess
                 && credentials.equals(other.credentials);
@@ -133,10 +159,17 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
         StringBuilder line = new StringBuilder(where());
         if (credentials.source() == Source.PROFILE) {
             line.append(" profile=").append(credentials.name());
-        } else if (credentials.source() == Source.ROLE) {
-            line.append(" role=").append(credentials.name());
         } else if (credentials.source() == Source.DEFAULT && endpoint != null) {
             line.append(" credentials=default");
+        }
+        if (role != null) {
+            line.append(" role=").append(role.arn());
+            if (role.externalId() != null) {
+                line.append(" externalId=").append(role.externalId());
+            }
+            if (role.sessionName() != null) {
+                line.append(" session=").append(role.sessionName());
+            }
         }
         if (account != null) {
             line.append(" account=").append(account);
@@ -166,18 +199,24 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
         }
         Credentials credentials = endpoint == null ? Credentials.DEFAULT : Credentials.SANDBOX;
         String account = null;
+        String role = null;
+        String externalId = null;
+        String session = null;
         for (String word : words) {
             int eq = word.indexOf('=');
             String key = eq < 0 ? word : word.substring(0, eq);
             String value = eq < 0 ? "" : word.substring(eq + 1);
             switch (key) {
                 case "profile" -> credentials = new Credentials(Source.PROFILE, value);
-                case "role" -> credentials = new Credentials(Source.ROLE, value);
+                case "role" -> role = value;
+                case "externalId" -> externalId = value;
+                case "session" -> session = value;
                 case "credentials" -> credentials = Credentials.DEFAULT;
                 case "account" -> account = value;
                 default -> throw new IllegalArgumentException("target '" + line + "': unknown '" + word + "'");
             }
         }
-        return new Target(endpoint, inProcess, credentials, account);
+        return new Target(endpoint, inProcess, credentials, account,
+                role == null ? null : new Role(role, externalId, session));
     }
 }

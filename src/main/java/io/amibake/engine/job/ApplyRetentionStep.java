@@ -1,8 +1,10 @@
 package io.amibake.engine.job;
 
 import io.amibake.cloud.CloudException;
+import io.amibake.cloud.CredentialsException;
 import io.amibake.cloud.LaunchTemplates;
 import io.amibake.engine.api.Retention;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Recipe;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -11,7 +13,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Applies the recipe's retention once the new image is in every region: older images beyond
- * the policy go, with their snapshots. The new image is the newest, so it always stays. A cloud
+ * the policy go, with their snapshots; in each account the recipe copies into too, through that
+ * account's role, where its own parameter's image stays. The new image is the newest, so it always stays. A cloud
  * error here does not undo a published image: the bake completes with a warning, and
  * {@code amibake prune} finishes the job.
  */
@@ -41,6 +44,16 @@ public final class ApplyRetentionStep implements Tasklet {
         } catch (CloudException e) {
             services.events().note(NAME, "warning: retention stopped (" + e.code() + ": " + e.getMessage()
                     + "); 'amibake prune' finishes it");
+        }
+        for (Account account : recipe.accounts()) {
+            try {
+                BakeServices there = services.accounts().of(account);
+                retention.applyIn(account, recipe, there.ec2(), there.ssm(), new LaunchTemplates(there.clients()),
+                        services.clock(), line -> services.events().note(NAME, account.id() + ": " + line));
+            } catch (CloudException | CredentialsException e) {
+                services.events().note(NAME, "warning: retention in account " + account.id() + " stopped ("
+                        + e.getMessage() + "); the next bake finishes it");
+            }
         }
         return RepeatStatus.FINISHED;
     }

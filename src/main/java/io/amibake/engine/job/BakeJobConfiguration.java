@@ -7,8 +7,6 @@ import io.amibake.engine.api.Retention;
 import io.amibake.engine.api.Target;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.store.CommandOutputs;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.FlowBuilder;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -20,7 +18,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -113,7 +110,7 @@ public class BakeJobConfiguration {
      */
     private Step distribute(StepProgressListener progress) {
         Step copyRegion = new StepBuilder("copyRegion", repository)
-                .tasklet(copyRegion(null, null), transactions).listener(progress).build();
+                .tasklet(copyRegion(null, null, null), transactions).listener(progress).build();
         SimpleAsyncTaskExecutor pool = new SimpleAsyncTaskExecutor("amibake-copy-");
         pool.setConcurrencyLimit(settings.copyConcurrency());
         return new StepBuilder(DISTRIBUTE, repository)
@@ -123,16 +120,11 @@ public class BakeJobConfiguration {
                 .build();
     }
 
-    /** The recipe's regions, the source region first, as the run knows them. */
+    /** The recipe's regions, the source region first, then its accounts' regions, as the run knows them. */
     @Bean
     @StepScope
     Partitioner regions(@Value(BAKE) String bake) {
-        return gridSize -> {
-            Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
-            runs.of(bake).recipe().imageRegions()
-                    .forEach(region -> partitions.put(region, RegionState.forRegion(region)));
-            return partitions;
-        };
+        return gridSize -> RegionState.partitions(runs.of(bake).recipe());
     }
 
     @Bean
@@ -215,8 +207,11 @@ public class BakeJobConfiguration {
 
     @Bean
     @StepScope
-    Tasklet copyRegion(@Value(BAKE) String bake, @Value(TARGET) String target) {
-        String key = Target.parse(target).key();
+    Tasklet copyRegion(@Value(BAKE) String bake, @Value(TARGET) String target,
+                       @Value("#{stepExecutionContext['region.account']}") String account) {
+        // AWS's copy limits are per account and region: another account's partitions draw on its own.
+        Target own = Target.parse(target);
+        String key = (account == null ? own : own.withRole(null).withAccount(account)).key();
         return new CopyRegionStep(runs.of(bake), limits.slots(key), limits.pacer(key));
     }
 

@@ -10,8 +10,15 @@ import java.time.Clock;
 
 /**
  * What every step works with: the cloud gateways, the shared waits (which also hear a request
- * to stop), the settings, the events sink and the clock.
+ * to stop), the settings, the events sink and the clock; and the same in each account the image
+ * is distributed to.
  */
 public record BakeServices(AwsClients clients, Ec2Gateway ec2, SsmGateway ssm, Waits waits, BakeSettings settings,
-                           BakeEvents events, Clock clock) {
+                           BakeEvents events, Clock clock, OtherAccounts accounts) {
+
+    /** Services of a run that reaches its own account only. */
+    public BakeServices(AwsClients clients, Ec2Gateway ec2, SsmGateway ssm, Waits waits, BakeSettings settings,
+                        BakeEvents events, Clock clock) {
+        this(clients, ec2, ssm, waits, settings, events, clock, OtherAccounts.none());
+    }
 }

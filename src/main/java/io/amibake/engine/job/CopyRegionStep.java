@@ -11,6 +11,7 @@ import io.amibake.engine.wait.Expectation;
 import io.amibake.engine.wait.Expectations;
 import io.amibake.engine.wait.WaitKind;
 import io.amibake.engine.wait.Waits;
+import io.amibake.recipe.Account;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Regions;
 import io.amibake.recipe.Templates;
@@ -32,6 +33,10 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * ({@link DeployInstancesStep}), and only once they passed publishes it (the SSM parameter, the
  * launch template) and retires the instances earlier bakes deployed. One partition of the
  * distribution step runs this per region; a failure here never touches the other regions.
+ * <p>
+ * A partition of another account (the recipe's {@code accounts}) shares the source image and its
+ * snapshots with that account, then has the account's own role copy it from the source region,
+ * encrypted with the account's key, and write the account's parameter: the copy is the account's.
  */
 public final class CopyRegionStep implements Tasklet {
 
@@ -63,6 +68,13 @@ public final class CopyRegionStep implements Tasklet {
         Recipe recipe = bake.recipe();
         String region = state.region();
         String sourceRegion = recipe.source().region();
+        Account account = state.account() == null ? null : recipe.accounts().stream()
+                .filter(a -> a.id().equals(state.account())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("account " + state.account() + " is no longer in the"
+                        + " recipe's accounts"));
+        if (account != null) {
+            return copyToAccount(bake, recipe, state, account, chunk);
+        }
         if (region.equals(sourceRegion)) {
             state.imageId(bake.imageId());
             state.snapshotIds(bake.snapshotIds());
@@ -91,7 +103,7 @@ public final class CopyRegionStep implements Tasklet {
             return RepeatStatus.CONTINUABLE;
         }
         if (state.snapshotIds().isEmpty()) {
-            awaitCopy(state, sourceRegion, region, bake.bakeId(),
+            awaitCopy(services, state, sourceRegion, region, bake.bakeId(),
                     state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
         }
         if (testCopy.execute(contribution, chunk) == RepeatStatus.CONTINUABLE) {
@@ -111,8 +123,64 @@ public final class CopyRegionStep implements Tasklet {
         return deployInstances.retire(contribution, chunk);
     }
 
-    private void awaitCopy(RegionState state, String sourceRegion, String region, String bakeId, boolean justStarted)
-            throws Exception {
+    /**
+     * One region of another account: the source image and its snapshots shared with the account,
+     * then the account's CopyImage (its client token per bake, account, region and attempt), its
+     * wait, image settings and parameter. No sharing, test or deploy: those are the build account's.
+     */
+    private RepeatStatus copyToAccount(BakeState bake, Recipe recipe, RegionState state, Account account,
+                                       ChunkContext chunk) throws Exception {
+        String region = state.region();
+        String where = account.id() + "/" + region;
+        BakeServices there = services.accounts().of(account);
+        String sourceRegion = recipe.source().region();
+        String parameter = account.ssmParameter() == null ? null
+                : Templates.render(account.ssmParameter(), recipe, bake.startedAt());
+        if (state.imageId() == null) {
+            // The copy reads the source's snapshots: launch permission alone is not enough (EC2 User
+            // Guide, "Copy an AMI"). Both calls set a state, so a resume may make them again.
+            services.ec2().shareImage(sourceRegion, bake.imageId(), List.of(account.id()));
+            services.ec2().shareSnapshots(sourceRegion, bake.snapshotIds(), List.of(account.id()));
+            slots.take(region, bake.bakeId(), services.settings().copyLimit(), there.waits());
+            try {
+                Duration wait = pacer.take(region);
+                if (!wait.isZero()) {
+                    services.events().note("distribute", where + ": pacing CopyImage, " + Durations.human(wait));
+                    there.waits().pause(wait);
+                }
+                CopyRequest request = copyRequest(bake, recipe, region, state.attempt(), account, parameter);
+                String copyId = new ImageMaker(there, "distribute").make(region, request.name(), bake.bakeId(),
+                        () -> there.ec2().copyImage(region, request));
+                CrashPoints.after("CopyImage");
+                state.imageId(copyId);
+                state.copiedAt(services.clock().instant());
+                state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
+                services.events().note("distribute", where + ": copying as " + copyId);
+            } catch (Exception e) {
+                slots.release(region, bake.bakeId());
+                throw e;
+            }
+            return RepeatStatus.CONTINUABLE;
+        }
+        if (state.snapshotIds().isEmpty()) {
+            awaitCopy(there, state, sourceRegion, region, bake.bakeId(),
+                    state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
+        }
+        if (!state.published()) {
+            ImageSettingsApplier.apply(there.ec2(), region, state.imageId(), recipe.image().settings(),
+                    bake.startedAt());
+            if (parameter != null && !state.parameterWritten()) {
+                // The account deploys nothing amibake tests: only a later bake's copy keeps the parameter.
+                moveParameter(there, parameter, region, state.imageId(), true, where);
+                state.markParameterWritten();
+            }
+            state.markPublished();
+        }
+        return RepeatStatus.FINISHED;
+    }
+
+    private void awaitCopy(BakeServices services, RegionState state, String sourceRegion, String region,
+                           String bakeId, boolean justStarted) throws Exception {
         // A copy started by an earlier run is in flight too: it counts against the limit.
         slots.take(region, bakeId, services.settings().copyLimit(), services.waits());
         Expectation expected = services.waits().expectations().expected(WaitKind.COPY_AVAILABLE,
@@ -134,7 +202,7 @@ public final class CopyRegionStep implements Tasklet {
             state.snapshotIds(copy.snapshotIds());
             services.events().note("distribute", region + ": " + copy.id() + " is available");
         } catch (WaitFailedException e) {
-            discardFailedCopy(state, region);
+            discardFailedCopy(services, state, region);
             throw new WaitFailedException(region + ": " + e.getMessage());
         } finally {
             slots.release(region, bakeId);
@@ -142,7 +210,7 @@ public final class CopyRegionStep implements Tasklet {
     }
 
     /** A failed copy keeps its name and snapshots; remove them so the resume copies afresh. */
-    private void discardFailedCopy(RegionState state, String region) {
+    private static void discardFailedCopy(BakeServices services, RegionState state, String region) {
         String failed = state.imageId();
         try {
             services.ec2().deregisterWithSnapshots(region, failed);
@@ -177,18 +245,7 @@ public final class CopyRegionStep implements Tasklet {
         }
         String name = bake.parameterName();
         if (name != null && !state.parameterWritten()) {
-            String current = services.ssm().findParameter(region, name).orElse(null);
-            Map<String, Image> images = services.ec2().describeImages(region,
-                    current == null || current.equals(imageId) ? List.of(imageId) : List.of(imageId, current));
-            Image ours = images.get(imageId);
-            Optional<Protections.Why> stays = ours == null ? Optional.empty()
-                    : Protections.move(ours, tested, current == null ? null : images.get(current));
-            if (stays.isEmpty()) {
-                services.ssm().putParameter(region, name, imageId);
-                CrashPoints.after("PutParameter");
-            } else {
-                services.events().note("distribute", region + ": " + name + " stays: " + stays.get());
-            }
+            moveParameter(services, name, region, imageId, tested, region);
             state.markParameterWritten();
         }
         if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
@@ -196,14 +253,47 @@ public final class CopyRegionStep implements Tasklet {
         }
     }
 
+    /** Moves the parameter in the region to the image where {@link Protections} allows. */
+    private static void moveParameter(BakeServices services, String name, String region, String imageId,
+                                      boolean tested, String where) {
+        String current = services.ssm().findParameter(region, name).orElse(null);
+        Map<String, Image> images = services.ec2().describeImages(region,
+                current == null || current.equals(imageId) ? List.of(imageId) : List.of(imageId, current));
+        Image ours = images.get(imageId);
+        Optional<Protections.Why> stays = ours == null ? Optional.empty()
+                : Protections.move(ours, tested, current == null ? null : images.get(current));
+        if (stays.isEmpty()) {
+            services.ssm().putParameter(region, name, imageId);
+            CrashPoints.after("PutParameter");
+        } else {
+            services.events().note("distribute", where + ": " + name + " stays: " + stays.get());
+        }
+    }
+
     private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {
+        return copyRequest(bake, recipe, region, attempt, null, bake.parameterName());
+    }
+
+    /**
+     * The copy into a region of the bake's account, or of another: that account's copy is always
+     * encrypted, with its key for the region or its default EBS key, so that it never depends on
+     * the build account's key, and records that account's parameter.
+     */
+    private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt, Account account,
+                                    String parameter) {
         Map<String, String> tags = new LinkedHashMap<>();
         recipe.image().tags().forEach((key, value) -> tags.put(key, Templates.render(value, recipe, bake.startedAt())));
+        Map<String, String> imageTags = BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName(),
+                parameter);
+        if (account != null) {
+            return new CopyRequest(recipe.source().region(), bake.imageId(), bake.imageName(),
+                    bake.imageDescription(), clientToken(bake.bakeId(), account.id() + "-" + region, attempt), true,
+                    account.kmsKeys().get(region), imageTags);
+        }
         Regions regions = recipe.regions();
         return new CopyRequest(recipe.source().region(), bake.imageId(), bake.imageName(), bake.imageDescription(),
                 clientToken(bake.bakeId(), region, attempt), regions.encrypted(), regions.kmsKeys().get(region),
-                BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName(),
-                        bake.parameterName()));
+                imageTags);
     }
 
     /** Deterministic per bake, region and attempt, at most 64 characters (docs/aws.md, CopyImage). */

@@ -96,7 +96,7 @@ public final class LaunchInstanceStep implements Tasklet {
         for (int attempt = 1; instance == null; attempt++) {
             var request = new LaunchRequest(state.sourceImageId(), state.sourceRootDevice(), build.instanceType(),
                     build.subnet(), build.securityGroups(), build.instanceProfile(), build.volumeSize(), tags,
-                    clientToken(state.bakeId(), state.launchAttempt()));
+                    clientToken(state.bakeId(), state.launchAttempt()), build.kmsKey());
             try {
                 instance = services.ec2().launch(region, request);
             } catch (CloudException e) {

@@ -96,7 +96,8 @@ public class BakeDetails {
             }
         }
         List<BakeDetail.Region> regions = new ArrayList<>();
-        for (String region : stored ? recipe.imageRegions() : List.copyOf(regionRuns.keySet())) {
+        for (String region : stored ? List.copyOf(RegionState.partitions(recipe).keySet())
+                : List.copyOf(regionRuns.keySet())) {
             StepExecution step = regionRuns.get(region);
             boolean isSource = region.equals(source);
             Duration copyExpected = isSource ? null : learned(expected.expected(WaitKind.COPY_AVAILABLE,

@@ -73,7 +73,7 @@ public final class BakeViews {
             }
         }
         List<RegionView> regions = new ArrayList<>();
-        for (String region : state.recipe().imageRegions()) {
+        for (String region : RegionState.partitions(state.recipe()).keySet()) {
             StepExecution step = latest.get(region);
             RegionState partition = step == null ? null : RegionState.of(step);
             String status = step == null ? "not started" : switch (step.getStatus()) {

@@ -22,6 +22,10 @@ public final class RegionDeployments {
      * @return null when the recipe neither tests the copy in {@code region} nor deploys there
      */
     public static RegionDeployment of(Recipe recipe, String region, StepExecution partition) {
+        if (region.contains("/")) {
+            // Another account's partition (ACCOUNT/REGION): its copy is neither tested nor deployed.
+            return null;
+        }
         Deploy deploy = recipe.deploy();
         boolean tested = recipe.test().testsCopies() && !region.equals(recipe.source().region())
                 && !CommandPlan.tests(recipe).isEmpty();

@@ -17,6 +17,7 @@ import io.amibake.engine.api.Target;
 import io.amibake.engine.api.WrongTargetException;
 import io.amibake.engine.job.BakeRun;
 import io.amibake.engine.job.BakeServices;
+import io.amibake.engine.job.OtherAccounts;
 import io.amibake.engine.job.RedactingEvents;
 import io.amibake.engine.job.RequestTally;
 import io.amibake.engine.job.RunningBakes;
@@ -120,9 +121,11 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
-    public BakeResult start(BakeRequest request, Target target, Path manifest, BakeEvents events) throws Exception {
+    public BakeResult start(BakeRequest request, Target given, Path manifest, BakeEvents events) throws Exception {
         Recipe recipe = request.recipe();
         String bakeId = BakeIds.newId(recipe.name(), clock.instant());
+        // The recipe's role is part of where the bake runs: its account is the role's.
+        Target target = given.withRole(roleOf(recipe));
         return held(target, recipe.name(), bakeId, () -> accounts.resolve(target), events, (resolved, guarded) -> {
             JobParameters parameters = new JobParametersBuilder()
                     .addString(BakeParameters.RECIPE, recipe.name())
@@ -170,7 +173,7 @@ public class BakeEngine implements BakeService {
         String recipe = named.getJobParameters().getString(BakeParameters.RECIPE);
         String bakeId = named.getJobParameters().getString(BakeParameters.BAKE);
         Target own = targetOf(named);
-        Target reach = reach(bakeId, own, caller);
+        Target reach = reach(bakeId, own, caller).withRole(edited != null ? roleOf(edited.recipe()) : own.role());
         if (edited == null) {
             BakeState.of(named).requireSecrets(secrets);
         }
@@ -198,6 +201,12 @@ public class BakeEngine implements BakeService {
             beforeRun.accept(last);
             return runAgain(last, edited, secrets, resolved, manifest, guarded);
         });
+    }
+
+    /** The role the recipe's build runs under, or null for the process's credentials. */
+    private static Target.Role roleOf(Recipe recipe) {
+        return recipe.aws() == null ? null
+                : new Target.Role(recipe.aws().roleArn(), recipe.aws().externalId(), recipe.aws().sessionName());
     }
 
     @Override
@@ -270,51 +279,71 @@ public class BakeEngine implements BakeService {
         // and sends nothing more: another runner may have taken the bake over.
         StopSignal stop = new StopSignal(() -> leases.lost(target.key(), recipeName));
         var own = target.settings();
-        var aws = new io.amibake.cloud.AwsSettings(own.endpoint(), own.profile(), own.dummyCredentials(),
-                settings.requestAttempts());
-        try (AwsClients clients = new AwsClients(aws, () -> stop.leaseLost()
-                ? "this run of bake " + bakeId + " lost its lease; another runner may own the bake now" : null)) {
+        var aws = own.withMaxAttempts(settings.requestAttempts()).assuming(own.role() == null ? null
+                : settings.role(own.role().arn(), own.role().externalId(), own.role().sessionName()));
+        Supplier<String> halted = () -> stop.leaseLost()
+                ? "this run of bake " + bakeId + " lost its lease; another runner may own the bake now" : null;
+        try (AwsClients clients = new AwsClients(aws, halted)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
             PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
                     PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
-            Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, waitKey)), plan,
-                    stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());
-            BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
-                    RedactingEvents.of(events, recipe), clock);
-            BakeRun run = new BakeRun(bakeId, recipeName, recipe, services, request, manifest, stop,
-                    new RequestTally(clients.requests()));
-            Duration timeout = recipe.build().timeout();
-            JobExecution execution;
-            boolean timedOut;
-            running.add(run);
-            try (BuildTimeout watchdog = BuildTimeout.start(timeout, timeoutClock, stop)) {
-                execution = operator.start(job, parameters);
-                timedOut = watchdog.expired();
-            } finally {
-                running.remove(run);
+            String reach = aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials();
+            Expectations expectations = new Expectations(waitHistory.load(recipeName, waitKey));
+            Waits waits = new Waits(ec2, ssm, expectations, plan, stop, pollers,
+                    reach + (aws.role() == null ? "" : " " + aws.role().arn()));
+            BakeEvents redacting = RedactingEvents.of(events, recipe);
+            OtherAccounts others = new OtherAccounts(account -> {
+                var role = settings.role(account.role().roleArn(), account.role().externalId(),
+                        account.role().sessionName());
+                AwsClients there = new AwsClients(aws.assuming(role), halted);
+                try {
+                    there.checkCredentials();
+                } catch (RuntimeException e) {
+                    there.close();
+                    throw e;
+                }
+                Ec2Gateway ec2There = new Ec2Gateway(there);
+                SsmGateway ssmThere = new SsmGateway(there);
+                return new BakeServices(there, ec2There, ssmThere, new Waits(ec2There, ssmThere, expectations, plan,
+                        stop, pollers, reach + " " + role.arn()), settings, redacting, clock);
+            });
+            try (others) {
+                BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings, redacting, clock, others);
+                BakeRun run = new BakeRun(bakeId, recipeName, recipe, services, request, manifest, stop,
+                        new RequestTally(clients.requests()));
+                Duration timeout = recipe.build().timeout();
+                JobExecution execution;
+                boolean timedOut;
+                running.add(run);
+                try (BuildTimeout watchdog = BuildTimeout.start(timeout, timeoutClock, stop)) {
+                    execution = operator.start(job, parameters);
+                    timedOut = watchdog.expired();
+                } finally {
+                    running.remove(run);
+                }
+                try {
+                    waitHistory.save(recipeName, waitKey, waits.expectations().snapshot());
+                } catch (DataAccessException e) {
+                    // The bake itself is done and saved; only the next one's pacing loses this run.
+                    events.note("bake", "could not keep how long this run's waits took: " + e.getMessage());
+                }
+                BakeState state = BakeState.of(execution, recipe);
+                String error = BakeFailures.describe(execution);
+                timedOut &= execution.getStatus() != BatchStatus.COMPLETED;
+                if (timedOut) {
+                    String reason = "the run took longer than build.timeout (" + Durations.human(timeout)
+                            + ") and was stopped";
+                    error = reason + (error == null ? "" : "\n" + error);
+                    // Kept with the run, so that what reads the history later (the notifier's
+                    // "recovered", a scheduler closing a dead one's slot) tells it from a requested stop.
+                    execution.setExitStatus(new ExitStatus(BakeResult.TIMED_OUT, reason));
+                    repository.update(execution);
+                }
+                return new BakeResult(execution.getId(), bakeId, execution.getStatus().name(), state.imageId(),
+                        manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut,
+                        BakeViews.of(execution, repository, recipe), recipe);
             }
-            try {
-                waitHistory.save(recipeName, waitKey, waits.expectations().snapshot());
-            } catch (DataAccessException e) {
-                // The bake itself is done and saved; only the next one's pacing loses this run.
-                events.note("bake", "could not keep how long this run's waits took: " + e.getMessage());
-            }
-            BakeState state = BakeState.of(execution, recipe);
-            String error = BakeFailures.describe(execution);
-            timedOut &= execution.getStatus() != BatchStatus.COMPLETED;
-            if (timedOut) {
-                String reason = "the run took longer than build.timeout (" + Durations.human(timeout)
-                        + ") and was stopped";
-                error = reason + (error == null ? "" : "\n" + error);
-                // Kept with the run, so that what reads the history later (the notifier's
-                // "recovered", a scheduler closing a dead one's slot) tells it from a requested stop.
-                execution.setExitStatus(new ExitStatus(BakeResult.TIMED_OUT, reason));
-                repository.update(execution);
-            }
-            return new BakeResult(execution.getId(), bakeId, execution.getStatus().name(), state.imageId(),
-                    manifest, Redactor.of(recipe.secretValues()).redact(error), timedOut,
-                    BakeViews.of(execution, repository, recipe), recipe);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.amibake.engine.state;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -17,6 +19,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 public final class RegionState {
 
     static final String REGION = "region.name";
+    static final String ACCOUNT = "region.account";
     private static final String IMAGE = "region.imageId";
     private static final String SNAPSHOTS = "region.snapshots";
     private static final String ATTEMPT = "region.copyAttempt";
@@ -42,7 +45,12 @@ public final class RegionState {
         ExecutionContext context = partition.getExecutionContext();
         String name = partition.getStepName();
         if (!context.containsKey(REGION) && name.startsWith(StepNames.REGION_PARTITION)) {
-            context.putString(REGION, name.substring(StepNames.REGION_PARTITION.length()));
+            String served = name.substring(StepNames.REGION_PARTITION.length());
+            int slash = served.indexOf('/');
+            context.putString(REGION, served.substring(slash + 1));
+            if (slash > 0) {
+                context.putString(ACCOUNT, served.substring(0, slash));
+            }
         }
         return new RegionState(context);
     }
@@ -58,8 +66,37 @@ public final class RegionState {
         return context;
     }
 
+    /** A fresh partition's context in another account: which account and region it serves. */
+    public static ExecutionContext forAccount(String account, String region) {
+        ExecutionContext context = forRegion(region);
+        context.putString(ACCOUNT, account);
+        return context;
+    }
+
+    /**
+     * The distribution's partitions for the recipe, in order, by name: each region of the bake's
+     * own account, then each region of each account the recipe copies into.
+     */
+    public static Map<String, ExecutionContext> partitions(io.amibake.recipe.Recipe recipe) {
+        Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
+        recipe.imageRegions().forEach(region -> partitions.put(region, forRegion(region)));
+        recipe.accounts().forEach(account -> account.regions().forEach(region ->
+                partitions.put(partitionName(account.id(), region), forAccount(account.id(), region))));
+        return partitions;
+    }
+
+    /** The partition's name: its region, or {@code ACCOUNT/REGION} in another account. */
+    public static String partitionName(String account, String region) {
+        return account == null ? region : account + "/" + region;
+    }
+
     public String region() {
         return context.getString(REGION);
+    }
+
+    /** The account the partition copies into, or null for the bake's own account. */
+    public String account() {
+        return context.containsKey(ACCOUNT) ? context.getString(ACCOUNT) : null;
     }
 
     /** The image in this region: the copy, or the source image in the source region. */

@@ -27,6 +27,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         accepts 100 concurrent copies per destination region (docs/sandbox.md)
  * @param requestAttempts  attempts per AWS call under the SDK's standard retry strategy: throttling
  *                         and transient errors are retried with backoff and jitter up to this many times
+ * @param roleRefresh      how long before a role's session expires amibake fetches a new one (the
+ *                         AWS SDK's default, 5 minutes); a call waits for it only in the last fifth of that
  */
 @ConfigurationProperties("amibake")
 public record BakeSettings(
@@ -42,8 +44,19 @@ public record BakeSettings(
         String host,
         Duration leaseTtl,
         Integer copyLimit,
-        Integer requestAttempts) {
+        Integer requestAttempts,
+        Duration roleRefresh) {
 
+    /** Settings without a role refresh of their own: the SDK's 5 minutes. */
+    public BakeSettings(Path home, Duration instanceTimeout, Duration agentTimeout, Duration imageTimeout,
+                        Duration copyTimeout, Duration pollMinDelay, Duration pollMaxDelay, Duration stoppedRetention,
+                        Integer copyConcurrency, String host, Duration leaseTtl, Integer copyLimit,
+                        Integer requestAttempts) {
+        this(home, instanceTimeout, agentTimeout, imageTimeout, copyTimeout, pollMinDelay, pollMaxDelay,
+                stoppedRetention, copyConcurrency, host, leaseTtl, copyLimit, requestAttempts, null);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public BakeSettings {
         home = home == null ? UserHome.amibakeHome() : home;
         instanceTimeout = instanceTimeout == null ? Duration.ofMinutes(15) : instanceTimeout;
@@ -58,12 +71,18 @@ public record BakeSettings(
         leaseTtl = leaseTtl == null ? Duration.ofSeconds(60) : leaseTtl;
         copyLimit = copyLimit == null ? 100 : copyLimit;
         requestAttempts = requestAttempts == null ? AwsSettings.DEFAULT_MAX_ATTEMPTS : requestAttempts;
+        roleRefresh = roleRefresh == null ? AwsSettings.Role.DEFAULT_PREFETCH : roleRefresh;
         if (copyConcurrency < 1) {
             throw new IllegalArgumentException("amibake.copy-concurrency must be at least 1, not " + copyConcurrency);
         }
         if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("amibake.lease-ttl must be at least 1s, not " + leaseTtl);
         }
+    }
+
+    /** The role to assume, refreshed as these settings say. */
+    public AwsSettings.Role role(String arn, String externalId, String sessionName) {
+        return new AwsSettings.Role(arn, externalId, sessionName, roleRefresh, roleRefresh.dividedBy(5));
     }
 
     private static String localHostName() {

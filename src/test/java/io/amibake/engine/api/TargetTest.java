@@ -20,14 +20,18 @@ class TargetTest {
     void aTargetReadsBackAsWritten() {
         Target profile = new Target(null, false, Target.Credentials.profile("prod"), "111122223333");
         Target sandbox = Target.inProcessSandbox(URI.create("http://127.0.0.1:40000")).withAccount("123456789012");
-        Target role = new Target(null, false, new Target.Credentials(Target.Source.ROLE,
-                "arn:aws:iam::111122223333:role/baker"), null);
+        Target role = Target.aws("tools").withRole(new Target.Role("arn:aws:iam::111122223333:role/baker", null, null))
+                .withAccount("111122223333");
+        Target sandboxRole = Target.endpoint(URI.create("http://127.0.0.1:4566"))
+                .withRole(new Target.Role("arn:aws:iam::222233334444:role/baker", "ext-1", "amibake-web"));
         Target envEndpoint = new Target(URI.create("http://localhost:4566"), false, Target.Credentials.DEFAULT, null);
 
-        for (Target target : new Target[] {profile, sandbox, role, envEndpoint}) {
+        for (Target target : new Target[] {profile, sandbox, role, sandboxRole, envEndpoint}) {
             assertThat(Target.parse(target.toString())).isEqualTo(target);
         }
         assertThat(profile.toString()).isEqualTo("aws profile=prod account=111122223333");
+        assertThat(role.toString()).isEqualTo("aws profile=tools role=arn:aws:iam::111122223333:role/baker"
+                + " account=111122223333");
     }
 
     @Test
