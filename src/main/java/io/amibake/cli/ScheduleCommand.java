@@ -4,8 +4,8 @@ import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.TestClock;
+import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.store.BakeSettings;
-import io.amibake.engine.state.BakeState;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import io.amibake.recipe.RecipeException;
@@ -38,8 +38,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -308,10 +306,10 @@ final class ScheduleCommand implements Callable<Integer> {
                     .map(slot -> slot.at().atZone(schedule.zone()).format(ScheduleConsole.SLOT) + " "
                             + slot.outcome().toLowerCase().replace('_', ' ') + (slot.resumed() ? " (resumed)" : ""))
                     .orElse("none");
-            String image = launcher.latestExecutions(name, 50).stream()
-                    .filter(e -> e.getStatus() == BatchStatus.COMPLETED)
+            String image = launcher.history(name, 50).stream()
+                    .filter(BakeSummary::completed)
                     .findFirst()
-                    .map(ScheduleCommand::imageOf)
+                    .map(bake -> bake.imageId() + " (bake " + bake.bakeId() + ")")
                     .orElse("none");
             out.printf(format, name, next, TerminalText.safe(last), image);
             store.latest(name).filter(slot -> slot.detail() != null && !"COMPLETED".equals(slot.outcome()))
@@ -323,11 +321,6 @@ final class ScheduleCommand implements Callable<Integer> {
                     .ifPresent(slot -> out.println("  " + TerminalText.safe("left running by " + slot.owner()
                             + ", which is gone; a running scheduler closes it with its bake's outcome")));
         }
-    }
-
-    private static String imageOf(JobExecution completed) {
-        BakeState state = BakeState.of(completed);
-        return state.imageId() + " (bake " + state.bakeId() + ")";
     }
 
     /** {@code amibake schedule resume RECIPE}: lifts a pause that failures in a row put on a schedule. */
