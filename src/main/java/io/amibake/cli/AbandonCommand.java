@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.engine.api.BakeService;
-import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.BakeRef;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,13 +59,13 @@ final class AbandonCommand implements Callable<Integer> {
         }
         try (BakeContext context = BakeContext.open(home.resolve())) {
             BakeService bakes = context.launcher();
-            BakeView found = BakeArgument.find(bakes, execution != null ? execution : bake);
+            BakeRef found = BakeArgument.find(bakes, execution != null ? execution : bake);
             if (found.status().equals("COMPLETED") || found.status().equals("ABANDONED")) {
                 err.println("amibake: bake " + found.bakeId() + " (execution " + found.execution() + ") "
                         + found.status().toLowerCase() + "; nothing to abandon");
                 return AmibakeCommand.USAGE;
             }
-            BakeView abandoned = bakes.abandon(found.execution(), cloud.settings(null), deleteImages,
+            BakeRef abandoned = bakes.abandon(found.execution(), cloud.settings(null), deleteImages,
                     out::println);
             out.println("bake " + abandoned.bakeId() + " (execution " + abandoned.execution() + ") is "
                     + abandoned.status());

@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.engine.api.BakeService;
-import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.BakeRef;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ final class BakeArgument {
     }
 
     /** The bake a person names; null or blank names the newest bake of all. */
-    static BakeView find(BakeService bakes, String name) {
+    static BakeRef find(BakeService bakes, String name) {
         return bakes.find(recipeName(name));
     }
 

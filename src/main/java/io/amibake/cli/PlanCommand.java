@@ -57,7 +57,7 @@ final class PlanCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RECIPE", description = "The recipe file.")
     Path file;
 
-    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Overrides a variable the recipe declares.")
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Override a variable the recipe declares.")
     List<String> vars = new ArrayList<>();
 
     @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one NAME=VALUE a line (# comments);"

@@ -2,7 +2,7 @@ package io.amibake.cli;
 
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeService;
-import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.BakeRef;
 import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.engine.api.SecretNeededException;
 import io.amibake.engine.api.StoredRecipe;
@@ -106,7 +106,7 @@ final class ResumeCommand implements Callable<Integer> {
         BakeCommand.Loaded change = replacement;
         return BakeSession.run(home.resolve(), recipeName, cloud, output.json, out, err,
                 (launcher, target, chosen, events) -> {
-            BakeView last = chosen(launcher, name);
+            BakeRef last = chosen(launcher, name);
             if (ENDED.contains(last.status())) {
                 throw new NothingToResumeException("nothing to resume: bake " + last.bakeId() + " (execution "
                         + last.execution() + ") is " + last.status());
@@ -132,8 +132,8 @@ final class ResumeCommand implements Callable<Integer> {
      * The bake a resume means: a recipe's latest resumable bake (unless a newer one completed since),
      * or exactly the bake named by its id or an execution number.
      */
-    private static BakeView chosen(BakeService bakes, String name) {
-        BakeView found = BakeArgument.find(bakes, name);
+    private static BakeRef chosen(BakeService bakes, String name) {
+        BakeRef found = BakeArgument.find(bakes, name);
         boolean byRecipe = found.recipe().equals(BakeArgument.recipeName(name)) && !name.equals(found.bakeId());
         return byRecipe ? bakes.resumableBake(found.recipe()) : found;
     }
@@ -144,7 +144,7 @@ final class ResumeCommand implements Callable<Integer> {
      *
      * @throws EditedRecipeException in one line, when the edit changes what already ran or no longer loads
      */
-    private BakeRequest fileEdit(BakeService bakes, BakeView last, StoredRecipe stored, Map<String, String> secrets,
+    private BakeRequest fileEdit(BakeService bakes, BakeRef last, StoredRecipe stored, Map<String, String> secrets,
                                  PrintWriter out) {
         Path file = stored.file() == null ? null : Path.of(stored.file());
         if (file == null || !Files.isRegularFile(file)) {
@@ -179,7 +179,7 @@ final class ResumeCommand implements Callable<Integer> {
     }
 
     /** Says which bake resumes, and against which target: its own. */
-    static void announce(BakeView last, boolean json, PrintWriter out) {
+    static void announce(BakeRef last, boolean json, PrintWriter out) {
         if (json) {
             return;
         }
@@ -188,7 +188,7 @@ final class ResumeCommand implements Callable<Integer> {
     }
 
     /** Without --recipe, a --var can only give a secret again: the bake keeps its other variables. */
-    private static void onlySecrets(BakeView bake, StoredRecipe stored, Map<String, String> variables) {
+    private static void onlySecrets(BakeRef bake, StoredRecipe stored, Map<String, String> variables) {
         List<String> secretNames = stored == null ? List.of() : stored.secretNames();
         for (String name : variables.keySet()) {
             if (!secretNames.contains(name)) {

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,10 +59,11 @@ import picocli.CommandLine.Spec;
                         + " again as they change.",
                 "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
                 "A webhook that cannot be reached at start-up is a warning: the bakes go on.",
-                "It exits 2 at start-up for a bad recipe, setting or directory or a secret variable nobody gave,"
-                        + " 3 when the job repository is held"
-                        + " or unreachable; after SIGTERM the exit status is the signal's (143). A bake's failure"
-                        + " is reported and never ends the process."},
+                "A bake's failure is reported and never ends the process."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:with --list: listed", "2:at start-up: a bad recipe, setting or directory, or a secret"
+                + " variable nobody gave", "3:at start-up: the job repository is held or unreachable",
+                "143:stopped by SIGTERM (running bakes stop resumable)"},
         subcommands = ScheduleCommand.Resume.class)
 final class ScheduleCommand implements Callable<Integer> {
 
@@ -71,6 +73,9 @@ final class ScheduleCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR|RECIPE", arity = "0..*",
             description = "Recipe files, and directories whose .yaml and .yml files are recipes.")
     List<Path> paths = List.of();
+
+    @Option(names = "--json", description = "With --list: print one JSON array, one object per recipe, for scripts.")
+    boolean json;
 
     @Option(names = "--list", description = "Print each recipe's next run, last outcome and last image, and exit.")
     boolean list;
@@ -141,7 +146,7 @@ final class ScheduleCommand implements Callable<Integer> {
         if (list) {
             try (BakeContext context = BakeContext.open(home.resolve())) {
                 list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                        context.bean(BakeSettings.class).leaseTtl(), out);
+                        context.bean(BakeSettings.class).leaseTtl(), json, out);
             }
             return AmibakeCommand.OK;
         }
@@ -291,9 +296,12 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     private static void list(List<RecipeFiles.Version> recipes, BakeService launcher, ScheduleStore store,
-                             Duration aliveFor, PrintWriter out) {
+                             Duration aliveFor, boolean json, PrintWriter out) {
         String format = "%-24s %-26s %-40s %s%n";
-        out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");
+        List<Map<String, Object>> lines = new ArrayList<>();
+        if (!json) {
+            out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");
+        }
         ZonedDateTime now = ZonedDateTime.now();
         for (RecipeFiles.Version recipe : recipes) {
             String name = recipe.name();
@@ -311,6 +319,15 @@ final class ScheduleCommand implements Callable<Integer> {
                     .findFirst()
                     .map(bake -> bake.imageId() + " (bake " + bake.bakeId() + ")")
                     .orElse("none");
+            if (json) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("recipe", name);
+                line.put("next", next);
+                line.put("lastSlot", last);
+                line.put("lastImage", image);
+                lines.add(line);
+                continue;
+            }
             out.printf(format, name, next, TerminalText.safe(last), image);
             store.latest(name).filter(slot -> slot.detail() != null && !"COMPLETED".equals(slot.outcome()))
                     .ifPresent(slot -> out.println("  " + TerminalText.safe(slot.detail().lines().findFirst()
@@ -321,12 +338,19 @@ final class ScheduleCommand implements Callable<Integer> {
                     .ifPresent(slot -> out.println("  " + TerminalText.safe("left running by " + slot.owner()
                             + ", which is gone; a running scheduler closes it with its bake's outcome")));
         }
+        if (json) {
+            out.println(Json.line(lines));
+            out.flush();
+        }
     }
 
     /** {@code amibake schedule resume RECIPE}: lifts a pause that failures in a row put on a schedule. */
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = {"Resume the paused schedule of a recipe: its next slot runs again.",
-                    "The failures in a row are forgotten; editing the recipe does the same."})
+                    "The failures in a row are forgotten; editing the recipe does the same."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:resumed, or not paused", "2:no schedule of that recipe, or bad input",
+                    "3:the job repository is held or unreachable"})
     static final class Resume implements Callable<Integer> {
 
         @Parameters(paramLabel = "RECIPE", description = "The recipe's name, or its file.")

@@ -68,8 +68,9 @@ final class StatusCommand implements Callable<Integer> {
             String recipe = name == null ? null : BakeArgument.recipeName(name);
             List<BakeSummary> listed = execution != null ? List.of() : bakes.history(recipe, limit);
             if (execution != null || recipe != null && listed.isEmpty()) {
-                BakeView view = BakeArgument.find(bakes, execution != null ? execution : name);
-                BakeDetail detail = bakes.detail(view.execution()).orElseThrow();
+                long latest = BakeArgument.find(bakes, execution != null ? execution : name).execution();
+                BakeView view = bakes.view(latest).orElseThrow();
+                BakeDetail detail = bakes.detail(latest).orElseThrow();
                 if (json) {
                     out.println(Json.line(StatusJson.bake(view, detail)));
                 } else {

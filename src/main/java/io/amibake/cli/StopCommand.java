@@ -2,7 +2,7 @@ package io.amibake.cli;
 
 import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.BakeService;
-import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.BakeRef;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Objects;
@@ -60,7 +60,7 @@ final class StopCommand implements Callable<Integer> {
         }
         try (BakeContext context = BakeContext.open(home.resolve())) {
             BakeService launcher = context.launcher();
-            BakeView running = BakeArgument.find(launcher, execution != null ? execution : bake);
+            BakeRef running = BakeArgument.find(launcher, execution != null ? execution : bake);
             String recipeName = running.recipe();
             String named = "bake " + running.bakeId() + " (execution " + running.execution() + ")";
             if (!RUNNING.contains(running.status())) {
@@ -82,7 +82,7 @@ final class StopCommand implements Callable<Integer> {
                         + "' then goes on from its checkpoint");
                 return AmibakeCommand.OK;
             }
-            Optional<BakeView> ended = launcher.awaitEnd(running.execution(), WAIT);
+            Optional<BakeRef> ended = launcher.awaitEnd(running.execution(), WAIT);
             if (ended.isEmpty()) {
                 err.println("amibake: " + named + " still runs after " + WAIT.toMinutes() + " minutes; its process"
                         + " may not reach the job repository (see 'amibake status " + recipeName + "')");

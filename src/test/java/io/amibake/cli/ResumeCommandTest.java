@@ -134,7 +134,7 @@ class ResumeCommandTest {
         assertThat(amibake("resume", "--execution", "0", "--endpoint-url", endpoint(), "--home", home.toString()))
                 .as(err.toString()).isZero();
         assertThat(parameter()).isEqualTo(night2);
-        assertThat(out.toString()).contains("keeps " + night2);
+        assertThat(out.toString()).contains("/amibake/httpd/latest stays");
     }
 
     @Test

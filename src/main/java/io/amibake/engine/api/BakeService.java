@@ -44,7 +44,7 @@ public interface BakeService {
      * @throws SecretNeededException when a secret's value is missing, before any cloud call
      */
     BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, Target caller,
-                      Path manifest, BakeEvents events, Consumer<BakeView> beforeRun) throws Exception;
+                      Path manifest, BakeEvents events, Consumer<BakeRef> beforeRun) throws Exception;
 
     /** Resumes a bake as stored, without secrets or an edited recipe. */
     default BakeResult resume(long executionId, Target caller, Path manifest, BakeEvents events) throws Exception {
@@ -63,9 +63,7 @@ public interface BakeService {
     JobExecution resumable(String recipe);
 
     /** {@link #resumable(String)}, as the bake's latest execution left it. */
-    default BakeView resumableBake(String recipe) {
-        return view(resumable(recipe).getId()).orElseThrow();
-    }
+    BakeRef resumableBake(String recipe);
 
     /**
      * Asks one running bake to stop at its next look, wherever it runs: the execution is marked
@@ -92,7 +90,7 @@ public interface BakeService {
      * @param progress told each thing removed or kept, in a line
      * @return the bake as abandoning it left it
      */
-    BakeView abandon(long executionId, AwsSettings cloud, boolean deleteImages, Consumer<String> progress)
+    BakeRef abandon(long executionId, AwsSettings cloud, boolean deleteImages, Consumer<String> progress)
             throws Exception;
 
     /**
@@ -102,7 +100,7 @@ public interface BakeService {
      *
      * @throws UnknownBakeException naming what was tried and which recipes have bakes
      */
-    BakeView find(String name);
+    BakeRef find(String name);
 
     /** The recipe the bake of an execution stored, or empty for a bake stored without it. */
     Optional<StoredRecipe> storedRecipe(long executionId);
@@ -155,7 +153,7 @@ public interface BakeService {
      * Waits until an execution no longer runs (STOPPED, FAILED, COMPLETED...): the bake as it left
      * it; empty when it still runs after {@code timeout}.
      */
-    Optional<BakeView> awaitEnd(long executionId, Duration timeout) throws InterruptedException;
+    Optional<BakeRef> awaitEnd(long executionId, Duration timeout) throws InterruptedException;
 
     /** Whether a bake, given its latest execution, can resume. */
     static boolean resumable(JobExecution last) {

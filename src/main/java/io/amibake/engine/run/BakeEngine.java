@@ -11,6 +11,7 @@ import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeStatus;
 import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.BakeRef;
 import io.amibake.engine.api.ExpectedWait;
 import io.amibake.engine.api.StoredRecipe;
 import io.amibake.engine.api.UnknownBakeException;
@@ -171,7 +172,7 @@ public class BakeEngine implements BakeService {
 
     @Override
     public BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, Target caller,
-                             Path manifest, BakeEvents events, Consumer<BakeView> beforeRun) throws Exception {
+                             Path manifest, BakeEvents events, Consumer<BakeRef> beforeRun) throws Exception {
         JobExecution named = execution(executionId)
                 .orElseThrow(() -> new NothingToResumeException("no bake with execution id " + executionId));
         String recipe = named.getJobParameters().getString(BakeParameters.RECIPE);
@@ -202,7 +203,7 @@ public class BakeEngine implements BakeService {
                         edited.recipe().secrets());
                 repository.updateExecutionContext(last);
             }
-            beforeRun.accept(BakeViews.of(last, repository, null));
+            beforeRun.accept(BakeViews.ref(last));
             return runAgain(last, edited, secrets, resolved, manifest, guarded);
         });
     }
@@ -342,7 +343,7 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
-    public Optional<BakeView> awaitEnd(long executionId, Duration timeout) throws InterruptedException {
+    public Optional<BakeRef> awaitEnd(long executionId, Duration timeout) throws InterruptedException {
         CompletableFuture<JobExecution> ended = new CompletableFuture<>();
         ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "amibake-await-end");
@@ -352,7 +353,7 @@ public class BakeEngine implements BakeService {
         looks.scheduleWithFixedDelay(() -> execution(executionId).filter(e -> !e.getStatus().isRunning())
                 .ifPresent(ended::complete), 0, 1, TimeUnit.SECONDS);
         try {
-            return Optional.of(BakeViews.of(ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS), repository, null));
+            return Optional.of(BakeViews.ref(ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
         } catch (TimeoutException stillRunning) {
             return Optional.empty();
         } catch (ExecutionException e) {
@@ -382,7 +383,7 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
-    public BakeView abandon(long executionId, AwsSettings cloud, boolean deleteImages, Consumer<String> progress)
+    public BakeRef abandon(long executionId, AwsSettings cloud, boolean deleteImages, Consumer<String> progress)
             throws Exception {
         JobExecution named = execution(executionId)
                 .orElseThrow(() -> new UnknownBakeException("no bake with execution " + executionId));
@@ -397,12 +398,17 @@ public class BakeEngine implements BakeService {
                 }
             }
         }
-        return BakeViews.of(abandoned, repository, null);
+        return BakeViews.ref(abandoned);
     }
 
     @Override
-    public BakeView find(String name) {
-        return latestOf(name).map(last -> BakeViews.of(last, repository, null))
+    public BakeRef resumableBake(String recipe) {
+        return BakeViews.ref(resumable(recipe));
+    }
+
+    @Override
+    public BakeRef find(String name) {
+        return latestOf(name).map(BakeViews::ref)
                 .orElseThrow(() -> new UnknownBakeException(unknown(name)));
     }
 
