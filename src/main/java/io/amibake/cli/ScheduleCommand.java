@@ -245,7 +245,8 @@ final class ScheduleCommand implements Callable<Integer> {
     /**
      * Reads every recipe once at start-up: a wrong one is bad input (exit 2) now, where later it
      * would only be reported and skipped. A recipe file named on its own must have a schedule; in
-     * a directory, recipes without one are left out with a note.
+     * a directory, recipes without one are left out with a note, and a second file of a recipe's
+     * name (a backup copy, say) is reported and left out while the others go on.
      */
     static List<RecipeFiles.Version> scheduled(RecipeFiles files, List<Path> named, PrintWriter out,
                                                PrintWriter err) {
@@ -280,9 +281,10 @@ final class ScheduleCommand implements Callable<Integer> {
             }
             Path other = byName.putIfAbsent(version.name(), file);
             if (other != null) {
-                err.println(file + ": recipe '" + version.name() + "' is also in " + other
-                        + "; a recipe can be scheduled once");
-                bad = true;
+                // A backup copy left in the directory must not keep the other recipes from their nights.
+                err.println("amibake: " + file + ": recipe '" + version.name() + "' is also in " + other
+                        + "; a recipe is scheduled once, from " + other + ": this file is left out");
+                bad |= named.contains(file);
                 continue;
             }
             recipes.add(version);
