@@ -117,6 +117,19 @@ class OneBakeNameTest {
     }
 
     @Test
+    void theReportSaysExecutionWhereStatusDoesAndNeverRun() throws Exception {
+        // when
+        Path file = home.resolve("words.html");
+        int report = amibake("report", bakeId, "-o", file.toString());
+
+        // then one word for a bake's first run and each resume, as in status and its JSON
+        assertThat(report).as(err.toString()).isZero();
+        String html = Files.readString(file);
+        assertThat(html).contains("Execution " + first + ": failed").contains(" in 2 executions, ")
+                .doesNotContainPattern("\\bRun \\d|\\d runs\\b|<th>runs</th>");
+    }
+
+    @Test
     void aNameThatMatchesNothingIsOneLineNamingWhatWasTriedAndWhatExists() {
         for (String[] command : new String[][] {{"status", "nosuch"}, {"logs", "nosuch"}, {"report", "nosuch"},
                 {"stop", "nosuch"}, {"abandon", "nosuch", "--endpoint-url", sandbox.endpoint().toString()},
