@@ -98,4 +98,9 @@ final class CloudOptions {
                 || !target(null).equals(Target.aws(null));
         return named ? target(sandboxEndpoint) : null;
     }
+
+    /** The schedule's target key ({@link Target#scheduleKey()}), known before any sandbox starts. */
+    String scheduleKey() {
+        return sandbox ? "sandbox" : target(null).scheduleKey();
+    }
 }

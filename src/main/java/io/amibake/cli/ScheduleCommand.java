@@ -145,8 +145,8 @@ final class ScheduleCommand implements Callable<Integer> {
         }
         if (list) {
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                        context.bean(BakeSettings.class).leaseTtl(), json, out);
+                ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), cloud.scheduleKey());
+                list(recipes, context.launcher(), store, context.bean(BakeSettings.class).leaseTtl(), json, out);
             }
             return AmibakeCommand.OK;
         }
@@ -188,7 +188,8 @@ final class ScheduleCommand implements Callable<Integer> {
             ScheduleEvents events = new ScheduleEventsList(watchers, console::line);
             BakeSettings settings = context.bean(BakeSettings.class);
             String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
-            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class),
+                    cloud.target(sandboxEndpoint).scheduleKey());
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), store, files, recipes,
                     cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
@@ -361,6 +362,10 @@ final class ScheduleCommand implements Callable<Integer> {
         @Mixin
         HomeOption home;
 
+        /** Whose schedule: each target keeps its own (--sandbox, --endpoint, --profile as the schedule ran). */
+        @Mixin
+        CloudOptions cloud;
+
         @Spec
         CommandSpec spec;
 
@@ -379,14 +384,16 @@ final class ScheduleCommand implements Callable<Integer> {
                 }
             }
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+                ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), cloud.scheduleKey());
                 if (store.resume(name)) {
                     out.println("the schedule of " + name + " resumes: its next slot runs");
                     return AmibakeCommand.OK;
                 }
                 if (!store.known(name)) {
-                    err.println("amibake: no schedule of recipe '" + name + "' is known to this job repository (no"
-                            + " slot of it ever ran here); check the name, or see 'amibake schedule --list DIR'");
+                    err.println("amibake: no schedule of recipe '" + name + "' against " + cloud.scheduleKey()
+                            + " is known to this job repository (no slot of it ever ran here; each target, as"
+                            + " --sandbox, --endpoint or --profile name it, keeps its own schedule); check the name and"
+                            + " the target, or see 'amibake schedule --list DIR'");
                     return AmibakeCommand.USAGE;
                 }
             }

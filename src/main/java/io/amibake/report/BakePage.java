@@ -239,6 +239,31 @@ public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, 
     /** A region's row in the table. */
     public record RegionRow(BakeDetail.Region region, String what, String statusClass, String took,
                             String expected, String test, String template, String instances, List<String> ids) {
+
+        /** The instances' summary cut around each instance id, so that an id is set in code and never broken. */
+        public List<Part> instanceParts() {
+            List<Part> parts = new ArrayList<>();
+            String rest = instances;
+            for (String id : ids) {
+                int at = rest.indexOf(id);
+                if (at < 0) {
+                    continue;
+                }
+                if (at > 0) {
+                    parts.add(new Part(rest.substring(0, at), false));
+                }
+                parts.add(new Part(id, true));
+                rest = rest.substring(at + id.length());
+            }
+            if (!rest.isEmpty()) {
+                parts.add(new Part(rest, false));
+            }
+            return parts;
+        }
+    }
+
+    /** A piece of a cell's text: an id or the words around it. */
+    public record Part(String text, boolean id) {
     }
 
     public List<RegionRow> regionRows() {

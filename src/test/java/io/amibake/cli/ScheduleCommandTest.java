@@ -165,7 +165,7 @@ class ScheduleCommandTest {
     void resumeLiftsAPauseAndSaysWhenThereIsNone() throws Exception {
         // given a paused schedule
         try (BakeContext context = BakeContext.open(home)) {
-            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), "aws");
             store.failed("paused-one", "boom");
             store.pause("paused-one", "hash", Instant.now());
         }
@@ -188,9 +188,29 @@ class ScheduleCommandTest {
 
         // then
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("amibake: no schedule of recipe 'nosuch' is known to this job repository"
-                + " (no slot of it ever ran here); check the name, or see 'amibake schedule --list DIR'"
-                + System.lineSeparator());
+        assertThat(err.toString()).isEqualTo("amibake: no schedule of recipe 'nosuch' against aws is known to this"
+                + " job repository (no slot of it ever ran here; each target, as --sandbox, --endpoint or --profile"
+                + " name it, keeps its own schedule); check the name and the target, or see"
+                + " 'amibake schedule --list DIR'" + System.lineSeparator());
+    }
+
+    @Test
+    void resumeLiftsThePauseOfTheTargetItNames() throws Exception {
+        // given the same recipe paused against the sandbox, and not against AWS
+        try (BakeContext context = BakeContext.open(home)) {
+            ScheduleStore sandbox = new ScheduleStore(context.bean(DataSource.class), "sandbox");
+            sandbox.failed("paused-one", "boom");
+            sandbox.pause("paused-one", "hash", Instant.now());
+        }
+
+        // when
+        int ofAws = amibake("schedule", "resume", "paused-one", "--home", home.toString());
+        int ofSandbox = amibake("schedule", "resume", "paused-one", "--sandbox", "--home", home.toString());
+
+        // then
+        assertThat(ofAws).as("AWS has no schedule of it").isEqualTo(2);
+        assertThat(ofSandbox).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("the schedule of paused-one resumes");
     }
 
     @Test
@@ -266,7 +286,7 @@ class ScheduleCommandTest {
         recipe("hurried", "0 2 * * *", "UTC");
         Instant slot = Instant.parse("2026-03-02T02:00:00Z");
         try (BakeContext context = BakeContext.open(home)) {
-            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), "aws");
             store.claim("hurried", slot, "test", slot);
             store.finish("hurried", slot, ScheduleStore.TIMED_OUT, "the run took longer than build.timeout (2h00m)"
                     + " and was stopped", "hurried-1", 7L, null, slot.plusSeconds(7200));
@@ -287,7 +307,7 @@ class ScheduleCommandTest {
         recipe("orphan", "0 2 * * *", "UTC");
         Instant slot = Instant.parse("2026-03-02T02:00:00Z");
         try (BakeContext context = BakeContext.open(home)) {
-            new ScheduleStore(context.bean(DataSource.class)).claim("orphan", slot, "host gone, pid 1", slot);
+            new ScheduleStore(context.bean(DataSource.class), "aws").claim("orphan", slot, "host gone, pid 1", slot);
         }
 
         // when

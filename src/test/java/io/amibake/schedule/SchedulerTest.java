@@ -745,7 +745,7 @@ class SchedulerTest {
     }
 
     private ScheduleStore store() {
-        return new ScheduleStore(dataSource);
+        return new ScheduleStore(dataSource, Target.endpoint(sandbox.endpoint()).scheduleKey());
     }
 
     private static SsmGateway ssm() {

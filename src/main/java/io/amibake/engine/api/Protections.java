@@ -222,9 +222,9 @@ public final class Protections {
 
     /**
      * Why a region's SSM parameter or launch template default may not move from the image it
-     * holds now ({@code current}, null when none or gone) to {@code candidate}: the region's new
-     * instances have not passed yet, the candidate failed its tests, or the current image is of
-     * a bake that started later. Empty when it may move.
+     * holds now ({@code current}, null when none or gone) to {@code candidate}: the candidate failed
+     * its tests, the current image is of a bake that started later, or the region's new instances
+     * have not passed yet. Empty when it may move.
      *
      * @param regionTested whether the region's new instances passed their tests (true when the
      *                     recipe deploys none there)
@@ -233,11 +233,12 @@ public final class Protections {
         if (failedTests(candidate)) {
             return why(Rule.TESTED_MOVE, candidate.id() + " failed its tests");
         }
-        if (!regionTested) {
-            return why(Rule.TESTED_MOVE, "the region's new instances have not passed their tests");
-        }
+        // A later bake's image is the reason that counts: this bake deployed nothing to test there.
         if (current != null && !current.id().equals(candidate.id()) && isLater(current, candidate)) {
             return why(Rule.NEVER_BACKWARDS, "it holds " + current.id() + ", of a bake that started later");
+        }
+        if (!regionTested) {
+            return why(Rule.TESTED_MOVE, "the region's new instances have not passed their tests");
         }
         return Optional.empty();
     }
