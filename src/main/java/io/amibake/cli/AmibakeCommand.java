@@ -92,7 +92,10 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
         if (cli.getCommand() instanceof AmibakeCommand) {
             cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
         }
-        cli.getSubcommands().forEach((name, command) -> sandboxOptions(name, command.getCommandSpec()));
+        cli.getSubcommands().forEach((name, command) -> {
+            sandboxOptions(name, command.getCommandSpec());
+            command.getSubcommands().forEach((sub, nested) -> sandboxOptions(name + " " + sub, nested.getCommandSpec()));
+        });
         return cli;
     }
 
@@ -107,13 +110,16 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
             return;
         }
         String use = SANDBOX_USE.get(command);
+        boolean names = command.equals("schedule resume");
         for (String name : List.of("--sandbox", "--time-scale", "--machines")) {
             CommandLine.Model.OptionSpec option = spec.findOption(name);
             if (option == null) {
                 continue;
             }
             CommandLine.Model.OptionSpec.Builder changed = option.toBuilder();
-            if (use == null) {
+            if (names && name.equals("--sandbox")) {
+                changed.description("The schedule of a scheduler started with --sandbox: each target keeps its own.");
+            } else if (use == null || names) {
                 changed.hidden(true);
             } else if (name.equals("--sandbox")) {
                 changed.description("Start a local sandbox cloud in this process and " + use + ".");

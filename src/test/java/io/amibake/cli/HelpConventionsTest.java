@@ -31,9 +31,12 @@ class HelpConventionsTest {
     private static final Set<String> LISTS = Set.of("amibake status", "amibake logs", "amibake plan",
             "amibake validate", "amibake schedule", "amibake prune", "amibake sweep", "amibake bake", "amibake resume");
 
-    /** The commands that may start a sandbox in their own process. */
+    /**
+     * The commands that may start a sandbox in their own process, and {@code schedule resume},
+     * where it names the schedule of a scheduler that did.
+     */
     private static final Set<String> IN_PROCESS_SANDBOX = Set.of("amibake bake", "amibake plan", "amibake schedule",
-            "amibake serve");
+            "amibake serve", "amibake schedule resume");
 
     /** An upper-case placeholder: NAME, FILE|DIR, [RECIPE.]NAME=VALUE, OPERATION[@REGION]=CODE[xN]. */
     private static final Pattern PLACEHOLDER = Pattern.compile("[A-Z][A-Z0-9_.|=\\[\\]@-]*|\\[[A-Z][A-Z0-9_.|=\\[\\]@-]*");
