@@ -1,5 +1,7 @@
 package io.amibake.cli;
 
+import io.amibake.recipe.Suggestions;
+import io.amibake.cloud.AwsCatalog;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.CloudException;
 import io.amibake.cloud.Ec2Gateway;
@@ -62,6 +64,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON array, one object per image or leftover snapshot, for scripts.")
     boolean json;
 
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "Prune only this region of the recipes' regions; repeatable (default: all of them).")
+    List<String> regions;
+
     @Mixin
     CloudOptions cloud;
 
@@ -75,6 +81,14 @@ final class PruneCommand implements Callable<Integer> {
         if (cloud.sandbox) {
             err.println("amibake: an in-process sandbox has no images to prune; use --endpoint-url");
             return AmibakeCommand.USAGE;
+        }
+        for (String region : regions == null ? List.<String>of() : regions) {
+            if (!AwsCatalog.regions().contains(region)) {
+                err.println("amibake: --region " + region + ": unknown region"
+                        + Suggestions.closest(region, AwsCatalog.regions()).map(c -> "; did you mean '" + c + "'?")
+                        .orElse(""));
+                return AmibakeCommand.USAGE;
+            }
         }
         ScheduleVariables given = GivenVariables.read(varFile, vars, err);
         if (given == null) {
@@ -105,8 +119,9 @@ final class PruneCommand implements Callable<Integer> {
             List<Object> lines = new ArrayList<>();
             for (Recipe recipe : recipes) {
                 Redactor secrets = Redactor.of(recipe.secretValues());
-                List<RegionPlan> plans = dryRun ? pruner.plan(recipe)
-                        : pruner.prune(recipe, line -> {
+                List<String> where = regions == null ? recipe.imageRegions() : regions;
+                List<RegionPlan> plans = dryRun ? pruner.plan(recipe, where)
+                        : pruner.prune(recipe, where, line -> {
                             if (!json) {
                                 out.println("  " + secrets.redact(line));
                             }

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -54,9 +55,16 @@ public final class Pruner {
 
     /** What retention would remove in each of the recipe's regions; nothing is changed. */
     public List<RegionPlan> plan(Recipe recipe) {
+        return plan(recipe, recipe.imageRegions());
+    }
+
+    /** What retention would remove in those of the recipe's regions named; nothing is changed. */
+    public List<RegionPlan> plan(Recipe recipe, Collection<String> regions) {
         List<RegionPlan> plans = new ArrayList<>();
         for (String region : recipe.imageRegions()) {
-            plans.add(plan(recipe, region));
+            if (regions.contains(region)) {
+                plans.add(plan(recipe, region));
+            }
         }
         return plans;
     }
@@ -66,7 +74,12 @@ public final class Pruner {
      * without retention keeps every image, though leftovers of a killed prune still go.
      */
     public List<RegionPlan> prune(Recipe recipe, Consumer<String> report) {
-        List<RegionPlan> plans = plan(recipe);
+        return prune(recipe, recipe.imageRegions(), report);
+    }
+
+    /** {@link #prune(Recipe, Consumer)} in those of the recipe's regions named only. */
+    public List<RegionPlan> prune(Recipe recipe, Collection<String> regions, Consumer<String> report) {
+        List<RegionPlan> plans = plan(recipe, regions);
         for (RegionPlan plan : plans) {
             for (Verdict verdict : plan.doomed()) {
                 remove(plan.region(), recipe.name(), verdict.image(), report);
