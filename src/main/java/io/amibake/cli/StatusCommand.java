@@ -96,10 +96,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         int width = Math.max(4, bakes.stream().mapToInt(b -> b.bakeId().length()).max().orElse(0));
         int step = Math.max(4, bakes.stream().mapToInt(b -> b.step() == null ? 1 : b.step().length()).max().orElse(0));
-        String row = "%-9s %-" + width + "s %-10s %-" + step + "s %-19s %-10s %-10s %s%n";
-        out.printf(row, "EXECUTION", "BAKE", "STATUS", "STEP", "STARTED", "DURATION", "EXECUTIONS", "IMAGE");
+        String row = "%-9s %-" + width + "s %-10s %-" + step + "s %-19s %-10s %-10s %s";
+        out.println(String.format(row, "EXECUTION", "BAKE", "STATUS", "STEP", "STARTED", "DURATION", "EXECUTIONS",
+                "IMAGE"));
         for (BakeSummary b : bakes) {
-            out.print(TerminalText.safe(String.format(row, b.execution(), b.bakeId(), b.status(),
+            out.println(TerminalText.safe(String.format(row, b.execution(), b.bakeId(), b.status(),
                     b.step() == null ? "-" : b.step(), b.started() == null ? "-" : TIME.format(b.started()),
                     b.took() != null ? Durations.human(b.took()) : since(b.started()), b.runs(),
                     b.imageId() == null ? "-" : b.imageId())));

@@ -77,10 +77,13 @@ class OneBakeNameTest {
     void statusOfARecipeListsTheResumedBakeOnceWithItsIdAndItsExecutions() throws Exception {
         // when
         int exit = amibake("status", "httpd");
+        String table = out.toString();
         int json = amibake("status", "httpd", "--json");
 
         // then one line: the bake id, its latest execution, and both executions counted
         assertThat(exit).isZero();
+        assertThat(table.lines()).hasSize(2).last().asString().matches("\\d+ +" + bakeId + " +COMPLETED +\\S+ .* 2 +ami-\\S+");
+        assertThat(table).endsWith(System.lineSeparator());
         assertThat(json).isZero();
         JsonNode bakes = JsonMapper.builder().build().readTree(out.toString());
         assertThat(bakes).hasSize(1);
