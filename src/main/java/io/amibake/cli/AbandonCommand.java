@@ -1,15 +1,13 @@
 package io.amibake.cli;
 
-import io.amibake.cloud.AwsClients;
-import io.amibake.engine.run.BakeCleanup;
-import io.amibake.engine.state.BakeState;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRef;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.BatchStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -21,11 +19,19 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "their snapshots.",
                 "Never touched: instances that passed their deploy test, images in use (SSM parameter, launch"
                         + " template, instance) or protected, and what a region that completed published:"
-                        + " retention decides those (docs/lifecycle.md)."})
+                        + " retention decides those (docs/lifecycle.md)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:abandoned, and its instances removed",
+                "2:no bake matches the name, the bake completed or was abandoned already, or bad input",
+                "3:the bake's process still runs it, or the job repository is held or unreachable"})
 final class AbandonCommand implements Callable<Integer> {
 
-    @Option(names = "--execution", required = true, paramLabel = "ID", description = "An execution of the bake.")
-    long execution;
+    @Parameters(paramLabel = BakeArgument.LABEL, arity = "0..1", description = BakeArgument.HELP)
+    String bake;
+
+    @Option(names = "--execution", paramLabel = BakeArgument.LABEL,
+            description = "The same as the argument, for scripts written for earlier versions.")
+    String execution;
 
     @Option(names = "--delete-images", description = "Also remove the bake's images and snapshots everywhere.")
     boolean deleteImages;
@@ -43,35 +49,27 @@ final class AbandonCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if ((bake == null) == (execution == null)) {
+            err.println("amibake: name the bake to abandon: " + BakeArgument.HELP);
+            return AmibakeCommand.USAGE;
+        }
         if (cloud.sandbox) {
             err.println("amibake: an in-process sandbox has none of the bake's resources; use --endpoint-url");
             return AmibakeCommand.USAGE;
         }
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            var runner = context.launcher();
-            var found = runner.execution(execution);
-            if (found.isEmpty()) {
-                err.println("amibake: no bake with execution " + execution);
+            BakeService bakes = context.launcher();
+            BakeRef found = BakeArgument.find(bakes, execution != null ? execution : bake);
+            if (found.status().equals("COMPLETED") || found.status().equals("ABANDONED")) {
+                err.println("amibake: bake " + found.bakeId() + " (execution " + found.execution() + ") "
+                        + found.status().toLowerCase() + "; nothing to abandon");
                 return AmibakeCommand.USAGE;
             }
-            if (found.get().getStatus() == BatchStatus.COMPLETED || found.get().getStatus() == BatchStatus.ABANDONED) {
-                err.println("amibake: bake " + execution + " " + found.get().getStatus().name().toLowerCase()
-                        + "; nothing to abandon");
-                return AmibakeCommand.USAGE;
-            }
-            BakeState state = BakeState.of(found.get());
-            var abandoned = runner.abandon(found.get());
-            out.println("bake " + state.bakeId() + " (execution " + abandoned.getId() + ") is " + abandoned.getStatus());
-            if (state.recipeYaml() == null) {
-                return AmibakeCommand.OK;
-            }
-            try (AwsClients clients = new AwsClients(cloud.settings(null))) {
-                BakeCleanup cleanup = new BakeCleanup(clients, Clock.systemUTC(), out::println);
-                cleanup.terminateInstances(state.recipe(), state.bakeId());
-                if (deleteImages) {
-                    cleanup.deleteImages(state.recipe(), state.bakeId());
-                }
-            }
+            BakeRef abandoned = bakes.abandon(found.execution(), cloud.settings(null), deleteImages,
+                    out::println);
+            out.println("bake " + abandoned.bakeId() + " (execution " + abandoned.execution() + ") is "
+                    + abandoned.status());
+            out.flush();
             return AmibakeCommand.OK;
         }
     }

@@ -83,22 +83,58 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
                     }
                     return code;
                 });
-        for (String name : List.of("bake", "resume", "status", "abandon", "stop", "schedule", "serve")) {
+        for (String name : List.of("bake", "resume")) {
             CommandLine command = cli.getSubcommands().get(name);
             if (command != null) {
                 command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
             }
         }
-        CommandLine schedule = cli.getSubcommands().get("schedule");
-        if (schedule != null) {
-            schedule.getSubcommands().get("resume").getCommandSpec().usageMessage()
-                    .exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
-        }
         if (cli.getCommand() instanceof AmibakeCommand) {
             cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
         }
+        cli.getSubcommands().forEach((name, command) -> {
+            sandboxOptions(name, command.getCommandSpec());
+            command.getSubcommands().forEach((sub, nested) -> sandboxOptions(name + " " + sub, nested.getCommandSpec()));
+        });
         return cli;
     }
+
+    /**
+     * What {@code --sandbox} does, said for each command that has it; where the command refuses
+     * an in-process sandbox (nothing of a bake lives in a cloud that starts empty), the sandbox's
+     * options are hidden and the command's refusal says what to use instead.
+     */
+    private static void sandboxOptions(String command, CommandLine.Model.CommandSpec spec) {
+        CommandLine.Model.OptionSpec sandbox = spec.findOption("--sandbox");
+        if (sandbox == null) {
+            return;
+        }
+        String use = SANDBOX_USE.get(command);
+        boolean names = command.equals("schedule resume");
+        for (String name : List.of("--sandbox", "--time-scale", "--machines")) {
+            CommandLine.Model.OptionSpec option = spec.findOption(name);
+            if (option == null) {
+                continue;
+            }
+            CommandLine.Model.OptionSpec.Builder changed = option.toBuilder();
+            if (names && name.equals("--sandbox")) {
+                changed.description("The schedule of a scheduler started with --sandbox: each target keeps its own.");
+            } else if (use == null || names) {
+                changed.hidden(true);
+            } else if (name.equals("--sandbox")) {
+                changed.description("Start a local sandbox cloud in this process and " + use + ".");
+            }
+            spec.remove(option);
+            spec.addOption(changed.build());
+        }
+    }
+
+    /** What each command that takes {@code --sandbox} does with it. */
+    private static final Map<String, String> SANDBOX_USE = Map.of(
+            "bake", "bake against it",
+            "plan", "check the recipe against it (it holds only the sandbox's own images)",
+            "schedule", "bake the schedules against it",
+            "serve", "bake the schedules against it");
 
     /** Without a command there is nothing to do: the usage, on stderr, and a usage error's exit code. */
     @Override

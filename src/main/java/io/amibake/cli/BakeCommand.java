@@ -63,7 +63,7 @@ final class BakeCommand implements Callable<Integer> {
         return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, target, chosen, events) -> {
             if (resume) {
                 try {
-                    long last = launcher.resumable(recipe).getId();
+                    long last = launcher.resumableBake(recipe).execution();
                     return launcher.resume(last, null, variables, target, output.manifest, events,
                             resumed -> ResumeCommand.announce(resumed, output.json, out));
                 } catch (NothingToResumeException nothing) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** Where a command finds the cloud: AWS (default), a running sandbox, or one started in-process. */
 final class CloudOptions {
 
-    @Option(names = "--sandbox", description = "Start a local sandbox cloud in this process and bake against it.")
+    @Option(names = "--sandbox", description = "Start a local sandbox cloud in this process and use it.")
     boolean sandbox;
 
     @Option(names = "--time-scale", defaultValue = "0.02", paramLabel = "X",
@@ -27,7 +27,7 @@ final class CloudOptions {
                     "Signed with the sandbox's dummy credentials unless --profile names real ones."})
     URI endpoint;
 
-    @Option(names = "--profile", paramLabel = "P", description = "The AWS named profile to use.")
+    @Option(names = "--profile", paramLabel = "PROFILE", description = "The AWS named profile to use.")
     String profile;
 
     /** The options of an in-process sandbox: a free port, this time scale, real machines if asked. */

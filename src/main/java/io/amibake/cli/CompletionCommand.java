@@ -12,7 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Print a shell completion script for amibake's commands and options.",
                 "Load it in the current shell with: source <(amibake completion bash)",
                 "Or keep it: amibake completion bash > /etc/bash_completion.d/amibake. In zsh, the same script "
-                        + "loads through bashcompinit: source <(amibake completion zsh)."})
+                        + "loads through bashcompinit: source <(amibake completion zsh)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:printed", "2:bad usage, or a shell other than bash or zsh"})
 final class CompletionCommand implements Callable<Integer> {
 
     enum Shell { bash, zsh }

@@ -5,7 +5,9 @@ import io.amibake.recipe.Durations;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,8 +94,25 @@ final class ConsoleEvents implements BakeEvents {
             out.println("image:    " + summary.get("imageId") + "  " + summary.get("imageName"));
         }
         out.println("manifest: " + summary.get("manifest"));
-        out.println("requests: " + summary.get("requests"));
+        requests(summary.get("requests")).forEach(out::println);
         out.flush();
+    }
+
+    /** The requests a bake sent: the total, then one aligned line per operation, most sent first. */
+    static List<String> requests(Object counts) {
+        if (!(counts instanceof Map<?, ?> map) || map.isEmpty()) {
+            return List.of("requests: none");
+        }
+        List<Map.Entry<String, Long>> sorted = map.entrySet().stream()
+                .map(e -> Map.entry(String.valueOf(e.getKey()), ((Number) e.getValue()).longValue()))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .toList();
+        int width = sorted.stream().mapToInt(e -> e.getKey().length()).max().orElse(0);
+        int digits = String.valueOf(sorted.get(0).getValue()).length();
+        List<String> lines = new ArrayList<>();
+        lines.add("requests: " + sorted.stream().mapToLong(Map.Entry::getValue).sum());
+        sorted.forEach(e -> lines.add(String.format("  %-" + width + "s %" + digits + "d", e.getKey(), e.getValue())));
+        return lines;
     }
 
     private void line(String text) {

@@ -11,4 +11,9 @@ final class EditedRecipeException extends RuntimeException {
                 + String.join("\n", conflicts.stream().map(c -> "  - " + c).toList())
                 + "\nstart a new bake instead: amibake bake " + edited);
     }
+
+    /** One line that says what to type. */
+    EditedRecipeException(String line) {
+        super(line);
+    }
 }

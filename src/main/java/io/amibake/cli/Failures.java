@@ -5,6 +5,7 @@ import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.store.HomeProblem;
 import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.engine.api.SecretNeededException;
+import io.amibake.engine.api.UnknownBakeException;
 import io.amibake.engine.api.WrongTargetException;
 import io.amibake.engine.store.SharedRepository;
 import java.io.PrintWriter;
@@ -36,7 +37,8 @@ final class Failures {
             return AmibakeCommand.NOTHING_TO_RESUME;
         }
         if (e instanceof CredentialsException || e instanceof EditedRecipeException
-                || e instanceof SecretNeededException || e instanceof WrongTargetException) {
+                || e instanceof SecretNeededException || e instanceof WrongTargetException
+                || e instanceof UnknownBakeException) {
             err.println("amibake: " + e.getMessage());
             return AmibakeCommand.USAGE;
         }

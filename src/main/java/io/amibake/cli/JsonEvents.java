@@ -1,7 +1,6 @@
 package io.amibake.cli;
 
 import io.amibake.engine.api.BakeEvents;
-import io.amibake.engine.read.Manifest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +70,7 @@ final class JsonEvents implements BakeEvents {
         line.put("time", Instant.now().toString());
         line.put("event", event);
         line.putAll(fields);
-        out.println(Manifest.toLine(line));
+        out.println(Json.line(line));
         out.flush();
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 final class OutputOptions {
 
     @Option(names = "--manifest", paramLabel = "FILE",
-            description = "Where to write the manifest (default: <home>/manifests/<bake>.json).")
+            description = "Where to write the manifest (default: HOME/manifests/BAKE-ID.json).")
     Path manifest;
 
     @Option(names = "--json", description = "Write one JSON event per line instead of progress lines.")

@@ -7,14 +7,8 @@ import io.amibake.cloud.Ec2Preflight;
 import io.amibake.cloud.KmsGateway;
 import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.api.Target;
-import io.amibake.engine.state.BakeParameters;
-import io.amibake.engine.state.BakeState;
-import io.amibake.engine.read.Manifest;
-import io.amibake.engine.store.WaitHistory;
-import io.amibake.engine.wait.Expectation;
-import io.amibake.engine.wait.Expectations;
-import io.amibake.engine.wait.WaitKind;
 import io.amibake.lifecycle.Plan;
 import io.amibake.lifecycle.Planner;
 import io.amibake.recipe.AwsRole;
@@ -30,14 +24,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,7 +62,7 @@ final class PlanCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RECIPE", description = "The recipe file.")
     Path file;
 
-    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Overrides a variable the recipe declares.")
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Override a variable the recipe declares.")
     List<String> vars = new ArrayList<>();
 
     @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one NAME=VALUE a line (# comments);"
@@ -120,7 +111,7 @@ final class PlanCommand implements Callable<Integer> {
                 history = List.of("earlier bakes could not be read: " + e.getMessage());
             }
             if (json) {
-                out.println(Manifest.toLine(secrets.redactDeep(json(plan, history))));
+                out.println(Json.line(secrets.redactDeep(json(plan, history))));
             } else {
                 StringWriter text = new StringWriter();
                 print(new PrintWriter(text), plan, history, cloud.target(sandboxEndpoint).waitsKey());
@@ -141,17 +132,12 @@ final class PlanCommand implements Callable<Integer> {
         try (BakeContext context = BakeContext.open(home.resolve())) {
             List<Duration> took = new ArrayList<>();
             List<Long> requests = new ArrayList<>();
-            for (JobExecution e : context.launcher().latestExecutions(recipe.name(), 20)) {
-                if (e.getStatus() != BatchStatus.COMPLETED || e.getEndTime() == null
-                        || !target.equals(Target.parse(e.getJobParameters().getString(BakeParameters.TARGET)).waitsKey())) {
+            for (BakeSummary bake : context.launcher().history(recipe.name(), 20)) {
+                if (!bake.completed() || bake.took() == null || !target.equals(Target.parse(bake.target()).waitsKey())) {
                     continue;
                 }
-                BakeState state = BakeState.of(e);
-                if (state.startedAt() != null) {
-                    took.add(Duration.between(state.startedAt(), e.getEndTime().atZone(ZoneId.systemDefault())
-                            .toInstant()));
-                }
-                requests.add(state.requests().values().stream().mapToLong(Long::longValue).sum());
+                took.add(bake.took());
+                requests.add(bake.requests());
             }
             if (took.isEmpty()) {
                 lines.add("no completed bake of " + recipe.name() + " against " + target
@@ -161,26 +147,15 @@ final class PlanCommand implements Callable<Integer> {
                         + " against " + target + ": took " + Durations.human(median(took)) + " (median), "
                         + median(requests) + " requests (median)");
             }
-            Expectations expected = new Expectations(context.bean(WaitHistory.class).load(recipe.name(), target));
-            String source = recipe.source().region();
-            List<String> waits = new ArrayList<>();
-            wait(waits, "image", expected.expected(WaitKind.IMAGE_AVAILABLE, source));
-            for (String region : recipe.imageRegions().subList(1, recipe.imageRegions().size())) {
-                wait(waits, "copy to " + region, expected.expected(WaitKind.COPY_AVAILABLE,
-                        Expectations.copyTarget(source, region)));
-            }
+            List<String> waits = context.launcher().expectedWaits(recipe, target).stream()
+                    .map(w -> w.what() + " " + Durations.human(w.duration())
+                            + (w.trusted() ? "" : " (a guess from other waits)"))
+                    .toList();
             if (!waits.isEmpty()) {
                 lines.add("expected waits: " + String.join(", ", waits));
             }
         }
         return lines;
-    }
-
-    private static void wait(List<String> waits, String what, Expectation expectation) {
-        if (expectation != null) {
-            waits.add(what + " " + Durations.human(expectation.duration())
-                    + (expectation.trusted() ? "" : " (a guess from other waits)"));
-        }
     }
 
     private static <T extends Comparable<T>> T median(List<T> values) {

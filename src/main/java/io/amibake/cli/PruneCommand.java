@@ -1,5 +1,7 @@
 package io.amibake.cli;
 
+import io.amibake.recipe.Suggestions;
+import io.amibake.cloud.AwsCatalog;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.CloudException;
 import io.amibake.cloud.Ec2Gateway;
@@ -17,7 +19,9 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +40,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " and delete their snapshots.",
                 "Only images tagged by amibake for the recipe are considered. An image stays when it is among"
                         + " the newest, named by the recipe's SSM parameter, used by an instance, protected from"
-                        + " deregistration, or younger than the maximum age.",
-                "Exit status: 0 done, 1 a cloud call failed (run it again: it finishes the job), 2 bad input."})
+                        + " deregistration, or younger than the maximum age."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:a cloud call failed: run it again, it finishes the job",
+                "2:a recipe is not valid, or bad input; nothing was changed"})
 final class PruneCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Recipe files, or folders of recipes.")
@@ -47,13 +53,20 @@ final class PruneCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = "--var", paramLabel = "[RECIPE.]NAME=VALUE",
-            description = "Overrides a variable the recipes declare (with RECIPE., one recipe's only).")
+            description = "Override a variable the recipes declare (with RECIPE., one recipe's only).")
     List<String> vars = new ArrayList<>();
 
     @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one [RECIPE.]NAME=VALUE a line"
             + " (# comments); --var wins. The command line shows in 'ps', a cron job's too: give secrets here.",
             "Secret values never appear in the output."})
     Path varFile;
+
+    @Option(names = "--json", description = "Print one JSON array, one object per image or leftover snapshot, for scripts.")
+    boolean json;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "Prune only this region of the recipes' regions; repeatable (default: all of them).")
+    List<String> regions;
 
     @Mixin
     CloudOptions cloud;
@@ -68,6 +81,14 @@ final class PruneCommand implements Callable<Integer> {
         if (cloud.sandbox) {
             err.println("amibake: an in-process sandbox has no images to prune; use --endpoint-url");
             return AmibakeCommand.USAGE;
+        }
+        for (String region : regions == null ? List.<String>of() : regions) {
+            if (!AwsCatalog.regions().contains(region)) {
+                err.println("amibake: --region " + region + ": unknown region"
+                        + Suggestions.closest(region, AwsCatalog.regions()).map(c -> "; did you mean '" + c + "'?")
+                        .orElse(""));
+                return AmibakeCommand.USAGE;
+            }
         }
         ScheduleVariables given = GivenVariables.read(varFile, vars, err);
         if (given == null) {
@@ -95,13 +116,27 @@ final class PruneCommand implements Callable<Integer> {
         try (AwsClients clients = new AwsClients(cloud.settings(null))) {
             Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
                     Clock.systemUTC());
+            List<Object> lines = new ArrayList<>();
             for (Recipe recipe : recipes) {
                 Redactor secrets = Redactor.of(recipe.secretValues());
-                List<RegionPlan> plans = dryRun ? pruner.plan(recipe)
-                        : pruner.prune(recipe, line -> out.println("  " + secrets.redact(line)));
+                Pruner.Scope where = regions == null ? Pruner.Scope.of(recipe) : Pruner.Scope.of(recipe).only(regions);
+                List<RegionPlan> plans = dryRun ? pruner.plan(recipe, where)
+                        : pruner.prune(recipe, where, line -> {
+                            if (!json) {
+                                out.println("  " + secrets.redact(line));
+                            }
+                        });
+                if (json) {
+                    lines.addAll((List<?>) secrets.redactDeep(json(recipe, plans)));
+                    continue;
+                }
                 StringWriter text = new StringWriter();
                 print(new PrintWriter(text), recipe, plans);
                 out.print(secrets.redact(text.toString()));
+            }
+            if (json) {
+                out.println(Json.line(lines));
+                out.flush();
             }
         } catch (CloudException e) {
             out.flush();
@@ -111,6 +146,34 @@ final class PruneCommand implements Callable<Integer> {
             return AmibakeCommand.FAILED;
         }
         return AmibakeCommand.OK;
+    }
+
+    private List<Map<String, Object>> json(Recipe recipe, List<RegionPlan> plans) {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (RegionPlan plan : plans) {
+            for (Verdict verdict : plan.verdicts()) {
+                lines.add(line(recipe, plan.region(), verdict.goes(), "image", verdict.image().id(),
+                        verdict.image().name(), verdict.reason()));
+            }
+            for (String snapshot : plan.leftoverSnapshots()) {
+                lines.add(line(recipe, plan.region(), true, "snapshot", snapshot, null,
+                        "snapshot left by an interrupted prune"));
+            }
+        }
+        return lines;
+    }
+
+    private Map<String, Object> line(Recipe recipe, String region, boolean goes, String kind, String id, String name,
+                                     String reason) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("recipe", recipe.name());
+        line.put("region", region);
+        line.put("action", goes ? (dryRun ? "go" : "gone") : "keep");
+        line.put("kind", kind);
+        line.put("id", id);
+        line.put("name", name);
+        line.put("reason", reason);
+        return line;
     }
 
     private void print(PrintWriter out, Recipe recipe, List<RegionPlan> plans) {

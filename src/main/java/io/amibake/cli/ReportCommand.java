@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,18 +23,22 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Write a bake's report: one HTML file that opens without network access.",
                 "It shows the timeline of steps and region copies with expected and actual waits, each region's "
                         + "outcome, requests and retries, the recipe's recent bakes, and every command's output.",
-                "Works for completed, failed and running bakes."})
+                "Works for completed, failed and running bakes."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:written", "2:no bake matches the name, the file cannot be written, or bad input",
+                "3:the job repository is held or unreachable"})
 final class ReportCommand implements Callable<Integer> {
 
     /** How many bakes of the recipe the history chart shows. */
     static final int HISTORY = 20;
 
-    @Parameters(paramLabel = "RECIPE", arity = "0..1",
-            description = "The recipe whose newest bake to report on, or a bake id.")
-    String recipe;
+    @Parameters(paramLabel = BakeArgument.LABEL, arity = "0..1",
+            description = BakeArgument.HELP + " Default: the newest bake.")
+    String bake;
 
-    @Option(names = "--execution", paramLabel = "ID", description = "Report on the bake of this execution.")
-    Long execution;
+    @Option(names = "--execution", paramLabel = BakeArgument.LABEL,
+            description = "The same as the argument, for scripts written for earlier versions.")
+    String execution;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
             description = "Where to write it (default: HOME/reports/BAKE-ID.html, next to the recipe's other reports;"
@@ -53,8 +55,8 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if ((recipe == null) == (execution == null)) {
-            err.println("amibake: name a recipe (or bake id) or --execution ID, one of the two");
+        if (bake != null && execution != null) {
+            err.println("amibake: name a bake or give --execution, not both");
             return AmibakeCommand.USAGE;
         }
         if (output != null && output.isBlank()) {
@@ -64,14 +66,8 @@ final class ReportCommand implements Callable<Integer> {
         Path dir = home.resolve();
         try (BakeContext context = BakeContext.open(dir)) {
             var runner = context.launcher();
-            Optional<JobExecution> found = execution != null ? runner.execution(execution)
-                    : BakeFinder.find(runner, recipe);
-            if (found.isEmpty()) {
-                err.println("amibake: no bake " + (execution != null ? "with execution " + execution
-                        : "of '" + recipe + "'") + "; see 'amibake status'");
-                return AmibakeCommand.USAGE;
-            }
-            BakeDetail detail = runner.detail(found.get().getId()).orElseThrow();
+            BakeDetail detail = runner.detail(BakeArgument.find(runner, execution != null ? execution : bake)
+                    .execution()).orElseThrow();
             List<BakeSummary> history = runner.history(detail.recipe(), HISTORY);
             Path file = output == null ? dir.resolve("reports").resolve(BakePage.fileName(detail.bakeId()))
                     : Files.isDirectory(Path.of(output)) ? Path.of(output).resolve(BakePage.fileName(detail.bakeId()))

@@ -14,10 +14,12 @@ import picocli.CommandLine.Option;
  * starts it, and it ends by itself once idle (see docs/bake.md).
  */
 @Command(name = "repository-server", hidden = true,
-        description = "Serve the home's embedded job repository to the amibake processes using it (started by them).")
+        description = "Serve the home's embedded job repository to the amibake processes using it (started by them).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:idle for the time given, and stopped", "2:bad usage"})
 final class RepositoryServerCommand implements Callable<Integer> {
 
-    @Option(names = "--home", required = true, paramLabel = "DIR")
+    @Option(names = "--home", required = true, paramLabel = "DIR", description = "The home whose repository to serve.")
     Path home;
 
     @Option(names = "--idle", required = true, paramLabel = "DURATION", description = "ISO-8601, e.g. PT30S.")

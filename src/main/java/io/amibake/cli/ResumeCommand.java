@@ -1,20 +1,22 @@
 package io.amibake.cli;
 
-import io.amibake.engine.api.BakeService;
-import io.amibake.engine.api.Target;
-import io.amibake.engine.state.BakeParameters;
-import io.amibake.engine.api.NothingToResumeException;
-import java.io.PrintWriter;
 import io.amibake.engine.api.BakeRequest;
-import io.amibake.engine.state.BakeState;
-import io.amibake.engine.state.RecipeChanges;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRef;
+import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.engine.api.SecretNeededException;
+import io.amibake.engine.api.StoredRecipe;
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.RecipeException;
+import io.amibake.recipe.RecipeLoader;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,21 +26,33 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amibake resume}: goes on with a failed or stopped bake from its last checkpoint. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = {"Resume the latest failed or stopped bake of a recipe from its last checkpoint.",
+        description = {"Resume a failed or stopped bake from its last checkpoint: a recipe's latest one, or the bake"
+                + " named.",
                 "The same instance, the same image, only the work not yet done: a failed command and "
-                        + "the ones after it, the regions whose copy did not complete."})
+                        + "the ones after it, the regions whose copy did not complete.",
+                "When the recipe's file changed since the bake began, the edit is taken if it only changes what"
+                        + " has not run yet (as the scheduler does); otherwise nothing runs and one line says what to"
+                        + " type."})
 final class ResumeCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "RECIPE", arity = "0..1",
-            description = "The recipe's name, or its file.")
-    String recipe;
+    /** The statuses of a bake that cannot resume: it is done with. */
+    private static final Set<String> ENDED = Set.of("COMPLETED", "ABANDONED");
 
-    @Option(names = "--execution", paramLabel = "ID", description = "Resume this execution's bake.")
-    Long execution;
+    @Parameters(paramLabel = BakeArgument.LABEL, arity = "0..1", description = {BakeArgument.HELP,
+            "A recipe names its latest failed or stopped bake, unless a newer one completed since."})
+    String bake;
+
+    @Option(names = "--execution", paramLabel = BakeArgument.LABEL,
+            description = "The same as the argument, for scripts written for earlier versions.")
+    String execution;
 
     @Option(names = "--recipe", paramLabel = "FILE",
             description = "An edited recipe to resume with; only steps that have not completed may change.")
     Path edited;
+
+    @Option(names = "--as-stored",
+            description = "Resume with the recipe the bake stored, even when its file has changed since.")
+    boolean asStored;
 
     @Option(names = "--var", paramLabel = "NAME=VALUE", description = {"The values of the bake's secret variables,"
             + " which amibake never stores (repeatable); with --recipe, the edited recipe's variables."})
@@ -65,8 +79,12 @@ final class ResumeCommand implements Callable<Integer> {
                     + " run 'amibake sandbox' on its own and pass --endpoint-url to bake and resume");
             return AmibakeCommand.USAGE;
         }
-        if (recipe == null && execution == null) {
-            err.println("amibake: name a recipe or give --execution ID");
+        if ((bake == null) == (execution == null)) {
+            err.println("amibake: name the bake to resume: " + BakeArgument.HELP);
+            return AmibakeCommand.USAGE;
+        }
+        if (edited != null && asStored) {
+            err.println("amibake: --recipe and --as-stored contradict each other; give one");
             return AmibakeCommand.USAGE;
         }
         Map<String, String> variables = BakeCommand.parseVars(vars, err);
@@ -80,74 +98,105 @@ final class ResumeCommand implements Callable<Integer> {
                 return AmibakeCommand.USAGE;
             }
         }
-        if (recipe != null && Files.isRegularFile(Path.of(recipe))
-                && BakeCommand.load(Path.of(recipe), variables, err) == null) {
-            return AmibakeCommand.USAGE;
-        }
-        String recipeName = recipeName(variables);
-        if (recipeName == null) {
-            err.println("amibake: no bake with execution id " + execution);
-            return AmibakeCommand.USAGE;
+        String name = execution != null ? execution : bake;
+        String recipeName;
+        try (BakeContext context = BakeContext.open(home.resolve())) {
+            recipeName = BakeArgument.find(context.launcher(), name).recipe();
         }
         BakeCommand.Loaded change = replacement;
         return BakeSession.run(home.resolve(), recipeName, cloud, output.json, out, err,
                 (launcher, target, chosen, events) -> {
-            JobExecution last = execution != null ? launcher.execution(execution).orElse(null)
-                    : launcher.resumable(recipeName);
-            if (last == null || !BakeService.resumable(last)) {
-                throw new NothingToResumeException("nothing to resume for execution " + execution
-                        + (last == null ? "" : " (it is " + last.getStatus() + ")"));
+            BakeRef last = chosen(launcher, name);
+            if (ENDED.contains(last.status())) {
+                throw new NothingToResumeException("nothing to resume: bake " + last.bakeId() + " (execution "
+                        + last.execution() + ") is " + last.status());
             }
-            BakeRequest request = null;
+            BakeRequest request;
             if (change != null) {
-                List<String> conflicts = RecipeChanges.conflicts(BakeState.of(last).withSecrets(variables),
-                        change.recipe());
+                List<String> conflicts = launcher.conflicts(last.execution(), change.recipe(), variables);
                 if (!conflicts.isEmpty()) {
                     throw new EditedRecipeException(conflicts, edited);
                 }
                 request = new BakeRequest(change.yaml(), edited.toString(), variables, change.recipe());
             } else {
-                onlySecrets(BakeState.of(last), variables);
+                StoredRecipe stored = launcher.storedRecipe(last.execution()).orElse(null);
+                onlySecrets(last, stored, variables);
+                request = asStored || stored == null ? null : fileEdit(launcher, last, stored, variables, out);
             }
-            return launcher.resume(last.getId(), request, variables, chosen, output.manifest, events,
+            return launcher.resume(last.execution(), request, variables, chosen, output.manifest, events,
                     resumed -> announce(resumed, output.json, out));
         });
     }
 
+    /**
+     * The bake a resume means: a recipe's latest resumable bake (unless a newer one completed since),
+     * or exactly the bake named by its id or an execution number.
+     */
+    private static BakeRef chosen(BakeService bakes, String name) {
+        BakeRef found = BakeArgument.find(bakes, name);
+        boolean byRecipe = found.recipe().equals(BakeArgument.recipeName(name)) && !name.equals(found.bakeId());
+        return byRecipe ? bakes.resumableBake(found.recipe()) : found;
+    }
+
+    /**
+     * The edit of the recipe's file since the bake stored it, when there is one and it only changes
+     * what has not run yet; null when the file is unchanged or gone.
+     *
+     * @throws EditedRecipeException in one line, when the edit changes what already ran or no longer loads
+     */
+    private BakeRequest fileEdit(BakeService bakes, BakeRef last, StoredRecipe stored, Map<String, String> secrets,
+                                 PrintWriter out) {
+        Path file = stored.file() == null ? null : Path.of(stored.file());
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        String yaml;
+        Recipe recipe;
+        Map<String, String> variables = new HashMap<>(stored.variables());
+        variables.putAll(secrets);
+        try {
+            yaml = RecipeLoader.readText(file);
+            if (yaml.equals(stored.yaml())) {
+                return null;
+            }
+            recipe = RecipeLoader.parse(yaml, file.toString(), variables);
+        } catch (RecipeException e) {
+            throw new EditedRecipeException(file + " changed since bake " + last.bakeId() + " began and no longer"
+                    + " loads (" + e.getMessage().lines().findFirst().orElse("") + "): fix it, or type 'amibake resume "
+                    + last.bakeId() + " --as-stored' to resume with the recipe the bake stored");
+        }
+        List<String> conflicts = bakes.conflicts(last.execution(), recipe, secrets);
+        if (!conflicts.isEmpty()) {
+            throw new EditedRecipeException(file + " was edited where bake " + last.bakeId() + " already ran ("
+                    + String.join("; ", conflicts) + "): type 'amibake bake " + file + "' to bake the edit anew, or"
+                    + " 'amibake resume " + last.bakeId() + " --as-stored' to resume with the recipe the bake stored");
+        }
+        if (!output.json) {
+            out.println("recipe " + file + " changed since bake " + last.bakeId() + " began, only in what has not"
+                    + " run yet: resuming with the edit");
+        }
+        return new BakeRequest(yaml, file.toString(), variables, recipe);
+    }
+
     /** Says which bake resumes, and against which target: its own. */
-    static void announce(JobExecution last, boolean json, PrintWriter out) {
+    static void announce(BakeRef last, boolean json, PrintWriter out) {
         if (json) {
             return;
         }
-        out.println("resuming bake " + BakeState.of(last).bakeId() + " (execution " + last.getId() + ", "
-                + last.getStatus() + ") against " + Target.parse(last.getJobParameters().getString(BakeParameters.TARGET)));
+        out.println("resuming bake " + last.bakeId() + " (execution " + last.execution() + ", "
+                + last.status() + ") against " + last.target());
     }
 
     /** Without --recipe, a --var can only give a secret again: the bake keeps its other variables. */
-    private static void onlySecrets(BakeState bake, Map<String, String> variables) {
+    private static void onlySecrets(BakeRef bake, StoredRecipe stored, Map<String, String> variables) {
+        List<String> secretNames = stored == null ? List.of() : stored.secretNames();
         for (String name : variables.keySet()) {
-            if (!bake.secretNames().contains(name)) {
+            if (!secretNames.contains(name)) {
                 throw new SecretNeededException("--var " + name + ": bake " + bake.bakeId() + " keeps its variables;"
                         + " only its secret ones are given again on resume"
-                        + (bake.secretNames().isEmpty() ? " (it has none)" : " (" + String.join(", ", bake.secretNames()) + ")")
+                        + (secretNames.isEmpty() ? " (it has none)" : " (" + String.join(", ", secretNames) + ")")
                         + ". To change '" + name + "', resume with --recipe FILE --var " + name + "=VALUE");
             }
-        }
-    }
-
-    private String recipeName(Map<String, String> variables) {
-        if (recipe != null) {
-            Path file = Path.of(recipe);
-            if (Files.isRegularFile(file)) {
-                BakeCommand.Loaded loaded = BakeCommand.load(file, variables, spec.commandLine().getErr());
-                return loaded == null ? recipe : loaded.recipe().name();
-            }
-            return recipe;
-        }
-        try (BakeContext context = BakeContext.open(home.resolve())) {
-            return context.launcher().execution(execution)
-                    .map(e -> e.getJobParameters().getString(BakeParameters.RECIPE))
-                    .orElse(null);
         }
     }
 }

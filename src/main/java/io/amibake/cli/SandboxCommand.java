@@ -23,8 +23,11 @@ import picocli.CommandLine.Spec;
  * client, so a bake can be killed and resumed against the same cloud. Starts no Spring context.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-        description = {"Serves a local EC2 and SSM endpoint that the AWS SDK and the aws CLI talk to, until stopped.",
-                "Point clients at it with --endpoint-url (any credentials work). See docs/sandbox.md."})
+        description = {"Serve a local EC2 and SSM endpoint that the AWS SDK and the aws CLI talk to, until stopped.",
+                "Point clients at it with --endpoint-url (any credentials work). See docs/sandbox.md."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped (Ctrl-C or SIGTERM)", "1:the real machines could not start",
+                "2:bad input, or the port cannot be taken"})
 public final class SandboxCommand implements Callable<Integer> {
 
     private static final Pattern FAIL = Pattern.compile("([A-Za-z]+)(?:@([a-z0-9-]+))?=([A-Za-z][A-Za-z0-9.]*?)(?:x(\\d+))?");
@@ -35,7 +38,7 @@ public final class SandboxCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--port", defaultValue = "4566", description = "TCP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "4566", description = "TCP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int port;
 
     @Option(names = "--time-scale", defaultValue = "1.0", paramLabel = "X",

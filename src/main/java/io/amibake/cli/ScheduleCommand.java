@@ -4,8 +4,8 @@ import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.TestClock;
+import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.store.BakeSettings;
-import io.amibake.engine.state.BakeState;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import io.amibake.recipe.RecipeException;
@@ -32,14 +32,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,10 +59,11 @@ import picocli.CommandLine.Spec;
                         + " again as they change.",
                 "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
                 "A webhook that cannot be reached at start-up is a warning: the bakes go on.",
-                "It exits 2 at start-up for a bad recipe, setting or directory or a secret variable nobody gave,"
-                        + " 3 when the job repository is held"
-                        + " or unreachable; after SIGTERM the exit status is the signal's (143). A bake's failure"
-                        + " is reported and never ends the process."},
+                "A bake's failure is reported and never ends the process."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:with --list: listed", "2:at start-up: a bad recipe, setting or directory, or a secret"
+                + " variable nobody gave", "3:at start-up: the job repository is held or unreachable",
+                "143:stopped by SIGTERM (running bakes stop resumable)"},
         subcommands = ScheduleCommand.Resume.class)
 final class ScheduleCommand implements Callable<Integer> {
 
@@ -73,6 +73,9 @@ final class ScheduleCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR|RECIPE", arity = "0..*",
             description = "Recipe files, and directories whose .yaml and .yml files are recipes.")
     List<Path> paths = List.of();
+
+    @Option(names = "--json", description = "With --list: print one JSON array, one object per recipe, for scripts.")
+    boolean json;
 
     @Option(names = "--list", description = "Print each recipe's next run, last outcome and last image, and exit.")
     boolean list;
@@ -143,7 +146,7 @@ final class ScheduleCommand implements Callable<Integer> {
         if (list) {
             try (BakeContext context = BakeContext.open(home.resolve())) {
                 ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), cloud.scheduleKey());
-                list(recipes, context.launcher(), store, context.bean(BakeSettings.class).leaseTtl(), out);
+                list(recipes, context.launcher(), store, context.bean(BakeSettings.class).leaseTtl(), json, out);
             }
             return AmibakeCommand.OK;
         }
@@ -243,7 +246,8 @@ final class ScheduleCommand implements Callable<Integer> {
     /**
      * Reads every recipe once at start-up: a wrong one is bad input (exit 2) now, where later it
      * would only be reported and skipped. A recipe file named on its own must have a schedule; in
-     * a directory, recipes without one are left out with a note.
+     * a directory, recipes without one are left out with a note, and a second file of a recipe's
+     * name (a backup copy, say) is reported and left out while the others go on.
      */
     static List<RecipeFiles.Version> scheduled(RecipeFiles files, List<Path> named, PrintWriter out,
                                                PrintWriter err) {
@@ -278,9 +282,10 @@ final class ScheduleCommand implements Callable<Integer> {
             }
             Path other = byName.putIfAbsent(version.name(), file);
             if (other != null) {
-                err.println(file + ": recipe '" + version.name() + "' is also in " + other
-                        + "; a recipe can be scheduled once");
-                bad = true;
+                // A backup copy left in the directory must not keep the other recipes from their nights.
+                err.println("amibake: " + file + ": recipe '" + version.name() + "' is also in " + other
+                        + "; a recipe is scheduled once, from " + other + ": this file is left out");
+                bad |= named.contains(file);
                 continue;
             }
             recipes.add(version);
@@ -294,9 +299,12 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     private static void list(List<RecipeFiles.Version> recipes, BakeService launcher, ScheduleStore store,
-                             Duration aliveFor, PrintWriter out) {
+                             Duration aliveFor, boolean json, PrintWriter out) {
         String format = "%-24s %-26s %-40s %s%n";
-        out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");
+        List<Map<String, Object>> lines = new ArrayList<>();
+        if (!json) {
+            out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");
+        }
         ZonedDateTime now = ZonedDateTime.now();
         for (RecipeFiles.Version recipe : recipes) {
             String name = recipe.name();
@@ -309,11 +317,20 @@ final class ScheduleCommand implements Callable<Integer> {
                     .map(slot -> slot.at().atZone(schedule.zone()).format(ScheduleConsole.SLOT) + " "
                             + slot.outcome().toLowerCase().replace('_', ' ') + (slot.resumed() ? " (resumed)" : ""))
                     .orElse("none");
-            String image = launcher.latestExecutions(name, 50).stream()
-                    .filter(e -> e.getStatus() == BatchStatus.COMPLETED)
+            String image = launcher.history(name, 50).stream()
+                    .filter(BakeSummary::completed)
                     .findFirst()
-                    .map(ScheduleCommand::imageOf)
+                    .map(bake -> bake.imageId() + " (bake " + bake.bakeId() + ")")
                     .orElse("none");
+            if (json) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("recipe", name);
+                line.put("next", next);
+                line.put("lastSlot", last);
+                line.put("lastImage", image);
+                lines.add(line);
+                continue;
+            }
             out.printf(format, name, next, TerminalText.safe(last), image);
             store.latest(name).filter(slot -> slot.detail() != null && !"COMPLETED".equals(slot.outcome()))
                     .ifPresent(slot -> out.println("  " + TerminalText.safe(slot.detail().lines().findFirst()
@@ -324,17 +341,19 @@ final class ScheduleCommand implements Callable<Integer> {
                     .ifPresent(slot -> out.println("  " + TerminalText.safe("left running by " + slot.owner()
                             + ", which is gone; a running scheduler closes it with its bake's outcome")));
         }
-    }
-
-    private static String imageOf(JobExecution completed) {
-        BakeState state = BakeState.of(completed);
-        return state.imageId() + " (bake " + state.bakeId() + ")";
+        if (json) {
+            out.println(Json.line(lines));
+            out.flush();
+        }
     }
 
     /** {@code amibake schedule resume RECIPE}: lifts a pause that failures in a row put on a schedule. */
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = {"Resume the paused schedule of a recipe: its next slot runs again.",
-                    "The failures in a row are forgotten; editing the recipe does the same."})
+                    "The failures in a row are forgotten; editing the recipe does the same."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:resumed, or not paused", "2:no schedule of that recipe, or bad input",
+                    "3:the job repository is held or unreachable"})
     static final class Resume implements Callable<Integer> {
 
         @Parameters(paramLabel = "RECIPE", description = "The recipe's name, or its file.")

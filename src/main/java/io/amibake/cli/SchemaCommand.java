@@ -12,7 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Save it, e.g. as amibake-recipe.schema.json, and start a recipe with the line "
                         + "'# yaml-language-server: $schema=amibake-recipe.schema.json' to get completion and "
                         + "checks in editors that use the YAML language server.",
-                "Rules across keys and templates are checked by 'amibake validate' only."})
+                "Rules across keys and templates are checked by 'amibake validate' only."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:printed", "2:bad usage"})
 final class SchemaCommand implements Callable<Integer> {
 
     @Spec

@@ -24,8 +24,11 @@ import picocli.CommandLine.Spec;
                 "It listens on 127.0.0.1:8080 unless told otherwise. Operators sign in with a token"
                         + " (amibake.serve.tokens.NAME) to run, pause, resume and stop bakes; without one the console is"
                         + " read-only. Settings come from options, the environment, or /etc/amibake/serve.properties.",
-                "It exits 2 at start-up for a bad recipe or setting or a port it cannot take, 3 when the job"
-                        + " repository is held or unreachable; SIGTERM stops running bakes resumable."})
+                "SIGTERM stops running bakes resumable."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped", "2:at start-up: a bad recipe or setting, or a port it cannot take",
+                "3:at start-up: the job repository is held or unreachable",
+                "143:stopped by SIGTERM"})
 final class ServeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "DIR|RECIPE", arity = "0..*",

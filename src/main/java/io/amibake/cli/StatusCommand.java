@@ -1,22 +1,20 @@
 package io.amibake.cli;
 
-import io.amibake.engine.read.BakeFailures;
-import io.amibake.engine.state.BakeParameters;
-import io.amibake.engine.state.BakeState;
-import io.amibake.engine.read.Manifest;
-import io.amibake.recipe.Durations;
+import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeSummary;
+import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.RegionDeployment;
-import io.amibake.text.Redactor;
+import io.amibake.engine.api.StepView;
+import io.amibake.recipe.Durations;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.LocalDateTime;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.step.StepExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,20 +22,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code amibake status}: the bakes in the job repository, or one bake's steps. */
+/** {@code amibake status}: the bakes in the job repository, or one bake's steps and regions. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show recent bakes (optionally of one recipe), or each step of one execution.")
+        description = {"Show recent bakes, one line each (optionally of one recipe), or one bake's steps and regions.",
+                "A bake is listed once, however many executions it took (its first and each resume): its latest"
+                        + " execution's status and step, and the time all its executions took."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:shown", "2:no bake matches the name, or bad input",
+                "3:the job repository is held or unreachable"})
 final class StatusCommand implements Callable<Integer> {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
 
-    @Parameters(paramLabel = "RECIPE", arity = "0..1", description = "Only bakes of this recipe.")
-    String recipe;
+    @Parameters(paramLabel = BakeArgument.LABEL, arity = "0..1",
+            description = "A recipe's name lists its bakes; a bake id or execution number shows that bake's steps.")
+    String name;
 
-    @Option(names = "--execution", paramLabel = "ID", description = "Show each step of this execution.")
-    Long execution;
+    @Option(names = "--execution", paramLabel = BakeArgument.LABEL,
+            description = "Show each step of this bake: " + BakeArgument.HELP)
+    String execution;
 
-    @Option(names = "--limit", defaultValue = "20", description = "How many bakes to list (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+            description = "How many bakes to list (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--json", description = "Print one JSON document instead of a table, for scripts.")
@@ -52,67 +59,75 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (name != null && execution != null) {
+            spec.commandLine().getErr().println("amibake: name a bake or give --execution, not both");
+            return AmibakeCommand.USAGE;
+        }
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            var runner = context.launcher();
-            if (execution != null) {
-                var found = runner.execution(execution);
-                if (found.isEmpty()) {
-                    spec.commandLine().getErr().println("amibake: no execution " + execution);
-                    return AmibakeCommand.USAGE;
-                }
+            BakeService bakes = context.launcher();
+            String recipe = name == null ? null : BakeArgument.recipeName(name);
+            List<BakeSummary> listed = execution != null ? List.of() : bakes.history(recipe, limit);
+            if (execution != null || recipe != null && listed.isEmpty()) {
+                long latest = BakeArgument.find(bakes, execution != null ? execution : name).execution();
+                BakeView view = bakes.view(latest).orElseThrow();
+                BakeDetail detail = bakes.detail(latest).orElseThrow();
                 if (json) {
-                    out.println(Manifest.toLine(StatusJson.execution(found.get(), runner.executionsOf(found.get()))));
-                    out.flush();
-                    return AmibakeCommand.OK;
+                    out.println(Json.line(StatusJson.bake(view, detail)));
+                } else {
+                    printSteps(out, view, detail);
                 }
-                printSteps(out, found.get(), runner.executionsOf(found.get()));
-                return AmibakeCommand.OK;
-            }
-            List<JobExecution> bakes = runner.latestExecutions(recipe, limit);
-            if (json) {
-                out.println(Manifest.toLine(bakes.stream().map(StatusJson::bake).toList()));
                 out.flush();
                 return AmibakeCommand.OK;
             }
-            out.printf("%-9s %-16s %-10s %-18s %-19s %-9s %s%n",
-                    "EXECUTION", "RECIPE", "STATUS", "STEP", "STARTED", "DURATION", "IMAGE");
-            for (JobExecution e : bakes) {
-                BakeState state = BakeState.of(e);
-                out.printf("%-9d %-16s %-10s %-18s %-19s %-9s %s%n", e.getId(),
-                        e.getJobParameters().getString(BakeParameters.RECIPE), e.getStatus(), currentStep(e),
-                        e.getStartTime() == null ? "-" : TIME.format(e.getStartTime()),
-                        duration(e.getStartTime(), e.getEndTime()), state.imageId() == null ? "-" : state.imageId());
+            if (json) {
+                out.println(Json.line(StatusJson.bakes(listed)));
+                out.flush();
+                return AmibakeCommand.OK;
             }
-            if (bakes.isEmpty()) {
-                out.println("(no bakes" + (recipe == null ? "" : " of recipe '" + recipe + "'") + ")");
-            }
+            printBakes(out, listed);
             return AmibakeCommand.OK;
         }
     }
 
-    private static void printSteps(PrintWriter out, JobExecution execution, List<JobExecution> all) {
-        BakeState state = BakeState.of(execution);
-        Redactor secrets = state.recipeYaml() == null ? Redactor.NONE : Redactor.of(state.recipe().secretValues());
-        out.println("bake " + state.bakeId() + ", recipe " + state.recipeName() + ", image name "
-                + secrets.redact(state.imageName()));
-        List<StepExecution> steps = all.stream().flatMap(e -> e.getStepExecutions().stream())
-                .sorted(Comparator.comparing(StepExecution::getId)).toList();
+    private static void printBakes(PrintWriter out, List<BakeSummary> bakes) {
+        if (bakes.isEmpty()) {
+            out.println("(no bakes yet)");
+            return;
+        }
+        int width = Math.max(4, bakes.stream().mapToInt(b -> b.bakeId().length()).max().orElse(0));
+        int step = Math.max(4, bakes.stream().mapToInt(b -> b.step() == null ? 1 : b.step().length()).max().orElse(0));
+        String row = "%-9s %-" + width + "s %-10s %-" + step + "s %-19s %-10s %-10s %s";
+        out.println(String.format(row, "EXECUTION", "BAKE", "STATUS", "STEP", "STARTED", "DURATION", "EXECUTIONS",
+                "IMAGE"));
+        for (BakeSummary b : bakes) {
+            out.println(TerminalText.safe(String.format(row, b.execution(), b.bakeId(), b.status(),
+                    b.step() == null ? "-" : b.step(), b.started() == null ? "-" : TIME.format(b.started()),
+                    b.took() != null ? Durations.human(b.took()) : since(b.started()), b.runs(),
+                    b.imageId() == null ? "-" : b.imageId())));
+        }
+    }
+
+    private static void printSteps(PrintWriter out, BakeView view, BakeDetail detail) {
+        out.println(TerminalText.safe("bake " + detail.bakeId() + ", recipe " + detail.recipe() + ", image name "
+                + view.imageName() + ", " + detail.status() + ", " + detail.runs().size() + " execution"
+                + (detail.runs().size() == 1 ? "" : "s") + " took "
+                + (detail.running() ? since(detail.started()) + " so far" : Durations.human(StatusJson.took(detail)))));
+        List<StepView> steps = view.steps();
         // Wide enough for a region's partition: copyRegion:ap-southeast-2.
-        int width = Math.max(18, steps.stream().mapToInt(s -> s.getStepName().length()).max().orElse(0));
+        int width = Math.max(18, steps.stream().mapToInt(s -> s.name().length()).max().orElse(0));
         String row = "%-9s %-" + width + "s %-10s %-19s %s%n";
         out.printf(row, "EXECUTION", "STEP", "STATUS", "STARTED", "DURATION");
-        steps.forEach(s -> out.printf(row, s.getJobExecutionId(), s.getStepName(), s.getStatus(),
-                s.getStartTime() == null ? "-" : TIME.format(s.getStartTime()),
-                duration(s.getStartTime(), s.getEndTime())));
-        printRegions(out, StatusJson.regions(execution, all));
-        String failure = BakeFailures.describe(execution);
-        if (failure != null) {
-            TerminalText.safe(failure).lines().forEach(line -> out.println("failure: " + line));
+        steps.forEach(s -> out.printf(row, s.execution(), s.name(), s.status(),
+                s.started() == null ? "-" : TIME.format(StatusJson.instant(s.started())),
+                s.took() != null ? Durations.human(s.took()) : since(StatusJson.instant(s.started()))));
+        printRegions(out, detail.regions());
+        if (detail.failure() != null) {
+            TerminalText.safe(detail.failure()).lines().forEach(line -> out.println("failure: " + line));
         }
     }
 
     /** Each region's image, and where the recipe tests or deploys there, what the bake did. */
-    private static void printRegions(PrintWriter out, List<StatusJson.Region> regions) {
+    private static void printRegions(PrintWriter out, List<BakeDetail.Region> regions) {
         if (regions.isEmpty()) {
             return;
         }
@@ -124,7 +139,7 @@ final class StatusCommand implements Callable<Integer> {
         String row = "%-" + region + "s %-11s %-21s" + (deploys ? " %-7s %-" + template + "s %s" : "");
         out.println();
         out.println(String.format(row, "REGION", "STATUS", "IMAGE", "TEST", "LAUNCH TEMPLATE", "INSTANCES").strip());
-        for (StatusJson.Region r : regions) {
+        for (BakeDetail.Region r : regions) {
             RegionDeployment d = r.deployment();
             out.println(TerminalText.safe(String.format(row, r.region(), r.status(),
                     r.imageId() == null ? "-" : r.imageId(), d == null || d.test() == null ? "-" : d.test(),
@@ -132,12 +147,12 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private static String template(StatusJson.Region r) {
+    private static String template(BakeDetail.Region r) {
         String summary = r.deployment() == null ? null : r.deployment().templateSummary();
         return summary == null ? "-" : summary;
     }
 
-    private static String instances(StatusJson.Region r) {
+    private static String instances(BakeDetail.Region r) {
         String summary = r.deployment() == null ? null : r.deployment().instancesSummary();
         if (summary == null) {
             return "-";
@@ -146,15 +161,7 @@ final class StatusCommand implements Callable<Integer> {
                 ? summary + " (see failure)" : summary;
     }
 
-    private static String currentStep(JobExecution e) {
-        return e.getStepExecutions().stream().max(Comparator.comparing(StepExecution::getId))
-                .map(StepExecution::getStepName).orElse("-");
-    }
-
-    private static String duration(LocalDateTime start, LocalDateTime end) {
-        if (start == null) {
-            return "-";
-        }
-        return Durations.human(Duration.between(start, end == null ? LocalDateTime.now() : end));
+    private static String since(Instant start) {
+        return start == null ? "-" : Durations.human(Duration.between(start, Instant.now()));
     }
 }

@@ -1,22 +1,17 @@
 package io.amibake.cli;
 
-import io.amibake.engine.state.StepNames;
-import io.amibake.engine.read.BakeFailures;
-import io.amibake.engine.state.BakeParameters;
-import io.amibake.engine.state.BakeState;
-import io.amibake.engine.state.RegionState;
+import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeSummary;
+import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.RegionDeployment;
-import io.amibake.engine.read.RegionDeployments;
+import io.amibake.engine.api.StepView;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.step.StepExecution;
 
 /** What {@code status --json} prints: the same facts as the tables, with UTC instants. */
 final class StatusJson {
@@ -25,79 +20,58 @@ final class StatusJson {
     }
 
     /** One line of the bake list. */
-    static Map<String, Object> bake(JobExecution e) {
-        BakeState state = BakeState.of(e);
+    static Map<String, Object> bake(BakeSummary b) {
         Map<String, Object> bake = new LinkedHashMap<>();
-        bake.put("execution", e.getId());
-        bake.put("bake", state.bakeId());
-        bake.put("recipe", e.getJobParameters().getString(BakeParameters.RECIPE));
-        bake.put("target", e.getJobParameters().getString(BakeParameters.TARGET));
-        bake.put("status", e.getStatus().name());
-        bake.put("step", e.getStepExecutions().stream().max(Comparator.comparing(StepExecution::getId))
-                .map(StepExecution::getStepName).orElse(null));
-        times(bake, e.getStartTime(), e.getEndTime());
-        bake.put("imageId", state.imageId());
+        bake.put("execution", b.execution());
+        bake.put("bake", b.bakeId());
+        bake.put("recipe", b.recipe());
+        bake.put("target", b.target());
+        bake.put("status", b.status());
+        bake.put("step", b.step());
+        times(bake, b.started(), b.ended(), b.took());
+        bake.put("executions", b.runs());
+        bake.put("imageId", b.imageId());
         return bake;
     }
 
-    /** One execution with every step of every run of its bake, and the failure if any. */
-    static Map<String, Object> execution(JobExecution execution, List<JobExecution> all) {
-        Map<String, Object> json = bake(execution);
-        json.put("imageName", BakeState.of(execution).imageName());
-        List<Map<String, Object>> steps = new ArrayList<>();
-        all.stream().flatMap(e -> e.getStepExecutions().stream())
-                .sorted(Comparator.comparing(StepExecution::getId))
-                .forEach(s -> {
-                    Map<String, Object> step = new LinkedHashMap<>();
-                    step.put("execution", s.getJobExecutionId());
-                    step.put("step", s.getStepName());
-                    step.put("status", s.getStatus().name());
-                    times(step, s.getStartTime(), s.getEndTime());
-                    steps.add(step);
-                });
-        json.put("steps", steps);
-        json.put("failure", BakeFailures.describe(execution));
-        json.put("regions", regions(execution, all).stream().map(StatusJson::region).toList());
+    /** One bake with every step of every execution of it, its regions, and the failure if any. */
+    static Map<String, Object> bake(BakeView view, BakeDetail detail) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("execution", detail.execution());
+        json.put("bake", detail.bakeId());
+        json.put("recipe", detail.recipe());
+        json.put("target", detail.target());
+        json.put("status", detail.status());
+        json.put("step", view.steps().isEmpty() ? null : view.steps().get(view.steps().size() - 1).name());
+        times(json, detail.started(), detail.ended(), took(detail));
+        json.put("executions", detail.runs().size());
+        json.put("imageId", detail.imageId());
+        json.put("imageName", view.imageName());
+        json.put("steps", view.steps().stream().map(StatusJson::step).toList());
+        json.put("failure", detail.failure());
+        json.put("regions", detail.regions().stream().map(StatusJson::region).toList());
         return json;
     }
 
-    /**
-     * One region of a bake as its latest partition left it: where the image is, and what the bake
-     * tested and deployed there.
-     *
-     * @param status     the partition's status, or {@code NOT STARTED}
-     * @param deployment null when the recipe neither tests the copy there nor deploys there
-     */
-    record Region(String region, String status, String imageId, RegionDeployment deployment) {
+    /** The time a bake's executions took, added up; null while one runs. */
+    static Duration took(BakeDetail detail) {
+        if (detail.running()) {
+            return null;
+        }
+        return detail.runs().stream().filter(r -> r.started() != null && r.ended() != null)
+                .map(r -> Duration.between(r.started(), r.ended())).reduce(Duration.ZERO, Duration::plus);
     }
 
-    /**
-     * The bake's regions in the recipe's order, then its accounts' ({@code ACCOUNT/REGION}); none
-     * when the bake's recipe is not stored.
-     */
-    static List<Region> regions(JobExecution execution, List<JobExecution> all) {
-        BakeState state = BakeState.of(execution);
-        if (state.recipeYaml() == null) {
-            return List.of();
-        }
-        Map<String, StepExecution> latest = new LinkedHashMap<>();
-        all.stream().flatMap(e -> (e.getId() == execution.getId() ? execution : e).getStepExecutions().stream())
-                .filter(s -> s.getStepName().startsWith(StepNames.REGION_PARTITION))
-                .sorted(Comparator.comparing(StepExecution::getId))
-                .forEach(s -> latest.put(s.getStepName().substring(StepNames.REGION_PARTITION.length()), s));
-        var recipe = state.recipe();
-        List<Region> regions = new ArrayList<>();
-        for (String region : RegionState.partitions(recipe).keySet()) {
-            StepExecution partition = latest.get(region);
-            String imageId = partition != null ? RegionState.of(partition).imageId()
-                    : region.equals(recipe.source().region()) ? state.imageId() : null;
-            regions.add(new Region(region, partition == null ? "NOT STARTED" : partition.getStatus().name(), imageId,
-                    RegionDeployments.of(recipe, region, partition)));
-        }
-        return regions;
+    private static Map<String, Object> step(StepView s) {
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("execution", s.execution());
+        step.put("step", s.name());
+        step.put("status", s.status());
+        times(step, instant(s.started()), instant(s.ended()), s.took());
+        return step;
     }
 
-    private static Map<String, Object> region(Region r) {
+    private static Map<String, Object> region(BakeDetail.Region r) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("region", r.region());
         json.put("status", r.status());
@@ -118,9 +92,18 @@ final class StatusJson {
         return json;
     }
 
-    private static void times(Map<String, Object> json, LocalDateTime start, LocalDateTime end) {
-        json.put("started", start == null ? null : start.atZone(ZoneId.systemDefault()).toInstant().toString());
-        json.put("ended", end == null ? null : end.atZone(ZoneId.systemDefault()).toInstant().toString());
-        json.put("millis", start == null || end == null ? null : Duration.between(start, end).toMillis());
+    /** The job repository's local time as an instant. */
+    static Instant instant(LocalDateTime time) {
+        return time == null ? null : time.atZone(ZoneId.systemDefault()).toInstant();
+    }
+
+    private static void times(Map<String, Object> json, Instant start, Instant end, Duration took) {
+        json.put("started", start == null ? null : start.toString());
+        json.put("ended", end == null ? null : end.toString());
+        json.put("millis", took == null ? null : took.toMillis());
+    }
+
+    static List<Map<String, Object>> bakes(List<BakeSummary> bakes) {
+        return bakes.stream().map(StatusJson::bake).toList();
     }
 }

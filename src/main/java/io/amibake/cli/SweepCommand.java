@@ -10,7 +10,9 @@ import io.amibake.lifecycle.Sweeper;
 import io.amibake.recipe.Suggestions;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,8 +29,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Never touches a running bake, a resumable bake before it expires, a deployed instance, or an"
                         + " available image of a completed bake (retention decides those).",
                 "Deployed instances (amibake:role=deploy) run until a later bake replaces them: to remove them,"
-                        + " set deploy.instances.count to 0 and bake the recipe again.",
-                "Exit status: 0 done, 1 a cloud call failed (run it again), 2 bad input, 3 the job repository is busy."})
+                        + " set deploy.instances.count to 0 and bake the recipe again."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:a cloud call failed: run it again, it redoes nothing that is done",
+                "2:bad input", "3:the job repository is held or unreachable"})
 final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Print what would go and why the rest stays; change nothing.")
@@ -37,6 +41,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--region", paramLabel = "REGION",
             description = "Sweep only this region; repeatable (default: every region DescribeRegions lists).")
     List<String> regions;
+
+    @Option(names = "--json", description = "Print one JSON array, one object per tagged resource, for scripts.")
+    boolean json;
 
     @Mixin
     CloudOptions cloud;
@@ -70,7 +77,21 @@ final class SweepCommand implements Callable<Integer> {
             Sweeper sweeper = new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
                     context.launcher()::status, Clock.systemUTC());
             List<Sweeper.Finding> findings = dryRun ? sweeper.plan(where) : sweeper.sweep(where, f -> { });
-            print(out, findings, where.size());
+            if (json) {
+                out.println(Json.line(findings.stream().map(f -> {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("action", f.removes() ? (dryRun ? "go" : "gone") : "keep");
+                    line.put("region", f.region());
+                    line.put("kind", f.resource().kind());
+                    line.put("id", f.resource().id());
+                    line.put("bake", f.bake());
+                    line.put("reason", f.reason());
+                    return line;
+                }).toList()));
+                out.flush();
+            } else {
+                print(out, findings, where.size());
+            }
         } catch (CloudException e) {
             err.println("amibake: sweep stopped: " + (e.code() == null ? "" : e.code() + ": ") + e.getMessage()
                     + "; run it again to finish, it redoes nothing that is done");

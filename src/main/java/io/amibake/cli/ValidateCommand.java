@@ -37,9 +37,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "Checks recipes offline: every problem, with file, line, column and key path.",
-            "Exit status: 0 when every recipe is valid, 2 otherwise."
-        })
+            "Check recipes offline: every problem, with file, line, column and key path."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every recipe is valid", "2:a recipe is not valid (every problem is listed), or bad input"})
 public final class ValidateCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR",
@@ -47,12 +48,16 @@ public final class ValidateCommand implements Callable<Integer> {
     private List<Path> paths;
 
     @Option(names = "--var", paramLabel = "NAME=VALUE",
-            description = "Overrides a variable the recipe declares; repeatable.")
+            description = "Override a variable the recipe declares; repeatable.")
     private Map<String, String> vars = new LinkedHashMap<>();
 
     @Option(names = "--print",
             description = "Also print the normalized recipe and the shell of every SSM command, in order.")
     private boolean print;
+
+    @Option(names = "--json", description = "Print one JSON array, one object per recipe file with its problems, for"
+            + " scripts.")
+    private boolean json;
 
     @Spec
     private CommandSpec spec;
@@ -78,19 +83,44 @@ public final class ValidateCommand implements Callable<Integer> {
             }
             files.addAll(found);
         }
+        List<Map<String, Object>> results = new ArrayList<>();
         for (Path file : files) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("file", file.toString());
             try {
                 Recipe recipe = RecipeLoader.load(file, vars);
-                out.println("valid    " + file + ": " + Redactor.of(recipe.secretValues()).redact(summary(recipe)));
-                if (print) {
+                Redactor secrets = Redactor.of(recipe.secretValues());
+                result.put("valid", true);
+                result.put("recipe", recipe.name());
+                result.put("summary", secrets.redact(summary(recipe)));
+                if (!json) {
+                    out.println("valid    " + file + ": " + secrets.redact(summary(recipe)));
+                }
+                if (print && !json) {
                     printPlan(out, recipe);
                 }
             } catch (RecipeException e) {
                 allValid = false;
                 List<Problem> problems = e.problems();
-                err.println("INVALID  " + file + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems"));
-                err.println(e.report());
+                result.put("valid", false);
+                result.put("problems", problems.stream().map(p -> {
+                    Map<String, Object> problem = new LinkedHashMap<>();
+                    problem.put("line", p.line());
+                    problem.put("column", p.column());
+                    problem.put("key", p.path());
+                    problem.put("message", p.message());
+                    problem.put("suggestion", p.suggestion());
+                    return problem;
+                }).toList());
+                if (!json) {
+                    err.println("INVALID  " + file + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems"));
+                    err.println(e.report());
+                }
             }
+            results.add(result);
+        }
+        if (json) {
+            out.println(Json.line(results));
         }
         out.flush();
         err.flush();

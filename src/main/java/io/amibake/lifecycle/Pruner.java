@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +68,11 @@ public final class Pruner {
         /** An account the recipe copies into: its regions and its parameter. */
         public static Scope of(Account account) {
             return new Scope(account.regions(), account.ssmParameter());
+        }
+
+        /** This scope in those of its regions named only. */
+        public Scope only(Collection<String> names) {
+            return new Scope(regions.stream().filter(names::contains).toList(), parameter);
         }
     }
 

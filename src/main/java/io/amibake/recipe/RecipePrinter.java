@@ -173,6 +173,9 @@ public final class RecipePrinter {
         options.setSplitLines(false);
         // Equal empty lists would otherwise come out as one anchor and its aliases.
         options.setDereferenceAliases(true);
+        // A string with a character YAML cannot print as is (a control character) is escaped in
+        // double quotes; SnakeYAML's default, a !!binary tag, would not load back.
+        options.setNonPrintableStyle(DumperOptions.NonPrintableStyle.ESCAPE);
         return new Yaml(options);
     }
 }

@@ -113,7 +113,7 @@ public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, 
         String text = Durations.human(active) + (bake.running() ? " so far" : "");
         if (bake.runs().size() > 1) {
             Instant end = bake.ended() == null ? now : bake.ended();
-            text += " in " + bake.runs().size() + " runs, " + Durations.human(Duration.between(bake.started(), end))
+            text += " in " + bake.runs().size() + " executions, " + Durations.human(Duration.between(bake.started(), end))
                     + " from first start to " + (bake.running() ? "now" : "end");
         }
         return text;
@@ -197,7 +197,7 @@ public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, 
             bars.add(bar(i++, row, origin, span));
         }
         Instant runEnd = run.ended() == null ? now : run.ended();
-        String title = "Run " + number + " (execution " + run.execution() + "): " + statusWord(run.status())
+        String title = "Execution " + run.execution() + ": " + statusWord(run.status())
                 + (run.started() == null ? "" : ", started " + TIME.format(run.started()) + ", took "
                 + Durations.human(Duration.between(run.started(), runEnd)) + (run.ended() == null ? " so far" : ""));
         return new Lane(run.execution(), number, title, bars, ticks, LABEL + CHART + NOTES,
@@ -341,7 +341,7 @@ public record BakePage(BakeDetail bake, List<BakeSummary> history, Links links, 
             bars.add(new PastBar(p, links.bake(p.bakeId(), p.execution()), p.bakeId().equals(bake.bakeId()), fmt(x),
                     fmt(HISTORY_HEIGHT - h), fmt(h), fmt(x + 17), statusClass(p.status()),
                     p.bakeId() + ": " + statusWord(p.status()) + ", " + took + ", started " + started
-                            + (p.runs() > 1 ? ", " + p.runs() + " runs" : ""), took, started));
+                            + (p.runs() > 1 ? ", " + p.runs() + " executions" : ""), took, started));
         }
         return bars;
     }

@@ -41,19 +41,14 @@ class ArchitectureTest {
 
     /**
      * Outside the engine, classes that still read the job repository's own types or engine
-     * internals (status, the report, logs, plan, sweep, the scheduler's slot bookkeeping): the
-     * read model does not cover what they print yet.
+     * internals: the scheduler's slot bookkeeping and the notifier's look at earlier runs, which the
+     * read model does not cover yet; and, in cli/, the code that opens the engine (the home, the
+     * shared repository's server, what its failures mean) and reads its settings (the scheduler's
+     * owner and lease time). Every command reads bakes through engine.api.
      */
     private static final Set<String> STILL_READING_EXECUTIONS = Set.of(
-            "io.amibake.cli.AbandonCommand", "io.amibake.cli.BakeCommand", "io.amibake.cli.BakeContext",
-            "io.amibake.cli.BakeFinder", "io.amibake.cli.BakeSession", "io.amibake.cli.CompletionCommand",
-            "io.amibake.cli.ConsoleEvents", "io.amibake.cli.Failures", "io.amibake.cli.HomeOption",
-            "io.amibake.cli.JoinedDataSource", "io.amibake.cli.JsonEvents", "io.amibake.cli.LogsCommand",
-            "io.amibake.cli.PlanCommand", "io.amibake.cli.ReportCommand", "io.amibake.cli.RepositoryServerCommand",
-            "io.amibake.cli.ResumeCommand", "io.amibake.cli.ScheduleCommand", "io.amibake.cli.StatusCommand",
-            "io.amibake.cli.StatusJson", "io.amibake.cli.StopCommand",
-            "io.amibake.cli.AmibakeConfiguration", "io.amibake.cli.RepositoryBusyException",
-            "io.amibake.cli.AmibakeCommand", "io.amibake.cli.DamagedHome",
+            "io.amibake.cli.BakeContext", "io.amibake.cli.JoinedDataSource", "io.amibake.cli.Failures",
+            "io.amibake.cli.HomeOption", "io.amibake.cli.RepositoryServerCommand", "io.amibake.cli.ScheduleCommand",
             "io.amibake.notify.Notifier",
             "io.amibake.schedule.LeftSlot", "io.amibake.schedule.Scheduler", "io.amibake.schedule.SlotBakes");
 

@@ -72,7 +72,7 @@ class ResumeCommandTest {
 
         // then
         assertThat(exit).isZero();
-        assertThat(out.toString()).containsPattern("httpd +FAILED +provision");
+        assertThat(out.toString()).containsPattern("httpd-\\S+ +FAILED +provision");
     }
 
     @Test

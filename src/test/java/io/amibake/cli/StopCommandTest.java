@@ -33,7 +33,8 @@ class StopCommandTest {
 
         // then
         assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
-        assertThat(err.toString()).isEqualTo("amibake: no bake of recipe 'httpd' is running; nothing to stop"
+        assertThat(err.toString()).startsWith("amibake: no bake 'httpd': no recipe of that name has bakes, and it is"
+                + " no execution number or bake id in ").endsWith("there are no bakes yet (see 'amibake status')"
                 + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
@@ -45,7 +46,8 @@ class StopCommandTest {
 
         // then
         assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
-        assertThat(err.toString()).isEqualTo("amibake: no bake with execution 9999" + System.lineSeparator());
+        assertThat(err.toString()).startsWith("amibake: no bake '9999': no execution 9999, bake id or recipe of that"
+                + " name in ").contains("there are no bakes yet");
     }
 
     @Test
@@ -55,7 +57,7 @@ class StopCommandTest {
 
         // then
         assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
-        assertThat(err.toString()).contains("name a recipe or give --execution ID, not both");
+        assertThat(err.toString()).contains("name the bake to stop: ");
     }
 
     @Test
@@ -65,6 +67,6 @@ class StopCommandTest {
 
         // then
         assertThat(exit).isZero();
-        assertThat(out.toString()).contains("Exit codes:").contains("busy: the recipe's bake runs elsewhere");
+        assertThat(out.toString()).contains("Exit codes:").contains("the bake does not run");
     }
 }

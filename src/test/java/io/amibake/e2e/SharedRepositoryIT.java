@@ -58,8 +58,8 @@ class SharedRepositoryIT {
         // then
         assertThat(status.exitCode()).as(status.output()).isZero();
         assertThat(status.stdout()).as(status.output())
-                .containsPattern("\\d+ +httpd +STARTED +waitForAgent")
-                .containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+                .containsPattern("\\d+ +httpd-\\S+ +STARTED +waitForAgent")
+                .containsPattern("\\d+ +lamp-\\S+ +STARTED +waitForAgent");
         assertThat(again.exitCode()).as(again.output()).isEqualTo(3);
         assertThat(again.stderr()).as(again.output())
                 .contains("another bake of recipe 'httpd' is running (host ")
@@ -88,7 +88,7 @@ class SharedRepositoryIT {
 
         // then the server it started serves on: lamp completes, and httpd's bake resumes
         assertThat(status.exitCode()).as(status.output()).isZero();
-        assertThat(status.stdout()).as(status.output()).containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+        assertThat(status.stdout()).as(status.output()).containsPattern("\\d+ +lamp-\\S+ +STARTED +waitForAgent");
         assertThat(lamp.awaitExit()).as(lamp.output()).isZero();
         assertThat(Files.readString(home.resolve("repository/server.port"))).as("the same server").isEqualTo(server);
         AmibakeProcess resume = AmibakeProcess.run(home, "resume", "httpd", "--endpoint-url",
@@ -127,8 +127,8 @@ class SharedRepositoryIT {
         AmibakeProcess status = AmibakeProcess.run(home, "status", "--home", home.toString());
         assertThat(status.exitCode()).as(status.output()).isZero();
         assertThat(status.stdout()).as(status.output() + "\n" + httpd.output() + "\n" + lamp.output())
-                .containsPattern("\\d+ +httpd +STARTED +waitForAgent")
-                .containsPattern("\\d+ +lamp +STARTED +waitForAgent");
+                .containsPattern("\\d+ +httpd-\\S+ +STARTED +waitForAgent")
+                .containsPattern("\\d+ +lamp-\\S+ +STARTED +waitForAgent");
         sandbox.faults().clear();
         assertThat(httpd.awaitExit()).as(httpd.output()).isZero();
         assertThat(lamp.awaitExit()).as(lamp.output()).isZero();

@@ -249,7 +249,7 @@ class RecipeLoaderTest {
         Tests test = new Tests(r.test().steps().stream().map(RecipeLoaderTest::timed).toList(), r.test().defaults(),
                 r.test().regions());
         return new Recipe(r.name(), r.description(), r.os(), r.source(), r.build(), r.packages(), provision, cleanup,
-                r.image(), r.regions(), r.variables(), test, r.deploy());
+                r.image(), r.regions(), r.variables(), r.secrets(), test, r.deploy(), r.notifications(), r.schedule());
     }
 
     private static ShellStep timed(ShellStep step) {

@@ -1,5 +1,7 @@
 package io.amibake.engine.api;
 
+import io.amibake.cloud.AwsSettings;
+import io.amibake.recipe.Recipe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +44,7 @@ public interface BakeService {
      * @throws SecretNeededException when a secret's value is missing, before any cloud call
      */
     BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, Target caller,
-                      Path manifest, BakeEvents events, Consumer<JobExecution> beforeRun) throws Exception;
+                      Path manifest, BakeEvents events, Consumer<BakeRef> beforeRun) throws Exception;
 
     /** Resumes a bake as stored, without secrets or an edited recipe. */
     default BakeResult resume(long executionId, Target caller, Path manifest, BakeEvents events) throws Exception {
@@ -60,6 +62,9 @@ public interface BakeService {
      */
     JobExecution resumable(String recipe);
 
+    /** {@link #resumable(String)}, as the bake's latest execution left it. */
+    BakeRef resumableBake(String recipe);
+
     /**
      * Asks one running bake to stop at its next look, wherever it runs: the execution is marked
      * STOPPING in the repository and its owner's heartbeat sees it. Other bakes of the same
@@ -76,6 +81,39 @@ public interface BakeService {
     /** Gives a bake up for good; a bake whose process still runs is refused. */
     JobExecution abandon(JobExecution execution) throws Exception;
 
+    /**
+     * Gives the bake of an execution up for good, then terminates its build, test and untested
+     * instances in every region through {@code cloud}, and with {@code deleteImages} deregisters
+     * its images too; what protections keep stays, and is reported. A bake stored without its
+     * recipe is only marked.
+     *
+     * @param progress told each thing removed or kept, in a line
+     * @return the bake as abandoning it left it
+     */
+    BakeRef abandon(long executionId, AwsSettings cloud, boolean deleteImages, Consumer<String> progress)
+            throws Exception;
+
+    /**
+     * The bake a person names, as its latest execution left it: an execution number (any of the
+     * bake's executions), a bake id, or a recipe's name (its newest bake); null or blank names the
+     * newest bake of all.
+     *
+     * @throws UnknownBakeException naming what was tried and which recipes have bakes
+     */
+    BakeRef find(String name);
+
+    /** The recipe the bake of an execution stored, or empty for a bake stored without it. */
+    Optional<StoredRecipe> storedRecipe(long executionId);
+
+    /**
+     * What an edit of a bake's recipe would change in what the bake already did: empty when the
+     * bake may resume with it. The values of its secret variables are given again.
+     */
+    List<String> conflicts(long executionId, Recipe edited, Map<String, String> secrets);
+
+    /** What the waits of the recipe's next bake against a target are expected to take, by its earlier bakes. */
+    List<ExpectedWait> expectedWaits(Recipe recipe, String waitsKey);
+
     Optional<JobExecution> execution(long id);
 
     /** The bake an execution belongs to, as that execution left it (its stored recipe read once). */
@@ -87,7 +125,7 @@ public interface BakeService {
      */
     Optional<BakeDetail> detail(long executionId);
 
-    /** A recipe's latest bakes, newest first, one line each. */
+    /** A recipe's latest bakes (every recipe's when {@code recipe} is null), newest first, one line each. */
     List<BakeSummary> history(String recipe, int limit);
 
     /** Every execution of the bake the given one belongs to. */
@@ -112,10 +150,10 @@ public interface BakeService {
     Optional<Lease> running(String recipe);
 
     /**
-     * Waits until an execution no longer runs (STOPPED, FAILED, COMPLETED...); empty when it still
-     * runs after {@code timeout}.
+     * Waits until an execution no longer runs (STOPPED, FAILED, COMPLETED...): the bake as it left
+     * it; empty when it still runs after {@code timeout}.
      */
-    Optional<JobExecution> awaitEnd(long executionId, Duration timeout) throws InterruptedException;
+    Optional<BakeRef> awaitEnd(long executionId, Duration timeout) throws InterruptedException;
 
     /** Whether a bake, given its latest execution, can resume. */
     static boolean resumable(JobExecution last) {

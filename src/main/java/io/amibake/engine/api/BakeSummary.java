@@ -18,10 +18,13 @@ import java.util.Map;
  * @param runs        how many runs (executions) it has had
  * @param images      each region's image, where it has one
  * @param requests    the requests all its runs sent
+ * @param target      the target's line ({@link Target#toString()})
+ * @param step        the step its latest execution ran last, or null before it ran one
+ * @param imageId     the image it made in its source region, or null
  */
 public record BakeSummary(String bakeId, String recipe, long execution, String status, boolean timedOut,
                           Instant started, Instant ended, Duration took, int runs, String sourceImage,
-                          Map<String, String> images, long requests) {
+                          Map<String, String> images, long requests, String target, String step, String imageId) {
 
     public BakeSummary {
         images = Map.copyOf(images);

@@ -1,6 +1,7 @@
 package io.amibake.engine.api;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What one command of a bake printed, as SSM returned it when the command ended, successful or
@@ -12,6 +13,9 @@ import java.time.Instant;
 public record CommandOutput(String bakeId, long execution, String step, String key, String name, String commandId,
                             String instanceId, String status, int exitCode, Instant finishedAt,
                             String stdout, String stderr) {
+
+    /** The steps whose commands' output is kept, in the order they run. */
+    public static final List<String> STEPS = List.of("installPackages", "provision", "cleanup", "testImage");
 
     public boolean succeeded() {
         return "Success".equals(status);

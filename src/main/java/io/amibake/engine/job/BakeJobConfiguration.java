@@ -196,7 +196,7 @@ public class BakeJobConfiguration {
     @Bean
     @StepScope
     Tasklet testImage(@Value(BAKE) String bake) {
-        return new TestImageStep(runs.of(bake));
+        return new TestImageStep(runs.of(bake), outputs);
     }
 
     @Bean

@@ -1,7 +1,9 @@
 package io.amibake.engine.job;
 
 import io.amibake.cloud.BakeTags;
+import io.amibake.engine.api.CommandOutput;
 import io.amibake.engine.state.BakeState;
+import io.amibake.engine.store.CommandOutputs;
 import io.amibake.engine.state.TestState;
 import io.amibake.cloud.CloudException;
 import io.amibake.cloud.CommandResult;
@@ -29,10 +31,17 @@ final class InstanceTests {
 
     private final BakeServices services;
     private final String step;
+    /** Where the tests' output is kept, for {@code logs} and the report; null where it is not kept. */
+    private final CommandOutputs outputs;
 
     InstanceTests(BakeServices services, String step) {
+        this(services, step, null);
+    }
+
+    InstanceTests(BakeServices services, String step, CommandOutputs outputs) {
         this.services = services;
         this.step = step;
+        this.outputs = outputs;
     }
 
     /**
@@ -127,6 +136,11 @@ final class InstanceTests {
             if (command.isPresent()) {
                 CommandResult result = services.waits().command(region, p.commandId(), id, p.key(),
                         command.get().timeout().plus(VERDICT_SLACK));
+                if (outputs != null) {
+                    outputs.save(new CommandOutput(bake.bakeId(), bake.executionId(), step, p.key(),
+                            command.get().name(), p.commandId(), id, result.status(), result.responseCode(),
+                            services.clock().instant(), result.stdout(), result.stderr()));
+                }
                 if (!result.isSuccess()) {
                     test.pending(null);
                     throw new CommandFailedException(step, command.get().name(), result.status(),

@@ -1,6 +1,7 @@
 package io.amibake.engine.job;
 
 import io.amibake.engine.state.BakeState;
+import io.amibake.engine.store.CommandOutputs;
 import io.amibake.engine.state.TestState;
 import io.amibake.cloud.BakeTags;
 import io.amibake.recipe.Build;
@@ -26,10 +27,12 @@ public final class TestImageStep implements Tasklet {
 
     private final BakeRun run;
     private final BakeServices services;
+    private final CommandOutputs outputs;
 
-    public TestImageStep(BakeRun run) {
+    public TestImageStep(BakeRun run, CommandOutputs outputs) {
         this.run = run;
         this.services = run.services();
+        this.outputs = outputs;
     }
 
     @Override
@@ -40,7 +43,7 @@ public final class TestImageStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         Build build = bake.recipe().build();
-        return new InstanceTests(services, NAME).testImage(bake, TestState.of(chunk), bake.sourceRegion(), imageId,
+        return new InstanceTests(services, NAME, outputs).testImage(bake, TestState.of(chunk), bake.sourceRegion(), imageId,
                 build.subnet(), build.securityGroups());
     }
 

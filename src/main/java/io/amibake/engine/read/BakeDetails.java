@@ -164,7 +164,10 @@ public class BakeDetails {
         return new BakeSummary(state.bakeId(), state.recipeName(), latest.getId(), latest.getStatus().name(),
                 BakeResult.timedOut(latest), started, ended, ended == null ? null : took, runs,
                 state.sourceImageId(), view == null ? Map.of() : view.images(),
-                state.requests().values().stream().mapToLong(Long::longValue).sum());
+                state.requests().values().stream().mapToLong(Long::longValue).sum(),
+                latest.getJobParameters().getString(BakeParameters.TARGET),
+                latest.getStepExecutions().stream().max(Comparator.comparing(StepExecution::getId))
+                        .map(StepExecution::getStepName).orElse(null), state.imageId());
     }
 
     /** Only what earlier bakes taught: a default guess is no expectation a person should see. */

@@ -1,6 +1,7 @@
 package io.amibake.engine.read;
 
 import io.amibake.engine.state.StepNames;
+import io.amibake.engine.api.BakeRef;
 import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.RegionView;
 import io.amibake.engine.api.StepView;
@@ -57,6 +58,13 @@ public final class BakeViews {
                 Target.parse(execution.getJobParameters().getString(BakeParameters.TARGET)), state.sourceImageId(),
                 imageName, stored ? regions(all, state) : List.of(), all.stream().map(BakeViews::step).toList(),
                 failedStep, failedRegions, state.requests());
+    }
+
+    /** Who the bake is and where its execution stands, without parsing its recipe. */
+    public static BakeRef ref(JobExecution execution) {
+        return new BakeRef(execution.getJobParameters().getString(BakeParameters.RECIPE),
+                execution.getJobParameters().getString(BakeParameters.BAKE), execution.getId(),
+                execution.getStatus().name(), Target.parse(execution.getJobParameters().getString(BakeParameters.TARGET)));
     }
 
     private static String region(StepExecution step) {

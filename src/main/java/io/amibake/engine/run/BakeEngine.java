@@ -11,6 +11,14 @@ import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeStatus;
 import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.BakeRef;
+import io.amibake.engine.api.ExpectedWait;
+import io.amibake.engine.api.StoredRecipe;
+import io.amibake.engine.api.UnknownBakeException;
+import io.amibake.engine.state.RecipeChanges;
+import io.amibake.engine.wait.Expectation;
+import io.amibake.engine.wait.WaitKind;
+import io.amibake.cloud.AwsSettings;
 import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.engine.api.Target;
@@ -167,7 +175,7 @@ public class BakeEngine implements BakeService {
 
     @Override
     public BakeResult resume(long executionId, BakeRequest edited, Map<String, String> secrets, Target caller,
-                             Path manifest, BakeEvents events, Consumer<JobExecution> beforeRun) throws Exception {
+                             Path manifest, BakeEvents events, Consumer<BakeRef> beforeRun) throws Exception {
         JobExecution named = execution(executionId)
                 .orElseThrow(() -> new NothingToResumeException("no bake with execution id " + executionId));
         String recipe = named.getJobParameters().getString(BakeParameters.RECIPE);
@@ -198,7 +206,7 @@ public class BakeEngine implements BakeService {
                         edited.recipe().secrets());
                 repository.updateExecutionContext(last);
             }
-            beforeRun.accept(last);
+            beforeRun.accept(BakeViews.ref(last));
             return runAgain(last, edited, secrets, resolved, manifest, guarded);
         });
     }
@@ -364,7 +372,7 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
-    public Optional<JobExecution> awaitEnd(long executionId, Duration timeout) throws InterruptedException {
+    public Optional<BakeRef> awaitEnd(long executionId, Duration timeout) throws InterruptedException {
         CompletableFuture<JobExecution> ended = new CompletableFuture<>();
         ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "amibake-await-end");
@@ -374,7 +382,7 @@ public class BakeEngine implements BakeService {
         looks.scheduleWithFixedDelay(() -> execution(executionId).filter(e -> !e.getStatus().isRunning())
                 .ifPresent(ended::complete), 0, 1, TimeUnit.SECONDS);
         try {
-            return Optional.of(ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            return Optional.of(BakeViews.ref(ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
         } catch (TimeoutException stillRunning) {
             return Optional.empty();
         } catch (ExecutionException e) {
@@ -401,6 +409,109 @@ public class BakeEngine implements BakeService {
     @Override
     public JobExecution abandon(JobExecution execution) throws Exception {
         return operator.abandon(recover(execution));
+    }
+
+    @Override
+    public BakeRef abandon(long executionId, AwsSettings cloud, boolean deleteImages, Consumer<String> progress)
+            throws Exception {
+        JobExecution named = execution(executionId)
+                .orElseThrow(() -> new UnknownBakeException("no bake with execution " + executionId));
+        JobExecution abandoned = abandon(repository.getLastJobExecution(named.getJobInstance()));
+        BakeState state = BakeState.of(abandoned);
+        if (state.recipeYaml() != null) {
+            try (AwsClients clients = new AwsClients(cloud)) {
+                BakeCleanup cleanup = new BakeCleanup(clients, clock, progress);
+                cleanup.terminateInstances(state.recipe(), state.bakeId());
+                if (deleteImages) {
+                    cleanup.deleteImages(state.recipe(), state.bakeId());
+                }
+            }
+        }
+        return BakeViews.ref(abandoned);
+    }
+
+    @Override
+    public BakeRef resumableBake(String recipe) {
+        return BakeViews.ref(resumable(recipe));
+    }
+
+    @Override
+    public BakeRef find(String name) {
+        return latestOf(name).map(BakeViews::ref)
+                .orElseThrow(() -> new UnknownBakeException(unknown(name)));
+    }
+
+    private Optional<JobExecution> latestOf(String name) {
+        if (name == null || name.isBlank()) {
+            return latestExecutions(null, 1).stream().findFirst();
+        }
+        if (name.chars().allMatch(Character::isDigit) && name.length() < 19) {
+            Optional<JobExecution> byNumber = execution(Long.parseLong(name))
+                    .map(e -> repository.getLastJobExecution(e.getJobInstance()));
+            if (byNumber.isPresent()) {
+                return byNumber;
+            }
+        }
+        Optional<String> recipe = BakeIds.recipe(name);
+        if (recipe.isPresent()) {
+            JobInstance instance = repository.getJobInstance(StepNames.JOB, new JobParametersBuilder()
+                    .addString(BakeParameters.RECIPE, recipe.get()).addString(BakeParameters.BAKE, name)
+                    .toJobParameters());
+            if (instance != null) {
+                return Optional.ofNullable(repository.getLastJobExecution(instance));
+            }
+        }
+        return latestExecutions(name, 1).stream().findFirst();
+    }
+
+    /** What was tried, and what there is to name instead. */
+    private String unknown(String name) {
+        List<String> recipes = latestExecutions(null, 200).stream()
+                .map(e -> e.getJobParameters().getString(BakeParameters.RECIPE)).distinct().sorted().toList();
+        if (name == null || name.isBlank()) {
+            return "no bakes yet in " + settings.home() + "; 'amibake bake RECIPE-FILE' starts one";
+        }
+        boolean number = name.chars().allMatch(Character::isDigit);
+        String tried = number ? "no execution " + name + ", bake id or recipe of that name"
+                : BakeIds.recipe(name).isPresent() ? "no bake with that id, and no recipe of that name"
+                : "no recipe of that name has bakes, and it is no execution number or bake id";
+        return "no bake '" + name + "': " + tried + " in " + settings.home() + "; "
+                + (recipes.isEmpty() ? "there are no bakes yet" : "recipes with bakes: " + String.join(", ", recipes))
+                + " (see 'amibake status')";
+    }
+
+    @Override
+    public Optional<StoredRecipe> storedRecipe(long executionId) {
+        return execution(executionId).map(BakeState::of).filter(state -> state.recipeYaml() != null)
+                .map(state -> new StoredRecipe(state.recipeFile(), state.recipeYaml(), state.variables(),
+                        state.secretNames()));
+    }
+
+    @Override
+    public List<String> conflicts(long executionId, Recipe edited, Map<String, String> secrets) {
+        JobExecution named = execution(executionId)
+                .orElseThrow(() -> new UnknownBakeException("no bake with execution " + executionId));
+        return RecipeChanges.conflicts(BakeState.of(repository.getLastJobExecution(named.getJobInstance()))
+                .withSecrets(secrets), edited);
+    }
+
+    @Override
+    public List<ExpectedWait> expectedWaits(Recipe recipe, String waitsKey) {
+        Expectations expected = new Expectations(waitHistory.load(recipe.name(), waitsKey));
+        String source = recipe.source().region();
+        List<ExpectedWait> waits = new ArrayList<>();
+        wait(waits, "image", expected.expected(WaitKind.IMAGE_AVAILABLE, source));
+        for (String region : recipe.imageRegions().subList(1, recipe.imageRegions().size())) {
+            wait(waits, "copy to " + region, expected.expected(WaitKind.COPY_AVAILABLE,
+                    Expectations.copyTarget(source, region)));
+        }
+        return waits;
+    }
+
+    private static void wait(List<ExpectedWait> waits, String what, Expectation expectation) {
+        if (expectation != null) {
+            waits.add(new ExpectedWait(what, expectation.duration(), expectation.trusted()));
+        }
     }
 
     @Override
