@@ -2,8 +2,8 @@ package io.amibake.notify;
 
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.RunView;
 import io.amibake.engine.api.BakeView;
-import io.amibake.engine.state.BakeState;
 import io.amibake.recipe.Notify;
 import io.amibake.recipe.Recipe;
 import io.amibake.schedule.ScheduleEvents;
@@ -28,8 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -136,7 +134,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
 
     @Override
     public void bakeFinished(String recipe, BakeResult result, Duration took) {
-        submit(() -> launcher.execution(result.executionId()).flatMap(execution -> finished(execution, result,
+        submit(() -> launcher.run(result.executionId()).flatMap(run -> finished(run, result,
                 Optional.ofNullable(result.view()).or(() -> launcher.view(result.executionId())).orElseThrow(),
                 took)));
     }
@@ -144,14 +142,13 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     @Override
     public void paused(String recipe, int failuresInARow, String lastError) {
         submit(() -> {
-            Optional<JobExecution> last = launcher.latestExecutions(recipe, 1).stream().findFirst();
+            Optional<RunView> last = launcher.latestRuns(recipe, 1).stream().findFirst();
             Target target = target(last.orElse(null));
             if (target.nobody()) {
                 return Optional.empty();
             }
             Event event = new Event("paused", recipe);
-            last.ifPresent(execution -> event.put("bake", BakeState.of(execution).bakeId())
-                    .put("execution", execution.getId()));
+            last.ifPresent(run -> event.put("bake", run.bakeId()).put("execution", run.execution()));
             event.put("failuresInARow", failuresInARow).put("error", target.redactor().redact(lastError));
             event.text("amibake: the schedule of recipe " + recipe + " paused itself after " + failuresInARow
                     + " failed bakes in a row" + reason(target.redactor().redact(lastError))
@@ -211,36 +208,34 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         }
     }
 
-    private Optional<Delivery> finished(JobExecution execution, BakeResult result, BakeView bake, Duration took) {
-        Target target = result.recipe() != null ? target(result.recipe()) : target(execution);
+    private Optional<Delivery> finished(RunView run, BakeResult result, BakeView bake, Duration took) {
+        Target target = result.recipe() != null ? target(result.recipe()) : target(run);
         if (target.nobody()) {
             return Optional.empty();
         }
         String kind;
-        if (execution.getStatus() == BatchStatus.COMPLETED) {
-            kind = failedBefore(execution) ? "recovered" : "succeeded";
+        if (run.completed()) {
+            kind = failedBefore(run) ? "recovered" : "succeeded";
             if (kind.equals("succeeded") && !Boolean.TRUE.equals(target.to().succeeded())) {
                 return Optional.empty();
             }
-        } else if (execution.getStatus() == BatchStatus.FAILED || execution.getStatus() == BatchStatus.ABANDONED
-                || result.timedOut()) {
+        } else if ("FAILED".equals(run.status()) || "ABANDONED".equals(run.status()) || result.timedOut()) {
             // A run that build.timeout stopped ends STOPPED, but nobody asked for that stop.
             kind = "failed";
         } else {
             // STOPPED: asked to stop (Ctrl-C, SIGTERM, `amibake stop`); it resumes, nothing failed.
             return Optional.empty();
         }
-        BakeState state = BakeState.of(execution);
         Redactor redactor = target.redactor();
-        String recipe = state.recipeName();
-        Event event = new Event(kind, recipe).put("bake", state.bakeId()).put("execution", execution.getId())
-                .put("status", execution.getStatus().name()).put("timedOut", result.timedOut())
+        String recipe = run.recipe();
+        Event event = new Event(kind, recipe).put("bake", run.bakeId()).put("execution", run.execution())
+                .put("status", run.status()).put("timedOut", result.timedOut())
                 .put("tookSeconds", took.toSeconds());
         List<String> failedRegions = bake.failedRegions();
         String failedStep = bake.failedStep();
         String error = redactor.redact(result.error());
-        Map<String, String> images = images(bake, result, state);
-        String page = pages.apply(execution.getId());
+        Map<String, String> images = images(bake, result, run);
+        String page = pages.apply(run.execution());
         event.put("failedStep", failedStep).put("failedRegions", failedRegions).put("error", error)
                 .put("imageId", result.imageId()).put("images", images)
                 .put("manifest", result.manifest() == null ? null : result.manifest().toString())
@@ -248,11 +243,11 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         String where = failedStep != null ? " at step " + failedStep
                 : failedRegions.isEmpty() ? "" : " in " + String.join(", ", failedRegions);
         event.text(switch (kind) {
-            case "failed" -> "amibake: bake " + state.bakeId() + " of recipe " + recipe + " failed" + where
+            case "failed" -> "amibake: bake " + run.bakeId() + " of recipe " + recipe + " failed" + where
                     + reason(error) + "\nIt resumes from its checkpoints: amibake resume " + recipe;
-            case "recovered" -> "amibake: recipe " + recipe + " recovered: bake " + state.bakeId()
+            case "recovered" -> "amibake: recipe " + recipe + " recovered: bake " + run.bakeId()
                     + " completed after a failure" + imagesLine(images);
-            default -> "amibake: bake " + state.bakeId() + " of recipe " + recipe + " completed" + imagesLine(images);
+            default -> "amibake: bake " + run.bakeId() + " of recipe " + recipe + " completed" + imagesLine(images);
         } + (page == null ? "" : "\n" + page));
         return Optional.of(new Delivery(target, event));
     }
@@ -261,29 +256,25 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
      * Whether the run before this one failed or timed out: an earlier run of the same bake (this
      * one resumed it), else the recipe's previous bake.
      */
-    private boolean failedBefore(JobExecution execution) {
-        for (JobExecution run : launcher.executionsOf(execution)) {
-            if (run.getId() < execution.getId()
-                    && (run.getStatus() == BatchStatus.FAILED || BakeResult.timedOut(run))) {
+    private boolean failedBefore(RunView run) {
+        for (RunView earlier : launcher.runs(run.execution())) {
+            if (earlier.execution() < run.execution() && ("FAILED".equals(earlier.status()) || earlier.timedOut())) {
                 return true;
             }
         }
-        String recipe = BakeState.of(execution).recipeName();
-        long instance = execution.getJobInstance().getInstanceId();
-        return launcher.latestExecutions(recipe, 10).stream()
-                .filter(e -> e.getJobInstance().getInstanceId() != instance && e.getId() < execution.getId())
+        return launcher.latestRuns(run.recipe(), 10).stream()
+                .filter(e -> !e.bakeId().equals(run.bakeId()) && e.execution() < run.execution())
                 .findFirst()
-                .map(previous -> previous.getStatus() == BatchStatus.FAILED
-                        || previous.getStatus() == BatchStatus.ABANDONED || BakeResult.timedOut(previous))
+                .map(RunView::failed)
                 .orElse(false);
     }
 
     /** Each region's image, as the run left the bake; the source region's alone without any. */
-    private static Map<String, String> images(BakeView bake, BakeResult result, BakeState state) {
+    private Map<String, String> images(BakeView bake, BakeResult result, RunView run) {
         Map<String, String> images = new LinkedHashMap<>(bake.images());
         if (images.isEmpty() && result.imageId() != null) {
             try {
-                images.put(state.sourceRegion(), result.imageId());
+                images.put(launcher.recipe(run.execution()).orElseThrow().source().region(), result.imageId());
             } catch (RuntimeException noRecipe) {
                 images.put("source", result.imageId());
             }
@@ -296,12 +287,12 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         return new Target(settings.forRecipe(recipe.notifications()), Redactor.of(recipe.secretValues()));
     }
 
-    private Target target(JobExecution execution) {
+    private Target target(RunView run) {
         Notify own = Notify.NONE;
         Redactor redactor = Redactor.NONE;
-        if (execution != null) {
+        if (run != null) {
             try {
-                Recipe recipe = BakeState.of(execution).recipe();
+                Recipe recipe = launcher.recipe(run.execution()).orElseThrow();
                 own = recipe.notifications();
                 redactor = Redactor.of(recipe.secretValues());
             } catch (RuntimeException storedRecipeUnreadable) {

@@ -1,15 +1,12 @@
 package io.amibake.schedule;
 
 import io.amibake.engine.api.BakeBusyException;
-import io.amibake.engine.read.BakeFailures;
-import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeResult;
-import io.amibake.engine.state.BakeState;
+import io.amibake.engine.api.RunView;
+import io.amibake.engine.api.BakeService;
 import io.amibake.text.Redactor;
 import java.time.Duration;
 import java.util.Optional;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
 
 /**
  * What became of a slot that a scheduler killed outright left {@link ScheduleStore#RUNNING}: the
@@ -24,31 +21,28 @@ record LeftSlot(BakeResult result, Duration took) {
      */
     static Optional<LeftSlot> of(BakeService launcher, RecipeFiles.Version version, ScheduleStore.Slot slot) {
         String died = "the scheduler that ran the slot (" + slot.owner() + ") died";
-        JobExecution execution = slot.executionId() == null ? null
-                : launcher.execution(slot.executionId()).orElse(null);
-        if (execution == null) {
+        RunView run = slot.executionId() == null ? null : launcher.run(slot.executionId()).orElse(null);
+        if (run == null) {
             return Optional.of(new LeftSlot(new BakeResult(-1, null, "FAILED", null, null,
                     died + " before its bake began"), Duration.ZERO));
         }
-        boolean leftRunning = execution.getStatus().isRunning();
+        boolean leftRunning = run.running();
         if (leftRunning) {
             try {
-                execution = launcher.recover(execution);
+                run = launcher.recover(run.execution());
             } catch (BakeBusyException resumedMeanwhile) {
                 return Optional.empty();
             }
         }
-        BakeState state = BakeState.of(execution);
-        boolean timedOut = BakeResult.timedOut(execution);
-        String error = execution.getStatus() == BatchStatus.COMPLETED ? null
-                : leftRunning ? died + " while bake " + state.bakeId() + " ran; the next slot resumes it"
-                : timedOut ? execution.getExitStatus().getExitDescription()
-                : Optional.ofNullable(BakeFailures.describe(execution)).orElse(died + " after bake "
-                + state.bakeId() + " ended " + execution.getStatus());
-        BakeResult result = new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(),
-                state.imageId(), null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut, null, null);
-        Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
-                : Duration.between(execution.getStartTime(), execution.getEndTime());
+        String error = run.completed() ? null
+                : leftRunning ? died + " while bake " + run.bakeId() + " ran; the next slot resumes it"
+                : run.timedOut() ? run.error()
+                : Optional.ofNullable(run.error()).orElse(died + " after bake " + run.bakeId() + " ended "
+                + run.status());
+        BakeResult result = new BakeResult(run.execution(), run.bakeId(), run.status(), run.imageId(), null,
+                Redactor.of(version.recipe().secretValues()).redact(error), run.timedOut(), null, null);
+        Duration took = run.started() == null || run.ended() == null ? Duration.ZERO
+                : Duration.between(run.started(), run.ended());
         return Optional.of(new LeftSlot(result, took));
     }
 

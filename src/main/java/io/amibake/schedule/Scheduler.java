@@ -4,6 +4,7 @@ import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.Target;
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeRef;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
@@ -30,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.springframework.batch.core.job.JobExecution;
 
 /**
  * Bakes scheduled recipes on time, many at once, in one long-running process; several such
@@ -466,19 +466,19 @@ public final class Scheduler implements AutoCloseable {
             }
         });
         try {
-            JobExecution resumable = choices.resumable(name);
-            if (resumable != null && !launcher.targetOf(resumable).sameReach(target)) {
+            BakeRef resumable = choices.resumable(name);
+            if (resumable != null && !resumable.target().sameReach(target)) {
                 // Another target's bake (another account, or the sandbox of a scheduler gone) is not
                 // this scheduler's to resume: the resume would be refused night after night.
                 resumable = null;
             }
             BakeRequest edited = resumable == null ? null : choices.edit(resumable, version);
             BakeResult result;
-            if (resumable != null && (edited != null || SlotBakes.same(resumable, version))) {
+            if (resumable != null && (edited != null || choices.same(resumable.execution(), version))) {
                 store.started(name, slot.toInstant(), true);
                 events.slotStarted(name, slot, true);
                 // The secrets again: amibake never stores them, and the scheduler keeps them in memory only.
-                result = launcher.resume(resumable.getId(), edited, version.variables(), target, null, watch,
+                result = launcher.resume(resumable.execution(), edited, version.variables(), target, null, watch,
                         resumed -> {
                         });
             } else {

@@ -4,16 +4,14 @@ import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.SsmGateway;
-import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRef;
 import io.amibake.engine.api.BakeRequest;
-import io.amibake.engine.state.BakeState;
+import io.amibake.engine.api.RunView;
+import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.NothingToResumeException;
-import io.amibake.engine.state.RecipeChanges;
 import io.amibake.cloud.SourceImages;
 import java.util.List;
 import java.util.function.Consumer;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
 
 /**
  * Which bake a slot runs: the recipe's resumable bake, with an edit of the recipe when the edit
@@ -32,32 +30,31 @@ final class SlotBakes {
         this.log = log;
     }
 
-    JobExecution resumable(String name) {
+    BakeRef resumable(String name) {
         try {
-            return launcher.resumable(name);
+            return launcher.resumableBake(name);
         } catch (NothingToResumeException nothing) {
             return null;
         }
     }
 
     /** Whether the bake has the recipe's text and the variables given now (secret ones are never stored). */
-    static boolean same(JobExecution bake, RecipeFiles.Version version) {
-        BakeState state = BakeState.of(bake);
-        return version.yaml().equals(state.recipeYaml()) && version.storedVariables().equals(state.variables());
+    boolean same(long execution, RecipeFiles.Version version) {
+        return launcher.storedRecipe(execution).filter(stored -> version.yaml().equals(stored.yaml())
+                && version.storedVariables().equals(stored.variables())).isPresent();
     }
 
     /**
      * The edited recipe a resume takes, when the file changed since the bake began and the edit
      * touches only what the bake has not done yet; null otherwise.
      */
-    BakeRequest edit(JobExecution bake, RecipeFiles.Version version) {
-        if (same(bake, version)) {
+    BakeRequest edit(BakeRef bake, RecipeFiles.Version version) {
+        if (same(bake.execution(), version)) {
             return null;
         }
-        List<String> conflicts = RecipeChanges.conflicts(BakeState.of(bake).withSecrets(version.variables()),
-                version.recipe());
+        List<String> conflicts = launcher.conflicts(bake.execution(), version.recipe(), version.variables());
         if (!conflicts.isEmpty()) {
-            log.accept(version.name() + ": the recipe was edited where bake " + BakeState.of(bake).bakeId()
+            log.accept(version.name() + ": the recipe was edited where bake " + bake.bakeId()
                     + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
             return null;
         }
@@ -66,19 +63,17 @@ final class SlotBakes {
 
     /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */
     String unchanged(RecipeFiles.Version version) {
-        JobExecution completed = launcher.latestExecutions(version.name(), 50).stream()
-                .filter(e -> e.getStatus() == BatchStatus.COMPLETED)
+        RunView last = launcher.latestRuns(version.name(), 50).stream().filter(RunView::completed)
                 .findFirst().orElse(null);
-        if (completed == null || !same(completed, version)) {
+        if (last == null || !same(last.execution(), version)) {
             return null;
         }
-        BakeState last = BakeState.of(completed);
         String source;
         try (AwsClients clients = new AwsClients(aws)) {
             source = SourceImages.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
                     version.recipe().source().query());
         }
-        if (!source.equals(last.sourceImageId())) {
+        if (!source.equals(last.sourceImage())) {
             return null;
         }
         return "source unchanged: image " + source + " and the recipe are those of bake " + last.bakeId()

@@ -78,6 +78,14 @@ public interface BakeService {
      */
     JobExecution recover(JobExecution execution);
 
+    /**
+     * {@link #recover(JobExecution)} by the execution's id: the run as recovering it left it, or
+     * as it was when it no longer ran.
+     *
+     * @throws UnknownBakeException when there is no such execution
+     */
+    RunView recover(long executionId);
+
     /** Gives a bake up for good; a bake whose process still runs is refused. */
     JobExecution abandon(JobExecution execution) throws Exception;
 
@@ -115,6 +123,23 @@ public interface BakeService {
     List<ExpectedWait> expectedWaits(Recipe recipe, String waitsKey);
 
     Optional<JobExecution> execution(long id);
+
+    /** One run of a bake, as its execution holds it now. */
+    Optional<RunView> run(long executionId);
+
+    /** Every run of the bake the given execution belongs to, oldest first; empty for an unknown execution. */
+    List<RunView> runs(long executionId);
+
+    /** The latest run of each bake, newest first, optionally of one recipe only: {@link #latestExecutions}'s. */
+    List<RunView> latestRuns(String recipe, int limit);
+
+    /**
+     * The recipe the bake of an execution stored, parsed, with the values of its secrets this
+     * process holds; empty for an unknown execution.
+     *
+     * @throws RuntimeException when the bake was stored without its recipe, or it no longer loads
+     */
+    Optional<Recipe> recipe(long executionId);
 
     /** The bake an execution belongs to, as that execution left it (its stored recipe read once). */
     Optional<BakeView> view(long executionId);

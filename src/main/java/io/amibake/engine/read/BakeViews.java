@@ -2,6 +2,8 @@ package io.amibake.engine.read;
 
 import io.amibake.engine.state.StepNames;
 import io.amibake.engine.api.BakeRef;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.RunView;
 import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.RegionView;
 import io.amibake.engine.api.StepView;
@@ -11,6 +13,9 @@ import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
 import io.amibake.recipe.Recipe;
 import io.amibake.text.Redactor;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -65,6 +70,21 @@ public final class BakeViews {
         return new BakeRef(execution.getJobParameters().getString(BakeParameters.RECIPE),
                 execution.getJobParameters().getString(BakeParameters.BAKE), execution.getId(),
                 execution.getStatus().name(), Target.parse(execution.getJobParameters().getString(BakeParameters.TARGET)));
+    }
+
+    /** One run of a bake, as the execution holds it, without parsing its recipe. */
+    public static RunView run(JobExecution execution) {
+        BakeState state = BakeState.of(execution);
+        boolean timedOut = BakeResult.timedOut(execution);
+        String error = execution.getStatus() == BatchStatus.COMPLETED ? null
+                : timedOut ? execution.getExitStatus().getExitDescription() : BakeFailures.describe(execution);
+        return new RunView(execution.getId(), state.recipeName(), state.bakeId(), execution.getStatus().name(),
+                execution.getStatus().isRunning(), timedOut, error, state.imageId(), state.sourceImageId(),
+                instant(execution.getStartTime()), instant(execution.getEndTime()));
+    }
+
+    private static Instant instant(LocalDateTime time) {
+        return time == null ? null : time.atZone(ZoneId.systemDefault()).toInstant();
     }
 
     private static String region(StepExecution step) {

@@ -12,6 +12,7 @@ import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeStatus;
 import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.BakeRef;
+import io.amibake.engine.api.RunView;
 import io.amibake.engine.api.ExpectedWait;
 import io.amibake.engine.api.StoredRecipe;
 import io.amibake.engine.api.UnknownBakeException;
@@ -407,6 +408,12 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
+    public RunView recover(long executionId) {
+        return BakeViews.run(recover(execution(executionId)
+                .orElseThrow(() -> new UnknownBakeException("no bake with execution " + executionId))));
+    }
+
+    @Override
     public JobExecution abandon(JobExecution execution) throws Exception {
         return operator.abandon(recover(execution));
     }
@@ -522,6 +529,27 @@ public class BakeEngine implements BakeService {
             // Spring Batch 6 throws here where 5 returned null.
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<RunView> run(long executionId) {
+        return execution(executionId).map(BakeViews::run);
+    }
+
+    @Override
+    public List<RunView> runs(long executionId) {
+        return execution(executionId).stream().flatMap(found -> executionsOf(found).stream())
+                .sorted(Comparator.comparing(JobExecution::getId)).map(BakeViews::run).toList();
+    }
+
+    @Override
+    public List<RunView> latestRuns(String recipe, int limit) {
+        return latestExecutions(recipe, limit).stream().map(BakeViews::run).toList();
+    }
+
+    @Override
+    public Optional<Recipe> recipe(long executionId) {
+        return execution(executionId).map(found -> BakeState.of(found).recipe());
     }
 
     @Override
