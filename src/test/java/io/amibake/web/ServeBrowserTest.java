@@ -230,14 +230,14 @@ class ServeBrowserTest {
 
         // then the page, the schedule and its metric say so
         assertThat(text(".notice")).contains("paused");
-        assertThat(text("#next")).isEqualTo("paused");
+        waitFor(() -> text("#next").equals("paused"));
         assertThat(metric("amibake_schedule_next_run_seconds{recipe=\"beta\"}")).isEqualTo("NaN");
 
         // when resumed
         browser.findElement(By.cssSelector("form[action$='/resume'] button")).click();
 
         // then the next slot is back
-        assertThat(text("#next")).contains("02:00");
+        waitFor(() -> text("#next").contains("02:00"));
         assertThat(Files.readString(dir.resolve("home/logs/audit.log")))
                 .contains("\"who\":\"operator\",\"from\":\"127.0.0.1\",\"action\":\"pause\",\"subject\":\"beta\","
                         + "\"outcome\":\"done\"")
@@ -298,12 +298,16 @@ class ServeBrowserTest {
         return browser.findElements(By.cssSelector("rect.bar")).size();
     }
 
+    /** The text of the first element that matches, once the page that a click asked for shows one. */
     private static String text(String css) {
-        return browser.findElement(By.cssSelector(css)).getText().strip();
+        return waitFor(() -> browser.findElements(By.cssSelector(css)).stream().findFirst()
+                .map(element -> element.getText().strip()).orElse(null));
     }
 
     private static <T> T waitFor(java.util.function.Supplier<T> condition) {
-        return new WebDriverWait(browser, WAIT, Duration.ofMillis(200)).until(ignored -> condition.get());
+        return new WebDriverWait(browser, WAIT, Duration.ofMillis(200))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(ignored -> condition.get());
     }
 
     private static List<String> logs() {
