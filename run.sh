@@ -51,11 +51,15 @@ fi
 
 # Class data sharing: the jar's classes unpacked into plain jars, and an archive of the classes a
 # training bake (against the in-process sandbox, at a fast time scale) loaded, so later runs map
-# them instead of loading them one by one. Made once per build; without it, the jar runs as is.
+# them instead of loading them one by one. Made once per build, in the background: this command
+# starts at once with the jar as is, and the ones after it map the archive. The lock (a folder)
+# keeps a second run.sh from recording too; one left by a recording that was killed goes after an hour.
+find "$cds.lock" -maxdepth 0 -mmin +60 -exec rmdir {} \; 2>/dev/null || true
 if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
-    && { [ ! -f "$cds.failed" ] || [ "$jar" -nt "$cds.failed" ]; }; then
-  echo "run.sh: preparing class data sharing for a fast start (once per build)..." >&2
-  (
+    && { [ ! -f "$cds.failed" ] || [ "$jar" -nt "$cds.failed" ]; } \
+    && mkdir "$cds.lock" 2>/dev/null; then
+  echo "run.sh: recording class data in the background for a faster start next time (once per build)" >&2
+  ( (
     set -e
     rm -rf "$cds" && mkdir -p "$cds/unpacked" "$cds/home"
     cd "$cds/unpacked" && jar xf "$jar"
@@ -77,11 +81,7 @@ if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
       --idle PT0S >>"$cds/training.log" 2>&1 && mv "$cds/repository-server.jsa.tmp" "$cds/repository-server.jsa" || true
     mv "$cds/amibake.jsa.tmp" "$cds/amibake.jsa"
     rm -rf "$cds/home" "$cds/server-home"
-  ) || { touch "$cds.failed"; echo "run.sh: could not prepare class data sharing (see $cds/training.log);" \
-    "starting without it" >&2; }
-fi
-if [ -f "$cds/amibake.jsa" ] && [ -f "$cds/classpath" ]; then
-  exec java -XX:SharedArchiveFile="$cds/amibake.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -XX:TieredStopAtLevel=1 $heap ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
+  ) || touch "$cds.failed"
+  rmdir "$cds.lock" ) </dev/null >/dev/null 2>&1 &
 fi
 exec java $heap ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"

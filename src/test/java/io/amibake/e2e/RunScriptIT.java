@@ -44,6 +44,14 @@ class RunScriptIT {
         String log = Files.readString(dir.resolve("run.log"));
         assertThat(ended).as("run.sh still runs after 10 minutes: " + log).isTrue();
         assertThat(process.exitValue()).as(log).isZero();
+        assertThat(log).contains("recording class data in the background");
+        // The recording goes on in the background after the command: its lock goes when it ends.
+        Path lock = checkout.resolve("target/cds.lock");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (Files.exists(lock) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(lock).as("the recording still runs after 10 minutes" + training(checkout)).doesNotExist();
         assertThat(checkout.resolve("target/cds/amibake.jsa")).as(log + training(checkout)).exists();
         assertThat(usersHome).doesNotExist();
         assertThat(dir.resolve("user")).doesNotExist();
