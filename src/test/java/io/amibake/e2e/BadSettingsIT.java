@@ -60,7 +60,7 @@ class BadSettingsIT {
         assertThat(bake.exitCode()).as(bake.output()).isEqualTo(2);
         assertThat(bake.stderr().strip()).as(bake.output()).doesNotContain("\n")
                 .contains("AWS profile 'no-such-profile' has no usable credentials");
-        assertThat(status.stdout()).as(status.output()).contains("(no bakes)");
+        assertThat(status.stdout()).as(status.output()).contains("(no bakes yet)");
     }
 
     @Test
