@@ -85,7 +85,7 @@ class ServeBrowserTest {
         Files.writeString(recipes.resolve("beta.yaml"), TestRecipes.oneRegion("beta", "echo beta", schedule));
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-cp", System.getProperty("java.class.path"), "io.amibake.AmibakeApplication", "serve",
-                recipes.toString(), "--sandbox", "--time-scale", "0.005", "--port", "0", "--home",
+                recipes.toString(), "--sandbox", "--time-scale", "0.02", "--port", "0", "--home",
                 dir.resolve("home").toString()).redirectErrorStream(true);
         builder.environment().put("AMIBAKE_SERVE_TOKENS_OPERATOR", TOKEN);
         builder.environment().put("AMIBAKE_SERVE_LIVE_EVERY", "200ms");
@@ -186,8 +186,8 @@ class ServeBrowserTest {
         running.click();
         ((JavascriptExecutor) browser).executeScript("window.notReloaded = true");
         int before = bars();
-        // One more bar than the page first drew, without a reload: at any load, the page that a slow
-        // browser loaded late may see only the last steps arrive.
+        // One more bar than the page first drew, without a reload: a browser that loaded the page
+        // late may see only the last steps arrive.
         waitFor(() -> bars() > before && Boolean.TRUE.equals(((JavascriptExecutor) browser)
                 .executeScript("return window.notReloaded === true")) ? true : null);
         assertThat(text("h1 .badge")).isEqualTo("RUNNING");
