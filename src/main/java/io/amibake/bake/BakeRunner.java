@@ -151,9 +151,9 @@ public class BakeRunner {
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
-            PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
-                    PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
-            Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target)), plan,
+            PollPlan plan = PollPlan.DEFAULT.withDelays(settings.pollMinDelay(), settings.pollMaxDelay());
+            Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target),
+                    "aws".equals(target)), plan,
                     stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());
             BakeServices services = new BakeServices(clients, ec2, ssm, waits, settings,
                     RedactingEvents.of(events, recipe), clock);

@@ -1,5 +1,6 @@
 package io.amibake.bake;
 
+import io.amibake.bake.wait.PollPlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -46,8 +47,8 @@ public record BakeSettings(
         agentTimeout = agentTimeout == null ? Duration.ofMinutes(15) : agentTimeout;
         imageTimeout = imageTimeout == null ? Duration.ofMinutes(90) : imageTimeout;
         copyTimeout = copyTimeout == null ? Duration.ofHours(6) : copyTimeout;
-        pollMinDelay = pollMinDelay == null ? Duration.ofMillis(50) : pollMinDelay;
-        pollMaxDelay = pollMaxDelay == null ? Duration.ofSeconds(30) : pollMaxDelay;
+        pollMinDelay = pollMinDelay == null ? PollPlan.DEFAULT.minDelay() : pollMinDelay;
+        pollMaxDelay = pollMaxDelay == null ? PollPlan.DEFAULT.maxDelay() : pollMaxDelay;
         stoppedRetention = stoppedRetention == null ? Duration.ofDays(7) : stoppedRetention;
         copyConcurrency = copyConcurrency == null ? 16 : copyConcurrency;
         host = host == null || host.isBlank() ? localHostName() : host;

@@ -33,6 +33,9 @@ public final class Waits {
      */
     public static final Duration NEW_IMAGE_GRACE = Duration.ofMinutes(10);
 
+    /** The spread of a copy's finish as its snapshot's progress predicts it: a steady rate, read recently. */
+    static final double PREDICTED_SPREAD = 0.1;
+
     private final Ec2Gateway ec2;
     private final SsmGateway ssm;
     private final Expectations expectations;
@@ -186,7 +189,7 @@ public final class Waits {
                             onProgress.accept(p.percent());
                         }
                         Duration predicted = p == null ? null : p.finishAfter(start);
-                        return predicted != null ? Expectation.trusted(predicted) : history;
+                        return predicted != null ? Expectation.learned(predicted, PREDICTED_SPREAD) : history;
                     }, timeout,
                     i -> i == null && System.nanoTime() < graceEnd ? null
                             : i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,

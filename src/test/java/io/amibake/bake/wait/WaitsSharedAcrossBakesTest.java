@@ -68,7 +68,7 @@ class WaitsSharedAcrossBakesTest {
     private static Waits waits(AwsClients clients, SharedPollers process, String account) {
         Expectations twoSeconds = new Expectations(Map.of("IMAGE_AVAILABLE@" + REGION, List.of(2_000L)));
         return new Waits(new Ec2Gateway(clients), new SsmGateway(clients), twoSeconds,
-                new PollPlan(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.25, 0.05), new StopSignal(),
+                new PollPlan(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.25, 6), new StopSignal(),
                 process, account);
     }
 
