@@ -22,11 +22,11 @@ public final class TestImageStep implements Tasklet {
     public static final String ROLE_TAG = "amibake:role";
 
     private final BakeRun run;
-    private final BakeServices services;
+    private final InstanceTests tests;
 
     public TestImageStep(BakeRun run) {
         this.run = run;
-        this.services = run.services();
+        this.tests = new InstanceTests(run.services(), NAME);
     }
 
     @Override
@@ -37,7 +37,7 @@ public final class TestImageStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         Build build = bake.recipe().build();
-        return new InstanceTests(services, NAME).testImage(bake, TestState.of(chunk), bake.sourceRegion(), imageId,
+        return tests.testImage(bake, TestState.of(chunk), bake.sourceRegion(), imageId,
                 build.subnet(), build.securityGroups());
     }
 
