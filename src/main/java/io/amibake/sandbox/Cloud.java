@@ -28,6 +28,7 @@ final class Cloud {
     /** Concurrent (pending) AMI copies one destination region accepts. */
     final int copyLimit;
     private final java.util.Random random;
+    private final double variation;
     private final Map<String, Region> regions = new TreeMap<>();
     /** Every SendCommand, in the order received. */
     final List<Command> commandLog = new ArrayList<>();
@@ -38,14 +39,24 @@ final class Cloud {
             "amibake-build"));
 
     Cloud(SandboxClock clock, LatencyProfile profile) {
-        this(clock, profile, SandboxOptions.DEFAULT_COPY_LIMIT, null);
+        this(clock, profile, SandboxOptions.DEFAULT_COPY_LIMIT, null, 0);
     }
 
-    Cloud(SandboxClock clock, LatencyProfile profile, int copyLimit, Long seed) {
+    Cloud(SandboxClock clock, LatencyProfile profile, int copyLimit, Long seed, double variation) {
         this.clock = clock;
         this.profile = profile;
         this.copyLimit = copyLimit;
         this.random = seed == null ? null : new java.util.Random(seed);
+        this.variation = variation;
+    }
+
+    /** A transition's duration: the profile's, varied by the options' variation (SandboxOptions). */
+    Duration transition(Duration duration) {
+        if (variation == 0) {
+            return duration;
+        }
+        double factor = Math.exp((random.nextDouble() * 2 - 1) * variation);
+        return Duration.ofNanos((long) (duration.toNanos() * factor));
     }
 
     /** The delay as the profile gives it, or drawn from 0 to twice it when the sandbox was seeded. */
@@ -147,6 +158,8 @@ final class Cloud {
         int launchIndex;
         Instant launchedAt;
         Instant visibleAt;
+        /** How long its agent takes to register after each boot, drawn once (SandboxOptions' variation). */
+        Duration agentRegistration;
         /** Why the instance stopped or terminated, keyed by the instants of those timeline entries. */
         Map<Instant, String> stateReasons = new java.util.HashMap<>();
         List<BlockDevice> blockDevices = new ArrayList<>();

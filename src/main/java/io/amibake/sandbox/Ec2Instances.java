@@ -139,7 +139,7 @@ final class Ec2Instances {
             }
             in.contents = InstanceContents.of(image).boot();
             in.timeline = new Timeline(now, "pending");
-            in.timeline.then(now.plus(cloud.profile.instanceRunning()), "running");
+            in.timeline.then(now.plus(cloud.transition(cloud.profile.instanceRunning())), "running");
             region.instances.put(in.id, in);
             launched.add(in);
         }
@@ -270,7 +270,7 @@ final class Ec2Instances {
                 }
                 in.timeline.cutAfter(now);
                 in.timeline.then(now, "pending");
-                in.timeline.then(now.plus(cloud.profile.instanceRunning()), "running");
+                in.timeline.then(now.plus(cloud.transition(cloud.profile.instanceRunning())), "running");
             }
         });
     }
@@ -307,8 +307,8 @@ final class Ec2Instances {
 
     /** Plans a stop or a termination from {@code at}, forgetting whatever was planned after it. */
     static void stop(Cloud cloud, Instance in, Instant at, String transit, String end, String reason) {
-        Instant done = at.plus(transit.equals("stopping") ? cloud.profile.instanceStopping()
-                : cloud.profile.instanceTerminating());
+        Instant done = at.plus(cloud.transition(transit.equals("stopping") ? cloud.profile.instanceStopping()
+                : cloud.profile.instanceTerminating()));
         in.timeline.cutAfter(at);
         in.timeline.then(at, transit);
         in.timeline.then(done, end);

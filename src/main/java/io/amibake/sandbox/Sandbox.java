@@ -64,7 +64,7 @@ public final class Sandbox implements AutoCloseable {
 
     private Sandbox(SandboxOptions options, SandboxClock clock) throws IOException {
         this.options = options;
-        this.cloud = new Cloud(clock, options.profile(), options.copyLimit(), options.seed());
+        this.cloud = new Cloud(clock, options.profile(), options.copyLimit(), options.seed(), options.variation());
         this.throttle = new Throttle(clock, options.throttling());
         this.ec2 = new Ec2Api(cloud, faults);
         this.ssm = new SsmApi(cloud, faults, json);

@@ -14,15 +14,19 @@ import java.util.Objects;
  *                   100 per destination region (docs/sandbox.md)
  * @param seed       when not null, each image's consistency and name-reuse delay is drawn from
  *                   0 to twice the profile's value by a random generator with this seed
+ * @param variation  how much each transition (an instance's boot, stop or termination, an agent's
+ *                   registration, a command, an image, a copy) varies around the profile's value:
+ *                   by a factor e^u, u drawn uniformly from [-variation, variation] by a random
+ *                   generator seeded with {@code seed} (0: every transition takes the profile's value)
  */
 public record SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile, int copyLimit,
-                             Long seed) {
+                             Long seed, double variation) {
 
     /** AWS's documented limit of concurrent AMI copies per destination region. */
     public static final int DEFAULT_COPY_LIMIT = 100;
 
     public SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile) {
-        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null);
+        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null, 0);
     }
 
     public SandboxOptions {
@@ -36,6 +40,9 @@ public record SandboxOptions(int port, double timeScale, boolean throttling, Lat
             throw new IllegalArgumentException("time scale must be positive, was " + timeScale);
         }
         Objects.requireNonNull(profile, "profile");
+        if (!(variation >= 0) || variation > 0 && seed == null) {
+            throw new IllegalArgumentException("variation must be at least 0, and needs a seed, was " + variation);
+        }
     }
 
     /** Port 4566, real time, throttling on, the AWS-like profile. */
@@ -44,27 +51,36 @@ public record SandboxOptions(int port, double timeScale, boolean throttling, Lat
     }
 
     public SandboxOptions withPort(int newPort) {
-        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed);
+        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed, variation);
     }
 
     public SandboxOptions withTimeScale(double newTimeScale) {
-        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed);
+        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed, variation);
     }
 
     public SandboxOptions withThrottling(boolean newThrottling) {
-        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed);
+        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed, variation);
     }
 
     public SandboxOptions withProfile(LatencyProfile newProfile) {
-        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed);
+        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed, variation);
     }
 
     public SandboxOptions withCopyLimit(int newCopyLimit) {
-        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed);
+        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed, variation);
     }
 
     /** Consistency and name-reuse delays drawn at random (0 to twice the profile's) from this seed. */
     public SandboxOptions withRandomDelays(long newSeed) {
-        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed);
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, variation);
+    }
+
+    /**
+     * Transitions that vary at random around the profile's values, each by a factor e^u with u
+     * uniform in [-newVariation, newVariation], reproducibly from the seed (which also draws the
+     * consistency delays, as {@link #withRandomDelays(long)}).
+     */
+    public SandboxOptions withVariation(double newVariation, long newSeed) {
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, newVariation);
     }
 }
