@@ -5,6 +5,7 @@ import io.amibake.aws.AwsSettings;
 import io.amibake.aws.Ec2Gateway;
 import io.amibake.aws.SsmGateway;
 import io.amibake.bake.wait.Expectations;
+import io.amibake.bake.wait.Pacing;
 import io.amibake.bake.wait.PollPlan;
 import io.amibake.bake.wait.StopSignal;
 import io.amibake.bake.wait.SharedPollers;
@@ -54,6 +55,7 @@ public class BakeRunner {
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
+    private Pacing pacing;
 
     public BakeRunner(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
                       BakeSettings settings, WaitHistory waitHistory) {
@@ -73,6 +75,12 @@ public class BakeRunner {
     @Autowired(required = false)
     void timeoutClock(@Qualifier("timeoutClock") Clock clock) {
         this.timeoutClock = clock;
+    }
+
+    /** Another pacing than amibake's {@link PollPlan}: a benchmark's baseline that polls as another tool does. */
+    @Autowired(required = false)
+    void pacing(Pacing other) {
+        this.pacing = other;
     }
 
     /** Asks every bake running in this process to stop at its next look; each ends STOPPED and can be resumed. */
@@ -151,7 +159,8 @@ public class BakeRunner {
         try (AwsClients clients = new AwsClients(aws)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
-            PollPlan plan = PollPlan.DEFAULT.withDelays(settings.pollMinDelay(), settings.pollMaxDelay());
+            Pacing plan = pacing != null ? pacing
+                    : PollPlan.DEFAULT.withDelays(settings.pollMinDelay(), settings.pollMaxDelay());
             Waits waits = new Waits(ec2, ssm, new Expectations(waitHistory.load(recipeName, target),
                     "aws".equals(target)), plan,
                     stop, pollers, aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials());

@@ -118,8 +118,7 @@ public final class Expectations {
     public Expectation expected(WaitKind kind, String target) {
         List<Long> exact = target == null ? null : observations(kind.name() + "@" + target);
         if (exact != null) {
-            return Expectation.learned(Duration.ofMillis(estimate(exact)),
-                    exact.size() == 1 ? ONE_SPREAD : Math.max(SPREAD_FLOOR, spread(exact)));
+            return Expectation.learned(Duration.ofMillis(estimate(exact)), learnedSpread(exact));
         }
         List<Long> sameKind = observations(kind.name());
         if (sameKind != null) {
@@ -194,6 +193,11 @@ public final class Expectations {
         long median = sorted.get(sorted.size() / 2);
         long latest = list.get(list.size() - 1);
         return Math.round(Math.sqrt((double) Math.max(median, 1) * Math.max(latest, 1)));
+    }
+
+    /** How sure a learned expectation is: its observations' spread, at least {@link #SPREAD_FLOOR}. */
+    private static double learnedSpread(List<Long> own) {
+        return own.size() == 1 ? ONE_SPREAD : Math.max(SPREAD_FLOOR, spread(own));
     }
 
     /** The sample standard deviation of the observations' logarithms; 0 for one observation. */

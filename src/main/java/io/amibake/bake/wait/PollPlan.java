@@ -13,8 +13,9 @@ import java.time.Duration;
  * {@code g}, the near growth, times the time waited so far, where g is chosen so that crossing
  * the range takes {@code looksAcross} looks: {@code (1 + g)^looksAcross = H / L}, so a narrow
  * range (a learned, steady wait) is looked at densely and a wide one (a guess) sparsely, but no
- * more sparsely than {@code growth}. Past H the expectation was wrong: delays are {@code growth}
- * times the time waited. With no expectation the first look comes after {@code minDelay} and
+ * more sparsely than {@code growth}. Past H the expectation was wrong: the share doubles with
+ * every g-step of time past H ({@code g * 2^(log_{1+g}(t / H))}), back up to {@code growth}, so a
+ * wait that ends a little after its range is still seen soon. With no expectation the first look comes after {@code minDelay} and
  * delays are {@code growth} times the time waited. Every delay is clamped to
  * [minDelay, maxDelay].
  *
@@ -22,7 +23,7 @@ import java.time.Duration;
  * {@code max(min(L - T, P), g_T * T) + minDelay}, where g_T is g while T ≤ H and {@code growth}
  * after (with no expectation, {@code growth * T + minDelay}); and it is looked at at most
  * {@code 1 + ⌈min(T, L) / P⌉ + ⌈log_{1+g}(min(T, H) / L)⌉ + ⌈log_{1+growth}(T / H)⌉
- * + ⌈max(T - L, 0) / maxDelay⌉} times, logarithms counted when positive (with no expectation,
+ * + ⌈log_2(growth / g)⌉ + ⌈max(T - L, 0) / maxDelay⌉} times (the term in log_2 counted once T > H), logarithms counted when positive (with no expectation,
  * {@code 1 + ⌈log_{1+growth}(T / minDelay)⌉ + ⌈T / maxDelay⌉}). A wait that ends at its
  * expectation costs about {@code 1 + looksAcross / 2} looks after its range begins, whatever its
  * length. The tests state these bounds themselves (DocumentedBounds), from docs/bake.md.
@@ -33,7 +34,7 @@ import java.time.Duration;
  *                    expectation, and past its likely range; also the most the near growth may be
  * @param looksAcross looks spent crossing an expectation's likely range
  */
-public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int looksAcross) {
+public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int looksAcross) implements Pacing {
 
     /** The most looks before an expectation's likely range begins. */
     public static final int PRE_RANGE_LOOKS = 4;
@@ -55,12 +56,7 @@ public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int 
         return new PollPlan(min, max, growth, looksAcross);
     }
 
-    /**
-     * The delay before the next look.
-     *
-     * @param elapsed  time since the wait began, at the last look (zero before the first)
-     * @param expected how long the wait is expected to last, or {@code null} when unknown
-     */
+    @Override
     public Duration nextDelay(Duration elapsed, Expectation expected) {
         long t = elapsed.toNanos();
         if (expected == null) {
@@ -73,7 +69,15 @@ public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int 
             long spacing = Math.max(maxDelay.toNanos(), (low + PRE_RANGE_LOOKS - 1) / PRE_RANGE_LOOKS);
             return Duration.ofNanos(Math.max(minDelay.toNanos(), Math.min(low - t, spacing)));
         }
-        return clamp(t * (t < expected.high().toNanos() ? nearGrowth(expected) : growth));
+        double near = nearGrowth(expected);
+        long high = expected.high().toNanos();
+        if (t < high) {
+            return clamp(t * near);
+        }
+        // Just past the range the expectation is likely only a little short: the share doubles
+        // with every near step's worth of time past it, back up to growth.
+        double steps = Math.log((double) t / high) / Math.log1p(near);
+        return clamp(t * Math.min(growth, near * Math.pow(2, steps)));
     }
 
     /** The share of the time waited between two looks inside the expectation's likely range. */

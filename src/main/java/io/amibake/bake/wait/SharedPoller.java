@@ -39,7 +39,7 @@ public final class SharedPoller<S> {
     }
 
     private final Function<Set<String>, Map<String, S>> describe;
-    private final PollPlan plan;
+    private final Pacing plan;
     private final BooleanSupplier stopRequested;
     private final Board<S> board;
     private final Map<String, Integer> pending;
@@ -49,16 +49,16 @@ public final class SharedPoller<S> {
 
     private final PollClock clock;
 
-    public SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested) {
+    public SharedPoller(Function<Set<String>, Map<String, S>> describe, Pacing plan, BooleanSupplier stopRequested) {
         this(describe, plan, stopRequested, PollClock.SYSTEM);
     }
 
-    SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
+    SharedPoller(Function<Set<String>, Map<String, S>> describe, Pacing plan, BooleanSupplier stopRequested,
                  PollClock clock) {
         this(describe, plan, stopRequested, clock, new Board<>());
     }
 
-    private SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
+    private SharedPoller(Function<Set<String>, Map<String, S>> describe, Pacing plan, BooleanSupplier stopRequested,
                          PollClock clock, Board<S> board) {
         this.describe = describe;
         this.plan = plan;
@@ -76,7 +76,7 @@ public final class SharedPoller<S> {
      * ended by {@code stopRequested}, and a look it makes goes through {@code describe} and asks
      * about every id pending on any handle.
      */
-    public SharedPoller<S> forWaiter(Function<Set<String>, Map<String, S>> describe, PollPlan plan,
+    public SharedPoller<S> forWaiter(Function<Set<String>, Map<String, S>> describe, Pacing plan,
                                      BooleanSupplier stopRequested) {
         return new SharedPoller<>(describe, plan, stopRequested, clock, board);
     }

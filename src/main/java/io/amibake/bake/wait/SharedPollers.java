@@ -24,7 +24,7 @@ public final class SharedPollers {
      * {@code describe}, its waits follow its own plan and stop signal.
      */
     @SuppressWarnings("unchecked")
-    <S> SharedPoller<S> poller(String key, Function<Set<String>, Map<String, S>> describe, PollPlan plan,
+    <S> SharedPoller<S> poller(String key, Function<Set<String>, Map<String, S>> describe, Pacing plan,
                                BooleanSupplier stopRequested) {
         // The shared poller itself is only a board for its handles: it keeps no bake's clients.
         SharedPoller<S> shared = (SharedPoller<S>) pollers.computeIfAbsent(key,

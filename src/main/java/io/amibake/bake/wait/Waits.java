@@ -34,20 +34,26 @@ public final class Waits {
      */
     public static final Duration NEW_IMAGE_GRACE = Duration.ofMinutes(10);
 
+    /**
+     * When a wait with nothing expected (the first bake against an endpoint other than AWS) is
+     * overdue enough that its instance is read beside it.
+     */
+    static final Duration WATCH_UNEXPECTED = Duration.ofSeconds(1);
+
     /** The spread of a copy's finish as its snapshot's progress predicts it: a steady rate, read recently. */
     static final double PREDICTED_SPREAD = 0.1;
 
     private final Ec2Gateway ec2;
     private final SsmGateway ssm;
     private final Expectations expectations;
-    private final PollPlan plan;
+    private final Pacing plan;
     private final StopSignal stop;
     private final SharedPollers shared;
     private final String account;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
     private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
-    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
+    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, Pacing plan,
                  StopSignal stop) {
         this(ec2, ssm, expectations, plan, stop, new SharedPollers(), "");
     }
@@ -57,7 +63,7 @@ public final class Waits {
      * @param account what tells apart the accounts the process bakes in (endpoint, profile): only
      *                bakes on the same account share a look
      */
-    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
+    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, Pacing plan,
                  StopSignal stop, SharedPollers shared, String account) {
         this.shared = shared;
         this.account = account;
@@ -163,33 +169,43 @@ public final class Waits {
     }
 
     /**
-     * Waits until a copy is available in its region. Each look at the region's pending copies
-     * also reads their snapshots' progress; once progress moves, the wait aims at the finish
-     * time it predicts, else at what earlier copies to this region took. A copy just started is
-     * at 0 % now, so its first reading already gives a rate.
+     * Waits until a copy is available in its region. Unless earlier copies to the region were
+     * steadier than a prediction from progress ({@link #PREDICTED_SPREAD}), each look at the
+     * region's pending copies also reads their snapshots' progress; once progress moves, the wait
+     * aims at the finish time it predicts, else at what earlier copies to this region took. A copy
+     * just started is at 0 % now, so its first reading already gives a rate.
      */
     public Image copy(String sourceRegion, String region, String imageId, boolean justStarted, boolean mayBeNew,
                       Duration timeout, IntConsumer onProgress) throws JobInterruptedException {
         long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
         Map<String, Progress> progress = shared.copyProgress(region);
-        if (justStarted) {
-            progress.computeIfAbsent(imageId, k -> new Progress()).record(System.nanoTime(), 0);
+        String target = Expectations.copyTarget(sourceRegion, region);
+        Expectation history = expectations.expected(WaitKind.COPY_AVAILABLE, target);
+        // Progress can only sharpen an expectation less sure than its prediction: read it then only.
+        if (history == null || history.spread() > PREDICTED_SPREAD) {
+            Progress own = progress.computeIfAbsent(imageId, k -> new Progress());
+            if (justStarted) {
+                own.record(System.nanoTime(), 0);
+            }
         }
         SharedPoller<Image> poller = poller("copies@" + region, ids -> {
             Map<String, Image> images = ec2.describeImages(region, ids);
             Map<String, String> snapshotOf = new HashMap<>();
-            images.values().stream().filter(i -> "pending".equals(i.state()) && !i.snapshotIds().isEmpty())
+            images.values().stream().filter(i -> "pending".equals(i.state()) && !i.snapshotIds().isEmpty()
+                            && progress.containsKey(i.id()))
                     .forEach(i -> snapshotOf.put(i.snapshotIds().get(0), i.id()));
             if (!snapshotOf.isEmpty()) {
                 long now = System.nanoTime();
-                ec2.snapshotProgress(region, snapshotOf.keySet()).forEach((snapshot, percent) ->
-                        progress.computeIfAbsent(snapshotOf.get(snapshot), k -> new Progress()).record(now, percent));
+                ec2.snapshotProgress(region, snapshotOf.keySet()).forEach((snapshot, percent) -> {
+                    Progress p = progress.get(snapshotOf.get(snapshot));
+                    if (p != null) {
+                        p.record(now, percent);
+                    }
+                });
             }
             return images;
         });
         long start = System.nanoTime();
-        String target = Expectations.copyTarget(sourceRegion, region);
-        Expectation history = expectations.expected(WaitKind.COPY_AVAILABLE, target);
         int[] shown = {-1};
         try {
             return timed(WaitKind.COPY_AVAILABLE, target, !justStarted, bracket -> poller.await(imageId,
@@ -254,7 +270,8 @@ public final class Waits {
     /**
      * The instance behind a wait on its agent or one of its commands, read beside that wait only
      * when its looks cannot tell: once the wait is overdue (past the high end of its expectation,
-     * at once when nothing is expected, or when told, e.g. for a Delayed command), then whenever
+     * after {@link #WATCH_UNEXPECTED} when nothing is expected, or when told, e.g. for a Delayed
+     * command), then whenever
      * the time waited has doubled since the last reading, and once more at the timeout. A
      * reading goes through the region's shared instance look, so it answers any instance wait
      * pending there too, and takes another wait's fresh look when there is one.
@@ -281,7 +298,8 @@ public final class Waits {
         void check(Duration waited, boolean timedOut, boolean suspicious, Function<String, String> why) {
             long elapsed = waited.toNanos();
             Expectation e = expected.get();
-            boolean overdue = suspicious || e == null || elapsed >= e.high().toNanos();
+            long due = e == null ? WATCH_UNEXPECTED.toNanos() : e.high().toNanos();
+            boolean overdue = suspicious || elapsed >= due;
             if (!timedOut && (!overdue || lastRead >= 0 && elapsed < 2 * lastRead)) {
                 return;
             }

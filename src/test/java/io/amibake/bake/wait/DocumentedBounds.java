@@ -7,8 +7,9 @@ import java.time.Duration;
  * document rather than taken from {@link PollPlan}, so that the tests that use it check the code
  * against the promise: the default plan's shortest and longest delay (50 ms, 2 min), its growth
  * (25 % of the time waited), its 6 looks across an expectation's likely range, which runs from
- * e^-2σ to e^2σ times the expected duration, and before that range looks at least a quarter of
- * its start apart (or the longest delay, when that is more).
+ * e^-2σ to e^2σ times the expected duration, before that range looks at least a quarter of
+ * its start apart (or the longest delay, when that is more), and past it delays that grow back
+ * from the near growth to 25 %, doubling their share with each near step.
  */
 final class DocumentedBounds {
 
@@ -60,8 +61,9 @@ final class DocumentedBounds {
         }
         double low = low(e);
         double high = high(e);
+        long backToGrowth = t > high ? (long) Math.ceil(Math.log(GROWTH / near(e)) / Math.log(2)) : 0;
         return 1 + (long) Math.ceil(Math.min(t, low) / preRange(e)) + logCeil(Math.min(t, high) / low, near(e))
-                + logCeil(t / high, GROWTH) + (long) Math.ceil(Math.max(0, t - low) / MAX_DELAY.toNanos());
+                + logCeil(t / high, GROWTH) + backToGrowth + (long) Math.ceil(Math.max(0, t - low) / MAX_DELAY.toNanos());
     }
 
     /** ⌈log_{1+growth}(ratio)⌉ when the ratio exceeds 1, else 0. */
