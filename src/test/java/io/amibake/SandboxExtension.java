@@ -2,6 +2,7 @@ package io.amibake;
 
 import io.amibake.sandbox.Faults;
 import io.amibake.sandbox.Sandbox;
+import io.amibake.sandbox.SandboxClock;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
@@ -23,6 +24,7 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
 
     private final double timeScale;
     private final UnaryOperator<SandboxOptions> options;
+    private final SandboxClock clock;
     private Sandbox sandbox;
 
     public SandboxExtension(double timeScale) {
@@ -33,11 +35,20 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
     public SandboxExtension(double timeScale, UnaryOperator<SandboxOptions> options) {
         this.timeScale = timeScale;
         this.options = options;
+        this.clock = null;
+    }
+
+    /** A sandbox on a clock the test drives, such as a {@link HeldClock}. */
+    public SandboxExtension(SandboxClock clock, UnaryOperator<SandboxOptions> options) {
+        this.timeScale = 1;
+        this.options = options;
+        this.clock = clock;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        sandbox = Sandbox.start(options.apply(SandboxOptions.defaults().withPort(0).withTimeScale(timeScale)));
+        SandboxOptions chosen = options.apply(SandboxOptions.defaults().withPort(0).withTimeScale(timeScale));
+        sandbox = clock == null ? Sandbox.start(chosen) : Sandbox.start(chosen, clock);
     }
 
     /** The sandbox's own clock. */

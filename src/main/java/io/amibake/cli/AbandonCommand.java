@@ -1,9 +1,9 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.bake.BakeCleanup;
-import io.amibake.bake.BakeState;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.engine.run.BakeCleanup;
+import io.amibake.engine.state.BakeState;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.springframework.batch.core.BatchStatus;

@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.NothingToResumeException;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.NothingToResumeException;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
@@ -58,21 +58,21 @@ final class BakeCommand implements Callable<Integer> {
         if (loaded == null) {
             return AmibakeCommand.USAGE;
         }
-        BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables);
+        BakeRequest request = new BakeRequest(loaded.yaml(), recipeFile.toString(), variables, loaded.recipe());
         String recipe = loaded.recipe().name();
-        return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, aws, target, events) -> {
+        return BakeSession.run(home.resolve(), recipe, cloud, output.json, out, err, (launcher, target, chosen, events) -> {
             if (resume) {
                 try {
                     long last = launcher.resumable(recipe).getId();
-                    return launcher.resume(last, null, variables, aws, output.manifest, events,
-                            resumed -> ResumeCommand.announce(resumed, target, output.json, out));
+                    return launcher.resume(last, null, variables, target, output.manifest, events,
+                            resumed -> ResumeCommand.announce(resumed, output.json, out));
                 } catch (NothingToResumeException nothing) {
                     if (!output.json) {
                         out.println(nothing.getMessage() + "; starting a new bake");
                     }
                 }
             }
-            return launcher.start(request, recipe, aws, target, output.manifest, events);
+            return launcher.start(request, target, output.manifest, events);
         });
     }
 

@@ -1,12 +1,11 @@
 package io.amibake.cli;
 
-import io.amibake.bake.AmibakeHome;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.HomeProblem;
-import io.amibake.bake.RecipeLock;
-import io.amibake.bake.RepositoryCheck;
-import io.amibake.bake.SharedRepository;
+import io.amibake.engine.store.AmibakeHome;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.store.HomeProblem;
+import io.amibake.engine.run.RecipeLock;
+import io.amibake.engine.store.RepositoryCheck;
+import io.amibake.engine.store.SharedRepository;
 import io.amibake.recipe.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +67,7 @@ final class BakeContext implements AutoCloseable {
         defaults.put("logging.file.name", home.resolve("logs/amibake.log").toAbsolutePath().toString());
         defaults.put("logging.level.org.springframework.jdbc.datasource.init", "ERROR");
         JoinedDataSource dataSource = shared;
-        SpringApplicationBuilder builder = new SpringApplicationBuilder(BakeConfiguration.class)
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(AmibakeConfiguration.class)
                 .web(WebApplicationType.NONE)
                 .bannerMode(Banner.Mode.OFF)
                 .logStartupInfo(false)
@@ -133,8 +132,8 @@ final class BakeContext implements AutoCloseable {
         }
     }
 
-    BakeLauncher launcher() {
-        return context.getBean(BakeLauncher.class);
+    BakeService launcher() {
+        return context.getBean(BakeService.class);
     }
 
     <T> T bean(Class<T> type) {

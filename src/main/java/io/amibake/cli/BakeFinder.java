@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeLauncher;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.api.BakeService;
 import java.util.Optional;
 import org.springframework.batch.core.job.JobExecution;
 
@@ -11,7 +11,7 @@ final class BakeFinder {
     private BakeFinder() {
     }
 
-    static Optional<JobExecution> find(BakeLauncher runner, String name) {
+    static Optional<JobExecution> find(BakeService runner, String name) {
         if (name.chars().allMatch(Character::isDigit) && !name.isEmpty()) {
             Optional<JobExecution> byId = runner.execution(Long.parseLong(name));
             if (byId.isPresent()) {

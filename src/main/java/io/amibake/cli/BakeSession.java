@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeResult;
+import io.amibake.cloud.AwsClients;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import io.amibake.sandbox.Sandbox;
@@ -17,12 +17,16 @@ import java.nio.file.Path;
 /**
  * What the command line adds around one run of a bake: the in-process sandbox when asked for,
  * the Spring context, the events printed, and the result turned into an exit code. Locks,
- * leases and Ctrl-C belong to {@link BakeLauncher}.
+ * leases and Ctrl-C belong to {@link BakeService}.
  */
 final class BakeSession {
 
     interface Body {
-        BakeResult run(BakeLauncher launcher, AwsSettings aws, String target, BakeEvents events) throws Exception;
+        /**
+         * @param target the target a new bake runs against
+         * @param chosen the target the command line names for a resume, or null: the bake's own
+         */
+        BakeResult run(BakeService launcher, Target target, Target chosen, BakeEvents events) throws Exception;
     }
 
     private BakeSession() {
@@ -43,8 +47,8 @@ final class BakeSession {
             BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out,
                     ConsoleEvents.live(System.getenv(), System.console() != null), recipe);
             long began = System.nanoTime();
-            BakeResult result = body.run(context.launcher(), cloud.settings(sandboxEndpoint),
-                    cloud.target(sandboxEndpoint), events);
+            BakeResult result = body.run(context.launcher(), cloud.target(sandboxEndpoint),
+                    cloud.chosen(sandboxEndpoint), events);
             notifier.bakeFinished(recipe, result, java.time.Duration.ofNanos(System.nanoTime() - began));
             if (!result.completed() && result.error() != null && !json) {
                 err.println("amibake: bake " + result.bakeId() + " " + result.status().toLowerCase() + ": "

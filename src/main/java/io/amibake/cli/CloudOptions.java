@@ -1,6 +1,9 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsSettings;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.engine.api.Target;
+import java.util.List;
+import java.util.Map;
 import java.net.URI;
 import picocli.CommandLine.Option;
 
@@ -34,27 +37,38 @@ final class CloudOptions {
     }
 
     /**
-     * The target recorded with a bake, so its history and resume stay with the same cloud, and
-     * the waits learned against one endpoint never pace another: {@code AWS_ENDPOINT_URL}, which
-     * the SDK follows, counts as that endpoint, not as AWS.
+     * The target a new bake is recorded with, so its history, lease and resume stay with the same
+     * cloud, and the waits learned against one endpoint never pace another: {@code AWS_ENDPOINT_URL},
+     * which the SDK follows, counts as that endpoint (with the default credentials), not as AWS.
      */
-    String target(URI sandboxEndpoint) {
+    Target target(URI sandboxEndpoint) {
         return target(sandboxEndpoint, System.getenv());
     }
 
-    String target(URI sandboxEndpoint, java.util.Map<String, String> env) {
+    Target target(URI sandboxEndpoint, Map<String, String> env) {
         if (sandboxEndpoint != null) {
-            return "sandbox";
+            return Target.inProcessSandbox(sandboxEndpoint);
         }
         if (endpoint != null) {
-            return endpoint.toString();
+            return profile == null ? Target.endpoint(endpoint)
+                    : new Target(endpoint, false, Target.Credentials.profile(profile), null);
         }
-        for (String name : java.util.List.of("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")) {
+        for (String name : List.of("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")) {
             String url = env.get(name);
             if (url != null && !url.isBlank()) {
-                return url.strip();
+                return new Target(URI.create(url.strip()), false, Target.Credentials.profile(profile), null);
             }
         }
-        return "aws";
+        return Target.aws(profile);
+    }
+
+    /**
+     * The target a resume names, or null when the command line names none (no option, no
+     * endpoint in the environment): the bake then resumes against its own.
+     */
+    Target chosen(URI sandboxEndpoint) {
+        boolean named = sandboxEndpoint != null || endpoint != null || profile != null
+                || !target(null).equals(Target.aws(null));
+        return named ? target(sandboxEndpoint) : null;
     }
 }

@@ -1,6 +1,6 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeEvents;
+import io.amibake.engine.api.BakeEvents;
 import io.amibake.recipe.Durations;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;

@@ -1,11 +1,12 @@
 package io.amibake.cli;
 
-import io.amibake.aws.CredentialsException;
-import io.amibake.bake.BakeBusyException;
-import io.amibake.bake.HomeProblem;
-import io.amibake.bake.NothingToResumeException;
-import io.amibake.bake.SecretNeededException;
-import io.amibake.bake.SharedRepository;
+import io.amibake.cloud.CredentialsException;
+import io.amibake.engine.api.BakeBusyException;
+import io.amibake.engine.store.HomeProblem;
+import io.amibake.engine.api.NothingToResumeException;
+import io.amibake.engine.api.SecretNeededException;
+import io.amibake.engine.api.WrongTargetException;
+import io.amibake.engine.store.SharedRepository;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -35,7 +36,7 @@ final class Failures {
             return AmibakeCommand.NOTHING_TO_RESUME;
         }
         if (e instanceof CredentialsException || e instanceof EditedRecipeException
-                || e instanceof SecretNeededException) {
+                || e instanceof SecretNeededException || e instanceof WrongTargetException) {
             err.println("amibake: " + e.getMessage());
             return AmibakeCommand.USAGE;
         }

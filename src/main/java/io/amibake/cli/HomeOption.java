@@ -15,6 +15,6 @@ final class HomeOption {
             return home;
         }
         String env = System.getenv("AMIBAKE_HOME");
-        return env != null && !env.isBlank() ? Path.of(env) : io.amibake.bake.UserHome.amibakeHome();
+        return env != null && !env.isBlank() ? Path.of(env) : io.amibake.engine.store.UserHome.amibakeHome();
     }
 }

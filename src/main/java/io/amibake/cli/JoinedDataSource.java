@@ -2,7 +2,7 @@ package io.amibake.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.amibake.bake.SharedRepository;
+import io.amibake.engine.store.SharedRepository;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

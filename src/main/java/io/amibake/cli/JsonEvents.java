@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.Manifest;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.read.Manifest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

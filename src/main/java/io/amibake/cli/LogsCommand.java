@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeState;
-import io.amibake.bake.CommandOutputs;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.store.CommandOutputs;
 import java.io.PrintWriter;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,18 +1,19 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.Ec2Preflight;
-import io.amibake.aws.KmsGateway;
-import io.amibake.aws.LaunchTemplates;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.Manifest;
-import io.amibake.bake.WaitHistory;
-import io.amibake.bake.wait.Expectation;
-import io.amibake.bake.wait.Expectations;
-import io.amibake.bake.wait.WaitKind;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.Ec2Preflight;
+import io.amibake.cloud.KmsGateway;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.read.Manifest;
+import io.amibake.engine.store.WaitHistory;
+import io.amibake.engine.wait.Expectation;
+import io.amibake.engine.wait.Expectations;
+import io.amibake.engine.wait.WaitKind;
 import io.amibake.lifecycle.Plan;
 import io.amibake.lifecycle.Planner;
 import io.amibake.recipe.Durations;
@@ -99,7 +100,7 @@ final class PlanCommand implements Callable<Integer> {
             }
             List<String> history;
             try {
-                history = history(recipe, cloud.target(sandboxEndpoint));
+                history = history(recipe, cloud.target(sandboxEndpoint).waitsKey());
             } catch (RepositoryBusyException e) {
                 // A bake running in another process holds the embedded repository; the plan stands without history.
                 history = List.of("earlier bakes could not be read: " + e.getMessage());
@@ -107,7 +108,7 @@ final class PlanCommand implements Callable<Integer> {
             if (json) {
                 out.println(Manifest.toLine(json(plan, history)));
             } else {
-                print(out, plan, history, cloud.target(sandboxEndpoint));
+                print(out, plan, history, cloud.target(sandboxEndpoint).waitsKey());
             }
             out.flush();
             return plan.ok() ? AmibakeCommand.OK : AmibakeCommand.USAGE;
@@ -122,7 +123,7 @@ final class PlanCommand implements Callable<Integer> {
             List<Long> requests = new ArrayList<>();
             for (JobExecution e : context.launcher().latestExecutions(recipe.name(), 20)) {
                 if (e.getStatus() != BatchStatus.COMPLETED || e.getEndTime() == null
-                        || !target.equals(e.getJobParameters().getString(BakeParameters.TARGET))) {
+                        || !target.equals(Target.parse(e.getJobParameters().getString(BakeParameters.TARGET)).waitsKey())) {
                     continue;
                 }
                 BakeState state = BakeState.of(e);

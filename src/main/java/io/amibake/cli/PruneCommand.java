@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.CloudException;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.LaunchTemplates;
-import io.amibake.aws.SsmGateway;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
 import io.amibake.lifecycle.Pruner;
 import io.amibake.lifecycle.RegionPlan;
 import io.amibake.lifecycle.Verdict;

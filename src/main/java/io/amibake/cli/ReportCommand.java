@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.CommandOutputs;
-import io.amibake.bake.WaitHistory;
+import io.amibake.engine.store.CommandOutputs;
+import io.amibake.engine.store.WaitHistory;
 import io.amibake.report.BakeHistory;
 import io.amibake.report.BakeHistoryReader;
 import io.amibake.report.HtmlReport;

@@ -1,6 +1,6 @@
 package io.amibake.cli;
 
-import io.amibake.bake.RepositoryServer;
+import io.amibake.engine.store.RepositoryServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

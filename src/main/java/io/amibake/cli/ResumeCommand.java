@@ -1,13 +1,14 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.NothingToResumeException;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.api.NothingToResumeException;
 import java.io.PrintWriter;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.RecipeChanges;
-import io.amibake.bake.SecretNeededException;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.state.RecipeChanges;
+import io.amibake.engine.api.SecretNeededException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,10 +91,10 @@ final class ResumeCommand implements Callable<Integer> {
         }
         BakeCommand.Loaded change = replacement;
         return BakeSession.run(home.resolve(), recipeName, cloud, output.json, out, err,
-                (launcher, aws, target, events) -> {
+                (launcher, target, chosen, events) -> {
             JobExecution last = execution != null ? launcher.execution(execution).orElse(null)
                     : launcher.resumable(recipeName);
-            if (last == null || !BakeLauncher.resumable(last)) {
+            if (last == null || !BakeService.resumable(last)) {
                 throw new NothingToResumeException("nothing to resume for execution " + execution
                         + (last == null ? "" : " (it is " + last.getStatus() + ")"));
             }
@@ -104,26 +105,22 @@ final class ResumeCommand implements Callable<Integer> {
                 if (!conflicts.isEmpty()) {
                     throw new EditedRecipeException(conflicts, edited);
                 }
-                request = new BakeRequest(change.yaml(), edited.toString(), variables);
+                request = new BakeRequest(change.yaml(), edited.toString(), variables, change.recipe());
             } else {
                 onlySecrets(BakeState.of(last), variables);
             }
-            return launcher.resume(last.getId(), request, variables, aws, output.manifest, events,
-                    resumed -> announce(resumed, target, output.json, out));
+            return launcher.resume(last.getId(), request, variables, chosen, output.manifest, events,
+                    resumed -> announce(resumed, output.json, out));
         });
     }
 
-    /** Says which bake resumes, and against which cloud if it moved. */
-    static void announce(JobExecution last, String target, boolean json, PrintWriter out) {
+    /** Says which bake resumes, and against which target: its own. */
+    static void announce(JobExecution last, boolean json, PrintWriter out) {
         if (json) {
             return;
         }
         out.println("resuming bake " + BakeState.of(last).bakeId() + " (execution " + last.getId() + ", "
-                + last.getStatus() + ")");
-        String storedTarget = last.getJobParameters().getString(BakeParameters.TARGET);
-        if (storedTarget != null && !storedTarget.equals(target)) {
-            out.println("note: the bake started against " + storedTarget + "; resuming against " + target);
-        }
+                + last.getStatus() + ") against " + Target.parse(last.getJobParameters().getString(BakeParameters.TARGET)));
     }
 
     /** Without --recipe, a --var can only give a secret again: the bake keeps its other variables. */

@@ -1,10 +1,11 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeSettings;
-import io.amibake.bake.BakeState;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.TestClock;
+import io.amibake.engine.store.BakeSettings;
+import io.amibake.engine.state.BakeState;
 import io.amibake.metrics.MetricsServer;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
@@ -25,9 +26,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,8 +168,8 @@ final class ScheduleCommand implements Callable<Integer> {
             String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
             Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                    files, recipes, aws, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
-                    Clock.systemDefaultZone(), owner, settings.host(), settings.leaseTtl());
+                    files, recipes, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
+                    TestClock.orSystem(ZoneId.systemDefault()), owner, settings.host(), settings.leaseTtl());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");
@@ -190,7 +191,7 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     /** The health and metrics server that {@code --http-port} asks for; null without it, or when the port is taken. */
-    private MetricsServer metrics(BakeLauncher launcher, PrintWriter err) {
+    private MetricsServer metrics(BakeService launcher, PrintWriter err) {
         if (httpPort == null) {
             return null;
         }
@@ -271,7 +272,7 @@ final class ScheduleCommand implements Callable<Integer> {
         return bad ? null : recipes;
     }
 
-    private static void list(List<RecipeFiles.Version> recipes, BakeLauncher launcher, ScheduleStore store,
+    private static void list(List<RecipeFiles.Version> recipes, BakeService launcher, ScheduleStore store,
                              Duration aliveFor, PrintWriter out) {
         String format = "%-24s %-26s %-40s %s%n";
         out.printf(format, "RECIPE", "NEXT RUN", "LAST SLOT", "LAST IMAGE");

@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeResult;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.recipe.Durations;
 import io.amibake.schedule.ScheduleEvents;
 import io.amibake.text.TerminalText;

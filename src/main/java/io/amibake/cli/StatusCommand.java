@@ -1,9 +1,9 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.Manifest;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.read.Manifest;
 import io.amibake.recipe.Durations;
 import io.amibake.report.RegionDeployment;
 import io.amibake.text.Redactor;

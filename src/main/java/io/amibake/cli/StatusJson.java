@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.RegionState;
+import io.amibake.engine.state.StepNames;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.state.RegionState;
 import io.amibake.report.RegionDeployment;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -78,9 +78,9 @@ final class StatusJson {
         }
         Map<String, StepExecution> latest = new LinkedHashMap<>();
         all.stream().flatMap(e -> (e.getId() == execution.getId() ? execution : e).getStepExecutions().stream())
-                .filter(s -> s.getStepName().startsWith(BakeJobConfiguration.REGION_PARTITION))
+                .filter(s -> s.getStepName().startsWith(StepNames.REGION_PARTITION))
                 .sorted(Comparator.comparing(StepExecution::getId))
-                .forEach(s -> latest.put(s.getStepName().substring(BakeJobConfiguration.REGION_PARTITION.length()), s));
+                .forEach(s -> latest.put(s.getStepName().substring(StepNames.REGION_PARTITION.length()), s));
         var recipe = state.recipe();
         List<Region> regions = new ArrayList<>();
         for (String region : recipe.imageRegions()) {

@@ -1,9 +1,9 @@
 package io.amibake.cli;
 
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeLeases;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
+import io.amibake.engine.api.Lease;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ final class StopCommand implements Callable<Integer> {
         }
         String named = recipe == null ? null : recipeName(recipe, err);
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            BakeLauncher launcher = context.launcher();
+            BakeService launcher = context.launcher();
             JobExecution running;
             if (execution != null) {
                 running = launcher.execution(execution).orElse(null);
@@ -77,7 +77,7 @@ final class StopCommand implements Callable<Integer> {
                 err.println("amibake: " + bake + " is " + running.getStatus() + ", not running; nothing to stop");
                 return AmibakeCommand.USAGE;
             }
-            Optional<BakeLeases.Lease> owner = launcher.running(recipeName);
+            Optional<Lease> owner = launcher.running(recipeName);
             if (owner.isEmpty() || !Objects.equals(owner.get().executionId(), running.getId())) {
                 err.println("amibake: " + bake + " is marked " + running.getStatus() + " but no process runs it (its"
                         + " process ended without saying so); nothing to stop: 'amibake resume " + recipeName

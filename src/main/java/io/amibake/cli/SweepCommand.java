@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.CloudException;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeParameters;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.state.BakeParameters;
 import io.amibake.lifecycle.BakeStatus;
 import io.amibake.lifecycle.Sweeper;
 import java.io.PrintWriter;
@@ -59,7 +59,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         Map<String, BakeStatus> statuses = new HashMap<>();
         try (BakeContext context = BakeContext.open(home.resolve())) {
-            BakeLauncher launcher = context.launcher();
+            BakeService launcher = context.launcher();
             for (JobExecution execution : launcher.latestExecutions(null, Integer.MAX_VALUE / 8)) {
                 statuses.put(execution.getJobParameters().getString(BakeParameters.BAKE), status(execution, launcher));
             }
@@ -80,7 +80,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** A started execution whose recipe's lease names another bake, or none, was left by a dead process. */
-    private static BakeStatus status(JobExecution execution, BakeLauncher launcher) {
+    private static BakeStatus status(JobExecution execution, BakeService launcher) {
         String bake = execution.getJobParameters().getString(BakeParameters.BAKE);
         String recipe = execution.getJobParameters().getString(BakeParameters.RECIPE);
         return switch (execution.getStatus()) {

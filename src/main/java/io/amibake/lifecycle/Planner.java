@@ -1,17 +1,17 @@
 package io.amibake.lifecycle;
 
-import io.amibake.aws.CloudException;
-import io.amibake.aws.CopyRequest;
-import io.amibake.aws.DryRun;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.Ec2Preflight;
-import io.amibake.aws.Image;
-import io.amibake.aws.KmsGateway;
-import io.amibake.aws.LaunchRequest;
-import io.amibake.aws.LaunchTemplates;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeTags;
-import io.amibake.bake.ResolveSourceStep;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.CopyRequest;
+import io.amibake.cloud.DryRun;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.Ec2Preflight;
+import io.amibake.cloud.Image;
+import io.amibake.cloud.KmsGateway;
+import io.amibake.cloud.LaunchRequest;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cloud.BakeTags;
+import io.amibake.cloud.SourceImages;
 import io.amibake.recipe.Build;
 import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.Durations;
@@ -174,7 +174,7 @@ public final class Planner {
         found.attempt("the source image", () -> {
             String id;
             try {
-                id = ResolveSourceStep.resolve(ec2, ssm, recipe.source());
+                id = SourceImages.resolve(ec2, ssm, recipe.source().query());
             } catch (CloudException e) {
                 found.problem("source image cannot be resolved in " + region + ": " + e.code() + ": " + e.getMessage());
                 return;

@@ -1,11 +1,11 @@
 package io.amibake.lifecycle;
 
-import io.amibake.aws.CloudException;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.Image;
-import io.amibake.aws.LaunchTemplates;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.Image;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cloud.BakeTags;
 import io.amibake.recipe.Durations;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Retention;

@@ -1,9 +1,9 @@
 package io.amibake.lifecycle;
 
-import io.amibake.aws.CloudException;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.Tagged;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.Tagged;
+import io.amibake.cloud.BakeTags;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

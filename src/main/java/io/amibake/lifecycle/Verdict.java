@@ -1,6 +1,6 @@
 package io.amibake.lifecycle;
 
-import io.amibake.aws.Image;
+import io.amibake.cloud.Image;
 
 /**
  * What retention decided for one image, and why.

@@ -1,8 +1,9 @@
 package io.amibake.metrics;
 
-import io.amibake.aws.RequestCounter;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeResult;
+import io.amibake.cloud.RequestCounter;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeView;
+import io.amibake.engine.api.StepView;
 import io.amibake.schedule.ScheduleEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,13 +12,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongFunction;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.step.StepExecution;
 
 /**
  * What a scheduler's bakes and their AWS requests add up to, as Micrometer meters:
@@ -41,16 +40,17 @@ import org.springframework.batch.core.step.StepExecution;
 public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher {
 
     private final MeterRegistry registry;
-    private final LongFunction<Optional<JobExecution>> executions;
     private final Map<String, AtomicReference<Double>> nextRuns = new ConcurrentHashMap<>();
 
+    private final LongFunction<Optional<BakeView>> views;
+
     /**
-     * @param executions finds a bake's execution by id (for its steps' durations), such as
-     *                   {@code BakeLauncher::execution}
+     * @param views finds a bake by execution id, for a result that does not carry it (a slot a dead
+     *              scheduler left), such as {@code BakeService::view}
      */
-    public BakeMetrics(MeterRegistry registry, LongFunction<Optional<JobExecution>> executions) {
+    public BakeMetrics(MeterRegistry registry, LongFunction<Optional<BakeView>> views) {
         this.registry = registry;
-        this.executions = executions;
+        this.views = views;
     }
 
     @Override
@@ -61,24 +61,22 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
                     .tags("recipe", recipe, "outcome", outcome).register(registry).increment();
             Timer.builder("amibake.bake.duration").description("How long a run of a bake took")
                     .tags("recipe", recipe, "outcome", outcome).register(registry).record(took);
-            executions.apply(result.executionId()).ifPresent(execution -> steps(recipe, execution));
+            Optional.ofNullable(result.view()).or(() -> views.apply(result.executionId()))
+                    .ifPresent(bake -> steps(recipe, bake));
         } catch (RuntimeException lost) {
             // A missing sample; the bake and the schedule go on.
         }
     }
 
-    private void steps(String recipe, JobExecution execution) {
-        for (StepExecution step : execution.getStepExecutions()) {
-            if (step.getStartTime() == null || step.getEndTime() == null
-                    || step.getStepName().equals(BakeJobConfiguration.DISTRIBUTE)) {
+    /** This run's steps; the distribution as its regions. */
+    private void steps(String recipe, BakeView bake) {
+        for (StepView step : bake.steps()) {
+            if (step.execution() != bake.execution() || step.took() == null || step.distribution()) {
                 continue;
             }
-            String name = step.getStepName().startsWith(BakeJobConfiguration.REGION_PARTITION)
-                    ? "region:" + step.getStepName().substring(BakeJobConfiguration.REGION_PARTITION.length())
-                    : step.getStepName();
+            String name = step.region() != null ? "region:" + step.region() : step.name();
             Timer.builder("amibake.step.duration").description("How long a step of a bake took")
-                    .tags("recipe", recipe, "step", name).register(registry)
-                    .record(Duration.between(step.getStartTime(), step.getEndTime()));
+                    .tags("recipe", recipe, "step", name).register(registry).record(step.took());
         }
     }
 

@@ -2,8 +2,8 @@ package io.amibake.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.amibake.aws.RequestCounter;
-import io.amibake.bake.BakeLauncher;
+import io.amibake.cloud.RequestCounter;
+import io.amibake.engine.api.BakeService;
 import io.amibake.schedule.ScheduleEvents;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -53,12 +53,12 @@ public final class MetricsServer implements AutoCloseable {
      *
      * @throws IOException when the port cannot be bound (in use, or privileged)
      */
-    public static MetricsServer start(int port, BakeLauncher launcher) throws IOException {
+    public static MetricsServer start(int port, BakeService launcher) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        BakeMetrics metrics = new BakeMetrics(registry, launcher::execution);
+        BakeMetrics metrics = new BakeMetrics(registry, launcher::view);
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
         ExecutorService threads = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "amibake-metrics");

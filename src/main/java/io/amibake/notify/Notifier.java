@@ -1,9 +1,9 @@
 package io.amibake.notify;
 
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeState;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeView;
+import io.amibake.engine.state.BakeState;
 import io.amibake.recipe.Notify;
 import io.amibake.recipe.Recipe;
 import io.amibake.schedule.ScheduleEvents;
@@ -15,12 +15,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.step.StepExecution;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -63,7 +58,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final BakeLauncher launcher;
+    private final BakeService launcher;
     private final NotifySettings settings;
     private final Pacing pacing;
     private final Consumer<String> problems;
@@ -77,7 +72,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
      * @param problems told, in one line, about a delivery that failed for good (the URL's path,
      *                 which may carry a token, left out)
      */
-    public Notifier(BakeLauncher launcher, NotifySettings settings, Pacing pacing, Consumer<String> problems) {
+    public Notifier(BakeService launcher, NotifySettings settings, Pacing pacing, Consumer<String> problems) {
         this.launcher = launcher;
         this.settings = settings;
         this.pacing = pacing;
@@ -106,7 +101,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     }
 
     /** The notifier of a scheduler or a command: the global settings, the default pacing. */
-    public static Notifier create(BakeLauncher launcher, NotifySettings settings, Consumer<String> problems) {
+    public static Notifier create(BakeService launcher, NotifySettings settings, Consumer<String> problems) {
         return new Notifier(launcher, settings, Pacing.DEFAULT, problems);
     }
 
@@ -130,7 +125,9 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
 
     @Override
     public void bakeFinished(String recipe, BakeResult result, Duration took) {
-        submit(() -> launcher.execution(result.executionId()).flatMap(execution -> finished(execution, result, took)));
+        submit(() -> launcher.execution(result.executionId()).flatMap(execution -> finished(execution, result,
+                Optional.ofNullable(result.view()).or(() -> launcher.view(result.executionId())).orElseThrow(),
+                took)));
     }
 
     @Override
@@ -203,8 +200,8 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         }
     }
 
-    private Optional<Delivery> finished(JobExecution execution, BakeResult result, Duration took) {
-        Target target = target(execution);
+    private Optional<Delivery> finished(JobExecution execution, BakeResult result, BakeView bake, Duration took) {
+        Target target = result.recipe() != null ? target(result.recipe()) : target(execution);
         if (target.nobody()) {
             return Optional.empty();
         }
@@ -228,21 +225,10 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         Event event = new Event(kind, recipe).put("bake", state.bakeId()).put("execution", execution.getId())
                 .put("status", execution.getStatus().name()).put("timedOut", result.timedOut())
                 .put("tookSeconds", took.toSeconds());
-        List<String> failedRegions = new ArrayList<>();
-        String failedStep = null;
-        for (StepExecution step : execution.getStepExecutions().stream()
-                .sorted(Comparator.comparing(StepExecution::getId)).toList()) {
-            if (step.getStatus() != BatchStatus.FAILED || step.getStepName().equals(BakeJobConfiguration.DISTRIBUTE)) {
-                continue;
-            }
-            if (step.getStepName().startsWith(BakeJobConfiguration.REGION_PARTITION)) {
-                failedRegions.add(step.getStepName().substring(BakeJobConfiguration.REGION_PARTITION.length()));
-            } else if (failedStep == null) {
-                failedStep = step.getStepName();
-            }
-        }
+        List<String> failedRegions = bake.failedRegions();
+        String failedStep = bake.failedStep();
         String error = redactor.redact(result.error());
-        Map<String, String> images = images(result, state);
+        Map<String, String> images = images(bake, result, state);
         event.put("failedStep", failedStep).put("failedRegions", failedRegions).put("error", error)
                 .put("imageId", result.imageId()).put("images", images)
                 .put("manifest", result.manifest() == null ? null : result.manifest().toString());
@@ -279,23 +265,9 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
                 .orElse(false);
     }
 
-    /** Each region's image, from the manifest the bake wrote; the source region's alone without one. */
-    private static Map<String, String> images(BakeResult result, BakeState state) {
-        Map<String, String> images = new LinkedHashMap<>();
-        Path manifest = result.manifest();
-        if (manifest != null && Files.isRegularFile(manifest)) {
-            try {
-                JsonNode regions = JSON.readTree(Files.readString(manifest)).path("regions");
-                for (Map.Entry<String, JsonNode> region : regions.properties()) {
-                    JsonNode id = region.getValue().path("imageId");
-                    if (id.isString()) {
-                        images.put(region.getKey(), id.asString());
-                    }
-                }
-            } catch (IOException | RuntimeException unreadable) {
-                // The source region's image below is still worth telling.
-            }
-        }
+    /** Each region's image, as the run left the bake; the source region's alone without any. */
+    private static Map<String, String> images(BakeView bake, BakeResult result, BakeState state) {
+        Map<String, String> images = new LinkedHashMap<>(bake.images());
         if (images.isEmpty() && result.imageId() != null) {
             try {
                 images.put(state.sourceRegion(), result.imageId());
@@ -304,6 +276,11 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
             }
         }
         return images;
+    }
+
+    /** Where the recipe a run baked sends its notifications, and what it redacts. */
+    private Target target(Recipe recipe) {
+        return new Target(settings.forRecipe(recipe.notifications()), Redactor.of(recipe.secretValues()));
     }
 
     private Target target(JobExecution execution) {

@@ -1,6 +1,6 @@
 package io.amibake.recipe;
 
-import io.amibake.aws.AwsCatalog;
+import io.amibake.cloud.AwsCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

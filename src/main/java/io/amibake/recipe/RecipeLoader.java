@@ -76,6 +76,17 @@ public final class RecipeLoader {
     }
 
     /**
+     * How many recipes this process has parsed: a count, not state. A bake parses its recipe once
+     * (docs/bake.md), and a test holds it to that.
+     */
+    private static final java.util.concurrent.atomic.LongAdder PARSED = new java.util.concurrent.atomic.LongAdder();
+
+    /** Recipes parsed by this process so far. */
+    public static long parsed() {
+        return PARSED.sum();
+    }
+
+    /**
      * Validates a recipe given as text; the bake re-parses its stored copy with it on resume.
      *
      * @param fileName     the name problems are reported against
@@ -84,6 +95,7 @@ public final class RecipeLoader {
      */
     public static Recipe parse(String yamlText, String fileName, Map<String, String> varOverrides)
             throws RecipeException {
+        PARSED.increment();
         Node root;
         try {
             root = compose(yamlText);

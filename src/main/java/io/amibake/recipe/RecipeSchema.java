@@ -1,6 +1,6 @@
 package io.amibake.recipe;
 
-import io.amibake.aws.AwsCatalog;
+import io.amibake.cloud.AwsCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.amibake.recipe;
 
+import io.amibake.cloud.SourceImages;
 import java.util.Objects;
 
 /**
@@ -14,5 +15,11 @@ public record Source(String region, String ami, String ssmParameter, SourceFilte
         if (given != 1) {
             throw new IllegalArgumentException("exactly one of ami, ssm and filter must be set");
         }
+    }
+
+    /** The source as the cloud looks it up. */
+    public SourceImages.Query query() {
+        return new SourceImages.Query(region, ami, ssmParameter, filter == null ? null : filter.owners(),
+                filter == null ? null : filter.name(), filter == null ? null : filter.architecture());
     }
 }

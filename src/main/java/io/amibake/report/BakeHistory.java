@@ -1,6 +1,6 @@
 package io.amibake.report;
 
-import io.amibake.bake.CommandOutputs;
+import io.amibake.engine.store.CommandOutputs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

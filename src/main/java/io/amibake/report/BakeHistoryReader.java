@@ -1,15 +1,15 @@
 package io.amibake.report;
 
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeJobConfiguration;
-import io.amibake.bake.BakeParameters;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.CommandOutputs;
-import io.amibake.bake.RegionState;
-import io.amibake.bake.WaitHistory;
-import io.amibake.bake.wait.Expectation;
-import io.amibake.bake.wait.Expectations;
-import io.amibake.bake.wait.WaitKind;
+import io.amibake.engine.state.StepNames;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.state.BakeParameters;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.store.CommandOutputs;
+import io.amibake.engine.state.RegionState;
+import io.amibake.engine.store.WaitHistory;
+import io.amibake.engine.wait.Expectation;
+import io.amibake.engine.wait.Expectations;
+import io.amibake.engine.wait.WaitKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -74,9 +74,9 @@ public final class BakeHistoryReader {
         Map<String, StepExecution> regionRuns = new LinkedHashMap<>();
         for (StepExecution step : all) {
             String name = step.getStepName();
-            if (name.startsWith(BakeJobConfiguration.REGION_PARTITION)) {
-                regionRuns.put(name.substring(BakeJobConfiguration.REGION_PARTITION.length()), step);
-            } else if (!name.equals(BakeJobConfiguration.DISTRIBUTE)) {
+            if (name.startsWith(StepNames.REGION_PARTITION)) {
+                regionRuns.put(name.substring(StepNames.REGION_PARTITION.length()), step);
+            } else if (!name.equals(StepNames.DISTRIBUTE)) {
                 WaitKind kind = WAITS.get(name);
                 steps.add(new BakeHistory.Step(name, step.getJobExecutionId(), step.getStatus().name(),
                         instant(step.getStartTime()), instant(step.getEndTime()), error(step),

@@ -1,6 +1,6 @@
 package io.amibake.report;
 
-import io.amibake.bake.RegionState;
+import io.amibake.engine.state.RegionState;
 import io.amibake.recipe.CommandPlan;
 import io.amibake.recipe.Deploy;
 import io.amibake.recipe.Recipe;

@@ -361,8 +361,12 @@ public final class Sandbox implements AutoCloseable {
                 throw new ApiException("RequestLimitExceeded", "Request limit exceeded.");
             }
             String xml;
-            synchronized (cloud) {
-                xml = ec2.handle(action, cloud.region(regionName), params, requestId);
+            if (action.equals("GetCallerIdentity")) {
+                xml = callerIdentity(requestId);
+            } else {
+                synchronized (cloud) {
+                    xml = ec2.handle(action, cloud.region(regionName), params, requestId);
+                }
             }
             if (fault.isPresent()) {
                 throw new ApiException(fault.get().errorCode(), faultMessage(fault.get().errorCode()));
@@ -376,6 +380,18 @@ public final class Sandbox implements AutoCloseable {
             count(action, regionName, "InternalError");
             sendEc2Error(exchange, new ApiException("InternalError", "The sandbox failed: " + e), requestId);
         }
+    }
+
+    /**
+     * STS GetCallerIdentity, which shares EC2's query protocol: every caller is the sandbox's one
+     * user of its one account (STS API reference, GetCallerIdentity).
+     */
+    private static String callerIdentity(String requestId) {
+        return "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                + "<GetCallerIdentityResult><Arn>arn:aws:iam::" + Cloud.ACCOUNT + ":user/amibake</Arn>"
+                + "<UserId>AIDAAMIBAKESANDBOX</UserId><Account>" + Cloud.ACCOUNT + "</Account>"
+                + "</GetCallerIdentityResult><ResponseMetadata><RequestId>" + requestId
+                + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
     }
 
     private void sendEc2Error(HttpExchange exchange, ApiException e, String requestId) throws IOException {

@@ -1,10 +1,10 @@
 package io.amibake.schedule;
 
-import io.amibake.bake.BakeBusyException;
-import io.amibake.bake.BakeFailures;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeState;
+import io.amibake.engine.api.BakeBusyException;
+import io.amibake.engine.read.BakeFailures;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.state.BakeState;
 import io.amibake.text.Redactor;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,7 +22,7 @@ record LeftSlot(BakeResult result, Duration took) {
     /**
      * @return empty when the bake was resumed meanwhile, and so is no longer this slot's to close
      */
-    static Optional<LeftSlot> of(BakeLauncher launcher, RecipeFiles.Version version, ScheduleStore.Slot slot) {
+    static Optional<LeftSlot> of(BakeService launcher, RecipeFiles.Version version, ScheduleStore.Slot slot) {
         String died = "the scheduler that ran the slot (" + slot.owner() + ") died";
         JobExecution execution = slot.executionId() == null ? null
                 : launcher.execution(slot.executionId()).orElse(null);
@@ -46,7 +46,7 @@ record LeftSlot(BakeResult result, Duration took) {
                 : Optional.ofNullable(BakeFailures.describe(execution)).orElse(died + " after bake "
                 + state.bakeId() + " ended " + execution.getStatus());
         BakeResult result = new BakeResult(execution.getId(), state.bakeId(), execution.getStatus().name(),
-                state.imageId(), null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut);
+                state.imageId(), null, Redactor.of(version.recipe().secretValues()).redact(error), timedOut, null, null);
         Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
         return Optional.of(new LeftSlot(result, took));

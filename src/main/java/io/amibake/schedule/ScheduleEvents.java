@@ -1,6 +1,6 @@
 package io.amibake.schedule;
 
-import io.amibake.bake.BakeResult;
+import io.amibake.engine.api.BakeResult;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 

@@ -31,32 +31,7 @@ public final class ScheduleStore {
 
     public ScheduleStore(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        // Plain types that HSQLDB 2.7 and PostgreSQL 15 share; times are epoch milliseconds.
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + SLOTS + " ("
-                + "RECIPE VARCHAR(200) NOT NULL, "
-                + "SLOT_AT BIGINT NOT NULL, "
-                + "OWNER VARCHAR(300) NOT NULL, "
-                + "OUTCOME VARCHAR(20) NOT NULL, "
-                + "RESUMED BOOLEAN DEFAULT FALSE NOT NULL, "
-                + "DETAIL VARCHAR(" + MAX_TEXT + "), "
-                + "BAKE_ID VARCHAR(255), "
-                + "EXECUTION_ID BIGINT, "
-                + "IMAGE_ID VARCHAR(64), "
-                + "CLAIMED_AT BIGINT NOT NULL, "
-                + "FINISHED_AT BIGINT, "
-                + "PRIMARY KEY (RECIPE, SLOT_AT))");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + STATES + " ("
-                + "RECIPE VARCHAR(200) NOT NULL PRIMARY KEY, "
-                + "FAILURES INTEGER DEFAULT 0 NOT NULL, "
-                + "PAUSED_AT BIGINT, "
-                + "PAUSED_RECIPE VARCHAR(64), "
-                + "LAST_ERROR VARCHAR(" + MAX_TEXT + "))");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + SCHEDULERS + " ("
-                + "OWNER VARCHAR(300) NOT NULL PRIMARY KEY, "
-                + "HOST VARCHAR(255) NOT NULL, "
-                + "PID BIGINT NOT NULL, "
-                + "STARTED_AT BIGINT NOT NULL, "
-                + "ALIVE_AT BIGINT NOT NULL)");
+        // The tables are the job repository's migrations' (db/migration).
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.amibake.schedule;
 
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeBusyException;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeLeases;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
+import io.amibake.engine.api.Lease;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.api.BakeBusyException;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
 import io.amibake.recipe.Schedule;
@@ -54,11 +54,10 @@ public final class Scheduler implements AutoCloseable {
     /** Missed slots are walked forward to the latest one; a bound so a per-second cron after a year stays cheap. */
     private static final int MAX_MISSED = 1_000_000;
 
-    private final BakeLauncher launcher;
+    private final BakeService launcher;
     private final ScheduleStore store;
     private final RecipeFiles files;
-    private final AwsSettings aws;
-    private final String target;
+    private final Target target;
     private final ScheduleEvents events;
     private final Function<String, BakeEvents> bakeEvents;
     private final Consumer<String> log;
@@ -85,10 +84,10 @@ public final class Scheduler implements AutoCloseable {
      * @param log        one line for each thing a person should know: edits, invalid edits, pauses
      * @param owner      this process, as slot rows name it
      */
-    public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
-                     AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
+    public Scheduler(BakeService launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
+                     Target target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner) {
-        this(launcher, store, files, initial, aws, target, events, bakeEvents, log, clock, owner, null,
+        this(launcher, store, files, initial, target, events, bakeEvents, log, clock, owner, null,
                 Duration.ofSeconds(60));
     }
 
@@ -99,13 +98,12 @@ public final class Scheduler implements AutoCloseable {
      *                 apart); a slot it left running is closed by another once that has passed and
      *                 its bake's lease is not live either
      */
-    public Scheduler(BakeLauncher launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
-                     AwsSettings aws, String target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
+    public Scheduler(BakeService launcher, ScheduleStore store, RecipeFiles files, List<RecipeFiles.Version> initial,
+                     Target target, ScheduleEvents events, Function<String, BakeEvents> bakeEvents,
                      Consumer<String> log, Clock clock, String owner, String host, Duration aliveFor) {
         this.launcher = launcher;
         this.store = store;
         this.files = files;
-        this.aws = aws;
         this.target = target;
         this.events = events;
         this.bakeEvents = bakeEvents;
@@ -113,7 +111,7 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
         this.owner = owner;
         this.heartbeat = new SchedulerHeartbeat(store, clock, owner, host, aliveFor);
-        this.choices = new SlotBakes(launcher, aws, log);
+        this.choices = new SlotBakes(launcher, target.settings(), log);
         for (RecipeFiles.Version version : initial) {
             entries.put(key(version.file()), new Entry(version));
         }
@@ -344,10 +342,10 @@ public final class Scheduler implements AutoCloseable {
             return Optional.empty();
         }
         Future<?> previous = running.get(name);
-        Optional<BakeLeases.Lease> lease = launcher.running(name);
+        Optional<Lease> lease = launcher.running(name);
         if (previous != null && !previous.isDone() || lease.isPresent()) {
             skip(name, slot, "the previous bake still runs ("
-                    + lease.map(BakeLeases.Lease::owner).orElse("in this process") + ")");
+                    + lease.map(Lease::owner).orElse("in this process") + ")");
             return Optional.empty();
         }
         ZonedDateTime claimed = slot;
@@ -388,13 +386,18 @@ public final class Scheduler implements AutoCloseable {
         });
         try {
             JobExecution resumable = choices.resumable(name);
+            if (resumable != null && !launcher.targetOf(resumable).sameReach(target)) {
+                // Another target's bake (another account, or the sandbox of a scheduler gone) is not
+                // this scheduler's to resume: the resume would be refused night after night.
+                resumable = null;
+            }
             BakeRequest edited = resumable == null ? null : choices.edit(resumable, version);
             BakeResult result;
             if (resumable != null && (edited != null || SlotBakes.same(resumable, version))) {
                 store.started(name, slot.toInstant(), true);
                 events.slotStarted(name, slot, true);
                 // The secrets again: amibake never stores them, and the scheduler keeps them in memory only.
-                result = launcher.resume(resumable.getId(), edited, version.variables(), aws, null, watch,
+                result = launcher.resume(resumable.getId(), edited, version.variables(), target, null, watch,
                         resumed -> {
                         });
             } else {
@@ -408,7 +411,7 @@ public final class Scheduler implements AutoCloseable {
                 store.started(name, slot.toInstant(), false);
                 events.slotStarted(name, slot, false);
                 result = launcher.start(new BakeRequest(version.yaml(), version.file().toString(),
-                        version.variables()), name, aws, target, null, watch);
+                        version.variables(), version.recipe()), target, null, watch);
             }
             ended(version, slot, result, began);
         } catch (BakeBusyException busy) {

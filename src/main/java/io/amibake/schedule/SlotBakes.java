@@ -1,15 +1,15 @@
 package io.amibake.schedule;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.NothingToResumeException;
-import io.amibake.bake.RecipeChanges;
-import io.amibake.bake.ResolveSourceStep;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.api.NothingToResumeException;
+import io.amibake.engine.state.RecipeChanges;
+import io.amibake.cloud.SourceImages;
 import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
@@ -22,11 +22,11 @@ import org.springframework.batch.core.job.JobExecution;
  */
 final class SlotBakes {
 
-    private final BakeLauncher launcher;
+    private final BakeService launcher;
     private final AwsSettings aws;
     private final Consumer<String> log;
 
-    SlotBakes(BakeLauncher launcher, AwsSettings aws, Consumer<String> log) {
+    SlotBakes(BakeService launcher, AwsSettings aws, Consumer<String> log) {
         this.launcher = launcher;
         this.aws = aws;
         this.log = log;
@@ -61,7 +61,7 @@ final class SlotBakes {
                     + " already went past (" + String.join("; ", conflicts) + "); a new bake starts instead");
             return null;
         }
-        return new BakeRequest(version.yaml(), version.file().toString(), version.variables());
+        return new BakeRequest(version.yaml(), version.file().toString(), version.variables(), version.recipe());
     }
 
     /** Why a {@code sourceChanged} slot has nothing to do, or null when it has. */
@@ -75,8 +75,8 @@ final class SlotBakes {
         BakeState last = BakeState.of(completed);
         String source;
         try (AwsClients clients = new AwsClients(aws)) {
-            source = ResolveSourceStep.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
-                    version.recipe().source());
+            source = SourceImages.resolve(new Ec2Gateway(clients), new SsmGateway(clients),
+                    version.recipe().source().query());
         }
         if (!source.equals(last.sourceImageId())) {
             return null;

@@ -1,17 +1,16 @@
 package io.amibake.bench;
 
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeRunner;
-import io.amibake.bake.BakeTags;
-import io.amibake.bake.TestImageStep;
-import io.amibake.bake.wait.Expectation;
-import io.amibake.bake.wait.Pacing;
-import io.amibake.bake.wait.PollPlan;
-import io.amibake.recipe.RecipeLoader;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.cloud.BakeTags;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.job.TestImageStep;
+import io.amibake.engine.wait.Expectation;
+import io.amibake.engine.wait.Pacing;
+import io.amibake.engine.wait.PollPlan;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxImage;
@@ -50,7 +49,7 @@ import org.springframework.context.annotation.Bean;
  * measures only those clouds). It asserts nothing about time: the machines are shared and noisy;
  * it prints whether each target was met.
  */
-@SpringBootTest(classes = {BakeConfiguration.class, BakeBenchmark.Baselines.class}, properties = {
+@SpringBootTest(classes = {AmibakeConfiguration.class, BakeBenchmark.Baselines.class}, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:benchmark",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -112,7 +111,7 @@ class BakeBenchmark {
     }
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Autowired
     private Switch pacing;
@@ -171,12 +170,12 @@ class BakeBenchmark {
         try (Sandbox sandbox = Sandbox.start(options)) {
             for (int seconds : new int[] {15, 1}) {
                 pacing.current.set(new Every(Duration.ofNanos((long) (Duration.ofSeconds(seconds).toNanos() * scale))));
-                rows.add(row(sandbox, scale, "Packer-like, " + seconds + " s polls", "bench " + name + " " + seconds + "s"));
+                rows.add(row(sandbox, scale, "Packer-like, " + seconds + " s polls", name.replace(' ', '-') + "-" + seconds + "s"));
             }
             pacing.current.set(PollPlan.DEFAULT);
             for (int bake = 1; bake <= 3; bake++) {
                 rows.add(row(sandbox, scale, "amibake, bake " + bake + (bake == 1 ? " (no history)" : ""),
-                        "bench " + name + " amibake"));
+                        name.replace(' ', '-') + "-amibake"));
             }
         }
         Row packer = rows.get(0);
@@ -193,10 +192,10 @@ class BakeBenchmark {
         return met ? "met" : "NOT met";
     }
 
-    private Row row(Sandbox sandbox, double scale, String label, String target) throws Exception {
+    private Row row(Sandbox sandbox, double scale, String label, String history) throws Exception {
         SandboxStats before = sandbox.stats();
         long start = System.nanoTime();
-        BakeResult result = bake(sandbox, target);
+        BakeResult result = bake(sandbox, history);
         double took = (System.nanoTime() - start) / 1e9;
         if (!"COMPLETED".equals(result.status())) {
             throw new IllegalStateException(label + ": " + result.status() + " " + result.error());
@@ -229,12 +228,14 @@ class BakeBenchmark {
         return sandbox.buildPath(build.region(), build.instanceId()).plus(image).plus(longestCopy);
     }
 
-    private BakeResult bake(Sandbox sandbox, String target) throws Exception {
-        String yaml = Files.readString(RECIPE);
-        String name = RecipeLoader.parse(yaml, RECIPE.toString(), Map.of()).name();
-        return runner.bake(new BakeRequest(yaml, RECIPE.toString(), Map.of()), name,
-                AwsSettings.sandbox(sandbox.endpoint()), target, Files.createTempFile("manifest", ".json"),
-                BakeEvents.NONE);
+    /**
+     * Bakes the recipe under the name {@code demo-bake-HISTORY}: the waits a bake learned are kept
+     * per recipe, so each baseline and amibake's bakes on each cloud learn only from their own.
+     */
+    private BakeResult bake(Sandbox sandbox, String history) throws Exception {
+        String yaml = Files.readString(RECIPE).replaceFirst("(?m)^name: demo-bake$", "name: demo-bake-" + history);
+        return runner.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of()), Target.endpoint(sandbox.endpoint()),
+                Files.createTempFile("manifest", ".json"), BakeEvents.NONE);
     }
 
     private static Map<String, Long> delta(SandboxStats before, SandboxStats after) {

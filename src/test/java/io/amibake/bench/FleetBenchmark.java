@@ -1,11 +1,11 @@
 package io.amibake.bench;
 
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
+import io.amibake.engine.api.Target;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
 import io.amibake.sandbox.LatencyProfile;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
@@ -32,7 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A fleet in one process, as one {@code schedule} slot starts it: 20 recipes of 8 regions each,
- * all started at once through {@link BakeLauncher}, against one sandbox with its AWS-like latency
+ * all started at once through {@link BakeService}, against one sandbox with its AWS-like latency
  * profile and throttling, after one bake of the same shape alone. It prints, measured in this
  * run: failed bakes (goal 0), the fleet's wall time against the single bake's (goal 1.2x at
  * most), requests per bake against the single bake's, the process's peak RSS (VmHWM, goal 512 MB;
@@ -41,7 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>Run with {@code mvn -B test -Pbench -Dtest=FleetBenchmark}. It asserts nothing: the
  * machines are shared and noisy.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         // What BakeContext gives every command, schedule included: the repository file, its pool
         // of 4 connections, job metadata created in READ COMMITTED transactions.
         "spring.datasource.username=SA",
@@ -68,7 +68,7 @@ class FleetBenchmark {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     private record Measured(double wallSeconds, int failed, Map<String, Long> requests, Map<String, Long> outcomes,
                             List<String> errors) {
@@ -105,7 +105,7 @@ class FleetBenchmark {
                     .filter(pool -> pool.getType() == MemoryType.HEAP)
                     .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
 
-            System.out.printf("%nFleetBenchmark %s: %d recipes x 8 regions started at once through BakeLauncher,"
+            System.out.printf("%nFleetBenchmark %s: %d recipes x 8 regions started at once through BakeService,"
                     + " one JVM, sandbox AWS-like profile and throttling, critical path %d s run in %d s of wall"
                     + " time (time scale %.4f), HSQLDB file repository, pool of 4%n", Instant.now(), RECIPES,
                     path.toSeconds(), WALL_PATH.toSeconds(), scale);
@@ -142,8 +142,7 @@ class FleetBenchmark {
         List<Future<BakeResult>> bakes = new ArrayList<>();
         for (String recipe : recipes) {
             String own = yaml.replace("name: fleet", "name: " + recipe);
-            bakes.add(slot.submit(() -> launcher.start(new BakeRequest(own, RECIPE.toString(), Map.of("run", "1")),
-                    recipe, AwsSettings.sandbox(sandbox.endpoint()), "fleet benchmark", null, BakeEvents.NONE)));
+            bakes.add(slot.submit(() -> launcher.start(BakeRequest.of(own, RECIPE.toString(), Map.of("run", "1")), Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE)));
         }
         int failed = 0;
         List<String> errors = new ArrayList<>();

@@ -3,7 +3,8 @@ package io.amibake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.RecipeLock;
+import io.amibake.engine.api.Target;
+import io.amibake.engine.run.RecipeLock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -66,8 +67,9 @@ class BakeCommandTest {
 
     @Test
     void aSecondBakeOfARecipeThatIsRunningIsRefusedWithExitThree() {
-        // given another process holds the recipe
-        try (var held = RecipeLock.acquire(home, "httpd", "pid 4242").lock().orElseThrow()) {
+        // given another process holds the recipe on the target
+        String target = Target.endpoint(sandbox.endpoint()).toString();
+        try (var held = RecipeLock.acquire(home, "httpd", target, "pid 4242").lock().orElseThrow()) {
             long before = requests();
 
             // when

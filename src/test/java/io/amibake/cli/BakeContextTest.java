@@ -3,8 +3,8 @@ package io.amibake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.amibake.bake.AmibakeHome;
-import io.amibake.bake.SharedRepository;
+import io.amibake.engine.store.AmibakeHome;
+import io.amibake.engine.store.SharedRepository;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

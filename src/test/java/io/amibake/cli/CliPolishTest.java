@@ -117,12 +117,12 @@ class CliPolishTest {
         CloudOptions cloud = new CloudOptions();
 
         // then
-        assertThat(cloud.target(null, Map.of())).isEqualTo("aws");
-        assertThat(cloud.target(null, Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")))
+        assertThat(cloud.target(null, Map.of()).waitsKey()).isEqualTo("aws");
+        assertThat(cloud.target(null, Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")).waitsKey())
                 .isEqualTo("http://127.0.0.1:4566");
-        assertThat(cloud.target(null, Map.of("AWS_ENDPOINT_URL", "http://a", "AWS_ENDPOINT_URL_EC2", "http://b")))
-                .as("the EC2-specific variable wins, as in the SDK").isEqualTo("http://b");
-        assertThat(cloud.target(URI.create("http://127.0.0.1:1"), Map.of("AWS_ENDPOINT_URL", "http://a")))
+        assertThat(cloud.target(null, Map.of("AWS_ENDPOINT_URL", "http://a", "AWS_ENDPOINT_URL_EC2", "http://b"))
+                .waitsKey()).as("the EC2-specific variable wins, as in the SDK").isEqualTo("http://b");
+        assertThat(cloud.target(URI.create("http://127.0.0.1:1"), Map.of("AWS_ENDPOINT_URL", "http://a")).waitsKey())
                 .isEqualTo("sandbox");
     }
 }

@@ -2,15 +2,15 @@ package io.amibake.cli;
 
 import java.util.List;
 import io.amibake.sandbox.SandboxInstance;
-import io.amibake.bake.TestImageStep;
-import io.amibake.bake.BakeTags;
+import io.amibake.engine.job.TestImageStep;
+import io.amibake.cloud.BakeTags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import io.amibake.sandbox.SandboxCommand;
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.SsmGateway;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.SsmGateway;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -205,10 +205,14 @@ class ResumeCommandTest {
     private void lease(String host, long pid, Instant expires) {
         try (BakeContext context = BakeContext.open(home)) {
             JdbcTemplate jdbc = new JdbcTemplate(context.bean(DataSource.class));
-            jdbc.update("DELETE FROM AMIBAKE_LEASE WHERE RECIPE = 'httpd'");
-            jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT, EXPIRES_AT)"
-                    + " VALUES ('httpd', 't', ?, ?, ?, ?)", host, pid, expires.toEpochMilli() - 1000,
-                    expires.toEpochMilli());
+            String target;
+            try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
+                target = endpoint() + " account=" + clients.account();
+            }
+            jdbc.update("DELETE FROM AMIBAKE_BAKE_LEASE WHERE RECIPE = 'httpd'");
+            jdbc.update("INSERT INTO AMIBAKE_BAKE_LEASE (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, STARTED_AT,"
+                    + " EXPIRES_AT) VALUES (?, 'httpd', 't', ?, ?, ?, ?)", target, host, pid,
+                    expires.toEpochMilli() - 1000, expires.toEpochMilli());
         }
     }
 

@@ -3,7 +3,7 @@ package io.amibake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.SharedRepository;
+import io.amibake.engine.store.SharedRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

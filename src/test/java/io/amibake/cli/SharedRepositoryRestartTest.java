@@ -2,8 +2,8 @@ package io.amibake.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.bake.AmibakeHome;
-import io.amibake.bake.SharedRepository;
+import io.amibake.engine.store.AmibakeHome;
+import io.amibake.engine.store.SharedRepository;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

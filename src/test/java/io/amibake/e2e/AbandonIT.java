@@ -3,7 +3,7 @@ package io.amibake.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;

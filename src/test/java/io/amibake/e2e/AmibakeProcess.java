@@ -13,8 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -34,6 +38,14 @@ final class AmibakeProcess {
 
     // Start time only: C1 and the serial collector start a Spring context about twice as fast.
     private static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /** Every process started and not yet ended: none outlives the tests, even a scheduler whose test failed. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "amibake-children"));
+    }
 
     private final List<String> args;
     private final Process process;
@@ -85,6 +97,8 @@ final class AmibakeProcess {
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
+            LIVE.add(process);
+            process.onExit().thenRun(() -> LIVE.remove(process));
             process.getOutputStream().close();
             return new AmibakeProcess(List.of(args), process, stderr, killWhen);
         } catch (IOException e) {
@@ -149,7 +163,40 @@ final class AmibakeProcess {
                     && !reader.isAlive()) {
                 throw new AssertionError("no line with " + fragment + "\n" + output());
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+
+    /**
+     * Waits until {@code condition} holds, failing after {@link #TIMEOUT} with {@code what} and
+     * the output of {@code processes}: an event to wait on, never a guess at how long it takes.
+     */
+    static void await(String what, BooleanSupplier condition, AmibakeProcess... processes) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder outputs = new StringBuilder();
+                for (AmibakeProcess process : processes) {
+                    outputs.append('\n').append(process.output());
+                }
+                throw new AssertionError("still waiting after " + TIMEOUT.toSeconds() + " s for " + what + outputs);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+
+    /** Sends a signal ({@code STOP}, {@code CONT}) to the process, as kill(1) does. */
+    void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted sending " + name, e);
         }
     }
 

@@ -3,9 +3,9 @@ package io.amibake.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.BakeTags;
-import io.amibake.bake.CrashPoints;
-import io.amibake.bake.TestImageStep;
+import io.amibake.cloud.BakeTags;
+import io.amibake.engine.job.CrashPoints;
+import io.amibake.engine.job.TestImageStep;
 import io.amibake.sandbox.SandboxCommand;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;

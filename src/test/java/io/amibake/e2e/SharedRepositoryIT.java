@@ -3,8 +3,8 @@ package io.amibake.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
-import io.amibake.bake.BakeTags;
-import io.amibake.bake.TestImageStep;
+import io.amibake.cloud.BakeTags;
+import io.amibake.engine.job.TestImageStep;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxInstance;
 import java.io.IOException;

@@ -2,12 +2,12 @@ package io.amibake.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.Ec2Gateway;
-import io.amibake.aws.LaunchRequest;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.Ec2Gateway;
+import io.amibake.cloud.LaunchRequest;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cloud.BakeTags;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxClock;
 import io.amibake.sandbox.SandboxImage;

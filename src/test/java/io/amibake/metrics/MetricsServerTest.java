@@ -2,14 +2,15 @@ package io.amibake.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.engine.api.Target;
 import io.amibake.SandboxExtension;
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +38,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * sandbox by outcome, with their steps, their AWS requests and the SDK's throttling retries, and a
  * health that answers UP.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:metrics",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -56,7 +57,7 @@ class MetricsServerTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     private MetricsServer server;
 
@@ -149,8 +150,8 @@ class MetricsServerTest {
 
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
-        return launcher.start(new BakeRequest(yaml, RECIPE.toString(), Map.of("night", "1")), recipe,
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-metrics", null, BakeEvents.NONE);
+        return launcher.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of("night", "1")),
+                Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

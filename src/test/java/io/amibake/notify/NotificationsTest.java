@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.amibake.SandboxExtension;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.BakeTags;
 import io.amibake.cli.AmibakeCommand;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -3,13 +3,13 @@ package io.amibake.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.amibake.engine.api.Target;
 import io.amibake.SandboxExtension;
-import io.amibake.aws.AwsSettings;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeRequest;
-import io.amibake.bake.BakeResult;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeRequest;
+import io.amibake.engine.api.BakeResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * What the scheduler's notifier tells with the global settings alone: a paused schedule, and a
  * completed bake only when completed bakes are asked for.
  */
-@SpringBootTest(classes = BakeConfiguration.class, properties = {
+@SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:notifier",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -60,7 +60,7 @@ class NotifierTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     private HttpServer webhook;
     private URI url;
@@ -128,8 +128,8 @@ class NotifierTest {
 
     private BakeResult bake(String recipe) throws Exception {
         String yaml = Files.readString(RECIPE).replace("name: nightly", "name: " + recipe);
-        BakeResult result = launcher.start(new BakeRequest(yaml, RECIPE.toString(), Map.of("night", "1")), recipe,
-                AwsSettings.sandbox(sandbox.endpoint()), "sandbox-notifier", null, BakeEvents.NONE);
+        BakeResult result = launcher.start(BakeRequest.of(yaml, RECIPE.toString(), Map.of("night", "1")),
+                Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE);
         assertThat(result.completed()).as(result.error()).isTrue();
         return result;
     }

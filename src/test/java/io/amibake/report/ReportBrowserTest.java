@@ -1,9 +1,10 @@
 package io.amibake.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.amibake.Ci;
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.cli.AmibakeCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,11 +42,8 @@ class ReportBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws Exception {
-        // CI installs Debian's chromium (.ci/run); elsewhere the test is skipped without one.
-        if (HeadlessChromium.executable() == null && System.getenv("CI") != null) {
-            throw new IllegalStateException("CI needs chromium for the report test: apt-get install chromium");
-        }
-        assumeThat(HeadlessChromium.executable()).as("chromium installed").isNotNull();
+        // CI installs Debian's chromium (.ci/run).
+        Ci.require(HeadlessChromium.executable() != null, "chromium for the report test: apt-get install chromium");
         chromium = HeadlessChromium.start(profile);
     }
 
@@ -113,6 +111,40 @@ class ReportBrowserTest {
         String link = chromium.evaluate("document.querySelector('#history a').getAttribute('href')").asString();
         assertThat(reports.resolve(link)).isEqualTo(completed).exists();
         chromium.screenshot(SCREENSHOTS.resolve("failed.png"));
+    }
+
+    @Test
+    void hostileCommandOutputIsShownAsTextAndInjectsNothing() throws Exception {
+        // given a bake whose command prints markup to stdout, and fails with markup on stderr
+        String hostile = "</pre><img src=x onerror=\"document.body.dataset.injected=1\"><script>"
+                + "document.body.dataset.injected=2</script><b class=\"injected\">&amp;</b>";
+        Path recipe = Files.writeString(home.resolve("hostile.yaml"),
+                TestRecipes.oneRegion("hostile", "echo '" + hostile + "'", ""));
+        sandbox.faults().failCommand("injected", 1, hostile);
+        try {
+            assertThat(amibake("bake", recipe.toString(), "--endpoint-url", sandbox.endpoint().toString(),
+                    "--home", home.toString())).startsWith("1\n");
+        } finally {
+            sandbox.faults().clear();
+        }
+        Path report = home.resolve("hostile.html");
+        assertThat(amibake("report", "hostile", "-o", report.toString(), "--home", home.toString())).startsWith("0\n");
+
+        // then the file holds the markup escaped, as text
+        String html = Files.readString(report);
+        assertThat(html).doesNotContain(hostile)
+                .contains("&lt;/pre&gt;&lt;img src=x onerror=&quot;document.body.dataset.injected=1&quot;&gt;"
+                        + "&lt;script&gt;document.body.dataset.injected=2&lt;/script&gt;"
+                        + "&lt;b class=&quot;injected&quot;&gt;&amp;amp;&lt;/b&gt;");
+
+        // and Chromium shows it as text, with no element injected and nothing run
+        var load = chromium.open(report);
+        assertThat(load.consoleErrors()).isEmpty();
+        assertThat(chromium.evaluate("document.querySelectorAll('img, script, b.injected').length").asInt()).isZero();
+        assertThat(chromium.evaluate("document.body.dataset.injected === undefined").asBoolean()).isTrue();
+        assertThat(chromium.evaluate("[...document.querySelectorAll('details.command.failed pre')]"
+                + ".map(pre => pre.textContent)")).hasSize(2).allSatisfy(shown -> assertThat(shown.asString())
+                .as("stdout and stderr as shown").isEqualToIgnoringWhitespace(hostile));
     }
 
     /** The bakes in the repository, newest first. */

@@ -3,6 +3,7 @@ package io.amibake.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.amibake.Ci;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A second, independent client: the aws command-line tool (botocore, not the Java SDK) drives the
- * sandbox with --endpoint-url. Skipped when aws is absent, unless CI=true, where it must be there
- * (.ci/run installs it).
+ * sandbox with --endpoint-url. Skipped when aws is absent, unless under CI ({@link Ci}), where it
+ * must be there (.ci/run installs it).
  */
 class AwsCliInteropTest {
 
@@ -41,12 +41,7 @@ class AwsCliInteropTest {
     @BeforeEach
     void start() throws Exception {
         Optional<Path> found = onPath("aws");
-        if (found.isEmpty()) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("the aws CLI is not on PATH, and CI=true requires it (.ci/run installs awscli)");
-            }
-            Assumptions.abort("the aws CLI is not on PATH; install awscli to run this test");
-        }
+        Ci.require(found.isPresent(), "aws CLI on PATH: install awscli (.ci/run does)");
         aws = found.get();
         sandbox = Sandbox.start(SandboxOptions.defaults().withPort(0), clock);
     }

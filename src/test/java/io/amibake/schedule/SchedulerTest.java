@@ -1,20 +1,22 @@
 package io.amibake.schedule;
 
+import io.amibake.engine.api.Target;
+import io.amibake.engine.api.Lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.MutableClock;
 import io.amibake.SandboxExtension;
-import io.amibake.aws.AwsClients;
-import io.amibake.aws.AwsSettings;
-import io.amibake.aws.SsmGateway;
-import io.amibake.bake.BakeConfiguration;
-import io.amibake.bake.BakeEvents;
-import io.amibake.bake.BakeLauncher;
-import io.amibake.bake.BakeLeases;
-import io.amibake.bake.BakeResult;
-import io.amibake.bake.BakeRunner;
-import io.amibake.bake.BakeState;
-import io.amibake.bake.BakeTags;
+import io.amibake.cloud.AwsClients;
+import io.amibake.cloud.AwsSettings;
+import io.amibake.cloud.SsmGateway;
+import io.amibake.cli.AmibakeConfiguration;
+import io.amibake.engine.api.BakeEvents;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.run.BakeLeases;
+import io.amibake.engine.api.BakeResult;
+import io.amibake.engine.api.BakeService;
+import io.amibake.engine.state.BakeState;
+import io.amibake.cloud.BakeTags;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import java.io.IOException;
@@ -55,7 +57,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The scheduler against the sandbox over HTTP, on a clock the test moves: nights pass in
  * milliseconds, and each slot's bake is a real bake through the launcher.
  */
-@SpringBootTest(classes = {BakeConfiguration.class, SchedulerTest.TimeoutTime.class}, properties = {
+@SpringBootTest(classes = {AmibakeConfiguration.class, SchedulerTest.TimeoutTime.class}, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:scheduler",
         "spring.batch.job.enabled=false",
         "spring.batch.jdbc.initialize-schema=always",
@@ -94,7 +96,7 @@ class SchedulerTest {
     }
 
     @Autowired
-    private BakeLauncher launcher;
+    private BakeService launcher;
 
     @Autowired
     private NotifySettings notifySettings;
@@ -103,10 +105,18 @@ class SchedulerTest {
     private JobRepository repository;
 
     @Autowired
-    private BakeRunner runner;
+    private BakeService runner;
 
     @Autowired
     private BakeLeases leases;
+
+    @Autowired
+    private io.amibake.engine.run.Accounts accounts;
+
+    /** The key of the target the scheduler's bakes hold their leases on. */
+    private String targetKey() {
+        return accounts.resolve(Target.endpoint(sandbox.endpoint())).key();
+    }
 
     @Autowired
     private DataSource dataSource;
@@ -197,7 +207,7 @@ class SchedulerTest {
         recipe("overlap", "always", 3);
         Scheduler scheduler = scheduler();
         scheduler.look();
-        BakeLeases.Lease elsewhere = leases.acquire("overlap");
+        Lease elsewhere = leases.acquire(targetKey(), "overlap");
 
         // when the slot comes
         clock.set(NIGHT_1);
@@ -321,7 +331,7 @@ class SchedulerTest {
     void aBakeStoppedWithTheSchedulerResumesWhenTheNextOneStarts() throws Exception {
         // given a bake that is stopped (as SIGTERM does) once its commands are running
         recipe("interrupted", "always", 3);
-        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner::requestStop));
+        Scheduler scheduler = scheduler(recipe -> new StopAt("provision", runner::stop));
         scheduler.look();
         clock.set(NIGHT_1);
         awaitAll(scheduler.look());
@@ -371,7 +381,7 @@ class SchedulerTest {
         recipe("halted", "always", 3);
         recipe("kept", "always", 3);
         Scheduler scheduler = scheduler(recipe -> recipe.equals("halted")
-                ? new StopAt("provision", () -> runner.requestStop("halted")) : BakeEvents.NONE);
+                ? new StopAt("provision", runner::stop) : BakeEvents.NONE);
         scheduler.look();
 
         // when their slot comes
@@ -511,7 +521,7 @@ class SchedulerTest {
 
         // when A's heartbeat has gone stale, but the recipe's bake runs somewhere (a live lease)
         clock.advance(ALIVE_FOR.plusSeconds(1));
-        BakeLeases.Lease elsewhere = leases.acquire("orphan");
+        Lease elsewhere = leases.acquire(targetKey(), "orphan");
         try {
             next.look();
         } finally {
@@ -630,8 +640,7 @@ class SchedulerTest {
         for (Path file : files.list()) {
             initial.add(files.load(file));
         }
-        Scheduler scheduler = new Scheduler(launcher, store(), files, initial, AwsSettings.sandbox(sandbox.endpoint()),
-                "sandbox-schedule", new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents,
+        Scheduler scheduler = new Scheduler(launcher, store(), files, initial, Target.endpoint(sandbox.endpoint()), new ScheduleEventsList(List.of(new Told(told), also), log::add), bakeEvents,
                 log::add, clock, "test " + schedulers.size(), "test-host", ALIVE_FOR);
         schedulers.add(scheduler);
         return scheduler;
@@ -708,8 +717,9 @@ class SchedulerTest {
         execution.setExitStatus(ExitStatus.UNKNOWN);
         execution.setEndTime(null);
         repository.update(execution);
-        jdbc.update("INSERT INTO AMIBAKE_LEASE (RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID, EXECUTION_ID,"
-                + " STARTED_AT, EXPIRES_AT) VALUES (?, 'killed', 'builder-a', 1, ?, ?, 0, 1)", slot.recipe(),
+        jdbc.update("INSERT INTO AMIBAKE_BAKE_LEASE (TARGET, RECIPE, TOKEN, OWNER_HOST, OWNER_PID, BAKE_ID,"
+                + " EXECUTION_ID, STARTED_AT, EXPIRES_AT) VALUES (?, ?, 'killed', 'builder-a', 1, ?, ?, 0, 1)",
+                targetKey(), slot.recipe(),
                 BakeState.of(execution).bakeId(), execution.getId());
     }
 
@@ -851,12 +861,27 @@ class SchedulerTest {
     }
 
     /** Asks for a stop, as SIGTERM's hook or a heartbeat does, when a step starts. */
-    private record StopAt(String step, Runnable stop) implements BakeEvents {
+    /** Asks the bake service to stop this bake's execution when the step starts, as {@code amibake stop} does. */
+    private static final class StopAt implements BakeEvents {
+
+        private final String step;
+        private final java.util.function.LongConsumer stop;
+        private volatile long execution = -1;
+
+        StopAt(String step, java.util.function.LongConsumer stop) {
+            this.step = step;
+            this.stop = stop;
+        }
+
+        @Override
+        public void bakeStarted(long started, String bakeId) {
+            execution = started;
+        }
 
         @Override
         public void stepStarted(String started) {
             if (started.startsWith(step)) {
-                stop.run();
+                stop.accept(execution);
             }
         }
 

@@ -1,9 +1,0 @@
-package io.amibake.bake.wait;
-
-/** A wait whose subject reached a state it can never leave, such as an image that failed. */
-public final class WaitFailedException extends RuntimeException {
-
-    public WaitFailedException(String message) {
-        super(message);
-    }
-}

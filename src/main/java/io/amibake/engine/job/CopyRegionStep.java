@@ -1,0 +1,202 @@
+package io.amibake.engine.job;
+
+import io.amibake.cloud.BakeTags;
+import io.amibake.engine.state.BakeIds;
+import io.amibake.engine.state.BakeState;
+import io.amibake.engine.state.RegionState;
+import io.amibake.cloud.CopyRequest;
+import io.amibake.cloud.Image;
+import io.amibake.engine.wait.WaitFailedException;
+import io.amibake.engine.wait.Expectation;
+import io.amibake.engine.wait.Expectations;
+import io.amibake.engine.wait.WaitKind;
+import io.amibake.engine.wait.Waits;
+import io.amibake.recipe.Recipe;
+import io.amibake.recipe.Regions;
+import io.amibake.recipe.Templates;
+import io.amibake.recipe.Durations;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Puts the image in one region: copies it there (the source region keeps the original), waits
+ * until the copy is available, tests it there ({@link TestCopyStep}), shares it with the recipe's
+ * accounts, writes its id to the recipe's SSM parameter, points the launch template at it, and
+ * replaces the region's deployed instances ({@link DeployInstancesStep}). One partition of the distribution step runs this per region; a
+ * failure here never touches the other regions.
+ */
+public final class CopyRegionStep implements Tasklet {
+
+    private final BakeRun run;
+    private final BakeServices services;
+    private final CopySlots slots;
+    private final CopyPacer pacer;
+    private final TestCopyStep testCopy;
+    private final DeployInstancesStep deployInstances;
+
+    /**
+     * @param slots the copies in flight of the bake's target, shared by its bakes: AWS's limits
+     *              are per account and region, not per bake ({@link CopyLimits})
+     * @param pacer the CopyImage calls of the bake's target
+     */
+    CopyRegionStep(BakeRun run, CopySlots slots, CopyPacer pacer) {
+        this.run = run;
+        this.services = run.services();
+        this.slots = slots;
+        this.pacer = pacer;
+        this.testCopy = new TestCopyStep(run);
+        this.deployInstances = new DeployInstancesStep(run);
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
+        BakeState bake = run.state(chunk.getStepContext().getStepExecution().getJobExecution());
+        RegionState state = RegionState.of(chunk);
+        Recipe recipe = bake.recipe();
+        String region = state.region();
+        String sourceRegion = recipe.source().region();
+        if (region.equals(sourceRegion)) {
+            state.imageId(bake.imageId());
+            state.snapshotIds(bake.snapshotIds());
+        }
+        if (state.imageId() == null) {
+            // The slot is taken before CopyImage, so that it bounds the copies AWS is working on.
+            slots.take(region, bake.bakeId(), services.settings().copyLimit(), services.waits());
+            try {
+                Duration wait = pacer.take(region);
+                if (!wait.isZero()) {
+                    services.events().note("distribute", region + ": pacing CopyImage, " + Durations.human(wait));
+                    services.waits().pause(wait);
+                }
+                CopyRequest request = copyRequest(bake, recipe, region, state.attempt());
+                String copyId = new ImageMaker(services, "distribute").make(region, request.name(), bake.bakeId(),
+                        () -> services.ec2().copyImage(region, request));
+                CrashPoints.after("CopyImage");
+                state.imageId(copyId);
+                state.copiedAt(services.clock().instant());
+                state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
+                services.events().note("distribute", region + ": copying as " + copyId);
+            } catch (Exception e) {
+                slots.release(region, bake.bakeId());
+                throw e;
+            }
+            return RepeatStatus.CONTINUABLE;
+        }
+        if (state.snapshotIds().isEmpty()) {
+            awaitCopy(state, sourceRegion, region, bake.bakeId(),
+                    state.copiedBy() == chunk.getStepContext().getStepExecution().getJobExecutionId());
+        }
+        if (testCopy.execute(contribution, chunk) == RepeatStatus.CONTINUABLE) {
+            return RepeatStatus.CONTINUABLE;
+        }
+        if (!state.published()) {
+            finish(bake, recipe, state, region);
+            state.markPublished();
+        }
+        return deployInstances.execute(contribution, chunk);
+    }
+
+    private void awaitCopy(RegionState state, String sourceRegion, String region, String bakeId, boolean justStarted)
+            throws Exception {
+        // A copy started by an earlier run is in flight too: it counts against the limit.
+        slots.take(region, bakeId, services.settings().copyLimit(), services.waits());
+        Expectation expected = services.waits().expectations().expected(WaitKind.COPY_AVAILABLE,
+                Expectations.copyTarget(sourceRegion, region));
+        try (CopyProgressLines lines = new CopyProgressLines(region, expected == null ? null : expected.duration(),
+                line -> services.events().note("distribute", line))) {
+            int[] lastShown = {-25};
+            // A new copy can be unknown to DescribeImages for a while (eventual consistency).
+            boolean mayBeNew = state.copiedAt() != null
+                    && state.copiedAt().plus(Waits.NEW_IMAGE_GRACE).isAfter(services.clock().instant());
+            Image copy = services.waits().copy(sourceRegion, region, state.imageId(), justStarted, mayBeNew,
+                    services.settings().copyTimeout(), percent -> {
+                lines.progress(percent);
+                if (percent >= lastShown[0] + 25) {
+                    lastShown[0] = percent;
+                    services.events().note("distribute", region + ": " + percent + "%");
+                }
+            });
+            state.snapshotIds(copy.snapshotIds());
+            services.events().note("distribute", region + ": " + copy.id() + " is available");
+        } catch (WaitFailedException e) {
+            discardFailedCopy(state, region);
+            throw new WaitFailedException(region + ": " + e.getMessage());
+        } finally {
+            slots.release(region, bakeId);
+        }
+    }
+
+    /** A failed copy keeps its name and snapshots; remove them so the resume copies afresh. */
+    private void discardFailedCopy(RegionState state, String region) {
+        String failed = state.imageId();
+        try {
+            services.ec2().deregisterWithSnapshots(region, failed);
+        } catch (RuntimeException e) {
+            services.events().note("distribute", region + ": could not remove failed copy " + failed + ": "
+                    + e.getMessage() + " (the sweeper finds it by its tags)");
+        }
+        state.imageId(null);
+        state.attempt(state.attempt() + 1);
+    }
+
+    private void finish(BakeState bake, Recipe recipe, RegionState state, String region) {
+        ImageSettingsApplier.apply(services.ec2(), region, state.imageId(), recipe.image().settings(), bake.startedAt());
+        Regions regions = recipe.regions();
+        if (!regions.shareWith().isEmpty() && !state.shared()) {
+            services.ec2().shareImage(region, state.imageId(), regions.shareWith());
+            state.markShared();
+        }
+        if (regions.ssmParameter() != null && !state.parameterWritten()) {
+            String name = Templates.render(regions.ssmParameter(), recipe, bake.startedAt());
+            String newer = newerImage(region, name, bake, state.imageId());
+            if (newer == null) {
+                services.ssm().putParameter(region, name, state.imageId());
+                CrashPoints.after("PutParameter");
+            } else {
+                services.events().note("distribute", region + ": " + name + " keeps " + newer
+                        + ", the image of a bake that started later than this one");
+            }
+            state.markParameterWritten();
+        }
+        if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
+            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region);
+        }
+    }
+
+    /**
+     * The image the parameter names now, when a bake that started after this one made it: a resumed
+     * old bake never points the parameter back at an older image.
+     */
+    private String newerImage(String region, String name, BakeState bake, String ours) {
+        String current = services.ssm().findParameter(region, name).orElse(null);
+        if (current == null || current.equals(ours)) {
+            return null;
+        }
+        var image = services.ec2().describeImages(region, List.of(current)).get(current);
+        if (image == null) {
+            return null;
+        }
+        return BakeIds.startedLater(image.tags().get(BakeTags.BAKE), bake.bakeId()) ? current : null;
+    }
+
+    private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        recipe.image().tags().forEach((key, value) -> tags.put(key, Templates.render(value, recipe, bake.startedAt())));
+        Regions regions = recipe.regions();
+        return new CopyRequest(recipe.source().region(), bake.imageId(), bake.imageName(), bake.imageDescription(),
+                clientToken(bake.bakeId(), region, attempt), regions.encrypted(), regions.kmsKeys().get(region),
+                BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName()));
+    }
+
+    /** Deterministic per bake, region and attempt, at most 64 characters (docs/aws.md, CopyImage). */
+    static String clientToken(String bakeId, String region, int attempt) {
+        String token = bakeId + "-" + region + "-" + attempt;
+        return token.length() <= 64 ? token : token.substring(token.length() - 64);
+    }
+}

@@ -1,0 +1,144 @@
+package io.amibake.engine.wait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExpectationsTest {
+
+    @Test
+    void nothingIsExpectedBeforeAnyWaitWasSeen() {
+        // when
+        Expectation expected = new Expectations().expected(WaitKind.IMAGE_AVAILABLE, "eu-west-1");
+
+        // then
+        assertThat(expected).isNull();
+    }
+
+    @Test
+    void onAwsAnUnseenWaitIsGuessedFromAwsTypicalDurationAndRange() {
+        // when
+        Expectation expected = new Expectations(Map.of(), true).expected(WaitKind.IMAGE_AVAILABLE, "eu-west-1");
+
+        // then four minutes, likely between one and sixteen (docs/aws.md)
+        assertThat(expected.duration()).isEqualTo(Duration.ofMinutes(4));
+        assertThat(expected.trusted()).isFalse();
+        assertThat(expected.low().toSeconds()).isEqualTo(60);
+        assertThat(expected.high().toSeconds()).isEqualTo(960);
+    }
+
+    @Test
+    void aWaitSeenOnTheSameTargetIsTrustedAtTheMeanOfItsMedianAndLatest() {
+        // given
+        Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@eu-west-1",
+                List.of(2_000L, 9_000L, 3_600L, 1_000L, 2_500L)));
+
+        // when
+        Expectation expected = expectations.expected(WaitKind.IMAGE_AVAILABLE, "eu-west-1");
+
+        // then sqrt(2500 * 2500), with the spread of the five observations' logarithms
+        assertThat(expected.duration()).isEqualTo(Duration.ofMillis(2_500));
+        assertThat(expected.trusted()).isTrue();
+        assertThat(expected.spread()).isCloseTo(0.808, org.assertj.core.data.Offset.offset(0.001));
+    }
+
+    @Test
+    void anotherTargetsHistoryIsOnlyAGuess() {
+        // given copies to one region took a minute
+        Expectations expectations = new Expectations();
+        expectations.observe(WaitKind.COPY_AVAILABLE, Expectations.copyTarget("us-east-1", "eu-west-1"),
+                Duration.ofMinutes(1));
+
+        // when
+        Expectation other = expectations.expected(WaitKind.COPY_AVAILABLE,
+                Expectations.copyTarget("us-east-1", "ap-south-1"));
+
+        // then
+        assertThat(other).isEqualTo(Expectation.guess(Duration.ofMinutes(1), Expectations.GUESS_SPREAD));
+    }
+
+    @Test
+    void anUnseenKindIsScaledByTheTempoOfTheCloud() {
+        // given a cloud where an instance ran in 200 ms instead of AWS's 20 s: a hundred times faster
+        Expectations expectations = new Expectations();
+        expectations.observe(WaitKind.INSTANCE_RUNNING, "us-east-1", Duration.ofMillis(200));
+
+        // when
+        Expectation image = expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1");
+
+        // then it guesses 2.4 s, the hundredth of four minutes, as uncertain as AWS's range for images
+        assertThat(image).isEqualTo(Expectation.guess(Duration.ofMillis(2_400), Math.log(16) / 4));
+    }
+
+    @Test
+    void aWaitAlreadySettledAtItsFirstLookHalvesWhatIsExpected() {
+        // given five bakes that saw the image at its first look, 100 s in
+        Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@us-east-1",
+                List.of(200_000L, 200_000L, 200_000L)));
+
+        // when the first look of this bake, at half the 200 s expected, already finds it available
+        expectations.observe(WaitKind.IMAGE_AVAILABLE, "us-east-1", 0, -1, Duration.ofSeconds(100).toNanos());
+
+        // then it is expected to take half of that 100 s, and the next expectation falls from 200 to 100 s
+        assertThat(expectations.snapshot().get("IMAGE_AVAILABLE@us-east-1")).endsWith(50_000L);
+        assertThat(expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1").duration())
+                .isEqualTo(Duration.ofSeconds(100));
+    }
+
+    @Test
+    void aWaitSeenPendingThenSettledTookTheMiddleOfThatInterval() {
+        // given
+        Expectations expectations = new Expectations();
+
+        // when pending at 10 s, available at 12 s
+        expectations.observe(WaitKind.INSTANCE_STOPPED, "us-east-1", 1_000, 1_000 + 10_000_000_000L,
+                1_000 + 12_000_000_000L);
+
+        // then
+        assertThat(expectations.snapshot().get("INSTANCE_STOPPED@us-east-1")).containsExactly(11_000L);
+    }
+
+    @Test
+    void historyKeepsTheLastFiveOfEachKeyAndDropsKeysOfTheEarlierForm() {
+        // given history saved by an earlier version, and a long list
+        Expectations expectations = new Expectations(Map.of(
+                "COPY_AVAILABLE:eu-west-1", List.of(60_000L),
+                "COMMAND@provision:page@us-east-1", List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L)));
+
+        // when
+        Map<String, List<Long>> snapshot = expectations.snapshot();
+
+        // then
+        assertThat(snapshot).containsOnlyKeys("COMMAND@provision:page@us-east-1");
+        assertThat(snapshot.get("COMMAND@provision:page@us-east-1")).containsExactly(3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void aCommandIsExpectedFromItsOwnHistoryBeforeThatOfOtherCommands() {
+        // given
+        Expectations expectations = new Expectations();
+        expectations.observe(WaitKind.COMMAND, "packages@us-east-1", Duration.ofSeconds(40));
+        expectations.observe(WaitKind.COMMAND, "provision:page@us-east-1", Duration.ofSeconds(5));
+
+        // when
+        Expectation packages = expectations.expected(WaitKind.COMMAND, "packages@us-east-1");
+
+        // then
+        assertThat(packages).isEqualTo(Expectation.learned(Duration.ofSeconds(40), Expectations.ONE_SPREAD));
+    }
+
+    @Test
+    void steadyObservationsNarrowTheRangeDownToTheFloor() {
+        // given two bakes that saw the image at 60.0 s and 60.6 s
+        Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@us-east-1", List.of(60_000L, 60_600L)));
+
+        // when
+        Expectation expected = expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1");
+
+        // then
+        assertThat(expected.spread()).isEqualTo(Expectations.SPREAD_FLOOR);
+    }
+}

@@ -1,0 +1,135 @@
+package io.amibake.engine.wait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amibake.engine.store.BakeSettings;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The default plan against the guarantee of docs/bake.md, as {@link DocumentedBounds} states it. */
+class PollPlanTest {
+
+    private final PollPlan plan = PollPlan.DEFAULT;
+
+    /** Looks as the plan says until one sees the resource settled; returns {looks, when seen in ms}. */
+    private long[] poll(Duration settles, Expectation expected) {
+        Duration elapsed = Duration.ZERO;
+        long looks = 0;
+        do {
+            elapsed = elapsed.plus(plan.nextDelay(elapsed, expected));
+            looks++;
+        } while (elapsed.compareTo(settles) < 0);
+        return new long[] {looks, elapsed.toMillis()};
+    }
+
+    @Test
+    void theFirstLookComesWhereTheLikelyRangeBegins() {
+        // given 20 s expected, give or take a quarter on the log scale: likely from 20 s / e^0.5
+        Expectation expected = Expectation.learned(Duration.ofSeconds(20), 0.25);
+
+        // when
+        Duration first = plan.nextDelay(Duration.ZERO, expected);
+
+        // then
+        assertThat(first.toMillis()).isEqualTo(12_130);
+    }
+
+    @Test
+    void aNarrowRangeIsLookedAtDenselyAndAWideOneSparsely() {
+        // given a steady wait learned to 5 % and a guess spread over a factor of 4 either side
+        Expectation steady = Expectation.learned(Duration.ofSeconds(60), 0.05);
+        Expectation guess = Expectation.guess(Duration.ofSeconds(60), Math.log(16) / 4);
+
+        // when the delay right after the first look
+        Duration afterSteady = plan.nextDelay(Duration.ofSeconds(60), steady);
+        Duration afterGuess = plan.nextDelay(Duration.ofSeconds(60), guess);
+
+        // then 6 looks cross each range: e^(0.2/6) - 1 = 3.39 % of 60 s; a guess's at most 25 %
+        assertThat(afterSteady.toMillis()).isEqualTo(2_033);
+        assertThat(afterGuess).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void everySettleTimeIsSeenWithinTheDocumentedBoundAndLooks() {
+        List<Expectation> expectations = new java.util.ArrayList<>();
+        expectations.add(null);
+        for (double spread : new double[] {0.01, 0.05, 0.1, 0.25, 0.5, 0.69, 1.35, 3}) {
+            expectations.add(Expectation.learned(Duration.ofSeconds(240), spread));
+            expectations.add(Expectation.guess(Duration.ofMillis(900), spread));
+        }
+        for (Expectation expected : expectations) {
+            for (long settles = 10; settles < 30_000_000; settles = settles * 21 / 20 + 7) {
+                // when
+                long[] looks = poll(Duration.ofMillis(settles), expected);
+
+                // then
+                String what = "settled at " + settles + " ms, expected " + expected;
+                assertThat(looks[1] - settles).as(what)
+                        .isLessThanOrEqualTo(DocumentedBounds.overshoot(Duration.ofMillis(settles), expected).toMillis());
+                assertThat(looks[0]).as(what)
+                        .isLessThanOrEqualTo(DocumentedBounds.looks(Duration.ofMillis(settles), expected));
+            }
+        }
+    }
+
+    @Test
+    void aWaitThatEndsAsExpectedCostsAboutHalfTheLooksAcrossItsRange() {
+        // given an image expected in four minutes, learned to 5 %, and a copy in eight, to 10 %
+        Duration four = Duration.ofMinutes(4);
+        Duration eight = Duration.ofMinutes(8);
+
+        // when they end then, the copy ten seconds early
+        long image = poll(four, Expectation.learned(four, 0.05))[0];
+        long copy = poll(eight.minusSeconds(10), Expectation.learned(eight, 0.1))[0];
+
+        // then about half the looks across the range after its first, and one every two minutes
+        // before it: 120 s, then 217 s, 224 s, 232 s, 240 s and 248 s for the image; 120 s, 240 s,
+        // 360 s, then 393 s, 420 s, 449 s and 480 s for the copy. Packer's 15-second polls: 16 and 32.
+        assertThat(image).isEqualTo(1 + 5);
+        assertThat(copy).isEqualTo(3 + 4);
+    }
+
+    @Test
+    void aLongRangeIsApproachedInAtMostFourLooks() {
+        // given a two-hour copy learned to 5 %: its range begins after 108 minutes
+        Expectation expected = Expectation.learned(Duration.ofHours(2), 0.05);
+
+        // when it ends about then
+        long[] looks = poll(Duration.ofMinutes(118), expected);
+
+        // then four looks before the range, 27 minutes apart (not one every two minutes), and
+        // across it one every two minutes, the longest delay, until 118.6 minutes
+        assertThat(looks[0]).isEqualTo(4 + 5);
+    }
+
+    @Test
+    void aWaitWithNoExpectationBacksOffSoLongWaitsStayCheap() {
+        // given a four-minute wait nobody predicted
+        long[] looks = poll(Duration.ofMinutes(4), null);
+
+        // then a quarter of the elapsed time at most is overshot, in a bounded number of looks
+        assertThat(looks[1] - 240_000).isLessThanOrEqualTo(240_000 / 4 + 50);
+        assertThat(looks[0]).isLessThanOrEqualTo(DocumentedBounds.looks(Duration.ofMinutes(4), null));
+    }
+
+    @Test
+    void delaysNeverExceedTheMaximum() {
+        // when
+        Duration delay = plan.nextDelay(Duration.ofHours(5), null);
+
+        // then
+        assertThat(delay).isEqualTo(DocumentedBounds.MAX_DELAY);
+    }
+
+    @Test
+    void theSettingsDefaultToTheDefaultPlansDelays() {
+        // when no poll delay is set
+        BakeSettings settings = new BakeSettings(null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+
+        // then the bake paces as the plan documented in docs/bake.md
+        assertThat(settings.pollMinDelay()).isEqualTo(PollPlan.DEFAULT.minDelay());
+        assertThat(settings.pollMaxDelay()).isEqualTo(PollPlan.DEFAULT.maxDelay());
+    }
+}
