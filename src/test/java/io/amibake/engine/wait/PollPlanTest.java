@@ -73,6 +73,65 @@ class PollPlanTest {
         }
     }
 
+    /**
+     * The rule of docs/bake.md in round numbers, on 20,000 seeded random waits: an expectation of
+     * 1 s to 2 h, learned or guessed, spread 5 % to 70 %, and a wait that ends anywhere from a
+     * tenth to ten times it (or with nothing expected, 100 ms to 2 h). Whatever the cloud does, a
+     * wait is seen
+     * <ul>
+     * <li>before its likely range [L, H]: no later than L, nor more than a quarter of L (or the
+     *     longest delay, 2 min) late;</li>
+     * <li>inside it: within a sixth of the range's width, (e^(4σ/6) − 1) of the time waited (3.4 %
+     *     for a wait learned to 5 %), and never more than 25 %, in at most 13 looks;</li>
+     * <li>past it, or with nothing expected: within 25 % of the time waited, in at most 13 looks
+     *     plus one for each 25 % the wait ran past H (past 50 ms with nothing expected);</li>
+     * </ul>
+     * plus the shortest delay (50 ms) late, and one look more for every longest delay waited.
+     */
+    @Test
+    void onRandomWaitsNoneLooksMoreOrIsSeenLaterThanTheRuleSays() {
+        java.util.Random random = new java.util.Random(27);
+        for (int i = 0; i < 20_000; i++) {
+            // given
+            Expectation expected = null;
+            double settles = logUniform(random, 0.1e9, 7200e9);
+            if (i % 10 != 0) {
+                Duration duration = Duration.ofNanos((long) logUniform(random, 1e9, 7200e9));
+                double spread = logUniform(random, 0.05, 0.7);
+                expected = random.nextBoolean() ? Expectation.learned(duration, spread)
+                        : Expectation.guess(duration, spread);
+                settles = duration.toNanos() * logUniform(random, 0.1, 10);
+            }
+
+            // when
+            Duration settled = Duration.ofNanos((long) settles);
+            long[] polled = poll(settled, expected);
+
+            // then
+            double overshoot = polled[1] * 1e6 - settles - 50e6;
+            long looks = polled[0] - (long) Math.ceil(settles / 120e9);
+            String what = "settled at " + settled + ", expected " + expected + ", seen at " + polled[1] + " ms in "
+                    + polled[0] + " looks";
+            double low = expected == null ? 0 : expected.low().toNanos();
+            double high = expected == null ? 50e6 : expected.high().toNanos();
+            if (settles < low) {
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(Math.min(low - settles, Math.max(120e9, low / 4)) + 1e6);
+            } else if (settles <= high) {
+                double share = Math.min(0.25, Math.expm1(4 * expected.spread() / 6));
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(share * settles + 1e6);
+                assertThat(looks).as(what).isLessThanOrEqualTo(13);
+            } else {
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(0.25 * settles + 1e6);
+                assertThat(looks).as(what)
+                        .isLessThanOrEqualTo(13 + (long) Math.ceil(Math.log(settles / high) / Math.log(1.25)));
+            }
+        }
+    }
+
+    private static double logUniform(java.util.Random random, double from, double to) {
+        return Math.exp(Math.log(from) + random.nextDouble() * Math.log(to / from));
+    }
+
     @Test
     void aWaitThatEndsAsExpectedCostsAboutHalfTheLooksAcrossItsRange() {
         // given an image expected in four minutes, learned to 5 %, and a copy in eight, to 10 %
