@@ -25,8 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -123,6 +125,8 @@ class BakeBenchmark {
     }
 
     @Test
+    // Fifteen bakes of a minute or more each: far past the default deadline of a test.
+    @Timeout(value = 45, unit = TimeUnit.MINUTES)
     void demoBakeOnThreeClouds() throws Exception {
         Map<String, Cloud> clouds = new LinkedHashMap<>();
         clouds.put("fast", new Cloud(LatencyProfile.aws().with("instance-running", Duration.ofSeconds(3))

@@ -3,6 +3,7 @@ package io.amibake.engine.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
@@ -87,20 +88,7 @@ class InstanceGoneTest {
 
     /** Bakes a one-command recipe; terminates its build instance as {@code step} starts. */
     private BakeResult bake(String name, String step) throws Exception {
-        String yaml = """
-                name: %s
-                source:
-                  region: us-east-1
-                  ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-                build:
-                  instanceType: t3.micro
-                  instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-                provision:
-                  - name: marker
-                    run: echo baked > /etc/marker
-                image:
-                  name: "{{recipe}}-{{date:yyyyMMdd-HHmmss}}"
-                """.formatted(name);
+        String yaml = TestRecipes.oneRegion(name, "echo baked > /etc/marker", "");
         BakeEvents events = new BakeEvents() {
             @Override
             public void stepStarted(String started) {
