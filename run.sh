@@ -61,13 +61,18 @@ if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
     cd "$cds/unpacked" && jar xf "$jar"
     jar --create --file "$cds/amibake-classes.jar" --manifest META-INF/MANIFEST.MF -C BOOT-INF/classes .
     { echo "$cds/amibake-classes.jar"; ls "$cds/unpacked/BOOT-INF/lib/"*.jar; } | paste -sd: > "$cds/classpath"
-    java -XX:ArchiveClassesAtExit="$cds/amibake.jsa.tmp" -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication \
-      bake --sandbox --time-scale 0.0005 --home "$cds/home" "$here/recipes/httpd.yaml" >"$cds/training.log" 2>&1
+    # Nothing of the user's: no home, no shared repository, no profile; the training bake and server
+    # keep everything under $cds and remove it.
+    training_env=(env -u AMIBAKE_HOME -u SPRING_DATASOURCE_URL -u SPRING_DATASOURCE_USERNAME
+      -u SPRING_DATASOURCE_PASSWORD -u AWS_PROFILE -u AWS_ENDPOINT_URL HOME="$cds/home")
+    "${training_env[@]}" java -XX:ArchiveClassesAtExit="$cds/amibake.jsa.tmp" -cp "$(cat "$cds/classpath")" \
+      io.amibake.AmibakeApplication bake --sandbox --time-scale 0.0005 --home "$cds/home" \
+      "$here/recipes/httpd.yaml" >"$cds/training.log" 2>&1
     # The repository server (docs/bake.md) loads HSQLDB's engine, which a bake does not: its own
     # archive, from a server that serves a scratch home and ends at its first idle check. Optional.
     mkdir -p "$cds/server-home/repository" "$cds/server-home/logs" && chmod 700 "$cds/server-home"
     echo training > "$cds/server-home/repository/server.secret"
-    java -XX:ArchiveClassesAtExit="$cds/repository-server.jsa.tmp" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    "${training_env[@]}" java -XX:ArchiveClassesAtExit="$cds/repository-server.jsa.tmp" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication repository-server --home "$cds/server-home" \
       --idle PT0S >>"$cds/training.log" 2>&1 && mv "$cds/repository-server.jsa.tmp" "$cds/repository-server.jsa" || true
     mv "$cds/amibake.jsa.tmp" "$cds/amibake.jsa"

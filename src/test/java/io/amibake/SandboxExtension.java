@@ -69,6 +69,11 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         }
     }
 
+    /** The sandbox itself, for what this extension does not pass on. */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
     public URI endpoint() {
         return sandbox.endpoint();
     }

@@ -1,10 +1,10 @@
 package io.amibake.cli;
 
 import io.amibake.cloud.AwsClients;
-import io.amibake.cloud.Ec2Gateway;
 import io.amibake.engine.run.BakeCleanup;
 import io.amibake.engine.state.BakeState;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.springframework.batch.core.BatchStatus;
 import picocli.CommandLine.Command;
@@ -15,9 +15,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amibake abandon}: gives a bake up for good and removes its build instance. */
 @Command(name = "abandon", mixinStandardHelpOptions = true,
-        description = {"Mark a bake abandoned (it can no longer resume) and terminate its build instance.",
-                "With --delete-images, also deregister every image it made, in every region, and delete "
-                        + "their snapshots."})
+        description = {"Mark a bake abandoned (it can no longer resume) and terminate its build, test and"
+                + " untested instances in every region.",
+                "With --delete-images, also deregister the images it made, in every region, and delete "
+                        + "their snapshots.",
+                "Never touched: instances that passed their deploy test, images in use (SSM parameter, launch"
+                        + " template, instance) or protected, and what a region that completed published:"
+                        + " retention decides those (docs/lifecycle.md)."})
 final class AbandonCommand implements Callable<Integer> {
 
     @Option(names = "--execution", required = true, paramLabel = "ID", description = "An execution of the bake.")
@@ -62,7 +66,7 @@ final class AbandonCommand implements Callable<Integer> {
                 return AmibakeCommand.OK;
             }
             try (AwsClients clients = new AwsClients(cloud.settings(null))) {
-                BakeCleanup cleanup = new BakeCleanup(new Ec2Gateway(clients), out::println);
+                BakeCleanup cleanup = new BakeCleanup(clients, Clock.systemUTC(), out::println);
                 cleanup.terminateInstances(state.recipe(), state.bakeId());
                 if (deleteImages) {
                     cleanup.deleteImages(state.recipe(), state.bakeId());

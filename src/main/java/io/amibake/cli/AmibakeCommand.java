@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {ValidateCommand.class, PlanCommand.class, BakeCommand.class, ResumeCommand.class,
                 StatusCommand.class, StopCommand.class, AbandonCommand.class, PruneCommand.class, SweepCommand.class,
                 LogsCommand.class, ReportCommand.class, SchemaCommand.class, CompletionCommand.class,
-                SandboxCommand.class, ScheduleCommand.class, RepositoryServerCommand.class, CommandLine.HelpCommand.class})
+                SandboxCommand.class, ScheduleCommand.class, ServeCommand.class, RepositoryServerCommand.class, CommandLine.HelpCommand.class})
 public final class AmibakeCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code of a completed command. */
@@ -83,7 +83,7 @@ public final class AmibakeCommand implements java.util.concurrent.Callable<Integ
                     }
                     return code;
                 });
-        for (String name : List.of("bake", "resume", "status", "abandon", "stop", "schedule")) {
+        for (String name : List.of("bake", "resume", "status", "abandon", "stop", "schedule", "serve")) {
             CommandLine command = cli.getSubcommands().get(name);
             if (command != null) {
                 command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);

@@ -15,6 +15,7 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * Opens the Spring context of the bake commands: the job repository (an HSQLDB file under the
@@ -38,8 +39,13 @@ final class BakeContext implements AutoCloseable {
     }
 
     static BakeContext open(Path home) {
+        return open(home, Map.of());
+    }
+
+    /** @param more defaults of the caller's own, such as where a service's settings file is */
+    static BakeContext open(Path home, Map<String, Object> more) {
         AmibakeHome.prepare(home);
-        Map<String, Object> defaults = new HashMap<>();
+        Map<String, Object> defaults = new HashMap<>(more);
         JoinedDataSource shared = null;
         if (embedded()) {
             Duration idle = idle();
@@ -60,7 +66,6 @@ final class BakeContext implements AutoCloseable {
         // apart, and bake ids are unique, so READ COMMITTED is enough.
         defaults.put("spring.batch.jdbc.isolation-level-for-create", "read-committed");
         defaults.put("spring.batch.jdbc.continue-on-error", "true");
-        defaults.put("amibake.home", home.toAbsolutePath().toString());
         // The console gets amibake's own lines; the full story, stack traces included, goes to a file.
         defaults.put("logging.level.root", "WARN");
         defaults.put("logging.threshold.console", "OFF");
@@ -73,6 +78,12 @@ final class BakeContext implements AutoCloseable {
                 .logStartupInfo(false)
                 .registerShutdownHook(false)
                 .properties(defaults);
+        // One home for the whole command: the one the repository was joined for. As a default it
+        // would lose to AMIBAKE_HOME (relaxed binding) or -Damibake.home, and the command would
+        // check one home's repository against another's record.
+        String commandHome = home.toAbsolutePath().toString();
+        builder.initializers(context -> context.getEnvironment().getPropertySources().addFirst(
+                new MapPropertySource("amibake-command-home", Map.of("amibake.home", commandHome))));
         if (dataSource != null) {
             // Spring Boot's datasource backs off for it.
             builder.initializers(context -> context.getBeanFactory().registerSingleton("dataSource", dataSource));
@@ -130,6 +141,11 @@ final class BakeContext implements AutoCloseable {
             throw new HomeProblem("setting " + IDLE_SETTING + " = '" + value + "' is not valid: expected a duration,"
                     + " e.g. 30s, 5m or PT30S", e);
         }
+    }
+
+    /** The engine's context: the parent of {@code serve}'s web context. */
+    ConfigurableApplicationContext context() {
+        return context;
     }
 
     BakeService launcher() {

@@ -8,7 +8,6 @@ import io.amibake.engine.api.BakeResult;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import io.amibake.sandbox.Sandbox;
-import io.amibake.sandbox.SandboxOptions;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -34,15 +33,22 @@ final class BakeSession {
 
     static int run(Path home, String recipe, CloudOptions cloud, boolean json, PrintWriter out, PrintWriter err,
                    Body body) throws Exception {
+        if (cloud.machinesProblem() != null) {
+            err.println("amibake: " + cloud.machinesProblem());
+            return AmibakeCommand.USAGE;
+        }
         AwsClients.warmUp(cloud.settings(null));
-        try (Sandbox sandbox = cloud.sandbox
-                     ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null;
+        try (Sandbox sandbox = cloud.sandbox ? Sandbox.start(cloud.sandboxOptions()) : null;
              BakeContext context = BakeContext.open(home);
              Notifier notifier = Notifier.create(context.launcher(), context.bean(NotifySettings.class),
                      problem -> err.println("amibake: " + problem))) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
             if (sandbox != null && !json) {
-                out.println("sandbox:  " + sandboxEndpoint + " (time scale " + cloud.timeScale + ")");
+                out.println("sandbox:  " + sandboxEndpoint + " (time scale " + cloud.timeScale + ")"
+                        + (sandbox.machines().real() ? ", real Debian machines" : ""));
+            }
+            if (sandbox != null) {
+                sandbox.machines().fallback().ifPresent(line -> err.println("amibake: " + line));
             }
             BakeEvents events = json ? new JsonEvents(out) : new ConsoleEvents(out,
                     ConsoleEvents.live(System.getenv(), System.console() != null), recipe);

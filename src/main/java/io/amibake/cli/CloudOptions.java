@@ -17,6 +17,11 @@ final class CloudOptions {
             description = "With --sandbox: how fast sandbox time runs against AWS's (default: ${DEFAULT-VALUE}).")
     double timeScale;
 
+    @Option(names = "--machines", paramLabel = "DISTRIBUTION",
+            description = {"With --sandbox: instances of the sandbox's Debian image are real machines (containers, as "
+                    + "root); 'debian' is the only one. See docs/sandbox.md, \"Real machines\"."})
+    String machines;
+
     @Option(names = "--endpoint-url", paramLabel = "URL",
             description = {"Send EC2 and SSM calls to this endpoint, e.g. a standalone 'amibake sandbox'.",
                     "Signed with the sandbox's dummy credentials unless --profile names real ones."})
@@ -24,6 +29,28 @@ final class CloudOptions {
 
     @Option(names = "--profile", paramLabel = "P", description = "The AWS named profile to use.")
     String profile;
+
+    /** The options of an in-process sandbox: a free port, this time scale, real machines if asked. */
+    io.amibake.sandbox.SandboxOptions sandboxOptions() {
+        io.amibake.sandbox.SandboxOptions options = io.amibake.sandbox.SandboxOptions.defaults().withPort(0)
+                .withTimeScale(timeScale);
+        return machines == null ? options : options.withMachines(io.amibake.sandbox.MachineOptions.of(machines));
+    }
+
+    /** What is wrong with the machine options, or null: they need an in-process sandbox and a known distribution. */
+    String machinesProblem() {
+        if (machines == null) {
+            return null;
+        }
+        if (!sandbox) {
+            return "--machines needs --sandbox; for a standalone sandbox run 'amibake sandbox --machines " + machines
+                    + "' and pass --endpoint-url";
+        }
+        if (!io.amibake.sandbox.MachineOptions.DISTRIBUTIONS.contains(machines)) {
+            return "--machines '" + machines + "': expected one of " + io.amibake.sandbox.MachineOptions.DISTRIBUTIONS;
+        }
+        return null;
+    }
 
     AwsSettings settings(URI sandboxEndpoint) {
         if (sandboxEndpoint != null) {
@@ -70,5 +97,10 @@ final class CloudOptions {
         boolean named = sandboxEndpoint != null || endpoint != null || profile != null
                 || !target(null).equals(Target.aws(null));
         return named ? target(sandboxEndpoint) : null;
+    }
+
+    /** The schedule's target key ({@link Target#scheduleKey()}), known before any sandbox starts. */
+    String scheduleKey() {
+        return sandbox ? "sandbox" : target(null).scheduleKey();
     }
 }

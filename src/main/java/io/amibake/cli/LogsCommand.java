@@ -1,5 +1,6 @@
 package io.amibake.cli;
 
+import io.amibake.engine.api.CommandOutput;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.store.CommandOutputs;
 import java.io.PrintWriter;
@@ -52,7 +53,7 @@ final class LogsCommand implements Callable<Integer> {
                 return AmibakeCommand.USAGE;
             }
             String bakeId = BakeState.of(found.get()).bakeId();
-            List<CommandOutputs.Output> outputs = context.bean(CommandOutputs.class).of(bakeId).stream()
+            List<CommandOutput> outputs = context.bean(CommandOutputs.class).of(bakeId).stream()
                     .filter(o -> step == null || step.equals(o.step()))
                     .filter(o -> command == null || command.equals(o.name()))
                     .toList();
@@ -62,7 +63,7 @@ final class LogsCommand implements Callable<Integer> {
                         + "; commands' output is kept when they end");
                 return AmibakeCommand.FAILED;
             }
-            for (CommandOutputs.Output o : outputs) {
+            for (CommandOutput o : outputs) {
                 out.println("== " + o.step() + " / " + o.name() + ": " + o.status() + ", exit code " + o.exitCode()
                         + ", ended " + TIME.format(o.finishedAt()) + " (command " + o.commandId() + " on "
                         + o.instanceId() + ", execution " + o.execution() + ")");

@@ -20,8 +20,10 @@ import io.amibake.recipe.Durations;
 import io.amibake.recipe.Recipe;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
+import io.amibake.text.Redactor;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,6 +69,11 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Overrides a variable the recipe declares.")
     List<String> vars = new ArrayList<>();
 
+    @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one NAME=VALUE a line (# comments);"
+            + " --var wins. The command line shows in 'ps': give secrets here.",
+            "Secret values never appear in the output."})
+    Path varFile;
+
     @Option(names = "--json", description = "Print the plan as one JSON object.")
     boolean json;
 
@@ -83,12 +90,11 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Map<String, String> variables = BakeCommand.parseVars(vars, err);
-        BakeCommand.Loaded loaded = variables == null ? null : BakeCommand.load(file, variables, err);
-        if (loaded == null) {
+        Recipe recipe = GivenVariables.load(file, varFile, vars, err);
+        if (recipe == null) {
             return AmibakeCommand.USAGE;
         }
-        Recipe recipe = loaded.recipe();
+        Redactor secrets = Redactor.of(recipe.secretValues());
         try (Sandbox sandbox = cloud.sandbox
                 ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
@@ -106,9 +112,11 @@ final class PlanCommand implements Callable<Integer> {
                 history = List.of("earlier bakes could not be read: " + e.getMessage());
             }
             if (json) {
-                out.println(Manifest.toLine(json(plan, history)));
+                out.println(Manifest.toLine(secrets.redactDeep(json(plan, history))));
             } else {
-                print(out, plan, history, cloud.target(sandboxEndpoint).waitsKey());
+                StringWriter text = new StringWriter();
+                print(new PrintWriter(text), plan, history, cloud.target(sandboxEndpoint).waitsKey());
+                out.print(secrets.redact(text.toString()));
             }
             out.flush();
             return plan.ok() ? AmibakeCommand.OK : AmibakeCommand.USAGE;

@@ -9,14 +9,14 @@ import io.amibake.lifecycle.Pruner;
 import io.amibake.lifecycle.RegionPlan;
 import io.amibake.lifecycle.Verdict;
 import io.amibake.recipe.Recipe;
-import io.amibake.recipe.RecipeException;
-import io.amibake.recipe.RecipeLoader;
+import io.amibake.schedule.ScheduleVariables;
+import io.amibake.text.Redactor;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -46,8 +46,14 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would go and why each other image stays; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "Overrides a variable the recipe declares.")
-    Map<String, String> vars = new LinkedHashMap<>();
+    @Option(names = "--var", paramLabel = "[RECIPE.]NAME=VALUE",
+            description = "Overrides a variable the recipes declare (with RECIPE., one recipe's only).")
+    List<String> vars = new ArrayList<>();
+
+    @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one [RECIPE.]NAME=VALUE a line"
+            + " (# comments); --var wins. The command line shows in 'ps', a cron job's too: give secrets here.",
+            "Secret values never appear in the output."})
+    Path varFile;
 
     @Mixin
     CloudOptions cloud;
@@ -63,16 +69,21 @@ final class PruneCommand implements Callable<Integer> {
             err.println("amibake: an in-process sandbox has no images to prune; use --endpoint-url");
             return AmibakeCommand.USAGE;
         }
+        ScheduleVariables given = GivenVariables.read(varFile, vars, err);
+        if (given == null) {
+            return AmibakeCommand.USAGE;
+        }
         List<Recipe> recipes = new ArrayList<>();
         boolean valid = true;
         for (Path path : paths) {
             try {
                 for (Path file : ValidateCommand.recipesIn(path)) {
-                    recipes.add(RecipeLoader.load(file, vars));
+                    Recipe recipe = GivenVariables.load(file, given, err);
+                    valid &= recipe != null;
+                    if (recipe != null) {
+                        recipes.add(recipe);
+                    }
                 }
-            } catch (RecipeException e) {
-                err.println(e.report());
-                valid = false;
             } catch (IOException e) {
                 err.println(path + ": cannot read this folder: " + e.getMessage());
                 valid = false;
@@ -85,12 +96,17 @@ final class PruneCommand implements Callable<Integer> {
             Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
                     Clock.systemUTC());
             for (Recipe recipe : recipes) {
-                List<RegionPlan> plans = dryRun ? pruner.plan(recipe) : pruner.prune(recipe, line -> out.println("  " + line));
-                print(out, recipe, plans);
+                Redactor secrets = Redactor.of(recipe.secretValues());
+                List<RegionPlan> plans = dryRun ? pruner.plan(recipe)
+                        : pruner.prune(recipe, line -> out.println("  " + secrets.redact(line)));
+                StringWriter text = new StringWriter();
+                print(new PrintWriter(text), recipe, plans);
+                out.print(secrets.redact(text.toString()));
             }
         } catch (CloudException e) {
             out.flush();
-            err.println("amibake: prune stopped: " + e.code() + ": " + e.getMessage()
+            err.println("amibake: prune stopped: " + e.code() + ": " + recipes.stream()
+                    .map(r -> Redactor.of(r.secretValues())).reduce(Redactor.NONE, Redactor::and).redact(e.getMessage())
                     + "; run it again to finish, it redoes nothing that is done");
             return AmibakeCommand.FAILED;
         }

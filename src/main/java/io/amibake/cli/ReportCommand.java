@@ -1,19 +1,18 @@
 package io.amibake.cli;
 
-import io.amibake.engine.store.CommandOutputs;
-import io.amibake.engine.store.WaitHistory;
-import io.amibake.report.BakeHistory;
-import io.amibake.report.BakeHistoryReader;
+import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeSummary;
+import io.amibake.report.BakePage;
 import io.amibake.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.repository.JobRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Works for completed, failed and running bakes."})
 final class ReportCommand implements Callable<Integer> {
 
+    /** How many bakes of the recipe the history chart shows. */
+    static final int HISTORY = 20;
+
     @Parameters(paramLabel = "RECIPE", arity = "0..1",
             description = "The recipe whose newest bake to report on, or a bake id.")
     String recipe;
@@ -37,8 +39,9 @@ final class ReportCommand implements Callable<Integer> {
     Long execution;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Where to write it (default: HOME/reports/BAKE-ID.html, next to the recipe's other reports).")
-    Path output;
+            description = "Where to write it (default: HOME/reports/BAKE-ID.html, next to the recipe's other reports;"
+                    + " a folder gets BAKE-ID.html in it).")
+    String output;
 
     @Mixin
     HomeOption home;
@@ -54,6 +57,10 @@ final class ReportCommand implements Callable<Integer> {
             err.println("amibake: name a recipe (or bake id) or --execution ID, one of the two");
             return AmibakeCommand.USAGE;
         }
+        if (output != null && output.isBlank()) {
+            err.println("amibake: -o needs a file name, such as -o report.html");
+            return AmibakeCommand.USAGE;
+        }
         Path dir = home.resolve();
         try (BakeContext context = BakeContext.open(dir)) {
             var runner = context.launcher();
@@ -64,20 +71,34 @@ final class ReportCommand implements Callable<Integer> {
                         : "of '" + recipe + "'") + "; see 'amibake status'");
                 return AmibakeCommand.USAGE;
             }
-            JobExecution latest = runner.executionsOf(found.get()).stream()
-                    .max(java.util.Comparator.comparing(JobExecution::getId)).orElse(found.get());
-            BakeHistoryReader reader = new BakeHistoryReader(context.bean(JobRepository.class),
-                    context.bean(CommandOutputs.class), context.bean(WaitHistory.class));
-            BakeHistory history = reader.read(latest, runner.latestExecutions(null, 200));
-            Path file = output != null ? output
-                    : dir.resolve("reports").resolve(HtmlReport.fileName(history.bakeId()));
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
+            BakeDetail detail = runner.detail(found.get().getId()).orElseThrow();
+            List<BakeSummary> history = runner.history(detail.recipe(), HISTORY);
+            Path file = output == null ? dir.resolve("reports").resolve(BakePage.fileName(detail.bakeId()))
+                    : Files.isDirectory(Path.of(output)) ? Path.of(output).resolve(BakePage.fileName(detail.bakeId()))
+                    : Path.of(output);
+            try {
+                if (file.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(file.toAbsolutePath().getParent());
+                }
+                Files.writeString(file, HtmlReport.render(new BakePage(detail, history, BakePage.FILES, Instant.now())));
+            } catch (IOException e) {
+                err.println("amibake: cannot write the report to " + file + " (" + reason(e) + "); give another"
+                        + " file with -o");
+                return AmibakeCommand.USAGE;
             }
-            Files.writeString(file, HtmlReport.render(history, Instant.now()));
-            out.println("report: " + file + " (bake " + history.bakeId() + ", " + history.status() + ")");
+            out.println("report: " + file + " (bake " + detail.bakeId() + ", " + detail.status() + ")");
             out.flush();
             return AmibakeCommand.OK;
         }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

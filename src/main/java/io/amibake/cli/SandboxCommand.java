@@ -1,6 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.sandbox.LatencyProfile;
+import io.amibake.sandbox.MachineOptions;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxOptions;
 import java.io.IOException;
@@ -68,7 +69,19 @@ public final class SandboxCommand implements Callable<Integer> {
             description = "The next CreateImage or CopyImage in REGION ends 'failed'.")
     private List<String> failImages = new ArrayList<>();
 
+    @Option(names = "--machines", paramLabel = "DISTRIBUTION",
+            description = {"Instances of the Debian image (and of images made from them) are real machines: "
+                    + "systemd-nspawn containers that run every command for real. 'debian' is the only one; needs root.",
+                    "See docs/sandbox.md, \"Real machines\"."})
+    private String machines;
+
+    @Option(names = "--machines-cache", paramLabel = "DIR",
+            description = "Where the Debian base image and the apt proxy's packages are kept "
+                    + "(default: $AMIBAKE_MACHINES_CACHE, else /var/cache/amibake/machines).")
+    private Path machinesCache;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     @Override
     public Integer call() {
@@ -77,6 +90,13 @@ public final class SandboxCommand implements Callable<Integer> {
         try {
             options = new SandboxOptions(port, timeScale, !noThrottling,
                     profile == null ? LatencyProfile.aws() : LatencyProfile.load(profile));
+            if (machines != null) {
+                MachineOptions machineOptions = MachineOptions.of(machines);
+                options = options.withMachines(machinesCache == null ? machineOptions
+                        : machineOptions.withCacheDir(machinesCache));
+            } else if (machinesCache != null) {
+                throw new IllegalArgumentException("--machines-cache needs --machines");
+            }
             validateFaults();
         } catch (IOException | IllegalArgumentException e) {
             err.println("amibake sandbox: " + e.getMessage());
@@ -90,28 +110,54 @@ public final class SandboxCommand implements Callable<Integer> {
             err.println("amibake sandbox: cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
             err.flush();
             return AmibakeCommand.USAGE;
+        } catch (RuntimeException e) {
+            err.println("amibake sandbox: cannot start the real machines: " + e.getMessage());
+            err.flush();
+            return AmibakeCommand.FAILED;
         }
-        try (sandbox) {
-            armFaults(sandbox);
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("amibake sandbox listening on " + sandbox.endpoint());
-            out.println("time scale " + timeScale + ", throttling " + (noThrottling ? "off" : "on")
-                    + "; stats at " + sandbox.endpoint() + "/_sandbox/stats; stop with Ctrl-C");
-            out.flush();
-            Thread hook = new Thread(stopped::countDown, "amibake-sandbox-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            serve(sandbox, err);
+        } finally {
+            sandbox.close();
+            closed.countDown();
+        }
+        return AmibakeCommand.OK;
+    }
+
+    private void serve(Sandbox sandbox, PrintWriter err) {
+        armFaults(sandbox);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("amibake sandbox listening on " + sandbox.endpoint());
+        out.println("time scale " + timeScale + ", throttling " + (noThrottling ? "off" : "on")
+                + "; stats at " + sandbox.endpoint() + "/_sandbox/stats; stop with Ctrl-C");
+        if (sandbox.machines().real()) {
+            out.println("real machines: instances of Debian images boot from "
+                    + sandbox.machines().baseImage());
+        }
+        sandbox.machines().fallback().ifPresent(line -> err.println("amibake sandbox: " + line));
+        out.flush();
+        err.flush();
+        // On SIGTERM the JVM exits once its hooks end: this one waits until the sandbox is closed,
+        // its real machines shut down and their directories gone.
+        Thread hook = new Thread(() -> {
+            stopped.countDown();
             try {
-                stopped.await();
+                closed.await(3, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // stopped by Ctrl-C: the hook is already running
-            }
+        }, "amibake-sandbox-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return AmibakeCommand.OK;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // stopped by Ctrl-C: the hook is already running
+        }
     }
 
     private void validateFaults() {

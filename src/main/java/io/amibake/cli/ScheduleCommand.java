@@ -6,13 +6,11 @@ import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.TestClock;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.state.BakeState;
-import io.amibake.metrics.MetricsServer;
 import io.amibake.notify.Notifier;
 import io.amibake.notify.NotifySettings;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.Schedule;
 import io.amibake.sandbox.Sandbox;
-import io.amibake.sandbox.SandboxOptions;
 import io.amibake.schedule.RecipeFiles;
 import io.amibake.schedule.ScheduleEvents;
 import io.amibake.schedule.ScheduleEventsList;
@@ -20,7 +18,7 @@ import io.amibake.schedule.ScheduleStore;
 import io.amibake.schedule.ScheduleVariables;
 import io.amibake.schedule.Scheduler;
 import io.amibake.text.TerminalText;
-import java.io.IOException;
+import io.amibake.web.Serve;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -61,6 +59,7 @@ import picocli.CommandLine.Spec;
                         + " failures in a row (a build.timeout counts) the schedule pauses. Recipe files are read"
                         + " again as they change.",
                 "Several processes may share one PostgreSQL job repository: each slot runs once among them.",
+                "A webhook that cannot be reached at start-up is a warning: the bakes go on.",
                 "It exits 2 at start-up for a bad recipe, setting or directory or a secret variable nobody gave,"
                         + " 3 when the job repository is held"
                         + " or unreachable; after SIGTERM the exit status is the signal's (143). A bake's failure"
@@ -89,8 +88,14 @@ final class ScheduleCommand implements Callable<Integer> {
     Path varFile;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serve health on /actuator/health and Prometheus metrics on /actuator/prometheus.")
+            description = {"Serve health on /actuator/health, Prometheus metrics on /actuator/prometheus and the"
+                    + " console on 127.0.0.1:PORT: the same as 'amibake serve --port PORT' (docs/serve.md)."})
     Integer httpPort;
+
+    @Option(names = "--http-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address --http-port listens on (default: ${DEFAULT-VALUE}, this machine only;"
+                    + " 0.0.0.0 for every interface).")
+    String httpAddress;
 
     @Mixin
     CloudOptions cloud;
@@ -103,6 +108,14 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return run(httpPort == null ? null : Map.of("server.port", httpPort, "server.address", httpAddress));
+    }
+
+    /**
+     * Schedules the recipes until stopped, and with {@code serve} not null also serves the console,
+     * health and metrics with those properties (what {@code amibake serve} does).
+     */
+    int run(Map<String, Object> serve) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
@@ -129,14 +142,18 @@ final class ScheduleCommand implements Callable<Integer> {
         }
         if (list) {
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                list(recipes, context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                        context.bean(BakeSettings.class).leaseTtl(), out);
+                ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), cloud.scheduleKey());
+                list(recipes, context.launcher(), store, context.bean(BakeSettings.class).leaseTtl(), out);
             }
             return AmibakeCommand.OK;
         }
-        try (Sandbox sandbox = cloud.sandbox
-                     ? Sandbox.start(SandboxOptions.defaults().withPort(0).withTimeScale(cloud.timeScale)) : null;
-             BakeContext context = BakeContext.open(home.resolve())) {
+        if (cloud.machinesProblem() != null) {
+            err.println("amibake: " + cloud.machinesProblem());
+            return AmibakeCommand.USAGE;
+        }
+        try (Sandbox sandbox = cloud.sandbox ? Sandbox.start(cloud.sandboxOptions()) : null;
+             BakeContext context = BakeContext.open(home.resolve(), serve == null ? Map.of()
+                     : Map.of("spring.config.additional-location", Serve.SETTINGS))) {
             URI sandboxEndpoint = sandbox == null ? null : sandbox.endpoint();
             AwsSettings aws = cloud.settings(sandboxEndpoint);
             try (AwsClients clients = new AwsClients(aws)) {
@@ -148,35 +165,45 @@ final class ScheduleCommand implements Callable<Integer> {
             }
             Optional<String> deadWebhook = webhooks(recipes, context.bean(NotifySettings.class)).stream()
                     .map(url -> Notifier.unreachable(url, WEBHOOK_CHECK)).flatMap(Optional::stream).findFirst();
-            if (deadWebhook.isPresent()) {
-                err.println("amibake: " + deadWebhook.get() + "; fix the notify url or AMIBAKE_NOTIFY_URL");
+            // A chat outage must not stop the nightly bakes: each notification is tried when it is due.
+            deadWebhook.ifPresent(dead -> err.println("amibake: warning: " + dead + "; the schedule runs, and each"
+                    + " notification is tried when it is due (check the notify url or AMIBAKE_NOTIFY_URL)"));
+            err.flush();
+            Serve web;
+            try {
+                web = serve == null ? null : Serve.start(context.context(), serve);
+            } catch (RuntimeException e) {
+                err.println("amibake: cannot serve the console: " + rootMessage(e) + "; see docs/serve.md");
                 return AmibakeCommand.USAGE;
             }
-            MetricsServer metrics = metrics(context.launcher(), err);
-            if (httpPort != null && metrics == null) {
-                return AmibakeCommand.USAGE;
-            }
-            Notifier notifier = Notifier.create(context.launcher(), context.bean(NotifySettings.class), console::line);
+            Notifier notifier = Notifier.create(context.launcher(), context.bean(NotifySettings.class), console::line)
+                    .linking(web == null ? execution -> null : web.settings()::bakeUrl);
             List<ScheduleEvents> watchers = new ArrayList<>(List.of(console, notifier));
-            if (metrics != null) {
-                watchers.add(metrics.events());
-                console.line("health and metrics: http://localhost:" + metrics.port() + "/actuator/health and"
-                        + " /actuator/prometheus");
+            if (web != null) {
+                watchers.add(web.events());
             }
             ScheduleEvents events = new ScheduleEventsList(watchers, console::line);
             BakeSettings settings = context.bean(BakeSettings.class);
             String owner = "host " + settings.host() + ", pid " + ProcessHandle.current().pid();
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class),
+                    cloud.target(sandboxEndpoint).scheduleKey());
             // A scheduler counts as alive as long as a bake's lease does without a heartbeat.
-            Scheduler scheduler = new Scheduler(context.launcher(), new ScheduleStore(context.bean(DataSource.class)),
-                    files, recipes, cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
+            Scheduler scheduler = new Scheduler(context.launcher(), store, files, recipes,
+                    cloud.target(sandboxEndpoint), events, console::bakeEvents, console::line,
                     TestClock.orSystem(ZoneId.systemDefault()), owner, settings.host(), settings.leaseTtl());
+            Duration grace = web == null ? Duration.ofSeconds(60) : web.settings().shutdownGrace();
+            if (web != null) {
+                web.attach(scheduler, store, cloud.target(sandboxEndpoint));
+                console.line("console: " + web.address() + "; health on /actuator/health, metrics on"
+                        + " /actuator/prometheus");
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.line("stopping: running bakes stop at their next look and resume at the next start");
-                scheduler.close(Duration.ofSeconds(60));
+                scheduler.close(grace);
                 notifier.close();
-                if (metrics != null) {
-                    metrics.close();
+                if (web != null) {
+                    web.close();
                 }
                 stopped.countDown();
             }, "amibake-schedule-stop"));
@@ -190,18 +217,12 @@ final class ScheduleCommand implements Callable<Integer> {
         }
     }
 
-    /** The health and metrics server that {@code --http-port} asks for; null without it, or when the port is taken. */
-    private MetricsServer metrics(BakeService launcher, PrintWriter err) {
-        if (httpPort == null) {
-            return null;
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        try {
-            return MetricsServer.start(httpPort, launcher);
-        } catch (IOException | IllegalArgumentException e) {
-            err.println("amibake: cannot serve health and metrics on port " + httpPort + ": " + e.getMessage()
-                    + "; choose a free port with --http-port");
-            return null;
-        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
     /** Every webhook the scheduled recipes notify: each recipe's own, else the global one. */
@@ -322,6 +343,10 @@ final class ScheduleCommand implements Callable<Integer> {
         @Mixin
         HomeOption home;
 
+        /** Whose schedule: each target keeps its own (--sandbox, --endpoint, --profile as the schedule ran). */
+        @Mixin
+        CloudOptions cloud;
+
         @Spec
         CommandSpec spec;
 
@@ -340,9 +365,17 @@ final class ScheduleCommand implements Callable<Integer> {
                 }
             }
             try (BakeContext context = BakeContext.open(home.resolve())) {
-                if (new ScheduleStore(context.bean(DataSource.class)).resume(name)) {
+                ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), cloud.scheduleKey());
+                if (store.resume(name)) {
                     out.println("the schedule of " + name + " resumes: its next slot runs");
                     return AmibakeCommand.OK;
+                }
+                if (!store.known(name)) {
+                    err.println("amibake: no schedule of recipe '" + name + "' against " + cloud.scheduleKey()
+                            + " is known to this job repository (no slot of it ever ran here; each target, as"
+                            + " --sandbox, --endpoint or --profile name it, keeps its own schedule); check the name and"
+                            + " the target, or see 'amibake schedule --list DIR'");
+                    return AmibakeCommand.USAGE;
                 }
             }
             err.println("amibake: the schedule of " + name + " is not paused");

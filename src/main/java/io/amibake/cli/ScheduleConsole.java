@@ -39,8 +39,8 @@ final class ScheduleConsole implements ScheduleEvents {
     }
 
     @Override
-    public void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
-        line(recipe + ": slot " + slot.format(SLOT) + ": skipped: " + reason);
+    public void slotSkipped(String recipe, ZonedDateTime slot, Skip why, String detail) {
+        line(recipe + ": slot " + slot.format(SLOT) + ": skipped: " + detail);
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.read.Manifest;
 import io.amibake.recipe.Durations;
-import io.amibake.report.RegionDeployment;
+import io.amibake.engine.api.RegionDeployment;
 import io.amibake.text.Redactor;
 import io.amibake.text.TerminalText;
 import java.io.PrintWriter;

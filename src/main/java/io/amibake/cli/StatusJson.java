@@ -5,7 +5,8 @@ import io.amibake.engine.read.BakeFailures;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
-import io.amibake.report.RegionDeployment;
+import io.amibake.engine.api.RegionDeployment;
+import io.amibake.engine.read.RegionDeployments;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -88,7 +89,7 @@ final class StatusJson {
             String imageId = partition != null ? RegionState.of(partition).imageId()
                     : region.equals(recipe.source().region()) ? state.imageId() : null;
             regions.add(new Region(region, partition == null ? "NOT STARTED" : partition.getStatus().name(), imageId,
-                    RegionDeployment.of(recipe, region, partition)));
+                    RegionDeployments.of(recipe, region, partition)));
         }
         return regions;
     }

@@ -1,19 +1,17 @@
 package io.amibake.cli;
 
+import io.amibake.cloud.AwsCatalog;
 import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.CloudException;
 import io.amibake.cloud.Ec2Gateway;
-import io.amibake.engine.api.BakeService;
-import io.amibake.engine.state.BakeParameters;
-import io.amibake.lifecycle.BakeStatus;
+import io.amibake.cloud.LaunchTemplates;
+import io.amibake.cloud.SsmGateway;
 import io.amibake.lifecycle.Sweeper;
+import io.amibake.recipe.Suggestions;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,40 +55,28 @@ final class SweepCommand implements Callable<Integer> {
             err.println("amibake: an in-process sandbox has nothing to sweep; use --endpoint-url");
             return AmibakeCommand.USAGE;
         }
-        Map<String, BakeStatus> statuses = new HashMap<>();
-        try (BakeContext context = BakeContext.open(home.resolve())) {
-            BakeService launcher = context.launcher();
-            for (JobExecution execution : launcher.latestExecutions(null, Integer.MAX_VALUE / 8)) {
-                statuses.put(execution.getJobParameters().getString(BakeParameters.BAKE), status(execution, launcher));
+        for (String region : regions == null ? List.<String>of() : regions) {
+            if (!AwsCatalog.regions().contains(region)) {
+                err.println("amibake: --region " + region + ": unknown region"
+                        + Suggestions.closest(region, AwsCatalog.regions()).map(c -> "; did you mean '" + c + "'?")
+                        .orElse(""));
+                return AmibakeCommand.USAGE;
             }
         }
-        try (AwsClients clients = new AwsClients(cloud.settings(null))) {
+        try (BakeContext context = BakeContext.open(home.resolve());
+             AwsClients clients = new AwsClients(cloud.settings(null))) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             List<String> where = regions != null ? regions : ec2.enabledRegions("us-east-1");
-            Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
-                    Clock.systemUTC());
+            Sweeper sweeper = new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
+                    context.launcher()::status, Clock.systemUTC());
             List<Sweeper.Finding> findings = dryRun ? sweeper.plan(where) : sweeper.sweep(where, f -> { });
             print(out, findings, where.size());
         } catch (CloudException e) {
-            err.println("amibake: sweep stopped: " + e.code() + ": " + e.getMessage()
+            err.println("amibake: sweep stopped: " + (e.code() == null ? "" : e.code() + ": ") + e.getMessage()
                     + "; run it again to finish, it redoes nothing that is done");
             return AmibakeCommand.FAILED;
         }
         return AmibakeCommand.OK;
-    }
-
-    /** A started execution whose recipe's lease names another bake, or none, was left by a dead process. */
-    private static BakeStatus status(JobExecution execution, BakeService launcher) {
-        String bake = execution.getJobParameters().getString(BakeParameters.BAKE);
-        String recipe = execution.getJobParameters().getString(BakeParameters.RECIPE);
-        return switch (execution.getStatus()) {
-            case STARTING, STARTED, STOPPING -> launcher.running(recipe).filter(l -> bake.equals(l.bakeId())).isPresent()
-                    ? BakeStatus.RUNNING : BakeStatus.RESUMABLE;
-            case FAILED, STOPPED -> BakeStatus.RESUMABLE;
-            case COMPLETED -> BakeStatus.COMPLETED;
-            case ABANDONED -> BakeStatus.ABANDONED;
-            default -> BakeStatus.UNKNOWN;
-        };
     }
 
     private void print(PrintWriter out, List<Sweeper.Finding> findings, int regionCount) {

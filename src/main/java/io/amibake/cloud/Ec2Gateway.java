@@ -304,7 +304,7 @@ public final class Ec2Gateway {
         var images = DescribeImagesRequest.builder().owners("self").includeDeprecated(true).includeDisabled(true)
                 .filters(tagged).build();
         call(() -> ec2(region).describeImages(images)).images().stream().map(Ec2Gateway::image)
-                .forEach(i -> found.add(new Tagged("image", i.id(), i.state(), i.tags(), i.snapshotIds())));
+                .forEach(i -> found.add(Tagged.of(i)));
         call(() -> ec2(region).describeSnapshotsPaginator(r -> r.ownerIds("self").filters(tagged)).snapshots()
                 .stream().toList())
                 .forEach(s -> found.add(new Tagged("snapshot", s.snapshotId(), s.stateAsString(), tagMap(s.tags()),

@@ -3,10 +3,11 @@ package io.amibake.cloud;
 import static io.amibake.cloud.Ec2Gateway.call;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateVersion;
 
@@ -42,24 +43,34 @@ public final class LaunchTemplates {
     }
 
     /**
-     * The images that any version of any launch template in the region names: image id to the
-     * versions that name it, such as {@code httpd-web v3}. Retention keeps those images.
+     * A launch template as retention sees it: its default and latest version numbers and the
+     * image each version launches (versions that name no image are left out).
      */
-    public Map<String, List<String>> imagesInUse(String region) {
-        Map<String, List<String>> using = new HashMap<>();
+    public record Template(String name, long defaultVersion, long latestVersion, SortedMap<Long, String> images) {
+
+        public Template {
+            images = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(images));
+        }
+    }
+
+    /** Every launch template in the region, with every version's image. */
+    public List<Template> all(String region) {
+        List<Template> all = new ArrayList<>();
         var templates = call(() -> clients.ec2(region).describeLaunchTemplatesPaginator(r -> { })
                 .launchTemplates().stream().toList());
         for (var template : templates) {
+            SortedMap<Long, String> images = new TreeMap<>();
             call(() -> clients.ec2(region).describeLaunchTemplateVersionsPaginator(r -> r
                     .launchTemplateId(template.launchTemplateId())).launchTemplateVersions().stream().toList())
                     .forEach(v -> {
                         if (v.launchTemplateData() != null && v.launchTemplateData().imageId() != null) {
-                            using.computeIfAbsent(v.launchTemplateData().imageId(), k -> new ArrayList<>())
-                                    .add(template.launchTemplateName() + " v" + v.versionNumber());
+                            images.put(v.versionNumber(), v.launchTemplateData().imageId());
                         }
                     });
+            all.add(new Template(template.launchTemplateName(), template.defaultVersionNumber(),
+                    template.latestVersionNumber(), images));
         }
-        return using;
+        return all;
     }
 
     /** A new template whose first (default) version launches {@code imageId}; idempotent by client token. */

@@ -10,11 +10,23 @@ import java.util.Map;
  * @param kind        {@code instance}, {@code image} or {@code snapshot}
  * @param state       its EC2 state, such as {@code stopped}, {@code available} or {@code completed}
  * @param snapshotIds for an image, its snapshots; empty otherwise
+ * @param image       for an image, all DescribeImages said of it; null otherwise
  */
-public record Tagged(String kind, String id, String state, Map<String, String> tags, List<String> snapshotIds) {
+public record Tagged(String kind, String id, String state, Map<String, String> tags, List<String> snapshotIds,
+                     Image image) {
 
     public Tagged {
         tags = Map.copyOf(tags);
         snapshotIds = List.copyOf(snapshotIds);
+    }
+
+    /** An instance or a snapshot. */
+    public Tagged(String kind, String id, String state, Map<String, String> tags, List<String> snapshotIds) {
+        this(kind, id, state, tags, snapshotIds, null);
+    }
+
+    /** An image. */
+    public static Tagged of(Image image) {
+        return new Tagged("image", image.id(), image.state(), image.tags(), image.snapshotIds(), image);
     }
 }

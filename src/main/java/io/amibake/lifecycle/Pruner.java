@@ -6,6 +6,8 @@ import io.amibake.cloud.Image;
 import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.cloud.BakeTags;
+import io.amibake.engine.api.Protections;
+import io.amibake.engine.api.RegionUse;
 import io.amibake.recipe.Durations;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.Retention;
@@ -15,13 +17,12 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Applies a recipe's retention in every region its images reach. Only images that carry both
@@ -82,8 +83,7 @@ public final class Pruner {
     RegionPlan plan(Recipe recipe, String region) {
         List<Image> images = ec2.findOwnImagesByTag(region, BakeTags.RECIPE, recipe.name()).stream()
                 .filter(i -> i.tags().containsKey(BakeTags.BAKE) && !"deregistered".equals(i.state()))
-                .sorted(Comparator.comparing((Image i) -> i.creationDate() == null ? "" : i.creationDate())
-                        .thenComparing(Image::name).reversed())
+                .sorted(Comparator.comparing(RegionUse::created).thenComparing(Image::name).reversed())
                 .toList();
         Set<String> referenced = new HashSet<>();
         images.forEach(i -> referenced.addAll(i.snapshotIds()));
@@ -94,39 +94,41 @@ public final class Pruner {
             return new RegionPlan(region, images.stream()
                     .map(i -> new Verdict(i, false, "the recipe has no retention")).toList(), leftovers);
         }
-        String published = published(recipe, region);
-        Map<String, List<String>> inUse = new HashMap<>(ec2.instancesUsing(region,
-                images.stream().map(Image::id).toList()));
-        templates.imagesInUse(region).forEach((image, versions) ->
-                inUse.merge(image, versions, (a, b) -> Stream.concat(a.stream(), b.stream()).toList()));
+        RegionUse use = RegionUse.read(ec2, ssm, templates, region, images, parameterName(recipe).stream().toList());
         Instant now = clock.instant();
         List<Verdict> verdicts = new ArrayList<>();
         int rank = 0;
         for (Image image : images) {
-            verdicts.add(verdict(image, rank, retention, published, inUse, now));
-            if (image.isAvailable()) {
+            boolean counts = image.isAvailable() && !Protections.failedTests(image);
+            verdicts.add(verdict(image, rank, retention, use, images, now));
+            if (counts) {
                 rank++;
             }
         }
         return new RegionPlan(region, verdicts, leftovers);
     }
 
-    private Verdict verdict(Image image, int rank, Retention retention, String published,
-                            Map<String, List<String>> inUse, Instant now) {
+    /**
+     * Only available images that did not fail their tests are ranked: a failed one goes first, once
+     * a newer one passed, and a pending one is a bake's image under way.
+     */
+    private Verdict verdict(Image image, int rank, Retention retention, RegionUse use, List<Image> images,
+                            Instant now) {
         if (!image.isAvailable()) {
             return new Verdict(image, false, "is " + image.state() + "; only available images are pruned");
         }
-        if (rank < retention.keep()) {
+        boolean failed = Protections.failedTests(image);
+        if (!failed && rank < retention.keep()) {
             return new Verdict(image, false, retention.whyKept(rank));
         }
-        if (image.id().equals(published)) {
-            return new Verdict(image, false, "named by the recipe's SSM parameter");
+        Optional<Protections.Why> held = Protections.image(image, use, retention.rollbackVersions());
+        if (held.isPresent()) {
+            return new Verdict(image, false, held.get().detail());
         }
-        if (inUse.containsKey(image.id())) {
-            return new Verdict(image, false, "used by " + String.join(", ", inUse.get(image.id())));
-        }
-        if (image.deregistrationProtected()) {
-            return new Verdict(image, false, "deregistration protection is on");
+        if (failed) {
+            return Protections.failedImage(image, use, images)
+                    .map(why -> new Verdict(image, false, why.detail()))
+                    .orElseGet(() -> new Verdict(image, true, "failed its tests, and a newer image was published"));
         }
         if (!retention.expires(rank, created(image), now)) {
             return new Verdict(image, false, retention.whyKept(rank));
@@ -135,21 +137,13 @@ public final class Pruner {
                 + (retention.maxAge() == null ? "" : " and older than " + Durations.format(retention.maxAge())));
     }
 
-    /** The image id the recipe's SSM parameter holds in this region, or {@code null}. */
-    private String published(Recipe recipe, String region) {
+    /**
+     * The parameter's name as this recipe renders it now, for images made before bakes recorded
+     * theirs in {@value BakeTags#PARAMETER}.
+     */
+    private Optional<String> parameterName(Recipe recipe) {
         String template = recipe.regions().ssmParameter();
-        if (template == null) {
-            return null;
-        }
-        String name = Templates.render(template, recipe, clock.instant());
-        try {
-            return ssm.parameter(region, name);
-        } catch (CloudException e) {
-            if ("ParameterNotFound".equals(e.code())) {
-                return null;
-            }
-            throw e;
-        }
+        return template == null ? Optional.empty() : Optional.of(Templates.render(template, recipe, clock.instant()));
     }
 
     private void remove(String region, String recipe, Image image, Consumer<String> report) {

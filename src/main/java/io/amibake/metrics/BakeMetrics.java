@@ -30,17 +30,27 @@ import java.util.concurrent.atomic.AtomicReference;
  * <li>{@code amibake.aws.retries} (counter; operation, region, reason): the SDK's retries,
  *     {@code throttled} or {@code error}</li>
  * <li>{@code amibake.schedule.slots.started} (counter; recipe, resumed): slots that began a bake</li>
- * <li>{@code amibake.schedule.slots.skipped} (counter; recipe, reason) and
- *     {@code amibake.schedule.paused} (counter; recipe)</li>
+ * <li>{@code amibake.schedule.slots.skipped} (counter; recipe, reason: {@code source_unchanged} or
+ *     {@code previous_running}) and {@code amibake.schedule.paused} (counter; recipe)</li>
  * <li>{@code amibake.schedule.next.run} (gauge; recipe): the next slot as seconds since the epoch,
  *     NaN while paused</li>
+ * <li>{@code amibake.last.success.timestamp} (gauge; recipe): when the recipe's last completed bake
+ *     ended, in seconds since the epoch; what to alert on</li>
  * </ul>
- * Never throws: a meter that cannot be fed is a lost sample, not a lost slot.
+ * Every label value comes from a fixed set (outcomes, skip reasons, step names, AWS operations and
+ * regions) or from the recipes scheduled: never a bake id, an image id or an error's text, so the
+ * number of series does not grow night after night. Never throws: a meter that cannot be fed is a
+ * lost sample, not a lost slot.
  */
 public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher {
 
     private final MeterRegistry registry;
+    /** The outcomes a bake's run is counted under; anything else counts as {@code other}. */
+    private static final java.util.Set<String> OUTCOMES = java.util.Set.of("completed", "failed", "stopped",
+            "timed_out", "abandoned");
+
     private final Map<String, AtomicReference<Double>> nextRuns = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Double>> lastSuccesses = new ConcurrentHashMap<>();
 
     private final LongFunction<Optional<BakeView>> views;
 
@@ -57,6 +67,10 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
     public void bakeFinished(String recipe, BakeResult result, Duration took) {
         try {
             String outcome = result.timedOut() ? "timed_out" : result.status().toLowerCase(Locale.ROOT);
+            outcome = OUTCOMES.contains(outcome) ? outcome : "other";
+            if (result.completed()) {
+                lastSuccess(recipe, java.time.Instant.now());
+            }
             Counter.builder("amibake.bakes").description("Bakes ended, by outcome")
                     .tags("recipe", recipe, "outcome", outcome).register(registry).increment();
             Timer.builder("amibake.bake.duration").description("How long a run of a bake took")
@@ -87,9 +101,15 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
     }
 
     @Override
-    public void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
+    public void slotSkipped(String recipe, ZonedDateTime slot, Skip why, String detail) {
         Counter.builder("amibake.schedule.slots.skipped").description("Slots that ran no bake, and why")
-                .tags("recipe", recipe, "reason", reason == null ? "unknown" : reason).register(registry).increment();
+                .tags("recipe", recipe, "reason", why.label()).register(registry).increment();
+    }
+
+    /** Says when the recipe's last completed bake ended: at start-up from the repository, then at each success. */
+    public void lastSuccess(String recipe, java.time.Instant ended) {
+        gauge(lastSuccesses, "amibake.last.success.timestamp", "When the recipe's last completed bake ended, in"
+                + " seconds since the epoch", recipe).set(ended.toEpochMilli() / 1000.0);
     }
 
     @Override
@@ -101,13 +121,18 @@ public final class BakeMetrics implements ScheduleEvents, RequestCounter.Watcher
     @Override
     public void nextRun(String recipe, ZonedDateTime next) {
         double seconds = next == null ? Double.NaN : next.toInstant().toEpochMilli() / 1000.0;
-        nextRuns.computeIfAbsent(recipe, name -> {
+        gauge(nextRuns, "amibake.schedule.next.run", "The recipe's next slot, in seconds since the epoch; NaN while"
+                + " paused", recipe).set(seconds);
+    }
+
+    private AtomicReference<Double> gauge(Map<String, AtomicReference<Double>> values, String name,
+                                          String description, String recipe) {
+        return values.computeIfAbsent(recipe, key -> {
             AtomicReference<Double> value = new AtomicReference<>(Double.NaN);
-            Gauge.builder("amibake.schedule.next.run", value, AtomicReference::get)
-                    .description("The recipe's next slot, in seconds since the epoch; NaN while paused")
-                    .baseUnit("seconds").tags("recipe", name).register(registry);
+            Gauge.builder(name, value, AtomicReference::get).description(description).baseUnit("seconds")
+                    .tags("recipe", key).register(registry);
             return value;
-        }).set(seconds);
+        });
     }
 
     @Override

@@ -67,6 +67,8 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     private HttpClient http;
     private boolean closed;
     private final java.util.Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+    /** A bake's page by its execution, or null: {@code serve}'s console at its public URL. */
+    private volatile java.util.function.LongFunction<String> pages = execution -> null;
 
     /**
      * @param problems told, in one line, about a delivery that failed for good (the URL's path,
@@ -103,6 +105,15 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
     /** The notifier of a scheduler or a command: the global settings, the default pacing. */
     public static Notifier create(BakeService launcher, NotifySettings settings, Consumer<String> problems) {
         return new Notifier(launcher, settings, Pacing.DEFAULT, problems);
+    }
+
+    /**
+     * Links each event to the bake's page, where {@code pages} gives one (the {@code url} field,
+     * and a line of the text): {@code serve} with a public URL.
+     */
+    public Notifier linking(java.util.function.LongFunction<String> pages) {
+        this.pages = pages;
+        return this;
     }
 
     /**
@@ -229,9 +240,11 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
         String failedStep = bake.failedStep();
         String error = redactor.redact(result.error());
         Map<String, String> images = images(bake, result, state);
+        String page = pages.apply(execution.getId());
         event.put("failedStep", failedStep).put("failedRegions", failedRegions).put("error", error)
                 .put("imageId", result.imageId()).put("images", images)
-                .put("manifest", result.manifest() == null ? null : result.manifest().toString());
+                .put("manifest", result.manifest() == null ? null : result.manifest().toString())
+                .put("url", page);
         String where = failedStep != null ? " at step " + failedStep
                 : failedRegions.isEmpty() ? "" : " in " + String.join(", ", failedRegions);
         event.text(switch (kind) {
@@ -240,7 +253,7 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
             case "recovered" -> "amibake: recipe " + recipe + " recovered: bake " + state.bakeId()
                     + " completed after a failure" + imagesLine(images);
             default -> "amibake: bake " + state.bakeId() + " of recipe " + recipe + " completed" + imagesLine(images);
-        });
+        } + (page == null ? "" : "\n" + page));
         return Optional.of(new Delivery(target, event));
     }
 
@@ -425,8 +438,13 @@ public final class Notifier implements ScheduleEvents, AutoCloseable {
             return this;
         }
 
+        /**
+         * The text for people, escaped as Slack requires of a message's text: {@code &}, {@code <}
+         * and {@code >} as HTML entities, so that command output such as {@code <!channel>} or
+         * {@code <https://x|label>} is shown, not read as a mention or a link.
+         */
         void text(String text) {
-            fields.put("text", text);
+            fields.put("text", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"));
         }
 
         Map<String, Object> fields() {

@@ -26,8 +26,11 @@ final class ImageReader {
     static final Pattern KMS_KEY = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
                     + "|arn:aws:kms:([a-z0-9-]+):\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})");
-    /** AWS allows 50 tags per resource (docs/aws.md); amibake adds Name, amibake:bake and amibake:recipe. */
-    static final int MAX_TAGS = 47;
+    /**
+     * AWS allows 50 tags per resource (docs/aws.md); amibake adds Name, amibake:bake, amibake:recipe,
+     * amibake:parameter, amibake:test and amibake:published.
+     */
+    static final int MAX_TAGS = 44;
     /** AWS limits (docs/aws.md): tag key and value lengths, image description, accounts shared with. */
     static final int MAX_TAG_KEY = 128;
     static final int MAX_TAG_VALUE = 256;
@@ -35,6 +38,8 @@ final class ImageReader {
     static final int MAX_SHARE = 1000;
     /** AWS allows 50,000 AMIs per region (docs/aws.md): a larger keep could never prune anything. */
     static final int MAX_KEEP = 50_000;
+    /** A launch template has at most 10,000 versions (docs/aws.md). */
+    static final int MAX_ROLLBACK = 10_000;
     /** Also EC2's limit on a deprecation time: at most 10 years ahead. */
     static final Duration MAX_AGE = Duration.ofDays(3650);
     private static final Pattern IMDS_V2 = Pattern.compile("v2\\.0");
@@ -89,8 +94,8 @@ final class ImageReader {
         if (f == null) {
             return null;
         }
-        if (!f.has("keep") && !f.has("maxAge")) {
-            nodes.problem(node, "image.retention", "says nothing: give 'keep', 'maxAge' or both",
+        if (!f.has("keep") && !f.has("maxAge") && !f.has("rollbackVersions")) {
+            nodes.problem(node, "image.retention", "says nothing: give 'keep', 'maxAge' or 'rollbackVersions'",
                     "for example {keep: 5, maxAge: 30d}");
             return null;
         }
@@ -98,10 +103,13 @@ final class ImageReader {
                 : Integer.valueOf(Retention.DEFAULT_KEEP);
         Duration maxAge = f.has("maxAge")
                 ? nodes.duration(f.value("maxAge"), "image.retention.maxAge", MAX_AGE) : null;
-        if (keep == null || f.has("maxAge") && maxAge == null) {
+        Integer rollback = f.has("rollbackVersions") ? nodes.integer(f.value("rollbackVersions"),
+                "image.retention.rollbackVersions", 0, MAX_ROLLBACK, "versions")
+                : Integer.valueOf(Retention.DEFAULT_ROLLBACK_VERSIONS);
+        if (keep == null || rollback == null || f.has("maxAge") && maxAge == null) {
             return null;
         }
-        return new Retention(keep, maxAge);
+        return new Retention(keep, maxAge, rollback);
     }
 
     private Map<String, String> tags(Node node, String recipeName, String os, Map<String, String> variables) {
@@ -114,7 +122,7 @@ final class ImageReader {
         if (f.values.size() > MAX_TAGS) {
             Node extra = f.keys.get(f.keyOrder().get(MAX_TAGS));
             nodes.problem(extra, "image.tags", "has " + f.values.size() + " tags; at most " + MAX_TAGS
-                    + " fit, as AWS allows 50 per resource and amibake adds 3 of its own", null);
+                    + " fit, as AWS allows 50 per resource and amibake adds " + (50 - MAX_TAGS) + " of its own", null);
             ok = false;
         }
         for (String key : f.keyOrder()) {
@@ -192,6 +200,10 @@ final class ImageReader {
         }
         if (rendered.length() > RecipeReader.MAX_SSM_NAME) {
             return "renders to " + rendered.length() + " characters; SSM allows " + RecipeReader.MAX_SSM_NAME;
+        }
+        if (rendered.length() > MAX_TAG_VALUE) {
+            return "renders to " + rendered.length() + " characters; each image records the name in a tag, and a tag"
+                    + " value holds " + MAX_TAG_VALUE + " (docs/aws.md, Tags)";
         }
         if (rendered.chars().filter(c -> c == '/').count() > RecipeReader.MAX_SSM_LEVELS) {
             return "renders to '" + rendered + "'; SSM allows at most " + RecipeReader.MAX_SSM_LEVELS + " levels";

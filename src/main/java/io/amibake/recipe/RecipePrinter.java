@@ -54,6 +54,7 @@ public final class RecipePrinter {
             Map<String, Object> keep = new LinkedHashMap<>();
             keep.put("keep", retention.keep());
             putIfSet(keep, "maxAge", retention.maxAge() == null ? null : Durations.format(retention.maxAge()));
+            keep.put("rollbackVersions", retention.rollbackVersions());
             image.put("retention", keep);
         }
         ImageSettings settings = recipe.image().settings();

@@ -37,7 +37,7 @@ final class RecipeReader {
     static final List<String> CLEANUP_KEYS = List.of("cleaners", "stopServices", "run");
     static final List<String> IMAGE_KEYS = List.of("name", "description", "tags", "retention", "deprecateAfter",
             "deregistrationProtection", "imdsSupport");
-    static final List<String> RETENTION_KEYS = List.of("keep", "maxAge");
+    static final List<String> RETENTION_KEYS = List.of("keep", "maxAge", "rollbackVersions");
     static final List<String> TEST_KEYS = List.of("steps", "defaults", "regions");
     static final List<String> DEPLOY_KEYS = List.of("launchTemplate", "regions", "instances");
     static final List<String> INSTANCES_KEYS = List.of("count", "instanceType", "subnet", "securityGroups");

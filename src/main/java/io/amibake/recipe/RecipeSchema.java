@@ -173,9 +173,15 @@ public final class RecipeSchema {
         keep.put("type", "integer");
         keep.put("minimum", 1);
         keep.put("maximum", ImageReader.MAX_KEEP);
+        Map<String, Object> rollback = new LinkedHashMap<>();
+        rollback.put("type", "integer");
+        rollback.put("minimum", 0);
+        rollback.put("maximum", ImageReader.MAX_ROLLBACK);
         Map<String, Object> retention = object(RecipeReader.RETENTION_KEYS, List.of(), Map.of(
                 "keep", describe(keep, "the newest images that always stay in each region"),
-                "maxAge", ref("duration")));
+                "maxAge", ref("duration"),
+                "rollbackVersions", describe(rollback, "launch template versions below the default whose images stay"
+                        + " (default " + Retention.DEFAULT_ROLLBACK_VERSIONS + ")")));
         retention.put("minProperties", 1);
         return object(RecipeReader.IMAGE_KEYS, List.of("name"), Map.of(
                 "name", describe(Map.of("type", "string"), "a template: {{recipe}}, {{os}}, {{var.NAME}}, {{date}}"),

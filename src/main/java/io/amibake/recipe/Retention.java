@@ -11,16 +11,29 @@ import java.time.Instant;
  * @param keep   how many of the newest images stay in each region, at least 1
  * @param maxAge beyond the newest {@code keep}, images older than this go; {@code null} when
  *               every image beyond the newest {@code keep} goes
+ * @param rollbackVersions how many versions just below each launch template's default keep the
+ *               images they launch, so that a rollback finds its image; the default and latest
+ *               versions always do
  */
-public record Retention(int keep, Duration maxAge) {
+public record Retention(int keep, Duration maxAge, int rollbackVersions) {
 
     /** With only {@code maxAge} given, the newest image still stays: retention never empties a region. */
     public static final int DEFAULT_KEEP = 1;
+    /** One rollback: the version a template had before the last bake moved it. */
+    public static final int DEFAULT_ROLLBACK_VERSIONS = 1;
 
     public Retention {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be at least 1, was " + keep);
         }
+        if (rollbackVersions < 0) {
+            throw new IllegalArgumentException("rollbackVersions must be at least 0, was " + rollbackVersions);
+        }
+    }
+
+    /** Keeps {@value #DEFAULT_ROLLBACK_VERSIONS} rollback version. */
+    public Retention(int keep, Duration maxAge) {
+        this(keep, maxAge, DEFAULT_ROLLBACK_VERSIONS);
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.amibake.recipe;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -34,10 +37,33 @@ public record Schedule(String cron, ZoneId zone, String when, int pauseAfter) {
         }
     }
 
-    /** The first slot strictly after {@code time}, in the schedule's zone; null if there is none. */
+    /**
+     * The first slot strictly after {@code time}, in the schedule's zone; null if there is none.
+     * The expression is read in the zone's wall-clock time, as cron reads it, across daylight-saving
+     * changes too: a slot that falls into a gap (02:30 on the night clocks go from 02:00 to 03:00)
+     * runs once, shifted by the gap (03:30); a slot in an hour that comes twice (02:30 when clocks go
+     * from 03:00 back to 02:00) runs once, the first time.
+     */
     public ZonedDateTime next(ZonedDateTime time) {
-        return expression(cron).next(time.withZoneSameInstant(zone));
+        CronExpression expression = expression(cron);
+        Instant after = time.toInstant();
+        // Local slots from a little earlier: one in a gap that wall-clock time jumped over maps to
+        // an instant after it. Mapped slots are not ordered like local ones around a change, so the
+        // earliest instant wins, looking on until no later local slot can map before it.
+        LocalDateTime local = expression.next(time.withZoneSameInstant(zone).toLocalDateTime().minus(DST_REACH));
+        ZonedDateTime best = null;
+        while (local != null && (best == null || !local.isAfter(best.toLocalDateTime().plus(DST_REACH)))) {
+            ZonedDateTime slot = ZonedDateTime.ofLocal(local, zone, null);
+            if (slot.toInstant().isAfter(after) && (best == null || slot.isBefore(best))) {
+                best = slot;
+            }
+            local = expression.next(local);
+        }
+        return best;
     }
+
+    /** Longer than any daylight-saving change (two hours at most). */
+    private static final Duration DST_REACH = Duration.ofHours(3);
 
     public boolean onlyWhenSourceChanged() {
         return SOURCE_CHANGED.equals(when);

@@ -61,7 +61,11 @@ final class ScheduleReader {
         String cron = f.has("cron") ? nodes.string(f.value("cron"), "schedule.cron") : null;
         if (cron != null) {
             try {
-                Schedule.expression(cron);
+                if (Schedule.expression(cron).next(java.time.LocalDateTime.of(2000, 1, 1, 0, 0)) == null) {
+                    nodes.problem(f.value("cron"), "schedule.cron", "'" + cron + "' never comes: no date matches"
+                            + " its day and month (February has no 30th, say)", "check the day and month fields");
+                    cron = null;
+                }
             } catch (IllegalArgumentException e) {
                 nodes.problem(f.value("cron"), "schedule.cron", "expected a cron expression such as '0 2 * * *'"
                         + " (02:00 every day) or '*/30 * * * * *' (seconds first), found '" + cron + "': "

@@ -11,14 +11,16 @@ final class AdminFaults {
     /**
      * Arms one fault from the admin API's JSON: {@code {"fault":"failNext","operation":...,
      * "region":...,"errorCode":...,"times":...}}, {@code "failAfter"} (the same fields), {@code "dropNext"} (operation, region, times),
-     * {@code "failCommand"} (regex, exitCode, stderr, times), {@code "failNextImage"} (region),
-     * {@code "failImage"} (imageId of a pending image) or {@code "deny"} (operation, region: until cleared).
+     * {@code "failCommand"} (regex, exitCode, stderr, times, region), {@code "failNextImage"} (region),
+     * {@code "failImage"} (imageId of a pending image), {@code "deny"} (operation, region: until cleared)
+     * or {@code "holdAptLock"} (seconds, and name: the next real machine, or the next whose instance's
+     * Name tag is name, holds apt's locks that long).
      */
     static void arm(Faults faults, JsonNode f) {
         String kind = SsmApi.text(f, "fault");
         if (kind == null) {
             throw new IllegalArgumentException("a fault needs \"fault\": failNext, dropNext, failCommand, failNextImage, "
-                    + "failImage or deny");
+                    + "failImage, deny or holdAptLock");
         }
         int times = f.path("times").asInt(1);
         switch (kind) {
@@ -28,12 +30,15 @@ final class AdminFaults {
                     required(f, "errorCode"), times);
             case "dropNext" -> faults.dropNext(required(f, "operation"), SsmApi.text(f, "region"), times);
             case "failCommand" -> faults.failCommand(required(f, "regex"), f.path("exitCode").asInt(1),
-                    SsmApi.text(f, "stderr"), times);
+                    SsmApi.text(f, "stderr"), times, SsmApi.text(f, "region"));
             case "failNextImage" -> faults.failNextImage(required(f, "region"));
             case "failImage" -> faults.failImage(required(f, "imageId"));
             case "deny" -> faults.deny(required(f, "operation"), SsmApi.text(f, "region"));
+            case "holdAptLock" -> faults.holdAptLock(java.time.Duration.ofSeconds(f.path("seconds").asLong(0)),
+                    SsmApi.text(f, "name"));
             default -> throw new IllegalArgumentException("unknown fault '" + kind
-                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage, failImage or deny");
+                    + "': expected failNext, failAfter, dropNext, failCommand, failNextImage, failImage, deny or "
+                    + "holdAptLock");
         }
     }
 

@@ -22,6 +22,7 @@ final class Cloud {
     static final String ACCOUNT = "123456789012";
     static final String AMAZON_OWNER = "137112412989";
     static final String CANONICAL_OWNER = "099720109477";
+    static final String DEBIAN_OWNER = "136693071363";
 
     final SandboxClock clock;
     final LatencyProfile profile;
@@ -34,6 +35,8 @@ final class Cloud {
     final List<Command> commandLog = new ArrayList<>();
     /** Regions the account has not opted in to: DescribeRegions lists them only with AllRegions. */
     final Set<String> disabledRegions = new java.util.TreeSet<>();
+    /** The real machines, or null when the sandbox models every instance; see {@link Machines}. */
+    Machines machines;
     /** The account's IAM instance profiles by name (IAM is global); RunInstances refuses any other. */
     final Set<String> instanceProfiles = new java.util.TreeSet<>(List.of("AmazonSSMRoleForInstancesQuickSetup",
             "amibake-build"));
@@ -71,7 +74,7 @@ final class Cloud {
     /** The region's state, created (and its public images and parameters seeded) on first use. */
     Region region(String name) {
         return regions.computeIfAbsent(name, n -> PublicImages.seed(KmsApi.seed(Ec2Network.seed(new Region(n)),
-                clock.now()), clock.now()));
+                clock.now()), clock.now(), machines == null ? null : machines.baseLayers()));
     }
 
     Iterable<Region> regions() {
@@ -167,6 +170,8 @@ final class Cloud {
         Timeline timeline;
         /** What is on its disk and runs on it; see {@link InstanceContents}. */
         InstanceContents contents;
+        /** The real machine it is, or null when {@link #contents} models it. */
+        Machine machine;
 
         String state(Instant now) {
             return timeline.stateAt(now);
@@ -212,6 +217,8 @@ final class Cloud {
         Set<String> launchGroups = new LinkedHashSet<>();
         /** What its instances boot with; {@code null} for a public image, whose contents follow its name. */
         InstanceContents contents;
+        /** The directories its real machines boot from, top first, the base image last; null for a modelled image. */
+        java.util.List<java.nio.file.Path> layers;
 
         String state(Instant now) {
             if (deregisteredAt != null) {

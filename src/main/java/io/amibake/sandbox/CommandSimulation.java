@@ -38,11 +38,15 @@ final class CommandSimulation {
         inv.instanceId = instanceId;
         inv.visibleAt = now.plus(profile.consistencyDelay());
         inv.startAt = now.plus(cloud.transition(profile.commandDelivery()));
+        Cloud.Instance in = cloud.region(c.region).instances.get(instanceId);
+        if (in.machine != null) {
+            return onMachine(c, inv, in.machine);
+        }
         Simulation sim = simulate(c.lines);
         ShellModel.Outcome model = ShellModel.run(contents(c.region, instanceId), c.lines);
         Duration run = cloud.transition(
                 profile.commandBase().plus(profile.commandPerPackage().multipliedBy(sim.packages)));
-        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.lines);
+        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.region, c.lines);
         inv.stdout = sim.stdout + model.stdout();
         inv.shutsDown = sim.shutsDown && fault.isEmpty();
         inv.stderr = sim.stderr + model.stderr();
@@ -66,11 +70,35 @@ final class CommandSimulation {
             inv.finalStatus = "TimedOut";
             inv.finalDetails = "ExecutionTimedOut";
             inv.responseCode = -1;
-            inv.stderr = inv.stderr + "\nfailed to run commands: exit status -1: execution timed out after "
-                    + c.executionTimeoutSeconds + " seconds";
+            inv.stderr = inv.stderr + timedOut(c.executionTimeoutSeconds);
         }
         inv.endAt = inv.startAt.plus(run);
         return inv;
+    }
+
+    /**
+     * On a real machine the lines really run, and the invocation ends when they do; an injected
+     * failure still wins, without running anything.
+     */
+    private Invocation onMachine(Command c, Invocation inv, Machine machine) {
+        inv.stdout = "";
+        inv.stderr = "";
+        Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.region, c.lines);
+        if (fault.isPresent()) {
+            inv.finalStatus = "Failed";
+            inv.finalDetails = "Failed";
+            inv.responseCode = fault.get().exitCode();
+            inv.stderr = fault.get().stderr();
+            inv.endAt = inv.startAt.plus(cloud.profile.commandBase());
+            return inv;
+        }
+        cloud.machines.run(c, inv, machine);
+        return inv;
+    }
+
+    /** What the agent adds to stderr when a command runs past its executionTimeout. */
+    static String timedOut(int seconds) {
+        return "\nfailed to run commands: exit status -1: execution timed out after " + seconds + " seconds";
     }
 
     /**

@@ -38,6 +38,11 @@ final class Ec2Api {
                 || p.hasAny("Owner");
     }
 
+    /** Every launch template, as views; the caller holds the cloud's lock. */
+    List<SandboxLaunchTemplate> launchTemplates() {
+        return launchTemplates.views();
+    }
+
     String handle(String action, Cloud.Region region, QueryParams p, String requestId) {
         Xml xml = Xml.response(action, requestId);
         switch (action) {

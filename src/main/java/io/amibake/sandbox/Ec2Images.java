@@ -74,6 +74,9 @@ final class Ec2Images {
                     d.kmsKeyId(), d.deleteOnTermination(), null));
         }
         image.encrypted = image.blockDevices.stream().anyMatch(BlockDevice::encrypted);
+        if (in.machine != null) {
+            cloud.machines.capture(in, image);
+        }
         xml.el("imageId", image.id);
     }
 
@@ -285,6 +288,8 @@ final class Ec2Images {
         image.sourceRegion = sourceRegionName;
         image.sourceImageId = sourceImageId;
         image.contents = InstanceContents.of(source);
+        // A copy shares its source's layers: they never change once made.
+        image.layers = source.layers;
         image.encrypted = encrypted || source.encrypted;
         // EBS reports the key's ARN, whatever form of its id the request used.
         String defaultKey = KmsApi.resolve(region, "alias/aws/ebs").arn();
@@ -340,6 +345,12 @@ final class Ec2Images {
             }
         }
         xml.el("return", true);
+    }
+
+    /** Sets when the image and its snapshots complete (or fail, if the image fails). */
+    static void complete(Cloud.Region region, Image image, Instant at) {
+        image.readyAt = at;
+        region.snapshots.values().stream().filter(s -> s.image == image).forEach(s -> s.completeAt = at);
     }
 
     static ApiException unavailable(String imageId, String state) {

@@ -137,10 +137,14 @@ final class Ec2Instances {
                 in.blockDevices.add(new BlockDevice(d.deviceName(), d.snapshotId(), d.volumeSize(), d.volumeType(),
                         d.encrypted(), d.kmsKeyId(), d.deleteOnTermination(), Cloud.newId("vol")));
             }
-            in.contents = InstanceContents.of(image).boot();
             in.timeline = new Timeline(now, "pending");
             in.timeline.then(now.plus(cloud.transition(cloud.profile.instanceRunning())), "running");
             region.instances.put(in.id, in);
+            if (cloud.machines != null && image.layers != null) {
+                in.machine = cloud.machines.launch(in, image.layers);
+            } else {
+                in.contents = InstanceContents.of(image).boot();
+            }
             launched.add(in);
         }
         if (token != null) {
@@ -268,6 +272,9 @@ final class Ec2Instances {
                 if (in.contents != null) {
                     in.contents.boot();
                 }
+                if (in.machine != null) {
+                    cloud.machines.boot(in);
+                }
                 in.timeline.cutAfter(now);
                 in.timeline.then(now, "pending");
                 in.timeline.then(now.plus(cloud.transition(cloud.profile.instanceRunning())), "running");
@@ -305,15 +312,32 @@ final class Ec2Instances {
         });
     }
 
-    /** Plans a stop or a termination from {@code at}, forgetting whatever was planned after it. */
+    /**
+     * Plans a stop or a termination from {@code at}, forgetting whatever was planned after it. A
+     * real machine reaches the end state when its container has really gone, and not before the
+     * profile's time.
+     */
     static void stop(Cloud cloud, Instance in, Instant at, String transit, String end, String reason) {
         Instant done = at.plus(cloud.transition(transit.equals("stopping") ? cloud.profile.instanceStopping()
                 : cloud.profile.instanceTerminating()));
         in.timeline.cutAfter(at);
         in.timeline.then(at, transit);
-        in.timeline.then(done, end);
         in.stateReasons.put(at, reason);
-        in.stateReasons.put(done, reason);
+        if (in.machine == null) {
+            in.timeline.then(done, end);
+            in.stateReasons.put(done, reason);
+            return;
+        }
+        Timeline.Entry planned = in.timeline.last();
+        cloud.machines.shutDown(in, end.equals("terminated"), () -> {
+            // Unless another action has planned something else since.
+            if (in.timeline.last().equals(planned)) {
+                Instant now = cloud.now();
+                Instant reached = now.isAfter(done) ? now : done;
+                in.timeline.then(reached, end);
+                in.stateReasons.put(reached, reason);
+            }
+        });
     }
 
     private void stop(Instance in, Instant at, String transit, String end, String reason) {

@@ -49,6 +49,21 @@ final class Ec2LaunchTemplates {
     private record Version(long number, String description, Instant createdAt, Map<String, String> data) {
     }
 
+    /** Every template in every region, as views; the caller holds the cloud's lock. */
+    java.util.List<SandboxLaunchTemplate> views() {
+        java.util.List<SandboxLaunchTemplate> views = new java.util.ArrayList<>();
+        templates.forEach((region, byId) -> byId.values().forEach(t -> {
+            TreeMap<Long, String> images = new TreeMap<>();
+            t.versions.values().forEach(v -> {
+                if (v.data().get("ImageId") != null) {
+                    images.put(v.number(), v.data().get("ImageId"));
+                }
+            });
+            views.add(new SandboxLaunchTemplate(region, t.name, t.defaultVersion, t.versions.lastKey(), images));
+        }));
+        return views;
+    }
+
     void createLaunchTemplate(Cloud.Region region, QueryParams p, Xml xml) {
         String name = p.require("LaunchTemplateName");
         if (!NAME.matcher(name).matches()) {

@@ -29,6 +29,11 @@ public final class Faults {
     private final List<Armed> requestFaults = new ArrayList<>();
     private final List<ArmedCommand> commandFaults = new ArrayList<>();
     private final Set<String> failingImageRegions = new HashSet<>();
+    private final List<AptLockHold> aptLockHolds = new ArrayList<>();
+
+    /** An armed holdAptLock: how long, and the Name tag of the instance it waits for (null: any). */
+    record AptLockHold(java.time.Duration duration, String name) {
+    }
     /** Denied actions as {@code operation@region}, or {@code operation@*} for every region. */
     private final Set<String> denied = new java.util.LinkedHashSet<>();
     private final java.util.function.Predicate<String> imageFailer;
@@ -70,9 +75,17 @@ public final class Faults {
     }
 
     /** Like {@link #failCommand(String, int, String)} for the next {@code times} matching commands. */
-    public synchronized void failCommand(String regex, int exitCode, String stderr, int times) {
+    public void failCommand(String regex, int exitCode, String stderr, int times) {
+        failCommand(regex, exitCode, stderr, times, null);
+    }
+
+    /**
+     * Like {@link #failCommand(String, int, String, int)}, for commands sent in {@code regionOrNull}
+     * only (null: any region): a test that fails on the instances of one region.
+     */
+    public synchronized void failCommand(String regex, int exitCode, String stderr, int times, String regionOrNull) {
         commandFaults.add(new ArmedCommand(Pattern.compile(regex), new CommandFault(exitCode,
-                stderr == null ? "" : stderr), positive(times)));
+                stderr == null ? "" : stderr), positive(times), regionOrNull));
     }
 
     /** The next CreateImage or CopyImage in {@code region} is accepted but ends {@code failed}. */
@@ -102,12 +115,31 @@ public final class Faults {
         denied.add(operation + "@" + (regionOrNull == null ? "*" : regionOrNull));
     }
 
+    /**
+     * The next real machine to boot (docs/sandbox.md, "Real machines") holds apt's locks for
+     * {@code duration} from the moment its agent comes online, as cloud-init and unattended-upgrades
+     * do after a first boot on Ubuntu's and Debian's AMIs: a real process in the machine holds the
+     * dpkg and package-list locks. Without real machines it never fires.
+     */
+    public void holdAptLock(java.time.Duration duration) {
+        holdAptLock(duration, null);
+    }
+
+    /** Like {@link #holdAptLock(java.time.Duration)}, on the next machine whose instance's Name tag is {@code name}. */
+    public synchronized void holdAptLock(java.time.Duration duration, String name) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("the lock must be held for a positive time, was " + duration);
+        }
+        aptLockHolds.add(new AptLockHold(duration, name));
+    }
+
     /** Removes every fault not yet used. */
     public synchronized void clear() {
         denied.clear();
         requestFaults.clear();
         commandFaults.clear();
         failingImageRegions.clear();
+        aptLockHolds.clear();
     }
 
     /** The faults still armed, for the admin API. */
@@ -123,10 +155,14 @@ public final class Faults {
         }
         for (ArmedCommand c : commandFaults) {
             list.add(Map.of("fault", "failCommand", "regex", c.pattern.pattern(), "exitCode", c.fault.exitCode(),
-                    "stderr", c.fault.stderr(), "times", c.left));
+                    "stderr", c.fault.stderr(), "times", c.left, "region", String.valueOf(c.region)));
         }
         for (String region : failingImageRegions) {
             list.add(Map.of("fault", "failNextImage", "region", region));
+        }
+        for (AptLockHold h : aptLockHolds) {
+            list.add(Map.of("fault", "holdAptLock", "seconds", h.duration().toSeconds(), "name",
+                    String.valueOf(h.name())));
         }
         for (String d : denied) {
             list.add(Map.of("fault", "deny", "operation", d.substring(0, d.indexOf('@')),
@@ -152,14 +188,26 @@ public final class Faults {
         return Optional.empty();
     }
 
-    synchronized Optional<CommandFault> takeCommandFault(List<String> lines) {
+    synchronized Optional<CommandFault> takeCommandFault(String region, List<String> lines) {
         for (Iterator<ArmedCommand> it = commandFaults.iterator(); it.hasNext(); ) {
             ArmedCommand c = it.next();
-            if (lines.stream().anyMatch(line -> c.pattern.matcher(line).find())) {
+            if ((c.region == null || c.region.equals(region))
+                    && lines.stream().anyMatch(line -> c.pattern.matcher(line).find())) {
                 if (--c.left <= 0) {
                     it.remove();
                 }
                 return Optional.of(c.fault);
+            }
+        }
+        return Optional.empty();
+    }
+
+    synchronized Optional<java.time.Duration> takeAptLockHold(String instanceName) {
+        for (Iterator<AptLockHold> it = aptLockHolds.iterator(); it.hasNext(); ) {
+            AptLockHold h = it.next();
+            if (h.name() == null || h.name().equals(instanceName)) {
+                it.remove();
+                return Optional.of(h.duration());
             }
         }
         return Optional.empty();
@@ -189,12 +237,14 @@ public final class Faults {
     private static final class ArmedCommand {
         final Pattern pattern;
         final CommandFault fault;
+        final String region;
         int left;
 
-        ArmedCommand(Pattern pattern, CommandFault fault, int left) {
+        ArmedCommand(Pattern pattern, CommandFault fault, int left, String region) {
             this.pattern = pattern;
             this.fault = fault;
             this.left = left;
+            this.region = region;
         }
     }
 }

@@ -62,6 +62,7 @@ public final class Sandbox implements AutoCloseable {
     private final Map<SandboxStats.Row, LongAdder> requests = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService executor;
+    private final SandboxMachines machines;
 
     private Sandbox(SandboxOptions options, SandboxClock clock) throws IOException {
         this.options = options;
@@ -80,6 +81,14 @@ public final class Sandbox implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/", this::serve);
+        try {
+            // Last: it may build the base image (minutes) and starts containers' helpers.
+            this.machines = SandboxMachines.start(options.machines(), cloud, faults);
+        } catch (IOException | RuntimeException e) {
+            server.stop(0);
+            executor.shutdownNow();
+            throw e;
+        }
     }
 
     /** Starts a sandbox whose clock runs 1/timeScale times faster than real time. */
@@ -114,6 +123,11 @@ public final class Sandbox implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** The real machines: whether they run, why not, what their images hold (docs/sandbox.md, "Real machines"). */
+    public SandboxMachines machines() {
+        return machines;
     }
 
     /** The account's instance profiles, instance type offerings, KMS keys and network, for tests to change. */
@@ -225,6 +239,25 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Every launch template in every region, with the image each version launches. */
+    public List<SandboxLaunchTemplate> launchTemplates() {
+        synchronized (cloud) {
+            return ec2.launchTemplates();
+        }
+    }
+
+    /** Every SSM parameter the account wrote, in every region; AWS's public parameters are left out. */
+    public List<SandboxParameter> parameters() {
+        synchronized (cloud) {
+            List<SandboxParameter> list = new ArrayList<>();
+            for (Cloud.Region region : cloud.regions()) {
+                region.parameters.values().stream().filter(p -> !p.name.startsWith("/aws/"))
+                        .forEach(p -> list.add(new SandboxParameter(region.name, p.name, p.value)));
+            }
+            return list;
+        }
+    }
+
     /** The most AMI copies that were ever pending at once in the region (its copy limit bounds it). */
     public int peakConcurrentCopies(String region) {
         synchronized (cloud) {
@@ -269,6 +302,7 @@ public final class Sandbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        machines.close();
     }
 
     // ---- HTTP

@@ -18,15 +18,16 @@ import java.util.Objects;
  *                   registration, a command, an image, a copy) varies around the profile's value:
  *                   by a factor e^u, u drawn uniformly from [-variation, variation] by a random
  *                   generator seeded with {@code seed} (0: every transition takes the profile's value)
+ * @param machines   when not null, instances of the Debian image are real machines; null models them all
  */
 public record SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile, int copyLimit,
-                             Long seed, double variation) {
+                             Long seed, double variation, MachineOptions machines) {
 
     /** AWS's documented limit of concurrent AMI copies per destination region. */
     public static final int DEFAULT_COPY_LIMIT = 100;
 
     public SandboxOptions(int port, double timeScale, boolean throttling, LatencyProfile profile) {
-        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null, 0);
+        this(port, timeScale, throttling, profile, DEFAULT_COPY_LIMIT, null, 0, null);
     }
 
     public SandboxOptions {
@@ -51,28 +52,28 @@ public record SandboxOptions(int port, double timeScale, boolean throttling, Lat
     }
 
     public SandboxOptions withPort(int newPort) {
-        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed, variation);
+        return new SandboxOptions(newPort, timeScale, throttling, profile, copyLimit, seed, variation, machines);
     }
 
     public SandboxOptions withTimeScale(double newTimeScale) {
-        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed, variation);
+        return new SandboxOptions(port, newTimeScale, throttling, profile, copyLimit, seed, variation, machines);
     }
 
     public SandboxOptions withThrottling(boolean newThrottling) {
-        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed, variation);
+        return new SandboxOptions(port, timeScale, newThrottling, profile, copyLimit, seed, variation, machines);
     }
 
     public SandboxOptions withProfile(LatencyProfile newProfile) {
-        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed, variation);
+        return new SandboxOptions(port, timeScale, throttling, newProfile, copyLimit, seed, variation, machines);
     }
 
     public SandboxOptions withCopyLimit(int newCopyLimit) {
-        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed, variation);
+        return new SandboxOptions(port, timeScale, throttling, profile, newCopyLimit, seed, variation, machines);
     }
 
     /** Consistency and name-reuse delays drawn at random (0 to twice the profile's) from this seed. */
     public SandboxOptions withRandomDelays(long newSeed) {
-        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, variation);
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, variation, machines);
     }
 
     /**
@@ -81,6 +82,11 @@ public record SandboxOptions(int port, double timeScale, boolean throttling, Lat
      * consistency delays, as {@link #withRandomDelays(long)}).
      */
     public SandboxOptions withVariation(double newVariation, long newSeed) {
-        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, newVariation);
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, newSeed, newVariation, machines);
+    }
+
+    /** Instances of the Debian image (and of images made from them) as real machines; null turns them off. */
+    public SandboxOptions withMachines(MachineOptions newMachines) {
+        return new SandboxOptions(port, timeScale, throttling, profile, copyLimit, seed, variation, newMachines);
     }
 }

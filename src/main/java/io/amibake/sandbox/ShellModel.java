@@ -77,7 +77,17 @@ final class ShellModel {
     private int script(List<Line> lines) {
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i).text().strip();
-            if (text.isEmpty() || text.startsWith("#") || FUNCTION.matcher(text).matches()) {
+            if (text.isEmpty() || text.startsWith("#")) {
+                continue;
+            }
+            if (FUNCTION.matcher(text).matches()) {
+                // A definition runs nothing; a body over several lines ends at a line of its own '}'.
+                while (text.endsWith("{") && i + 1 < lines.size() && !lines.get(i + 1).text().strip().equals("}")) {
+                    i++;
+                }
+                if (text.endsWith("{")) {
+                    i++;
+                }
                 continue;
             }
             if (CASE.matcher(text).matches()) {

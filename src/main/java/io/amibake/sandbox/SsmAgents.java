@@ -60,10 +60,25 @@ final class SsmAgents {
                 }
             }
         }
-        if (onlineNow) {
+        if (onlineNow && (in.machine == null || in.machine.ready())) {
             return "Online";
         }
+        if (onlineNow) {
+            // A real machine's agent registers once the machine has booted; until then it is as
+            // if the registration were still under way.
+            return everOnlineBefore(spans, delay) ? "ConnectionLost" : null;
+        }
         return everOnline && !state.equals("terminated") ? "ConnectionLost" : null;
+    }
+
+    /** Whether the agent was online in a running span before the current one. */
+    private static boolean everOnlineBefore(List<Instant[]> spans, Duration delay) {
+        for (int i = 0; i < spans.size() - 1; i++) {
+            if (!spans.get(i)[0].plus(delay).isAfter(spans.get(i)[1])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     ObjectNode describeInstanceInformation(Cloud.Region region, JsonNode request) {
@@ -105,7 +120,7 @@ final class SsmAgents {
             Instant lastPing = ping.equals("Online") ? now : in.timeline.enteredAt(now);
             info.put("InstanceId", in.id).put("PingStatus", ping).put("LastPingDateTime", epochSeconds(lastPing))
                     .put("AgentVersion", AGENT_VERSION).put("IsLatestVersion", true).put("PlatformType", "Linux")
-                    .put("PlatformName", platformName(region, in)).put("PlatformVersion", "2023")
+                    .put("PlatformName", platformName(region, in)).put("PlatformVersion", platformVersion(region, in))
                     .put("ResourceType", "EC2Instance").put("IPAddress", in.privateIp)
                     .put("ComputerName", "ip-" + in.privateIp.replace('.', '-') + "." + in.region + ".compute.internal")
                     .put("AssociationStatus", "Success")
@@ -124,7 +139,18 @@ final class SsmAgents {
 
     private static String platformName(Cloud.Region region, Instance in) {
         Cloud.Image image = region.images.get(in.imageId);
+        if (in.machine != null || image != null && Cloud.DEBIAN_OWNER.equals(image.ownerId)) {
+            return "Debian GNU/Linux";
+        }
         return image != null && image.name.contains("ubuntu") ? "Ubuntu" : "Amazon Linux";
+    }
+
+    private static String platformVersion(Cloud.Region region, Instance in) {
+        return switch (platformName(region, in)) {
+            case "Debian GNU/Linux" -> "12";
+            case "Ubuntu" -> "24.04";
+            default -> "2023";
+        };
     }
 
     private static void collect(String key, JsonNode values, List<String> ids, List<String> pings,

@@ -29,6 +29,11 @@ final class Timeline {
         entries.removeIf(e -> e.at().isAfter(now));
     }
 
+    /** The last transition planned, past or future. */
+    Entry last() {
+        return entries.get(entries.size() - 1);
+    }
+
     String stateAt(Instant now) {
         return current(now).state();
     }

@@ -14,8 +14,32 @@ public interface ScheduleEvents {
     default void slotStarted(String recipe, ZonedDateTime slot, boolean resumed) {
     }
 
-    /** A slot ran no bake, and why: source unchanged, previous bake still running, paused. */
-    default void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
+    /**
+     * A slot ran no bake, and why.
+     *
+     * @param why    the kind of reason, one of a fixed set (what metrics may label with)
+     * @param detail the reason in words, with the image, bake or owner it names
+     */
+    default void slotSkipped(String recipe, ZonedDateTime slot, Skip why, String detail) {
+    }
+
+    /** Why a slot ran no bake: a fixed set, each with the name metrics give it. */
+    enum Skip {
+        /** {@code when: sourceChanged}, and neither the source image nor the recipe changed. */
+        SOURCE_UNCHANGED("source_unchanged"),
+        /** The recipe's previous bake still runs, here or in another process. */
+        PREVIOUS_RUNNING("previous_running");
+
+        private final String label;
+
+        Skip(String label) {
+            this.label = label;
+        }
+
+        /** The reason's name as a metric's label value. */
+        public String label() {
+            return label;
+        }
     }
 
     /** A slot's bake ended, in any status. */

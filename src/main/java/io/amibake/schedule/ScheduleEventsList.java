@@ -27,8 +27,8 @@ public final class ScheduleEventsList implements ScheduleEvents {
     }
 
     @Override
-    public void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
-        each(w -> w.slotSkipped(recipe, slot, reason));
+    public void slotSkipped(String recipe, ZonedDateTime slot, Skip why, String detail) {
+        each(w -> w.slotSkipped(recipe, slot, why, detail));
     }
 
     @Override

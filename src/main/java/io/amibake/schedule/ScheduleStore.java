@@ -9,14 +9,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The scheduler's memory in the job repository, shared by every {@code schedule} process that
- * uses it: one row per slot of each recipe, claimed by inserting it (the key on recipe and slot
- * time lets exactly one process run a slot), and one row per recipe with its failures in a row
- * and whether its schedule is paused; and one row per running scheduler, its heartbeat.
+ * uses it: one row per slot of each target's recipe, claimed by inserting it (the key on target,
+ * recipe and slot time lets exactly one process run a slot), and one row per target's recipe with
+ * its failures in a row and whether its schedule is paused; and one row per running scheduler, its
+ * heartbeat.
  */
 public final class ScheduleStore {
 
-    static final String SLOTS = "AMIBAKE_SCHEDULE_SLOT";
-    static final String STATES = "AMIBAKE_SCHEDULE_STATE";
+    static final String SLOTS = "AMIBAKE_SLOT";
+    static final String STATES = "AMIBAKE_RECIPE_SCHEDULE";
     static final String SCHEDULERS = "AMIBAKE_SCHEDULER";
 
     /** Outcomes of a slot besides the bake statuses COMPLETED, FAILED and STOPPED. */
@@ -28,9 +29,15 @@ public final class ScheduleStore {
     private static final int MAX_TEXT = 2000;
 
     private final JdbcTemplate jdbc;
+    private final String target;
 
-    public ScheduleStore(DataSource dataSource) {
+    /**
+     * The schedules of one target ({@code Target.scheduleKey()}): its slots, failures and pauses,
+     * apart from those of the same recipes baked into another account or endpoint.
+     */
+    public ScheduleStore(DataSource dataSource, String target) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.target = target;
         // The tables are the job repository's migrations' (db/migration).
     }
 
@@ -67,14 +74,16 @@ public final class ScheduleStore {
     /** Every slot of every recipe that is {@link #RUNNING}, oldest first. */
     public List<Slot> running() {
         return jdbc.query("SELECT RECIPE, SLOT_AT, OWNER, OUTCOME, RESUMED, DETAIL, BAKE_ID, EXECUTION_ID, IMAGE_ID"
-                + " FROM " + SLOTS + " WHERE OUTCOME = ? ORDER BY SLOT_AT", ScheduleStore::slot, RUNNING);
+                + " FROM " + SLOTS + " WHERE TARGET = ? AND OUTCOME = ? ORDER BY SLOT_AT", ScheduleStore::slot,
+                target, RUNNING);
     }
 
     /** Takes the slot for this process; false when another process took it first. */
     public boolean claim(String recipe, Instant slot, String owner, Instant now) {
         try {
-            jdbc.update("INSERT INTO " + SLOTS + " (RECIPE, SLOT_AT, OWNER, OUTCOME, CLAIMED_AT) VALUES (?, ?, ?, ?, ?)",
-                    recipe, slot.toEpochMilli(), owner, RUNNING, now.toEpochMilli());
+            jdbc.update("INSERT INTO " + SLOTS + " (TARGET, RECIPE, SLOT_AT, OWNER, OUTCOME, CLAIMED_AT)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)", target, recipe, slot.toEpochMilli(), owner, RUNNING,
+                    now.toEpochMilli());
             return true;
         } catch (DuplicateKeyException taken) {
             return false;
@@ -87,14 +96,15 @@ public final class ScheduleStore {
      */
     public boolean reclaimStopped(String recipe, Instant slot, String owner) {
         return jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, OWNER = ?, RESUMED = TRUE, FINISHED_AT = NULL"
-                        + " WHERE RECIPE = ? AND SLOT_AT = ? AND OUTCOME = 'STOPPED'",
-                RUNNING, owner, recipe, slot.toEpochMilli()) == 1;
+                        + " WHERE TARGET = ? AND RECIPE = ? AND SLOT_AT = ? AND OUTCOME = 'STOPPED'",
+                RUNNING, owner, target, recipe, slot.toEpochMilli()) == 1;
     }
 
     /** Names the bake and execution a slot runs, once it has begun: a slot left running is then traced to it. */
     public void bakeStarted(String recipe, Instant slot, String bakeId, long executionId) {
-        jdbc.update("UPDATE " + SLOTS + " SET BAKE_ID = ?, EXECUTION_ID = ? WHERE RECIPE = ? AND SLOT_AT = ?",
-                bakeId, executionId, recipe, slot.toEpochMilli());
+        jdbc.update("UPDATE " + SLOTS + " SET BAKE_ID = ?, EXECUTION_ID = ?"
+                        + " WHERE TARGET = ? AND RECIPE = ? AND SLOT_AT = ?",
+                bakeId, executionId, target, recipe, slot.toEpochMilli());
     }
 
     /**
@@ -104,31 +114,32 @@ public final class ScheduleStore {
     public boolean closeLeftRunning(String recipe, Instant slot, String owner, String outcome, String detail,
                                     String bakeId, Long executionId, String imageId, Instant now) {
         return jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?,"
-                        + " IMAGE_ID = ?, FINISHED_AT = ? WHERE RECIPE = ? AND SLOT_AT = ? AND OUTCOME = ?"
-                        + " AND OWNER = ?", outcome, clip(detail), bakeId, executionId, imageId, now.toEpochMilli(),
-                recipe, slot.toEpochMilli(), RUNNING, owner) == 1;
+                        + " IMAGE_ID = ?, FINISHED_AT = ? WHERE TARGET = ? AND RECIPE = ? AND SLOT_AT = ?"
+                        + " AND OUTCOME = ? AND OWNER = ?", outcome, clip(detail), bakeId, executionId, imageId,
+                now.toEpochMilli(), target, recipe, slot.toEpochMilli(), RUNNING, owner) == 1;
     }
 
     /** Names the bake a slot runs, and whether it resumes one. */
     public void started(String recipe, Instant slot, boolean resumed) {
-        jdbc.update("UPDATE " + SLOTS + " SET RESUMED = ? WHERE RECIPE = ? AND SLOT_AT = ?",
-                resumed, recipe, slot.toEpochMilli());
+        jdbc.update("UPDATE " + SLOTS + " SET RESUMED = ? WHERE TARGET = ? AND RECIPE = ? AND SLOT_AT = ?",
+                resumed, target, recipe, slot.toEpochMilli());
     }
 
     /** Records how the slot ended: a bake status, {@link #TIMED_OUT} or {@link #SKIPPED}, with why. */
     public void finish(String recipe, Instant slot, String outcome, String detail, String bakeId, Long executionId,
                        String imageId, Instant now) {
         jdbc.update("UPDATE " + SLOTS + " SET OUTCOME = ?, DETAIL = ?, BAKE_ID = ?, EXECUTION_ID = ?, IMAGE_ID = ?,"
-                        + " FINISHED_AT = ? WHERE RECIPE = ? AND SLOT_AT = ?",
-                outcome, clip(detail), bakeId, executionId, imageId, now.toEpochMilli(), recipe, slot.toEpochMilli());
+                        + " FINISHED_AT = ? WHERE TARGET = ? AND RECIPE = ? AND SLOT_AT = ?",
+                outcome, clip(detail), bakeId, executionId, imageId, now.toEpochMilli(), target, recipe,
+                slot.toEpochMilli());
     }
 
     /** The recipe's slots, newest first. */
     public List<Slot> slots(String recipe, int limit) {
         return jdbc.query("SELECT RECIPE, SLOT_AT, OWNER, OUTCOME, RESUMED, DETAIL, BAKE_ID, EXECUTION_ID, IMAGE_ID"
-                        + " FROM " + SLOTS + " WHERE RECIPE = ? ORDER BY SLOT_AT DESC FETCH FIRST " + limit
-                        + " ROWS ONLY",
-                ScheduleStore::slot, recipe);
+                        + " FROM " + SLOTS + " WHERE TARGET = ? AND RECIPE = ? ORDER BY SLOT_AT DESC"
+                        + " FETCH FIRST " + limit + " ROWS ONLY",
+                ScheduleStore::slot, target, recipe);
     }
 
     private static Slot slot(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
@@ -143,41 +154,49 @@ public final class ScheduleStore {
 
     public State state(String recipe) {
         List<State> found = jdbc.query("SELECT FAILURES, PAUSED_AT, PAUSED_RECIPE, LAST_ERROR FROM " + STATES
-                        + " WHERE RECIPE = ?",
+                        + " WHERE TARGET = ? AND RECIPE = ?",
                 (rs, row) -> new State(rs.getInt(1), rs.getObject(2) == null ? null
                         : Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4)),
-                recipe);
+                target, recipe);
         return found.isEmpty() ? State.FRESH : found.get(0);
     }
 
     /** Counts one more failure in a row and returns the count; slots of a recipe never overlap. */
     public int failed(String recipe, String error) {
         ensureState(recipe);
-        jdbc.update("UPDATE " + STATES + " SET FAILURES = FAILURES + 1, LAST_ERROR = ? WHERE RECIPE = ?",
-                clip(error), recipe);
+        jdbc.update("UPDATE " + STATES + " SET FAILURES = FAILURES + 1, LAST_ERROR = ? WHERE TARGET = ? AND RECIPE = ?",
+                clip(error), target, recipe);
         return state(recipe).failuresInARow();
     }
 
     public void succeeded(String recipe) {
-        jdbc.update("UPDATE " + STATES + " SET FAILURES = 0, LAST_ERROR = NULL WHERE RECIPE = ?", recipe);
+        jdbc.update("UPDATE " + STATES + " SET FAILURES = 0, LAST_ERROR = NULL WHERE TARGET = ? AND RECIPE = ?",
+                target, recipe);
     }
 
     /** Pauses the schedule of the recipe as it reads now ({@code recipeHash}); an edit of it resumes it. */
     public void pause(String recipe, String recipeHash, Instant now) {
         ensureState(recipe);
-        jdbc.update("UPDATE " + STATES + " SET PAUSED_AT = ?, PAUSED_RECIPE = ? WHERE RECIPE = ?",
-                now.toEpochMilli(), recipeHash, recipe);
+        jdbc.update("UPDATE " + STATES + " SET PAUSED_AT = ?, PAUSED_RECIPE = ? WHERE TARGET = ? AND RECIPE = ?",
+                now.toEpochMilli(), recipeHash, target, recipe);
+    }
+
+    /** Whether a scheduler ever ran, skipped or counted a slot of the recipe here, or paused it. */
+    public boolean known(String recipe) {
+        Integer states = jdbc.queryForObject("SELECT COUNT(*) FROM " + STATES + " WHERE TARGET = ? AND RECIPE = ?",
+                Integer.class, target, recipe);
+        return states != null && states > 0 || latest(recipe).isPresent();
     }
 
     /** Lifts a pause and forgets the failures; false when the schedule was not paused. */
     public boolean resume(String recipe) {
         return jdbc.update("UPDATE " + STATES + " SET PAUSED_AT = NULL, PAUSED_RECIPE = NULL, FAILURES = 0"
-                + " WHERE RECIPE = ? AND PAUSED_AT IS NOT NULL", recipe) == 1;
+                + " WHERE TARGET = ? AND RECIPE = ? AND PAUSED_AT IS NOT NULL", target, recipe) == 1;
     }
 
     private void ensureState(String recipe) {
         try {
-            jdbc.update("INSERT INTO " + STATES + " (RECIPE, FAILURES) VALUES (?, 0)", recipe);
+            jdbc.update("INSERT INTO " + STATES + " (TARGET, RECIPE, FAILURES) VALUES (?, ?, 0)", target, recipe);
         } catch (DuplicateKeyException exists) {
             // Another slot or process made it first.
         }

@@ -120,6 +120,15 @@ public final class ScheduleVariables {
     }
 
     /**
+     * The values for the recipe whose text this is: those of the variables it declares, and every
+     * {@code RECIPE.NAME} given for it; for commands that read one recipe at a time ({@code plan},
+     * {@code prune}).
+     */
+    public Map<String, String> forRecipe(String yaml) {
+        return forRecipe(Declared.of(yaml));
+    }
+
+    /**
      * The values one recipe's bakes get: those of the variables it declares, and every
      * {@code RECIPE.NAME} given for it (the loader reports one it does not declare).
      */

@@ -76,6 +76,7 @@ public final class Scheduler implements AutoCloseable {
     });
     private ScheduledExecutorService looks;
     private volatile boolean closing;
+    private volatile Instant lastLook;
     private boolean firstLook = true;
 
     /**
@@ -150,6 +151,7 @@ public final class Scheduler implements AutoCloseable {
             return started;
         }
         refresh();
+        lastLook = Instant.now();
         ZonedDateTime now = ZonedDateTime.now(clock);
         heartbeat.beatIfDue();
         if (heartbeat.sweepDue(now.toInstant())) {
@@ -188,6 +190,11 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(60));
+    }
+
+    /** When the scheduler last looked at its recipes (the system clock), or null before its first look. */
+    public Instant lastLook() {
+        return lastLook;
     }
 
     /** Whether the process is stopping: no new slot starts. */
@@ -344,14 +351,87 @@ public final class Scheduler implements AutoCloseable {
         Future<?> previous = running.get(name);
         Optional<Lease> lease = launcher.running(name);
         if (previous != null && !previous.isDone() || lease.isPresent()) {
-            skip(name, slot, "the previous bake still runs ("
+            skip(name, slot, ScheduleEvents.Skip.PREVIOUS_RUNNING, "the previous bake still runs ("
                     + lease.map(Lease::owner).orElse("in this process") + ")");
             return Optional.empty();
         }
         ZonedDateTime claimed = slot;
-        Future<?> bake = bakes.submit(() -> run(version, claimed));
+        Future<?> bake = bakes.submit(() -> run(version, claimed, false));
         running.put(name, bake);
         return Optional.of(bake);
+    }
+
+    // ---- what an operator asks for ----
+
+    /** When the recipe's next slot comes; empty while its schedule is paused, or before the first look. */
+    public synchronized Optional<ZonedDateTime> next(String recipe) {
+        return entry(recipe).map(e -> e.pauseTold ? null : e.next);
+    }
+
+    /**
+     * Bakes a scheduled recipe now, outside its slots, as a slot would (resuming its failed bake,
+     * counting its outcome), but whatever {@code when} says and even while the schedule is paused:
+     * somebody asked for it. Recorded as a slot at this instant.
+     *
+     * @return the bake, to wait for
+     * @throws IllegalArgumentException when the recipe is not scheduled here
+     * @throws IllegalStateException    when its previous bake still runs, or the process is stopping
+     */
+    public synchronized Future<?> runNow(String recipe) {
+        Entry entry = entry(recipe).orElseThrow(() -> new IllegalArgumentException(recipe + " is not scheduled here"));
+        if (closing) {
+            throw new IllegalStateException("the scheduler is stopping");
+        }
+        Future<?> previous = running.get(recipe);
+        Optional<Lease> lease = launcher.running(recipe);
+        if (previous != null && !previous.isDone() || lease.isPresent()) {
+            throw new IllegalStateException("the previous bake of " + recipe + " still runs ("
+                    + lease.map(Lease::owner).orElse("in this process") + ")");
+        }
+        RecipeFiles.Version version = entry.current;
+        ZonedDateTime slot = ZonedDateTime.ofInstant(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                version.recipe().schedule().zone());
+        if (!store.claim(recipe, slot.toInstant(), owner, clock.instant())) {
+            throw new IllegalStateException("a slot of " + recipe + " was claimed at this very instant; try again");
+        }
+        log.accept(recipe + ": baking now, as asked");
+        Future<?> bake = bakes.submit(() -> run(version, slot, true));
+        running.put(recipe, bake);
+        return bake;
+    }
+
+    /**
+     * Pauses a recipe's schedule, as failures in a row would: no slot runs until {@link #resume}
+     * or an edit of the recipe. False when it was paused already.
+     */
+    public synchronized boolean pause(String recipe) {
+        Entry entry = entry(recipe).orElseThrow(() -> new IllegalArgumentException(recipe + " is not scheduled here"));
+        if (store.state(recipe).paused()) {
+            return false;
+        }
+        store.pause(recipe, entry.current.hash(), clock.instant());
+        entry.pauseTold = true;
+        log.accept(recipe + ": schedule paused, as asked");
+        events.nextRun(recipe, null);
+        return true;
+    }
+
+    /** Lifts a recipe's pause: its next slot runs. False when it was not paused. */
+    public synchronized boolean resume(String recipe) {
+        Entry entry = entry(recipe).orElseThrow(() -> new IllegalArgumentException(recipe + " is not scheduled here"));
+        boolean resumed = store.resume(recipe);
+        if (resumed) {
+            // The nights missed while paused stay missed, as when a resume comes from another process.
+            entry.pauseTold = false;
+            entry.next = entry.current.recipe().schedule().next(ZonedDateTime.now(clock));
+            events.nextRun(recipe, entry.next);
+            log.accept(recipe + ": schedule resumed, as asked");
+        }
+        return resumed;
+    }
+
+    private Optional<Entry> entry(String recipe) {
+        return entries.values().stream().filter(e -> e.current.name().equals(recipe)).findFirst();
     }
 
     /** At start-up: a slot whose bake this process's predecessor stopped goes on at once. */
@@ -368,12 +448,13 @@ public final class Scheduler implements AutoCloseable {
         RecipeFiles.Version version = entry.current;
         ZonedDateTime slot = last.get().at().atZone(version.recipe().schedule().zone());
         log.accept(name + ": resuming the bake of the slot at " + slot + ", stopped when the scheduler last stopped");
-        Future<?> bake = bakes.submit(() -> run(version, slot));
+        Future<?> bake = bakes.submit(() -> run(version, slot, false));
         running.put(name, bake);
         return Optional.of(bake);
     }
 
-    private void run(RecipeFiles.Version version, ZonedDateTime slot) {
+    /** @param asked whether somebody asked for this bake now: it bakes even when nothing changed */
+    private void run(RecipeFiles.Version version, ZonedDateTime slot, boolean asked) {
         String name = version.name();
         Instant began = clock.instant();
         // The slot's row names its bake as soon as it begins.
@@ -401,10 +482,10 @@ public final class Scheduler implements AutoCloseable {
                         resumed -> {
                         });
             } else {
-                if (version.recipe().schedule().onlyWhenSourceChanged()) {
+                if (!asked && version.recipe().schedule().onlyWhenSourceChanged()) {
                     String unchanged = choices.unchanged(version);
                     if (unchanged != null) {
-                        skip(name, slot, unchanged);
+                        skip(name, slot, ScheduleEvents.Skip.SOURCE_UNCHANGED, unchanged);
                         return;
                     }
                 }
@@ -415,7 +496,7 @@ public final class Scheduler implements AutoCloseable {
             }
             ended(version, slot, result, began);
         } catch (BakeBusyException busy) {
-            skip(name, slot, "the previous bake still runs (" + busy.getMessage() + ")");
+            skip(name, slot, ScheduleEvents.Skip.PREVIOUS_RUNNING, "the previous bake still runs (" + busy.getMessage() + ")");
         } catch (Exception | LinkageError e) {
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
             error = Redactor.of(version.recipe().secretValues()).redact(error);
@@ -423,9 +504,9 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void skip(String name, ZonedDateTime slot, String reason) {
+    private void skip(String name, ZonedDateTime slot, ScheduleEvents.Skip why, String reason) {
         store.finish(name, slot.toInstant(), ScheduleStore.SKIPPED, reason, null, null, null, clock.instant());
-        events.slotSkipped(name, slot, reason);
+        events.slotSkipped(name, slot, why, reason);
     }
 
     private void ended(RecipeFiles.Version version, ZonedDateTime slot, BakeResult result, Instant began) {

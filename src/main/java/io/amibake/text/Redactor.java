@@ -72,6 +72,19 @@ public final class Redactor {
         return out;
     }
 
+    /** Text redacted, in lists and maps too (their values), for a structure about to be printed as JSON. */
+    public Object redactDeep(Object value) {
+        if (value instanceof java.util.List<?> list) {
+            return list.stream().map(this::redactDeep).toList();
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(redactValue(k), redactDeep(v)));
+            return copy;
+        }
+        return redactValue(value);
+    }
+
     /** The value redacted when it is text, as it is otherwise. */
     public Object redactValue(Object value) {
         return value instanceof String text ? redact(text) : value;

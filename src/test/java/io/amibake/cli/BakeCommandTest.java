@@ -54,6 +54,33 @@ class BakeCommandTest {
     }
 
     @Test
+    void realMachinesWithoutAnInProcessSandboxAreAUsageErrorAndSendNothing() {
+        // given
+        long before = requests();
+
+        // when
+        int exit = amibake("bake", "recipes/httpd-debian.yaml", "--machines", "debian", "--endpoint-url",
+                sandbox.endpoint().toString(), "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
+        assertThat(err.toString()).contains("--machines needs --sandbox",
+                "run 'amibake sandbox --machines debian' and pass --endpoint-url");
+        assertThat(requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aBakeOfTheDebianRecipeIsModelledWithoutMachines() {
+        // when
+        int exit = amibake("bake", "recipes/httpd-debian.yaml", "--endpoint-url", sandbox.endpoint().toString(),
+                "--home", home.toString());
+
+        // then the shell model's apt-get stands in: the recipe bakes as any other
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).containsPattern("image: +ami-[0-9a-f]+ +httpd-debian-1\\.0-");
+    }
+
+    @Test
     void aBakeAgainstARunningSandboxPrintsTheImageAndTheManifest() {
         // when
         int exit = amibake("bake", "recipes/httpd.yaml", "--endpoint-url", sandbox.endpoint().toString(),

@@ -150,6 +150,33 @@ class DamagedHomeTest {
     }
 
     @Test
+    void theHomeOnTheCommandLineIsTheCommandsOnlyHomeWhateverElseNamesOne() throws IOException {
+        // given a home whose record says it held a bake, named the way AMIBAKE_HOME is (relaxed binding
+        // of amibake.home), and another, new home on the command line
+        Path named = copyOfBakedHome();
+        SharedRepository.stop(named);
+        Path given = dir.resolve("given");
+        String before = System.getProperty("amibake.home");
+        System.setProperty("amibake.home", named.toString());
+        try {
+            // when
+            int exit = amibake("status", "--home", given.toString());
+
+            // then the command used the given home only, and called nothing lost
+            assertThat(exit).as(err.toString()).isZero();
+            assertThat(err.toString()).doesNotContain("lost data").doesNotContain("aside");
+            assertThat(given.resolve("repository").resolve(RepositoryCheck.RECORD)).exists();
+        } finally {
+            if (before == null) {
+                System.clearProperty("amibake.home");
+            } else {
+                System.setProperty("amibake.home", before);
+            }
+            SharedRepository.stop(given);
+        }
+    }
+
+    @Test
     void aHomeThatIsNotAFolderIsOneLine() throws IOException {
         // given
         Path home = Files.writeString(dir.resolve("home"), "not a folder");

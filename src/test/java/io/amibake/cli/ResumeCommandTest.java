@@ -134,7 +134,8 @@ class ResumeCommandTest {
         assertThat(amibake("resume", "--execution", "0", "--endpoint-url", endpoint(), "--home", home.toString()))
                 .as(err.toString()).isZero();
         assertThat(parameter()).isEqualTo(night2);
-        assertThat(out.toString()).contains("keeps " + night2);
+        assertThat(out.toString()).contains("/amibake/httpd/latest stays: it holds " + night2
+                + ", of a bake that started later");
     }
 
     @Test

@@ -64,6 +64,34 @@ class SandboxCommandTest {
     }
 
     @Test
+    void machinesOfADistributionOtherThanDebianAreAUsageError() {
+        // given
+        StringWriter err = new StringWriter();
+        CommandLine cli = AmibakeCommand.commandLine().setErr(new PrintWriter(err));
+
+        // when
+        int exit = cli.execute("sandbox", "--port", "0", "--machines", "ubuntu");
+
+        // then
+        assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
+        assertThat(err.toString()).contains("machines 'ubuntu'", "debian only");
+    }
+
+    @Test
+    void aMachinesCacheWithoutMachinesIsAUsageError() {
+        // given
+        StringWriter err = new StringWriter();
+        CommandLine cli = AmibakeCommand.commandLine().setErr(new PrintWriter(err));
+
+        // when
+        int exit = cli.execute("sandbox", "--port", "0", "--machines-cache", "/tmp/x");
+
+        // then
+        assertThat(exit).isEqualTo(AmibakeCommand.USAGE);
+        assertThat(err.toString()).contains("--machines-cache needs --machines");
+    }
+
+    @Test
     void anUnknownProfileKeyIsAUsageError(@TempDir Path dir) throws Exception {
         // given
         Path profile = Files.writeString(dir.resolve("bad.properties"), "image-crate=1s\n");
@@ -89,6 +117,7 @@ class SandboxCommandTest {
 
         // then
         assertThat(exit).isZero();
-        assertThat(out.toString()).contains("--time-scale", "--no-throttling", "--fail-command", "--latency-profile");
+        assertThat(out.toString()).contains("--time-scale", "--no-throttling", "--fail-command", "--latency-profile",
+                "--machines", "--machines-cache");
     }
 }

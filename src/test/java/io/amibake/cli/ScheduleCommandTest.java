@@ -89,23 +89,6 @@ class ScheduleCommandTest {
 
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
-    void anUnreachableWebhookIsRefusedAtStartWithExit2() throws Exception {
-        // given a recipe that notifies a port nothing listens on
-        Path file = recipe("told", "0 2 * * *", "UTC");
-        Files.writeString(file, Files.readString(file) + "notify:\n  url: http://127.0.0.1:9/hooks/secret-token\n");
-
-        // when
-        int exit = amibake("schedule", file.toString(), "--endpoint-url", sandbox.endpoint().toString(),
-                "--home", home.toString());
-
-        // then one line that names the host but not the token
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).startsWith("amibake: the webhook http://127.0.0.1:9 cannot be reached")
-                .doesNotContain("secret-token").hasLineCount(1);
-    }
-
-    @Test
-    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // refused, else it would run on
     void aTakenHttpPortIsRefusedAtStartWithExit2() throws Exception {
         // given
         Path file = recipe("served", "0 2 * * *", "UTC");
@@ -116,8 +99,8 @@ class ScheduleCommandTest {
 
             // then
             assertThat(exit).isEqualTo(2);
-            assertThat(err.toString()).startsWith("amibake: cannot serve health and metrics on port "
-                    + taken.getLocalPort()).hasLineCount(1);
+            assertThat(err.toString()).startsWith("amibake: cannot serve the console: ")
+                    .contains(Integer.toString(taken.getLocalPort())).hasLineCount(1);
         }
     }
 
@@ -182,7 +165,7 @@ class ScheduleCommandTest {
     void resumeLiftsAPauseAndSaysWhenThereIsNone() throws Exception {
         // given a paused schedule
         try (BakeContext context = BakeContext.open(home)) {
-            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), "aws");
             store.failed("paused-one", "boom");
             store.pause("paused-one", "hash", Instant.now());
         }
@@ -196,6 +179,38 @@ class ScheduleCommandTest {
         assertThat(out.toString()).contains("the schedule of paused-one resumes");
         assertThat(second).isEqualTo(4);
         assertThat(err.toString()).contains("the schedule of paused-one is not paused");
+    }
+
+    @Test
+    void resumeOfARecipeNoSchedulerKnowsNamesItAndExits2() {
+        // when
+        int exit = amibake("schedule", "resume", "nosuch", "--home", home.toString());
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("amibake: no schedule of recipe 'nosuch' against aws is known to this"
+                + " job repository (no slot of it ever ran here; each target, as --sandbox, --endpoint or --profile"
+                + " name it, keeps its own schedule); check the name and the target, or see"
+                + " 'amibake schedule --list DIR'" + System.lineSeparator());
+    }
+
+    @Test
+    void resumeLiftsThePauseOfTheTargetItNames() throws Exception {
+        // given the same recipe paused against the sandbox, and not against AWS
+        try (BakeContext context = BakeContext.open(home)) {
+            ScheduleStore sandbox = new ScheduleStore(context.bean(DataSource.class), "sandbox");
+            sandbox.failed("paused-one", "boom");
+            sandbox.pause("paused-one", "hash", Instant.now());
+        }
+
+        // when
+        int ofAws = amibake("schedule", "resume", "paused-one", "--home", home.toString());
+        int ofSandbox = amibake("schedule", "resume", "paused-one", "--sandbox", "--home", home.toString());
+
+        // then
+        assertThat(ofAws).as("AWS has no schedule of it").isEqualTo(2);
+        assertThat(ofSandbox).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("the schedule of paused-one resumes");
     }
 
     @Test
@@ -271,7 +286,7 @@ class ScheduleCommandTest {
         recipe("hurried", "0 2 * * *", "UTC");
         Instant slot = Instant.parse("2026-03-02T02:00:00Z");
         try (BakeContext context = BakeContext.open(home)) {
-            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class));
+            ScheduleStore store = new ScheduleStore(context.bean(DataSource.class), "aws");
             store.claim("hurried", slot, "test", slot);
             store.finish("hurried", slot, ScheduleStore.TIMED_OUT, "the run took longer than build.timeout (2h00m)"
                     + " and was stopped", "hurried-1", 7L, null, slot.plusSeconds(7200));
@@ -292,7 +307,7 @@ class ScheduleCommandTest {
         recipe("orphan", "0 2 * * *", "UTC");
         Instant slot = Instant.parse("2026-03-02T02:00:00Z");
         try (BakeContext context = BakeContext.open(home)) {
-            new ScheduleStore(context.bean(DataSource.class)).claim("orphan", slot, "host gone, pid 1", slot);
+            new ScheduleStore(context.bean(DataSource.class), "aws").claim("orphan", slot, "host gone, pid 1", slot);
         }
 
         // when

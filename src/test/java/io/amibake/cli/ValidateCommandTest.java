@@ -28,9 +28,11 @@ class ValidateCommandTest {
 
         // then
         assertThat(exit).isEqualTo(AmibakeCommand.OK);
-        assertThat(out.toString().lines()).hasSize(2)
+        assertThat(out.toString().lines()).hasSize(4)
                 .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/httpd.yaml: httpd"))
-                .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/lamp.yaml: lamp"));
+                .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/lamp.yaml: lamp"))
+                .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/httpd-debian.yaml: httpd-debian"))
+                .anySatisfy(line -> assertThat(line).startsWith("valid    recipes/lamp-debian.yaml: lamp-debian"));
         assertThat(err.toString()).isEmpty();
     }
 

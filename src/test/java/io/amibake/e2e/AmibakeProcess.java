@@ -53,6 +53,7 @@ final class AmibakeProcess {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Thread reader;
     private volatile String killedAt;
+    private volatile Duration timeout = TIMEOUT;
 
     private AmibakeProcess(List<String> args, Process process, Path stderr, Predicate<String> killWhen) {
         this.args = args;
@@ -68,6 +69,19 @@ final class AmibakeProcess {
         AmibakeProcess process = start(scratch, line -> false, args);
         process.awaitExit();
         return process;
+    }
+
+    /** Runs {@code amibake ARGS} to its end, allowing it {@code timeout} (a bake on real machines takes minutes). */
+    static AmibakeProcess run(Path scratch, Duration timeout, String... args) {
+        AmibakeProcess process = start(scratch, line -> false, args).within(timeout);
+        process.awaitExit();
+        return process;
+    }
+
+    /** The process may take {@code limit} before {@link #awaitExit()} gives up on it. */
+    AmibakeProcess within(Duration limit) {
+        this.timeout = limit;
+        return this;
     }
 
     /** Runs {@code amibake ARGS} to its end with these environment variables added. */
@@ -125,11 +139,11 @@ final class AmibakeProcess {
     /** Waits for the process to end and its output to be read; returns its exit code. */
     int awaitExit() {
         try {
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("amibake " + args + " did not end within " + TIMEOUT + "\n" + output());
+                throw new AssertionError("amibake " + args + " did not end within " + timeout + "\n" + output());
             }
-            reader.join(TIMEOUT.toMillis());
+            reader.join(timeout.toMillis());
             return process.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -51,8 +51,8 @@ class ScheduleIT {
                 withHttpPort(schedule(recipes)));
         second.awaitLine("nightly: bake nightly-");
         second.awaitLine(" completed in ");
-        URI health = URI.create(second.stdout().lines().filter(l -> l.contains("health and metrics: "))
-                .findFirst().orElseThrow().replaceAll(".*health and metrics: (\\S+) and.*", "$1"));
+        URI health = URI.create(second.stdout().lines().filter(l -> l.contains("console: "))
+                .findFirst().orElseThrow().replaceAll(".*console: (\\S+/); health.*", "$1actuator/health"));
         HttpResponse<String> up = get(health);
         String metrics = get(health.resolve("/actuator/prometheus")).body();
         second.terminate();
@@ -70,6 +70,25 @@ class ScheduleIT {
         assertThat(up.body()).contains("\"status\":\"UP\"");
         assertThat(metrics).as(metrics).containsPattern(
                 "amibake_bakes_total\\{outcome=\"completed\",recipe=\"nightly\"} 1\\.0");
+    }
+
+    @Test
+    void aWebhookThatCannotBeReachedAtStartIsAWarningAndTheScheduleRuns() throws Exception {
+        // given a recipe that notifies a port nothing listens on
+        Path recipes = Files.createDirectories(scratch.resolve("recipes"));
+        Files.writeString(recipes.resolve("nightly.yaml"), recipe("0 0 3 1 1 *")
+                + "notify:\n  url: http://127.0.0.1:9/hooks/secret-token\n");
+
+        // when
+        AmibakeProcess scheduler = AmibakeProcess.start(scratch, line -> false, schedule(recipes));
+        scheduler.awaitLine("nightly: scheduled from");
+        scheduler.terminate();
+
+        // then it ran until stopped, having said once what is wrong, without the webhook's token
+        assertThat(scheduler.awaitExit()).as(scheduler.output()).isEqualTo(TERMINATED);
+        assertThat(scheduler.stderr()).as(scheduler.output())
+                .contains("amibake: warning: the webhook http://127.0.0.1:9 cannot be reached")
+                .doesNotContain("secret-token");
     }
 
     private static String[] withHttpPort(String[] args) {

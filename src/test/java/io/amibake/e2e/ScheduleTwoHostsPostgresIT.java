@@ -92,7 +92,7 @@ class ScheduleTwoHostsPostgresIT {
                     + ": ")))).as("schedulers that claimed the slot at %s\n%s\n%s", at, a.output(), b.output())
                     .hasSize(1);
         }
-        assertThat(postgres.column("SELECT COUNT(*) FROM " + postgres.schema() + ".AMIBAKE_SCHEDULE_SLOT"))
+        assertThat(postgres.column("SELECT COUNT(*) FROM " + postgres.schema() + ".AMIBAKE_SLOT"))
                 .containsExactly(Integer.toString(SLOTS));
         assertThat(sandbox.stats().count("RunInstances")).as("build instances launched").isEqualTo(1);
     }
@@ -135,10 +135,10 @@ class ScheduleTwoHostsPostgresIT {
         Set<String> onA = startedSlots(a);
         Set<String> onB = startedSlots(b);
         assertThat(onA).as("%s\n%s", a.output(), b.output()).filteredOn(onB::contains).isEmpty();
-        List<String> owners = postgres.column("SELECT OWNER FROM " + postgres.schema() + ".AMIBAKE_SCHEDULE_SLOT");
+        List<String> owners = postgres.column("SELECT OWNER FROM " + postgres.schema() + ".AMIBAKE_SLOT");
         assertThat(owners).allMatch(o -> o.startsWith("host host-a,") || o.startsWith("host host-b,"));
         List<String> bakes = postgres.column("SELECT DISTINCT BAKE_ID FROM " + postgres.schema()
-                + ".AMIBAKE_SCHEDULE_SLOT WHERE BAKE_ID IS NOT NULL");
+                + ".AMIBAKE_SLOT WHERE BAKE_ID IS NOT NULL");
         assertThat(bakes).hasSizeGreaterThanOrEqualTo(2);
         assertThat(sandbox.instances()).filteredOn(i -> "nightly".equals(i.tags().get(BakeTags.RECIPE)))
                 .extracting(i -> i.tags().get(BakeTags.BAKE))

@@ -18,6 +18,7 @@ import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxClock;
 import io.amibake.sandbox.SandboxImage;
 import io.amibake.sandbox.SandboxOptions;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,7 +101,7 @@ class PrunerTest {
         assertThat(reasons(dryRun)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                 Map.entry(id("us-east-1", 3), "keep: among the newest 1"),
                 Map.entry(id("us-east-1", 2), "go: beyond the newest 1"),
-                Map.entry(id("us-east-1", 1), "keep: named by the recipe's SSM parameter"),
+                Map.entry(id("us-east-1", 1), "keep: named by the SSM parameter /amibake/web/latest"),
                 Map.entry(id("us-east-1", 0), "keep: used by " + usersOf(id("us-east-1", 0))),
                 Map.entry(id("us-west-2", 3), "keep: among the newest 1"),
                 Map.entry(id("us-west-2", 2), "go: beyond the newest 1"),
@@ -108,7 +109,7 @@ class PrunerTest {
                 Map.entry(id("us-west-2", 0), "go: beyond the newest 1"),
                 Map.entry(id("eu-west-1", 3), "keep: among the newest 1"),
                 Map.entry(id("eu-west-1", 2), "go: beyond the newest 1"),
-                Map.entry(id("eu-west-1", 1), "keep: used by web-lt v1"),
+                Map.entry(id("eu-west-1", 1), "keep: launched by web-lt v1 (default)"),
                 Map.entry(id("eu-west-1", 0), "go: beyond the newest 1")));
         List<String> gone = List.of(id("us-east-1", 2), id("us-west-2", 2), id("us-west-2", 0),
                 id("eu-west-1", 2), id("eu-west-1", 0));
@@ -163,7 +164,161 @@ class PrunerTest {
         assertThat(liveImages()).containsAll(all());
     }
 
+    @Test
+    void theParameterIsReadInEachRegionItselfNotOnlyInTheSourceRegion() throws Exception {
+        // given each region's parameter names another night's image
+        ssm.putParameter("us-east-1", "/amibake/web/latest", id("us-east-1", 2));
+        ssm.putParameter("eu-west-1", "/amibake/web/latest", id("eu-west-1", 0));
+
+        // when
+        new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now())).prune(recipe("{keep: 1}"), l -> { });
+
+        // then
+        assertThat(liveImages()).contains(id("us-east-1", 2), id("eu-west-1", 0))
+                .doesNotContain(id("us-east-1", 0), id("eu-west-1", 2));
+    }
+
+    @Test
+    void everyParameterNameThatABakeRenderedKeepsItsImageWhateverThisRecipesVariablesSay() throws Exception {
+        // given nights 0 and 1 were baked for prod, 2 and 3 for dev, and each wrote its environment's parameter
+        for (String region : REGIONS) {
+            for (int night = 0; night < 4; night++) {
+                ec2.tag(region, id(region, night), Map.of(BakeTags.PARAMETER,
+                        "/amibake/web/" + (night < 2 ? "prod" : "dev") + "/latest"));
+            }
+            ssm.putParameter(region, "/amibake/web/prod/latest", id(region, 1));
+            ssm.putParameter(region, "/amibake/web/dev/latest", id(region, 3));
+        }
+        Recipe dev = RecipeLoader.parse(Files.readString(writeRecipe("{keep: 1}",
+                "/amibake/web/{{var.environment}}/latest")), "web.yaml", Map.of("environment", "dev"));
+
+        // when a prune runs with the dev variables
+        List<RegionPlan> plans = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()))
+                .prune(dev, l -> { });
+
+        // then prod's image stays in every region, and says why
+        for (String region : REGIONS) {
+            assertThat(liveImages()).contains(id(region, 1), id(region, 3))
+                    .doesNotContain(id(region, 0), id(region, 2));
+        }
+        assertThat(reasons(plans)).containsEntry(id("eu-west-1", 1),
+                "keep: named by the SSM parameter /amibake/web/prod/latest");
+    }
+
+    @Test
+    void pendingAndFailedImagesNeverCountTowardKeep() throws Exception {
+        // given the newest image of us-east-1 is still pending, and one in eu-west-1 failed
+        String builder = launch("us-east-1", ssm.parameter("us-east-1", AL2023), Map.of("Name", "b"));
+        sandbox.faults().failNextImage("eu-west-1");
+        String euBuilder = launch("eu-west-1", ssm.parameter("eu-west-1", AL2023), Map.of("Name", "b"));
+        String failed = image("eu-west-1", euBuilder, "web-failed", Map.of(BakeTags.BAKE, "web-night-4",
+                BakeTags.RECIPE, "web"));
+        String pending = ec2.createImage("us-east-1", builder, "web-pending", "", Map.of(BakeTags.BAKE, "web-night-4",
+                BakeTags.RECIPE, "web"));
+        time.advance(Duration.ofMinutes(1));
+        assertThat(sandbox.images()).filteredOn(i -> i.imageId().equals(pending)).first()
+                .extracting(SandboxImage::state).isEqualTo("pending");
+
+        // when
+        List<RegionPlan> plans = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()))
+                .plan(recipe("{keep: 1}"));
+
+        // then the newest available image is still the one keep keeps
+        assertThat(reasons(plans)).containsEntry(id("us-east-1", 3), "keep: among the newest 1")
+                .containsEntry(id("eu-west-1", 3), "keep: among the newest 1")
+                .containsEntry(pending, "keep: is pending; only available images are pruned")
+                .containsEntry(failed, "keep: is failed; only available images are pruned");
+    }
+
+    @Test
+    void imagesThatFailedTheirTestsNeverCountTowardKeepAndGoOnceANewerImageIsPublished() throws Exception {
+        // given nights 0 and 1 passed, nights 2 and 3 failed their tests
+        for (String region : REGIONS) {
+            ec2.tag(region, id(region, 1), Map.of(BakeTags.TEST, "passed", BakeTags.PUBLISHED, "2026-01-15T10:00:00Z"));
+            ec2.tag(region, id(region, 2), Map.of(BakeTags.TEST, "failed"));
+            ec2.tag(region, id(region, 3), Map.of(BakeTags.TEST, "failed"));
+        }
+        Pruner pruner = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()));
+
+        // when
+        pruner.prune(recipe("{keep: 2}"), l -> { });
+
+        // then both good images stay, and the failed ones too: their bake may resume and test them again
+        assertThat(liveImages()).containsAll(all());
+
+        // when a newer image passes and is published in us-east-1
+        String builder = launch("us-east-1", ssm.parameter("us-east-1", AL2023), Map.of("Name", "b"));
+        String newer = image("us-east-1", builder, "web-4", Map.of(BakeTags.BAKE, "web-night-4", BakeTags.RECIPE, "web",
+                BakeTags.TEST, "passed", BakeTags.PUBLISHED, time.now().toString()));
+        List<RegionPlan> plans = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()))
+                .prune(recipe("{keep: 2}"), l -> { });
+
+        // then the failed ones go there, first, and the two newest good ones stay
+        assertThat(liveImages()).contains(newer, id("us-east-1", 1))
+                .doesNotContain(id("us-east-1", 2), id("us-east-1", 3), id("us-east-1", 0))
+                .contains(id("eu-west-1", 2), id("eu-west-1", 3));
+        assertThat(reasons(plans)).containsEntry(id("us-east-1", 3), "go: failed its tests, and a newer image was"
+                + " published");
+    }
+
+    @Test
+    void onlyTheDefaultLatestAndRollbackVersionsOfATemplateKeepTheirImages() throws Exception {
+        // given a template whose versions 1 to 4 launch nights 0 to 3, version 3 the default, and version 5
+        // (the latest) launches a hand-made image
+        LaunchTemplates templates = new LaunchTemplates(clients);
+        templates.create("us-west-2", "web-lt", id("us-west-2", 0), "t3.micro", Map.of(), "lt-1");
+        for (int night = 1; night < 4; night++) {
+            templates.createVersion("us-west-2", "web-lt", id("us-west-2", night), "night " + night, "v-" + night);
+        }
+        templates.makeDefault("us-west-2", "web-lt", 3);
+        String builder = launch("us-west-2", ssm.parameter("us-west-2", AL2023), Map.of("Name", "b"));
+        templates.createVersion("us-west-2", "web-lt", image("us-west-2", builder, "hand", Map.of()), "hand", "v-5");
+
+        // when
+        List<RegionPlan> plans = new Pruner(ec2, ssm, templates, clockAt(time.now()))
+                .prune(recipe("{keep: 1, rollbackVersions: 1}"), l -> { });
+
+        // then
+        assertThat(reasons(plans)).containsEntry(id("us-west-2", 3), "keep: among the newest 1")
+                .containsEntry(id("us-west-2", 2), "keep: launched by web-lt v3 (default)")
+                .containsEntry(id("us-west-2", 1), "keep: a rollback version: web-lt v2")
+                .containsEntry(id("us-west-2", 0), "go: beyond the newest 1");
+        assertThat(liveImages()).doesNotContain(id("us-west-2", 0));
+    }
+
+    @Test
+    void theNewestImagePublishedInARegionStaysWhenNewerOnesWereNeverPublished() throws Exception {
+        // given night 1 is the last one published in eu-west-1; nights 2 and 3 never were
+        ec2.tag("eu-west-1", id("eu-west-1", 1), Map.of(BakeTags.TEST, "passed", BakeTags.PUBLISHED,
+                "2026-01-15T10:00:00Z"));
+
+        // when
+        List<RegionPlan> plans = new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now()))
+                .prune(recipe("{keep: 1}"), l -> { });
+
+        // then
+        assertThat(reasons(plans)).containsEntry(id("eu-west-1", 1),
+                "keep: the newest image that passed its tests and was published here");
+        assertThat(liveImages()).contains(id("eu-west-1", 1)).doesNotContain(id("eu-west-1", 2));
+    }
+
     // ---- helpers ----
+
+    private java.nio.file.Path writeRecipe(String retention, String parameter) throws Exception {
+        java.nio.file.Path file = Files.createTempFile("web", ".yaml");
+        Files.writeString(file, """
+                name: web
+                variables: {environment: prod}
+                source: {region: us-east-1, ssm: %s}
+                build: {instanceType: t3.micro, instanceProfile: amibake-build}
+                image:
+                  name: "web-{{timestamp}}"
+                  retention: %s
+                regions: {targets: [us-west-2, eu-west-1], ssmParameter: "%s"}
+                """.formatted(AL2023, retention, parameter));
+        file.toFile().deleteOnExit();
+        return file;
+    }
 
     private Recipe recipe(String retention) throws Exception {
         String yaml = """

@@ -6,8 +6,10 @@ import io.amibake.cloud.AwsClients;
 import io.amibake.cloud.AwsSettings;
 import io.amibake.cloud.Ec2Gateway;
 import io.amibake.cloud.LaunchRequest;
+import io.amibake.cloud.LaunchTemplates;
 import io.amibake.cloud.SsmGateway;
 import io.amibake.cloud.BakeTags;
+import io.amibake.engine.api.BakeStatus;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxClock;
 import io.amibake.sandbox.SandboxImage;
@@ -72,8 +74,7 @@ class SweeperTest {
         String neverTested = launch("eu-west-1", "done", Map.of(Sweeper.ROLE, "deploying"));
         String strangers = launch("eu-west-1", "lost-repository-bake", Map.of());
         String handMade = launchUntagged("us-east-1");
-        Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
-                Clock.fixed(time.now(), ZoneOffset.UTC));
+        Sweeper sweeper = sweeper();
 
         // when
         List<Sweeper.Finding> dryRun = sweeper.plan(REGIONS);
@@ -110,8 +111,7 @@ class SweeperTest {
         List<String> doneSnapshots = ec2.findOwnSnapshotsByTag("us-east-1", BakeTags.BAKE, "done");
         ec2.deregisterImage("us-east-1", resumable);
         ec2.deregisterImage("us-east-1", done);
-        Sweeper sweeper = new Sweeper(ec2, bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN),
-                Clock.fixed(time.now(), ZoneOffset.UTC));
+        Sweeper sweeper = sweeper();
 
         // when
         sweeper.sweep(REGIONS, finding -> { });
@@ -123,7 +123,51 @@ class SweeperTest {
                 .containsExactlyInAnyOrderElementsOf(resumableSnapshots);
     }
 
+    @Test
+    void aBakeThatStartedWhileTheSweepLookedKeepsItsInstance() {
+        // given an instance whose bake the job repository does not know when the sweep plans, and runs when it removes
+        String starting = launch("us-east-1", "starting", Map.of());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Sweeper sweeper = new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
+                bake -> bake.equals("starting") && asked.getAndIncrement() > 0 ? BakeStatus.RUNNING : BakeStatus.UNKNOWN,
+                Clock.fixed(time.now(), ZoneOffset.UTC));
+        List<Sweeper.Finding> removed = new ArrayList<>();
+
+        // when
+        List<Sweeper.Finding> findings = sweeper.sweep(List.of("us-east-1"), removed::add);
+
+        // then
+        assertThat(removed).isEmpty();
+        assertThat(liveInstances()).contains(starting);
+        assertThat(reasons(findings)).containsEntry(starting, "keep: its bake is running");
+    }
+
+    @Test
+    void anImageOfAnAbandonedBakeThatIsInUseOrWasPublishedStays() {
+        // given three images of an abandoned bake: one a template launches, one published, one neither
+        statuses.put("abandoned", BakeStatus.ABANDONED);
+        String builder = launchUntagged("us-east-1");
+        String launched = image("us-east-1", builder, "launched", "abandoned");
+        String published = image("us-east-1", builder, "published", "abandoned");
+        String leftover = image("us-east-1", builder, "leftover", "abandoned");
+        ec2.tag("us-east-1", published, Map.of(BakeTags.PUBLISHED, time.now().toString()));
+        new LaunchTemplates(clients).create("us-east-1", "web-lt", launched, "t3.micro", Map.of(), "lt");
+
+        // when
+        List<Sweeper.Finding> findings = sweeper().sweep(List.of("us-east-1"), f -> { });
+
+        // then
+        assertThat(liveImages()).contains(launched, published).doesNotContain(leftover);
+        assertThat(reasons(findings)).containsEntry(launched, "keep: launched by web-lt v1 (default)")
+                .containsEntry(leftover, "go: its bake was abandoned");
+    }
+
     // ---- helpers ----
+
+    private Sweeper sweeper() {
+        return new Sweeper(ec2, new SsmGateway(clients), new LaunchTemplates(clients),
+                bake -> statuses.getOrDefault(bake, BakeStatus.UNKNOWN), Clock.fixed(time.now(), ZoneOffset.UTC));
+    }
 
     private String launch(String region, String bake, Map<String, String> extra) {
         Map<String, String> tags = new LinkedHashMap<>();

@@ -106,6 +106,25 @@ class NotifierTest {
     }
 
     @Test
+    void whatSlackWouldReadAsAMentionOrALinkIsEscapedInTheTextAndKeptAsItIsInTheFields() throws Exception {
+        // given an error whose command output would ping the channel and show a link as something else
+        Notifier notifier = new Notifier(launcher, new NotifySettings(url, null, null), FAST, problems::add);
+        String error = "provision: <!channel> see <https://evil.example|the fix> & run it";
+
+        // when
+        notifier.paused("hostile", 3, error);
+        notifier.close();
+
+        // then
+        JsonNode paused = received.poll(10, TimeUnit.SECONDS);
+        assertThat(paused).as("problems: %s", problems).isNotNull();
+        assertThat(paused.get("text").asString())
+                .contains("&lt;!channel&gt; see &lt;https://evil.example|the fix&gt; &amp; run it")
+                .doesNotContain("<").doesNotContain(">");
+        assertThat(paused.get("error").asString()).isEqualTo(error);
+    }
+
+    @Test
     void aCompletedBakeIsToldOnlyWhenCompletedBakesAreAskedFor() throws Exception {
         // given two completed bakes of a recipe that never failed
         BakeResult first = bake("quiet");

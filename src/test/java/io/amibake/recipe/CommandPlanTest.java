@@ -164,8 +164,8 @@ class CommandPlanTest {
                     "yum install -y httpd mariadb-server php php-mysqlnd",
                     "systemctl enable --now httpd mariadb");
             default -> assertThat(calls).containsExactly(
-                    "apt-get update -y",
-                    "apt-get install -y apache2 mariadb-server php libapache2-mod-php php-mysql",
+                    "apt-get -o DPkg::Lock::Timeout=600 update -y",
+                    "apt-get -o DPkg::Lock::Timeout=600 install -y apache2 mariadb-server php libapache2-mod-php php-mysql",
                     "systemctl enable --now apache2 mariadb");
         }
     }
@@ -189,8 +189,9 @@ class CommandPlanTest {
         // then
         assertThat(exit).isZero();
         String apache = manager.equals("dnf") ? "httpd" : "apache2";
-        assertThat(Files.readAllLines(log)).contains(manager + " install -y " + apache,
-                "systemctl enable --now " + apache, manager + " install -y jq");
+        String install = manager.equals("dnf") ? "dnf install -y " : "apt-get -o DPkg::Lock::Timeout=600 install -y ";
+        assertThat(Files.readAllLines(log)).contains(install + apache, "systemctl enable --now " + apache,
+                install + "jq");
     }
 
     @Test

@@ -45,6 +45,7 @@ class RecipeSchemaTest {
             Map.entry("41-kms-key-for-unused-region.yaml", "a rule across keys"),
             Map.entry("42-kms-key-arn-in-other-region.yaml", "a rule across keys"),
             Map.entry("44-ssm-parameter-reserved-prefix.yaml", "the name as rendered from its template"),
+            Map.entry("84-ssm-parameter-longer-than-a-tag.yaml", "the name as rendered from its template"),
             Map.entry("53-step-timeout-too-long.yaml", "a duration's total, once its units are added up"),
             Map.entry("52-duplicate-step-names.yaml", "unique by one field of each item"),
             Map.entry("65-misspelled-required-key.yaml", "reported as a misspelling; the schema rejects it too"));

@@ -303,6 +303,27 @@ class SchedulerTest {
     }
 
     @Test
+    void aSlotInTheSpringGapRunsOnceAtTheShiftedTimeAndOneInTheRepeatedHourOnce() throws Exception {
+        // given a recipe due at 02:30 Berlin time, the night before summer time starts
+        Path file = recipe("dst", "always", 3);
+        Files.writeString(file, Files.readString(file).replace("cron: \"0 2 * * *\"", "cron: \"30 2 * * *\""));
+        clock.set("2026-03-28T12:00:00Z");
+        Scheduler scheduler = scheduler();
+        scheduler.look();
+
+        // when 02:30 never comes on the clock (02:00 became 03:00), nor on the night back (02:30 comes twice)
+        for (String at : List.of("2026-03-29T01:30:01Z", "2026-03-29T02:30:01Z", "2026-10-24T12:00:00Z",
+                "2026-10-25T00:30:01Z", "2026-10-25T01:30:01Z", "2026-10-25T02:30:01Z")) {
+            clock.set(at);
+            awaitAll(scheduler.look());
+        }
+
+        // then the spring night ran once, at 03:30, and the autumn night once, at the first 02:30
+        assertThat(store().slots("dst", 10)).extracting(s -> s.at().toString())
+                .containsExactly("2026-10-25T00:30:00Z", "2026-10-24T00:30:00Z", "2026-03-29T01:30:00Z");
+    }
+
+    @Test
     void afterDowntimeTheMissedSlotsRunOnceAndTwoSchedulersRunEachSlotOnce() throws Exception {
         // given two schedulers sharing one repository, a slot of the recipe already run
         recipe("shared", "always", 3);
@@ -724,7 +745,7 @@ class SchedulerTest {
     }
 
     private ScheduleStore store() {
-        return new ScheduleStore(dataSource);
+        return new ScheduleStore(dataSource, Target.endpoint(sandbox.endpoint()).scheduleKey());
     }
 
     private static SsmGateway ssm() {
@@ -758,7 +779,7 @@ class SchedulerTest {
         }
 
         @Override
-        public void slotSkipped(String recipe, ZonedDateTime slot, String reason) {
+        public void slotSkipped(String recipe, ZonedDateTime slot, Skip why, String reason) {
             lines.add("skipped " + recipe + " " + slot + " " + reason);
         }
 

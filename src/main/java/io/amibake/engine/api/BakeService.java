@@ -81,8 +81,23 @@ public interface BakeService {
     /** The bake an execution belongs to, as that execution left it (its stored recipe read once). */
     Optional<BakeView> view(long executionId);
 
+    /**
+     * The bake an execution belongs to, every run of it, as its latest execution left it: its steps
+     * and regions with their errors and expected waits, its tests, its commands' output, its recipe.
+     */
+    Optional<BakeDetail> detail(long executionId);
+
+    /** A recipe's latest bakes, newest first, one line each. */
+    List<BakeSummary> history(String recipe, int limit);
+
     /** Every execution of the bake the given one belongs to. */
     List<JobExecution> executionsOf(JobExecution execution);
+
+    /**
+     * What the job repository says of the bake with this id (its {@code amibake:bake} tag), read
+     * now: {@code sweep} asks when it plans and again right before it removes anything of it.
+     */
+    BakeStatus status(String bakeId);
 
     /** The latest execution of each bake, newest first, optionally of one recipe only. */
     List<JobExecution> latestExecutions(String recipe, int limit);

@@ -99,6 +99,17 @@ public record Target(URI endpoint, boolean inProcess, Credentials credentials, S
     }
 
     /**
+     * What keys a recipe's schedule: the target as configured, endpoint and credentials, known
+     * without a cloud call (so {@code schedule --list} and {@code schedule resume} make none). Every
+     * in-process sandbox is one target, since a schedule outlives the process whose sandbox it ran
+     * against. Two schedulers of one recipe and account through two profiles keep two schedules;
+     * the lease still lets only one bake run.
+     */
+    public String scheduleKey() {
+        return inProcess ? "sandbox" : withAccount(null).toString();
+    }
+
+    /**
      * What keys the waits bakes learned: the cloud, whatever the account or credentials, as
      * before targets had accounts; every in-process sandbox is one cloud.
      */

@@ -1,7 +1,7 @@
 package io.amibake.engine.job;
 
 import io.amibake.cloud.BakeTags;
-import io.amibake.engine.state.BakeIds;
+import io.amibake.engine.api.Protections;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
 import io.amibake.cloud.CopyRequest;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -26,10 +27,11 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Puts the image in one region: copies it there (the source region keeps the original), waits
- * until the copy is available, tests it there ({@link TestCopyStep}), shares it with the recipe's
- * accounts, writes its id to the recipe's SSM parameter, points the launch template at it, and
- * replaces the region's deployed instances ({@link DeployInstancesStep}). One partition of the distribution step runs this per region; a
- * failure here never touches the other regions.
+ * until the copy is available, tests it there ({@link TestCopyStep}), applies its settings and
+ * shares it with the recipe's accounts, launches and tests the region's new instances
+ * ({@link DeployInstancesStep}), and only once they passed publishes it (the SSM parameter, the
+ * launch template) and retires the instances earlier bakes deployed. One partition of the
+ * distribution step runs this per region; a failure here never touches the other regions.
  */
 public final class CopyRegionStep implements Tasklet {
 
@@ -95,11 +97,18 @@ public final class CopyRegionStep implements Tasklet {
         if (testCopy.execute(contribution, chunk) == RepeatStatus.CONTINUABLE) {
             return RepeatStatus.CONTINUABLE;
         }
+        if (!state.prepared()) {
+            prepare(bake, recipe, state, region);
+            state.markPrepared();
+        }
+        if (deployInstances.launchAndTest(contribution, chunk) == RepeatStatus.CONTINUABLE) {
+            return RepeatStatus.CONTINUABLE;
+        }
         if (!state.published()) {
-            finish(bake, recipe, state, region);
+            publish(bake, recipe, state, region, deployInstances.passed(chunk));
             state.markPublished();
         }
-        return deployInstances.execute(contribution, chunk);
+        return deployInstances.retire(contribution, chunk);
     }
 
     private void awaitCopy(RegionState state, String sourceRegion, String region, String bakeId, boolean justStarted)
@@ -145,44 +154,46 @@ public final class CopyRegionStep implements Tasklet {
         state.attempt(state.attempt() + 1);
     }
 
-    private void finish(BakeState bake, Recipe recipe, RegionState state, String region) {
+    /** What the image needs before any instance launches from it: its settings, and its sharing. */
+    private void prepare(BakeState bake, Recipe recipe, RegionState state, String region) {
         ImageSettingsApplier.apply(services.ec2(), region, state.imageId(), recipe.image().settings(), bake.startedAt());
         Regions regions = recipe.regions();
         if (!regions.shareWith().isEmpty() && !state.shared()) {
             services.ec2().shareImage(region, state.imageId(), regions.shareWith());
             state.markShared();
         }
-        if (regions.ssmParameter() != null && !state.parameterWritten()) {
-            String name = Templates.render(regions.ssmParameter(), recipe, bake.startedAt());
-            String newer = newerImage(region, name, bake, state.imageId());
-            if (newer == null) {
-                services.ssm().putParameter(region, name, state.imageId());
+    }
+
+    /**
+     * Marks the image published in the region, then moves the SSM parameter and the launch
+     * template to it where {@link Protections} allows: only once the region's new instances passed,
+     * and never back to an older bake's image.
+     */
+    private void publish(BakeState bake, Recipe recipe, RegionState state, String region, boolean tested) {
+        String imageId = state.imageId();
+        if (tested) {
+            services.ec2().tag(region, imageId, Map.of(BakeTags.TEST, "passed",
+                    BakeTags.PUBLISHED, services.clock().instant().toString()));
+        }
+        String name = bake.parameterName();
+        if (name != null && !state.parameterWritten()) {
+            String current = services.ssm().findParameter(region, name).orElse(null);
+            Map<String, Image> images = services.ec2().describeImages(region,
+                    current == null || current.equals(imageId) ? List.of(imageId) : List.of(imageId, current));
+            Image ours = images.get(imageId);
+            Optional<Protections.Why> stays = ours == null ? Optional.empty()
+                    : Protections.move(ours, tested, current == null ? null : images.get(current));
+            if (stays.isEmpty()) {
+                services.ssm().putParameter(region, name, imageId);
                 CrashPoints.after("PutParameter");
             } else {
-                services.events().note("distribute", region + ": " + name + " keeps " + newer
-                        + ", the image of a bake that started later than this one");
+                services.events().note("distribute", region + ": " + name + " stays: " + stays.get());
             }
             state.markParameterWritten();
         }
         if (recipe.deploy().covers(region) && state.launchTemplateVersion() == null) {
-            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region);
+            new DeployLaunchTemplate(services).deploy(bake, recipe.deploy().launchTemplate(), state, region, tested);
         }
-    }
-
-    /**
-     * The image the parameter names now, when a bake that started after this one made it: a resumed
-     * old bake never points the parameter back at an older image.
-     */
-    private String newerImage(String region, String name, BakeState bake, String ours) {
-        String current = services.ssm().findParameter(region, name).orElse(null);
-        if (current == null || current.equals(ours)) {
-            return null;
-        }
-        var image = services.ec2().describeImages(region, List.of(current)).get(current);
-        if (image == null) {
-            return null;
-        }
-        return BakeIds.startedLater(image.tags().get(BakeTags.BAKE), bake.bakeId()) ? current : null;
     }
 
     private CopyRequest copyRequest(BakeState bake, Recipe recipe, String region, int attempt) {
@@ -191,7 +202,8 @@ public final class CopyRegionStep implements Tasklet {
         Regions regions = recipe.regions();
         return new CopyRequest(recipe.source().region(), bake.imageId(), bake.imageName(), bake.imageDescription(),
                 clientToken(bake.bakeId(), region, attempt), regions.encrypted(), regions.kmsKeys().get(region),
-                BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName()));
+                BakeTags.forImage(tags, bake.recipeName(), bake.bakeId(), bake.imageName(),
+                        bake.parameterName()));
     }
 
     /** Deterministic per bake, region and attempt, at most 64 characters (docs/aws.md, CopyImage). */

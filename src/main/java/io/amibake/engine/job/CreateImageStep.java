@@ -59,7 +59,8 @@ public final class CreateImageStep implements Tasklet {
         // Tag values are templates too, rendered at the bake's start like the name.
         recipe.image().tags().forEach((key, value) ->
                 recipeTags.put(key, Templates.render(value, recipe, state.startedAt())));
-        var tags = BakeTags.forImage(recipeTags, state.recipeName(), state.bakeId(), state.imageName());
+        var tags = BakeTags.forImage(recipeTags, state.recipeName(), state.bakeId(), state.imageName(),
+                state.parameterName());
         String imageId = new ImageMaker(services, NAME).make(region, state.imageName(), state.bakeId(),
                 () -> services.ec2().createImage(region, state.instanceId(), state.imageName(),
                         state.imageDescription(), tags));

@@ -1,13 +1,14 @@
 package io.amibake.engine.job;
 
 import io.amibake.cloud.BakeTags;
-import io.amibake.engine.state.BakeIds;
+import io.amibake.engine.api.BakeIds;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.RegionState;
 import io.amibake.engine.state.TestState;
 import io.amibake.cloud.Instance;
 import io.amibake.cloud.Tagged;
 import io.amibake.recipe.CommandPlan;
+import io.amibake.engine.api.Protections;
 import io.amibake.recipe.DeployInstances;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RemoteCommand;
@@ -17,20 +18,21 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
-import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Keeps {@code deploy.instances.count} running instances of the region's new image in one region,
- * one move per call in the region's partition: launch each new instance (client token per bake,
- * slot and attempt; the bake's tags; IMDSv2, encrypted, no key), wait until its agent is online
- * and the recipe's tests pass on it, and only then terminate the instances earlier bakes deployed
- * there. A failure before that terminates this bake's new instances and leaves the old ones
- * serving; a resume starts the region's deploy again. Never backwards: when the region already
- * runs instances of a later bake, this one deploys nothing there.
+ * one move per call in the region's partition, in two halves around the region's publishing:
+ * {@link #launchAndTest} launches each new instance (client token per bake, slot and attempt; the
+ * bake's tags; IMDSv2, encrypted, no key) and waits until its agent is online and the recipe's
+ * tests pass on it; {@link #retire}, once the region published the image, terminates the
+ * instances earlier bakes deployed there, as {@link Protections} allows. A failure before that
+ * terminates this bake's new instances, tags the image as failed when a test failed, and leaves
+ * the old ones serving; a resume starts the region's deploy again. Never backwards: when the
+ * region already runs instances of a later bake, this one deploys nothing there.
  */
-final class DeployInstancesStep implements Tasklet {
+final class DeployInstancesStep {
 
     static final String NAME = "deployInstances";
     /** The role of an instance deployed and tested: the sweeper leaves it alone. */
@@ -48,28 +50,21 @@ final class DeployInstancesStep implements Tasklet {
         this.tests = new InstanceTests(services, NAME);
     }
 
-    @Override
-    public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws Exception {
-        BakeState bake = run.state(chunk.getStepContext().getStepExecution().getJobExecution());
-        RegionState state = RegionState.of(chunk);
-        Recipe recipe = bake.recipe();
-        String region = state.region();
-        if (!recipe.deploy().deploysInstances(region) || state.deployedInstances() != null) {
+    /** One move of launching and testing the region's new instances; FINISHED once all passed, or none are due. */
+    RepeatStatus launchAndTest(StepContribution contribution, ChunkContext chunk) throws Exception {
+        Deploy deploy = deploy(chunk);
+        if (deploy == null) {
             return RepeatStatus.FINISHED;
         }
-        DeployInstances spec = recipe.deploy().instances();
-        ExecutionContext context = chunk.getStepContext().getStepExecution().getExecutionContext();
-        List<TestState> slots = new ArrayList<>();
-        for (int slot = 0; slot < spec.count(); slot++) {
-            slots.add(TestState.in(context, "region.deploy." + slot + "."));
-        }
-        List<Tagged> deployed = services.ec2().findInstances(region,
-                Map.of(BakeTags.RECIPE, bake.recipeName(), TestImageStep.ROLE_TAG, DEPLOYED)).stream()
-                .filter(i -> !"shutting-down".equals(i.state())).toList();
-        Optional<Tagged> later = deployed.stream().filter(i -> isLater(i, bake.bakeId())).findFirst();
+        BakeState bake = deploy.bake();
+        RegionState state = deploy.state();
+        String region = state.region();
+        List<TestState> slots = deploy.slots();
+        Optional<Tagged> later = deploy.deployed().stream().filter(i -> isLater(i, bake.bakeId())).findFirst();
         if (later.isPresent()) {
             discard(region, slots);
-            state.deployedInstances(deployed.stream().filter(i -> isLater(i, bake.bakeId())).map(Tagged::id).toList());
+            state.deployedInstances(deploy.deployed().stream().filter(i -> isLater(i, bake.bakeId()))
+                    .map(Tagged::id).toList());
             services.events().note("distribute", region + ": instances stay on " + later.get().tags().get(BakeTags.BAKE)
                     + ", a bake that started later than this one");
             return RepeatStatus.FINISHED;
@@ -90,7 +85,7 @@ final class DeployInstancesStep implements Tasklet {
             for (int slot = 0; slot < slots.size(); slot++) {
                 TestState instance = slots.get(slot);
                 if (instance.instanceId() == null && !state.imageId().equals(instance.passedImage())) {
-                    return launch(bake, state, spec, slot, instance);
+                    return launch(bake, state, bake.recipe().deploy().instances(), slot, instance);
                 }
             }
             for (TestState instance : slots) {
@@ -100,20 +95,85 @@ final class DeployInstancesStep implements Tasklet {
             }
         } catch (Exception e) {
             discard(region, slots);
+            if (e instanceof CommandFailedException) {
+                services.ec2().tag(region, state.imageId(), Map.of(BakeTags.TEST, "failed"));
+                services.events().note("distribute", region + ": " + state.imageId() + " failed its tests on a new"
+                        + " instance; it is tagged " + BakeTags.TEST + "=failed and not published here");
+            }
             throw e;
         }
-        List<String> ours = slots.stream().map(TestState::instanceId).toList();
-        for (Tagged old : deployed) {
-            if (!ours.contains(old.id())) {
-                tests.terminate(region, old.id());
-                services.events().note("distribute", region + ": terminated " + old.id() + " of "
-                        + old.tags().get(BakeTags.BAKE));
+        return RepeatStatus.FINISHED;
+    }
+
+    /**
+     * Whether the region's new instances of its image all passed their tests: true when the recipe
+     * deploys none there, false when a later bake's instances serve it and this bake tested none.
+     */
+    boolean passed(ChunkContext chunk) {
+        Recipe recipe = run.state(chunk).recipe();
+        RegionState state = RegionState.of(chunk);
+        if (!recipe.deploy().deploysInstances(state.region())) {
+            return true;
+        }
+        ExecutionContext context = chunk.getStepContext().getStepExecution().getExecutionContext();
+        for (int slot = 0; slot < recipe.deploy().instances().count(); slot++) {
+            if (!state.imageId().equals(TestState.in(context, "region.deploy." + slot + ".").passedImage())) {
+                return false;
             }
+        }
+        return true;
+    }
+
+    /** Once the region published its image: terminates the instances that earlier bakes deployed there. */
+    RepeatStatus retire(StepContribution contribution, ChunkContext chunk) {
+        Deploy deploy = deploy(chunk);
+        if (deploy == null) {
+            return RepeatStatus.FINISHED;
+        }
+        RegionState state = deploy.state();
+        String region = state.region();
+        List<String> ours = deploy.slots().stream().map(TestState::instanceId).toList();
+        boolean passed = passed(chunk);
+        for (Tagged old : deploy.deployed()) {
+            if (ours.contains(old.id())) {
+                continue;
+            }
+            Optional<Protections.Why> stays = Protections.retire(old.tags(), deploy.bake().bakeId(), passed);
+            if (stays.isPresent()) {
+                services.events().note("distribute", region + ": " + old.id() + " stays: " + stays.get());
+                continue;
+            }
+            tests.terminate(region, old.id());
+            services.events().note("distribute", region + ": terminated " + old.id() + " of "
+                    + old.tags().get(BakeTags.BAKE));
         }
         state.deployedInstances(ours);
         services.events().note("distribute", region + ": " + ours.size() + " instance(s) of " + state.imageId()
                 + " deployed" + (ours.isEmpty() ? "" : ": " + String.join(", ", ours)));
         return RepeatStatus.FINISHED;
+    }
+
+    /** What one move of the region's deploy works on; null when the region has none due. */
+    private record Deploy(BakeState bake, RegionState state, List<TestState> slots, List<Tagged> deployed) {
+    }
+
+    private Deploy deploy(ChunkContext chunk) {
+        BakeState bake = run.state(chunk.getStepContext().getStepExecution().getJobExecution());
+        RegionState state = RegionState.of(chunk);
+        Recipe recipe = bake.recipe();
+        String region = state.region();
+        if (!recipe.deploy().deploysInstances(region) || state.deployedInstances() != null) {
+            return null;
+        }
+        ExecutionContext context = chunk.getStepContext().getStepExecution().getExecutionContext();
+        List<TestState> slots = new ArrayList<>();
+        for (int slot = 0; slot < recipe.deploy().instances().count(); slot++) {
+            slots.add(TestState.in(context, "region.deploy." + slot + "."));
+        }
+        List<Tagged> deployed = services.ec2().findInstances(region,
+                Map.of(BakeTags.RECIPE, bake.recipeName(), TestImageStep.ROLE_TAG, DEPLOYED)).stream()
+                .filter(i -> !"shutting-down".equals(i.state())).toList();
+        return new Deploy(bake, state, slots, deployed);
     }
 
     private RepeatStatus launch(BakeState bake, RegionState state, DeployInstances spec, int slot,

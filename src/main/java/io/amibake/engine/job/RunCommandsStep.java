@@ -1,5 +1,6 @@
 package io.amibake.engine.job;
 
+import io.amibake.engine.api.CommandOutput;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.store.CommandOutputs;
 import io.amibake.cloud.CloudException;
@@ -127,7 +128,7 @@ public final class RunCommandsStep implements Tasklet {
 
     /** Stores what SSM returned, successful or not, and tells the watcher with the output's tails. */
     private void keep(BakeState state, RemoteCommand command, Pending pending, CommandResult result) {
-        outputs.save(new CommandOutputs.Output(state.bakeId(), state.executionId(), stepName, command.key(),
+        outputs.save(new CommandOutput(state.bakeId(), state.executionId(), stepName, command.key(),
                 command.name(), pending.commandId(), state.instanceId(), result.status(), result.responseCode(),
                 services.clock().instant(), result.stdout(), result.stderr()));
         services.events().commandFinished(stepName, command.name(), result.status(), result.responseCode(),

@@ -2,6 +2,7 @@ package io.amibake.engine.job;
 
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.state.TestState;
+import io.amibake.cloud.BakeTags;
 import io.amibake.recipe.Build;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -19,9 +20,9 @@ public final class TestImageStep implements Tasklet {
 
     static final String NAME = "testImage";
     /** The image's tag that says how its test went: {@code passed} or {@code failed}. */
-    public static final String TEST_TAG = "amibake:test";
+    public static final String TEST_TAG = BakeTags.TEST;
     /** Marks the test instance among the bake's instances. */
-    public static final String ROLE_TAG = "amibake:role";
+    public static final String ROLE_TAG = BakeTags.ROLE;
 
     private final BakeRun run;
     private final InstanceTests tests;

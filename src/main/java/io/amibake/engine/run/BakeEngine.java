@@ -9,6 +9,7 @@ import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
 import io.amibake.engine.api.BakeResult;
 import io.amibake.engine.api.BakeService;
+import io.amibake.engine.api.BakeStatus;
 import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.Lease;
 import io.amibake.engine.api.NothingToResumeException;
@@ -21,12 +22,15 @@ import io.amibake.engine.job.RequestTally;
 import io.amibake.engine.job.RunningBakes;
 import io.amibake.engine.read.BakeFailures;
 import io.amibake.engine.read.BakeViews;
-import io.amibake.engine.state.BakeIds;
+import io.amibake.engine.api.BakeIds;
 import io.amibake.engine.state.BakeParameters;
 import io.amibake.engine.store.BakeSecrets;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.store.BakeSettings;
 import io.amibake.engine.store.WaitHistory;
+import io.amibake.engine.read.BakeDetails;
+import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.wait.Expectations;
 import io.amibake.engine.wait.Pacing;
 import io.amibake.engine.wait.PollPlan;
@@ -87,6 +91,7 @@ public class BakeEngine implements BakeService {
     private final BakeSettings settings;
     private final WaitHistory waitHistory;
     private final Accounts accounts;
+    private final BakeDetails details;
     private final Clock clock = Clock.systemUTC();
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
@@ -94,7 +99,9 @@ public class BakeEngine implements BakeService {
     private Pacing pacing;
 
     public BakeEngine(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
-                      BakeLeases leases, BakeSettings settings, WaitHistory waitHistory, Accounts accounts) {
+                      BakeLeases leases, BakeSettings settings, WaitHistory waitHistory, Accounts accounts,
+                      BakeDetails details) {
+        this.details = details;
         this.accounts = accounts;
         this.repository = repository;
         this.operator = operator;
@@ -392,6 +399,28 @@ public class BakeEngine implements BakeService {
     }
 
     @Override
+    public Optional<BakeDetail> detail(long executionId) {
+        return execution(executionId).map(found -> {
+            JobExecution latest = repository.getJobExecutions(found.getJobInstance()).stream()
+                    .max(Comparator.comparing(JobExecution::getId)).orElse(found);
+            String recipe = latest.getJobParameters().getString(BakeParameters.RECIPE);
+            String target = latest.getJobParameters().getString(BakeParameters.TARGET);
+            long instance = latest.getJobInstance().getInstanceId();
+            boolean earlier = latestExecutions(recipe, 50).stream()
+                    .anyMatch(other -> other.getJobInstance().getInstanceId() < instance
+                            && java.util.Objects.equals(target, other.getJobParameters().getString(BakeParameters.TARGET)));
+            return details.read(latest, earlier);
+        });
+    }
+
+    @Override
+    public List<BakeSummary> history(String recipe, int limit) {
+        return latestExecutions(recipe, limit).stream()
+                .map(latest -> details.summary(latest, BakeViews.of(latest, repository, null)))
+                .toList();
+    }
+
+    @Override
     public List<JobExecution> executionsOf(JobExecution execution) {
         return repository.getJobExecutions(execution.getJobInstance());
     }
@@ -411,6 +440,30 @@ public class BakeEngine implements BakeService {
         }
         found.sort(Comparator.comparing(JobExecution::getId).reversed());
         return found;
+    }
+
+    @Override
+    public BakeStatus status(String bakeId) {
+        Optional<String> recipe = BakeIds.recipe(bakeId);
+        if (recipe.isEmpty()) {
+            return BakeStatus.UNKNOWN;
+        }
+        JobInstance instance = repository.getJobInstance(StepNames.JOB, new JobParametersBuilder()
+                .addString(BakeParameters.RECIPE, recipe.get()).addString(BakeParameters.BAKE, bakeId)
+                .toJobParameters());
+        JobExecution last = instance == null ? null : repository.getLastJobExecution(instance);
+        if (last == null) {
+            return BakeStatus.UNKNOWN;
+        }
+        return switch (last.getStatus()) {
+            // A started execution whose recipe's lease names another bake, or none, was left by a dead process.
+            case STARTING, STARTED, STOPPING -> running(recipe.get()).filter(l -> bakeId.equals(l.bakeId()))
+                    .isPresent() ? BakeStatus.RUNNING : BakeStatus.RESUMABLE;
+            case FAILED, STOPPED -> BakeStatus.RESUMABLE;
+            case COMPLETED -> BakeStatus.COMPLETED;
+            case ABANDONED -> BakeStatus.ABANDONED;
+            default -> BakeStatus.UNKNOWN;
+        };
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.amibake.engine.store.WaitHistory;
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeException;
 import io.amibake.recipe.RecipeLoader;
+import io.amibake.recipe.Templates;
 import io.amibake.text.Redactor;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -210,6 +211,15 @@ public final class BakeState {
             all.put(name, known.getOrDefault(name, UNKNOWN_SECRET));
         }
         return all;
+    }
+
+    /**
+     * The name of the SSM parameter this bake writes in every region, rendered at the bake's start
+     * like the image's name; null when the recipe writes none.
+     */
+    public String parameterName() {
+        String template = recipe().regions().ssmParameter();
+        return template == null ? null : Templates.render(template, recipe(), startedAt());
     }
 
     public Instant startedAt() {

@@ -25,6 +25,7 @@ public final class RegionState {
     private static final String SHARED = "region.shared";
     private static final String PARAMETER = "region.parameterWritten";
     private static final String PUBLISHED = "region.published";
+    private static final String PREPARED = "region.prepared";
 
     private final ExecutionContext context;
 
@@ -86,7 +87,7 @@ public final class RegionState {
 
     /** Forgets the region's image and what was done with it, so the partition starts it again. */
     public void forget() {
-        for (String key : List.of(IMAGE, SNAPSHOTS, COPIED_BY, SHARED, PARAMETER, PUBLISHED)) {
+        for (String key : List.of(IMAGE, SNAPSHOTS, COPIED_BY, SHARED, PARAMETER, PUBLISHED, PREPARED)) {
             context.remove(key);
         }
     }
@@ -134,7 +135,16 @@ public final class RegionState {
         context.putString(PARAMETER, "true");
     }
 
-    /** Whether the copy is shared and published (parameter, launch template): done once per image. */
+    /** Whether the copy's settings are applied and it is shared: done once per image, before any launch. */
+    public boolean prepared() {
+        return context.containsKey(PREPARED);
+    }
+
+    public void markPrepared() {
+        context.putString(PREPARED, "true");
+    }
+
+    /** Whether the copy is published (parameter, launch template): done once per image, after its tests. */
     public boolean published() {
         return context.containsKey(PUBLISHED);
     }

@@ -20,7 +20,7 @@ public final class AmibakeHome {
 
     private static final Set<PosixFilePermission> DIRECTORY = Set.copyOf(PosixFilePermissions.fromString("rwx------"));
     private static final Set<PosixFilePermission> FILE = Set.copyOf(PosixFilePermissions.fromString("rw-------"));
-    private static final List<String> FOLDERS = List.of("repository", "logs", "locks", "manifests");
+    private static final List<String> FOLDERS = List.of("repository", "logs", "locks", "manifests", "reports");
 
     private AmibakeHome() {
     }

@@ -1,5 +1,6 @@
 package io.amibake.engine.store;
 
+import io.amibake.engine.api.CommandOutput;
 import io.amibake.text.Redactor;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -31,18 +32,8 @@ public class CommandOutputs {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
-    /** One command's end on the build instance. */
-    public record Output(String bakeId, long execution, String step, String key, String name, String commandId,
-                         String instanceId, String status, int exitCode, Instant finishedAt,
-                         String stdout, String stderr) {
-
-        public boolean succeeded() {
-            return "Success".equals(status);
-        }
-    }
-
     /** Keeps the output, with the bake's secret values redacted: a command may well echo one. */
-    public void save(Output o) {
+    public void save(CommandOutput o) {
         Redactor secrets = BakeSecrets.redactor(o.bakeId());
         jdbc.update("DELETE FROM AMIBAKE_COMMAND_OUTPUT WHERE COMMAND_ID = ? AND INSTANCE_ID = ?",
                 o.commandId(), o.instanceId());
@@ -53,9 +44,9 @@ public class CommandOutputs {
     }
 
     /** Every command output kept for the bake, in the order the commands ended. */
-    public List<Output> of(String bakeId) {
+    public List<CommandOutput> of(String bakeId) {
         return jdbc.query("SELECT " + COLUMNS + " FROM AMIBAKE_COMMAND_OUTPUT WHERE BAKE_ID = ? "
-                + "ORDER BY FINISHED_AT, EXECUTION_ID", (rs, row) -> new Output(rs.getString(1), rs.getLong(2),
+                + "ORDER BY FINISHED_AT, EXECUTION_ID", (rs, row) -> new CommandOutput(rs.getString(1), rs.getLong(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                 rs.getInt(9), instant(rs.getTimestamp(10)), rs.getString(11), rs.getString(12)), bakeId);
     }

@@ -122,12 +122,19 @@ class AwsBehaviourTest {
         assertThat(imagesOf(result)).allSatisfy(i -> assertThat(i.state()).isEqualTo("available"));
         assertThat(sandbox.stats().count("CreateImage", "us-east-1", "InternalError")).isEqualTo(1);
 
-        // and its cleanup runs twice over images AWS still lists as deregistered
+        // and abandon's cleanup, run twice, keeps the published images, then passes over them once deregistered
         try (AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()))) {
-            BakeCleanup cleanup = new BakeCleanup(new Ec2Gateway(clients), line -> { });
+            List<String> said = new ArrayList<>();
+            BakeCleanup cleanup = new BakeCleanup(clients, java.time.Clock.systemUTC(), said::add);
             var recipe = RecipeLoader.load(dir.resolve("unlisted.yaml"), Map.of());
             cleanup.deleteImages(recipe, result.bakeId());
+            assertThat(imagesOf(result)).hasSize(2);
+            assertThat(said).hasSize(2).allMatch(line -> line.startsWith("kept ami-"));
+            var ec2 = new Ec2Gateway(clients);
+            imagesOf(result).forEach(i -> ec2.deregisterWithSnapshots(i.region(), i.imageId()));
             cleanup.deleteImages(recipe, result.bakeId());
+            cleanup.deleteImages(recipe, result.bakeId());
+            assertThat(ec2.findOwnSnapshotsByTag("us-east-1", BakeTags.BAKE, result.bakeId())).isEmpty();
         }
         assertThat(imagesOf(result)).isEmpty();
     }

@@ -7,8 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.recipe.Recipe;
 import io.amibake.recipe.RecipeLoader;
-import io.amibake.report.RegionDeployment;
-import io.amibake.report.RegionDeployment.Outcome;
+import io.amibake.engine.api.RegionDeployment;
+import io.amibake.engine.read.RegionDeployments;
+import io.amibake.engine.api.RegionDeployment.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +43,7 @@ class RegionDeploymentTest {
         state.deployedInstances(List.of("i-new0", "i-new1"));
 
         // when
-        RegionDeployment d = RegionDeployment.of(recipe, REGION, partition);
+        RegionDeployment d = RegionDeployments.of(recipe, REGION, partition);
 
         // then
         assertThat(d.test()).isEqualTo("passed");
@@ -60,7 +61,7 @@ class RegionDeploymentTest {
         state.deployedInstances(List.of("i-later0", "i-later1"));
 
         // when
-        RegionDeployment d = RegionDeployment.of(recipe, REGION, partition);
+        RegionDeployment d = RegionDeployments.of(recipe, REGION, partition);
 
         // then
         assertThat(d.instances().outcome()).isEqualTo(Outcome.LATER_BAKE);
@@ -77,7 +78,7 @@ class RegionDeploymentTest {
         launch(partition, 0, "i-new0");
 
         // when
-        RegionDeployment d = RegionDeployment.of(recipe, REGION, partition);
+        RegionDeployment d = RegionDeployments.of(recipe, REGION, partition);
 
         // then
         assertThat(d.instances().outcome()).isEqualTo(Outcome.DEPLOYING);
@@ -92,7 +93,7 @@ class RegionDeploymentTest {
         TestState.in(partition.getExecutionContext(), "region.test.").instanceId("i-test");
 
         // when
-        RegionDeployment d = RegionDeployment.of(recipe, REGION, partition);
+        RegionDeployment d = RegionDeployments.of(recipe, REGION, partition);
 
         // then
         assertThat(d.test()).isEqualTo("failed");
@@ -112,7 +113,7 @@ class RegionDeploymentTest {
         TestState.in(partition.getExecutionContext(), "region.deploy.0.").forget();
 
         // when
-        RegionDeployment d = RegionDeployment.of(recipe, REGION, partition);
+        RegionDeployment d = RegionDeployments.of(recipe, REGION, partition);
 
         // then
         assertThat(d.test()).isEqualTo("passed");
@@ -123,8 +124,8 @@ class RegionDeploymentTest {
     @Test
     void aRegionNotStartedIsPendingAndTheSourceRegionsImageIsNotTestedThere() {
         // when
-        RegionDeployment notStarted = RegionDeployment.of(recipe, REGION, null);
-        RegionDeployment source = RegionDeployment.of(recipe, "us-east-1", null);
+        RegionDeployment notStarted = RegionDeployments.of(recipe, REGION, null);
+        RegionDeployment source = RegionDeployments.of(recipe, "us-east-1", null);
 
         // then
         assertThat(notStarted.test()).isEqualTo("pending");
@@ -140,7 +141,7 @@ class RegionDeploymentTest {
         Recipe plain = RecipeLoader.parse(yaml.substring(0, yaml.indexOf("\ndeploy:")), "plain.yaml", Map.of());
 
         // then
-        assertThat(RegionDeployment.of(plain, REGION, partition(BatchStatus.COMPLETED))).isNull();
+        assertThat(RegionDeployments.of(plain, REGION, partition(BatchStatus.COMPLETED))).isNull();
     }
 
     private static Recipe recipe() {

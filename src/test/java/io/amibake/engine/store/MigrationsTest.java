@@ -79,7 +79,7 @@ class MigrationsTest {
 
         // then
         JdbcTemplate jdbc = new JdbcTemplate(empty);
-        for (String table : List.of("AMIBAKE_BAKE_LEASE", "AMIBAKE_SCHEDULE_SLOT", "AMIBAKE_SCHEDULE_STATE",
+        for (String table : List.of("AMIBAKE_BAKE_LEASE", "AMIBAKE_SLOT", "AMIBAKE_RECIPE_SCHEDULE",
                 "AMIBAKE_SCHEDULER", "AMIBAKE_WAIT_HISTORY", "AMIBAKE_COMMAND_OUTPUT")) {
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + table, Long.class)).as(table).isZero();
         }
@@ -93,6 +93,7 @@ class MigrationsTest {
                 + " EXPIRES_AT) VALUES ('httpd', 't', 'runner-a', 42, 'httpd-1', 7, 1000, 2000)");
         jdbc.update("INSERT INTO AMIBAKE_SCHEDULE_SLOT (RECIPE, SLOT_AT, OWNER, OUTCOME, CLAIMED_AT)"
                 + " VALUES ('httpd', 5000, 'runner-a', 'COMPLETED', 5001)");
+        jdbc.update("INSERT INTO AMIBAKE_SCHEDULE_STATE (RECIPE, FAILURES, PAUSED_AT) VALUES ('httpd', 3, 6000)");
         jdbc.update("INSERT INTO AMIBAKE_WAIT_HISTORY (RECIPE, TARGET, WAIT_KEY, MILLIS, UPDATED_AT)"
                 + " VALUES ('httpd', 'http://127.0.0.1:4566', 'agent', '1200', 3000)");
 
@@ -100,17 +101,19 @@ class MigrationsTest {
         Migrations.apply(database);
         Migrations.apply(database);
 
-        // then the lease kept its holder with the target bakes had when none was named, and nothing else moved
+        // then the lease and the schedule kept their rows with the target bakes had when none was named
         assertThat(jdbc.queryForList("SELECT TARGET, RECIPE, OWNER_HOST, EXECUTION_ID FROM AMIBAKE_BAKE_LEASE"))
                 .singleElement().satisfies(row -> assertThat(upper(row)).containsEntry("TARGET", "aws")
                         .containsEntry("RECIPE", "httpd").containsEntry("OWNER_HOST", "runner-a")
                         .containsEntry("EXECUTION_ID", 7L));
-        assertThat(jdbc.queryForObject("SELECT OUTCOME FROM AMIBAKE_SCHEDULE_SLOT WHERE RECIPE = 'httpd'", String.class))
-                .isEqualTo("COMPLETED");
+        assertThat(jdbc.queryForObject("SELECT OUTCOME FROM AMIBAKE_SLOT WHERE TARGET = 'aws' AND RECIPE = 'httpd'",
+                String.class)).isEqualTo("COMPLETED");
+        assertThat(jdbc.queryForObject("SELECT FAILURES FROM AMIBAKE_RECIPE_SCHEDULE WHERE TARGET = 'aws'"
+                + " AND RECIPE = 'httpd' AND PAUSED_AT = 6000", Integer.class)).isEqualTo(3);
         assertThat(jdbc.queryForObject("SELECT TARGET FROM AMIBAKE_WAIT_HISTORY", String.class))
                 .isEqualTo("http://127.0.0.1:4566");
         assertThat(jdbc.queryForList("SELECT \"version\" FROM \"" + Migrations.HISTORY + "\" WHERE \"success\" = TRUE"
-                + " ORDER BY \"installed_rank\"", String.class)).containsExactly("0", "1", "2");
+                + " ORDER BY \"installed_rank\"", String.class)).containsExactly("0", "1", "2", "3");
     }
 
     private static Map<String, Object> upper(Map<String, Object> row) {

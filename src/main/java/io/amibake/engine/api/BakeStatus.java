@@ -1,4 +1,4 @@
-package io.amibake.lifecycle;
+package io.amibake.engine.api;
 
 /** What the job repository says of a bake, as far as its leftovers are concerned. */
 public enum BakeStatus {

@@ -1,4 +1,4 @@
-package io.amibake.engine.state;
+package io.amibake.engine.api;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -49,6 +49,15 @@ public final class BakeIds {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    /** The recipe a bake id names, or empty for an id that is not amibake's. */
+    public static Optional<String> recipe(String bakeId) {
+        if (startedAt(bakeId).isEmpty()) {
+            return Optional.empty();
+        }
+        String[] parts = bakeId.split("-");
+        return Optional.of(String.join("-", java.util.Arrays.asList(parts).subList(0, parts.length - 2)));
     }
 
     /** Whether bake {@code other} started after bake {@code mine}; false when either id is not amibake's. */

@@ -1,4 +1,4 @@
-package io.amibake.engine.state;
+package io.amibake.engine.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
