@@ -133,12 +133,16 @@ public final class Ec2Gateway {
         call(() -> ec2(region).startInstances(r -> r.instanceIds(instanceId)));
     }
 
-    public void stop(String region, String instanceId) {
-        call(() -> ec2(region).stopInstances(r -> r.instanceIds(instanceId)));
+    /** Stops the instance; returns it in the state EC2 answered with (stopping, or stopped when it already was). */
+    public Instance stop(String region, String instanceId) {
+        var changes = call(() -> ec2(region).stopInstances(r -> r.instanceIds(instanceId))).stoppingInstances();
+        return new Instance(instanceId, changes.isEmpty() ? null : changes.get(0).currentState().nameAsString());
     }
 
-    public void terminate(String region, String instanceId) {
-        call(() -> ec2(region).terminateInstances(r -> r.instanceIds(instanceId)));
+    /** Terminates the instance; returns it in the state EC2 answered with (shutting-down or terminated). */
+    public Instance terminate(String region, String instanceId) {
+        var changes = call(() -> ec2(region).terminateInstances(r -> r.instanceIds(instanceId))).terminatingInstances();
+        return new Instance(instanceId, changes.isEmpty() ? null : changes.get(0).currentState().nameAsString());
     }
 
     public void tag(String region, String resourceId, Map<String, String> tags) {

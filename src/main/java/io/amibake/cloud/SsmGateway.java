@@ -3,12 +3,18 @@ package io.amibake.cloud;
 import static io.amibake.cloud.Ec2Gateway.call;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.services.ssm.model.CommandFilter;
+import software.amazon.awssdk.services.ssm.model.CommandFilterKey;
 import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter;
 import software.amazon.awssdk.services.ssm.model.InvalidInstanceIdException;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
@@ -95,6 +101,36 @@ public final class SsmGateway {
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             throw Ec2Gateway.translate(e);
         }
+    }
+
+    /**
+     * The status of each wanted invocation ({@code commandId@instanceId}) among those invoked in
+     * the region since {@code invokedAfter}, from {@code ListCommandInvocations} without details,
+     * paged until every wanted one is found or {@code maxPages} pages were read. Invocations not
+     * found are left out.
+     */
+    public Map<String, String> invocationStatuses(String region, Instant invokedAfter, Set<String> wanted,
+                                                  int maxPages) {
+        Map<String, String> found = new HashMap<>();
+        var after = CommandFilter.builder().key(CommandFilterKey.INVOKED_AFTER)
+                .value(DateTimeFormatter.ISO_INSTANT.format(invokedAfter.truncatedTo(ChronoUnit.SECONDS))).build();
+        String token = null;
+        for (int page = 0; page < maxPages && found.size() < wanted.size(); page++) {
+            String next = token;
+            var answer = call(() -> clients.ssm(region).listCommandInvocations(r -> r.filters(after).details(false)
+                    .maxResults(50).nextToken(next)));
+            answer.commandInvocations().forEach(i -> {
+                String id = i.commandId() + "@" + i.instanceId();
+                if (wanted.contains(id)) {
+                    found.put(id, i.statusAsString());
+                }
+            });
+            token = answer.nextToken();
+            if (token == null || token.isEmpty()) {
+                break;
+            }
+        }
+        return found;
     }
 
     private static String nullToEmpty(String s) {

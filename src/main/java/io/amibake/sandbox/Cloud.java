@@ -29,6 +29,7 @@ final class Cloud {
     /** Concurrent (pending) AMI copies one destination region accepts. */
     final int copyLimit;
     private final java.util.Random random;
+    private final double variation;
     /** Every account's regions, keyed {@code ACCOUNT/REGION}. */
     private final Map<String, Region> regions = new TreeMap<>();
     /** Accounts, roles, sessions, the organization and KMS key policies; see {@link SandboxIam}. */
@@ -44,14 +45,24 @@ final class Cloud {
             "amibake-build"));
 
     Cloud(SandboxClock clock, LatencyProfile profile) {
-        this(clock, profile, SandboxOptions.DEFAULT_COPY_LIMIT, null);
+        this(clock, profile, SandboxOptions.DEFAULT_COPY_LIMIT, null, 0);
     }
 
-    Cloud(SandboxClock clock, LatencyProfile profile, int copyLimit, Long seed) {
+    Cloud(SandboxClock clock, LatencyProfile profile, int copyLimit, Long seed, double variation) {
         this.clock = clock;
         this.profile = profile;
         this.copyLimit = copyLimit;
         this.random = seed == null ? null : new java.util.Random(seed);
+        this.variation = variation;
+    }
+
+    /** A transition's duration: the profile's, varied by the options' variation (SandboxOptions). */
+    Duration transition(Duration duration) {
+        if (variation == 0) {
+            return duration;
+        }
+        double factor = Math.exp((random.nextDouble() * 2 - 1) * variation);
+        return Duration.ofNanos((long) (duration.toNanos() * factor));
     }
 
     /** The delay as the profile gives it, or drawn from 0 to twice it when the sandbox was seeded. */
@@ -200,6 +211,8 @@ final class Cloud {
         int launchIndex;
         Instant launchedAt;
         Instant visibleAt;
+        /** How long its agent takes to register after each boot, drawn once (SandboxOptions' variation). */
+        Duration agentRegistration;
         /** Why the instance stopped or terminated, keyed by the instants of those timeline entries. */
         Map<Instant, String> stateReasons = new java.util.HashMap<>();
         List<BlockDevice> blockDevices = new ArrayList<>();

@@ -37,14 +37,15 @@ final class CommandSimulation {
         Invocation inv = new Invocation();
         inv.instanceId = instanceId;
         inv.visibleAt = now.plus(profile.consistencyDelay());
-        inv.startAt = now.plus(profile.commandDelivery());
+        inv.startAt = now.plus(cloud.transition(profile.commandDelivery()));
         Cloud.Instance in = cloud.region(c.region).instances.get(instanceId);
         if (in.machine != null) {
             return onMachine(c, inv, in.machine);
         }
         Simulation sim = simulate(c.lines);
         ShellModel.Outcome model = ShellModel.run(contents(c.region, instanceId), c.lines);
-        Duration run = profile.commandBase().plus(profile.commandPerPackage().multipliedBy(sim.packages));
+        Duration run = cloud.transition(
+                profile.commandBase().plus(profile.commandPerPackage().multipliedBy(sim.packages)));
         Optional<Faults.CommandFault> fault = faults.takeCommandFault(c.region, c.lines);
         inv.stdout = sim.stdout + model.stdout();
         inv.shutsDown = sim.shutsDown && fault.isEmpty();

@@ -54,7 +54,7 @@ final class Ec2Images {
         checkNameFree(region, name);
         dryRun(p);
         // NoReboot=false (the default) reboots a running instance first; a stopped one is not rebooted.
-        Duration duration = cloud.profile.imageCreate();
+        Duration duration = cloud.transition(cloud.profile.imageCreate());
         if (state.equals("running") && !p.bool("NoReboot")) {
             duration = duration.plus(cloud.profile.instanceReboot());
         }
@@ -227,7 +227,7 @@ final class Ec2Images {
             throw ApiException.invalidParameter("Invalid source region: " + sourceRegionName);
         }
         Map<String, Map<String, String>> tagSpecs = Ec2Tags.tagSpecifications(p, Set.of("image", "snapshot"));
-        Duration copyDuration = cloud.profile.imageCopy();
+        Duration copyDuration = cloud.transition(cloud.profile.imageCopy());
         String timeBased = p.get("SnapshotCopyCompletionDurationMinutes");
         if (timeBased != null) {
             // docs/aws.md: a time-based copy takes 15 minutes to 48 hours, in 15-minute steps.

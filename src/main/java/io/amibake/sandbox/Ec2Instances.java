@@ -138,7 +138,7 @@ final class Ec2Instances {
                         d.encrypted(), d.kmsKeyId(), d.deleteOnTermination(), Cloud.newId("vol")));
             }
             in.timeline = new Timeline(now, "pending");
-            in.timeline.then(now.plus(cloud.profile.instanceRunning()), "running");
+            in.timeline.then(now.plus(cloud.transition(cloud.profile.instanceRunning())), "running");
             region.instances.put(in.id, in);
             if (cloud.machines != null && image.layers != null) {
                 in.machine = cloud.machines.launch(in, image.layers);
@@ -282,7 +282,7 @@ final class Ec2Instances {
                 }
                 in.timeline.cutAfter(now);
                 in.timeline.then(now, "pending");
-                in.timeline.then(now.plus(cloud.profile.instanceRunning()), "running");
+                in.timeline.then(now.plus(cloud.transition(cloud.profile.instanceRunning())), "running");
             }
         });
     }
@@ -323,8 +323,8 @@ final class Ec2Instances {
      * profile's time.
      */
     static void stop(Cloud cloud, Instance in, Instant at, String transit, String end, String reason) {
-        Instant done = at.plus(transit.equals("stopping") ? cloud.profile.instanceStopping()
-                : cloud.profile.instanceTerminating());
+        Instant done = at.plus(cloud.transition(transit.equals("stopping") ? cloud.profile.instanceStopping()
+                : cloud.profile.instanceTerminating()));
         in.timeline.cutAfter(at);
         in.timeline.then(at, transit);
         in.stateReasons.put(at, reason);

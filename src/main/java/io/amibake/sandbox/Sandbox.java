@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class Sandbox implements AutoCloseable {
 
     private Sandbox(SandboxOptions options, SandboxClock clock) throws IOException {
         this.options = options;
-        this.cloud = new Cloud(clock, options.profile(), options.copyLimit(), options.seed());
+        this.cloud = new Cloud(clock, options.profile(), options.copyLimit(), options.seed(), options.variation());
         this.throttle = new Throttle(clock, options.throttling());
         this.ec2 = new Ec2Api(cloud, faults);
         this.ssm = new SsmApi(cloud, faults, json);
@@ -216,6 +217,42 @@ public final class Sandbox implements AutoCloseable {
             }
             list.sort(java.util.Comparator.comparing(SandboxImage::createdAt));
             return list;
+        }
+    }
+
+    /**
+     * How long the cloud itself took, in sandbox time, for what a build instance went through: from
+     * its launch until its agent was online, each command sent to it from its sending to its end,
+     * and its last stop from stopping to stopped; what is not over yet counts until now. A
+     * benchmark adds the image's and the longest copy's time ({@link #images()}) to get a bake's
+     * critical path, however the transitions varied.
+     */
+    public Duration buildPath(String region, String instanceId) {
+        synchronized (cloud) {
+            Instant now = cloud.now();
+            Cloud.Instance in = cloud.region(region).instances.get(instanceId);
+            if (in == null) {
+                throw new IllegalArgumentException("no instance " + instanceId + " in " + region);
+            }
+            Duration path = Duration.ZERO;
+            List<Instant[]> running = in.timeline.spans("running", now);
+            if (!running.isEmpty()) {
+                Instant online = running.get(0)[0].plus(in.agentRegistration == null ? Duration.ZERO
+                        : in.agentRegistration);
+                path = path.plus(Duration.between(in.launchedAt, online.isAfter(now) ? now : online));
+            }
+            for (Cloud.Command c : cloud.commandLog) {
+                Cloud.Invocation inv = c.invocations.get(instanceId);
+                if (inv != null && c.region.equals(region)) {
+                    path = path.plus(Duration.between(c.sentAt, inv.endAt.isAfter(now) ? now : inv.endAt));
+                }
+            }
+            List<Instant[]> stopping = in.timeline.spans("stopping", now);
+            if (!stopping.isEmpty()) {
+                Instant[] last = stopping.get(stopping.size() - 1);
+                path = path.plus(Duration.between(last[0], last[1]));
+            }
+            return path;
         }
     }
 

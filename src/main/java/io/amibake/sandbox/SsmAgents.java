@@ -42,7 +42,10 @@ final class SsmAgents {
         if (in.iamProfileArn == null) {
             return null;
         }
-        Duration delay = cloud.profile.agentRegistration();
+        if (in.agentRegistration == null) {
+            in.agentRegistration = cloud.transition(cloud.profile.agentRegistration());
+        }
+        Duration delay = in.agentRegistration;
         boolean everOnline = false;
         boolean onlineNow = false;
         String state = in.state(now);

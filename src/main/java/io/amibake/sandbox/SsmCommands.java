@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -208,6 +209,7 @@ final class SsmCommands {
             throw validation("1 validation error detected: Value '" + max + "' at 'maxResults' failed to satisfy "
                     + "constraint: Member must have value between 1 and 50");
         }
+        List<Predicate<Listed>> filters = filters(request);
         Instant now = cloud.now();
         List<ObjectNode> items = new ArrayList<>();
         List<Command> commands = new ArrayList<>(region.commands.values());
@@ -221,6 +223,10 @@ final class SsmCommands {
                     continue;
                 }
                 String[] status = status(c, inv, now);
+                Listed listed = new Listed(c, status);
+                if (!filters.stream().allMatch(f -> f.test(listed))) {
+                    continue;
+                }
                 ObjectNode item = json.createObjectNode();
                 item.put("CommandId", c.id).put("InstanceId", inv.instanceId).put("InstanceName", "")
                         .put("Comment", c.comment == null ? "" : c.comment).put("DocumentName", c.documentName)
@@ -261,6 +267,75 @@ final class SsmCommands {
             out.put("NextToken", "sandbox-" + (from + max));
         }
         return out;
+    }
+
+    /** An invocation as a filter of ListCommandInvocations sees it. */
+    private record Listed(Command command, String[] status) {
+    }
+
+    /** The statuses a Status filter of ListCommandInvocations accepts (docs/aws.md). */
+    private static final Set<String> FILTER_STATUSES = Set.of("Pending", "InProgress", "Delayed", "Success",
+            "Cancelled", "Failed", "TimedOut", "AccessDenied", "DeliveryTimedOut", "ExecutionTimedOut",
+            "Undeliverable", "InvalidPlatform", "Terminated");
+
+    /**
+     * ListCommandInvocations' {@code Filters}, as AWS documents CommandFilter: one to five, all
+     * of which must hold; {@code InvokedAfter} (at or after) and {@code InvokedBefore} (before) a
+     * timestamp such as {@code 2026-07-07T00:00:00Z}, {@code Status} (the status or its detail:
+     * {@code TimedOut} covers both time-outs) and {@code DocumentName}. {@code ExecutionStage}
+     * belongs to ListCommands only.
+     */
+    private static List<Predicate<Listed>> filters(JsonNode request) {
+        JsonNode given = request.path("Filters");
+        List<Predicate<Listed>> filters = new ArrayList<>();
+        if (given.isMissingNode() || given.isNull()) {
+            return filters;
+        }
+        if (!given.isArray() || given.isEmpty() || given.size() > 5) {
+            throw validation("1 validation error detected: Value at 'filters' failed to satisfy constraint: "
+                    + "Member must have length less than or equal to 5 and greater than or equal to 1");
+        }
+        for (JsonNode filter : given) {
+            String key = text(filter, "key");
+            String value = text(filter, "value");
+            if (key == null || value == null || value.isEmpty() || value.length() > 256) {
+                throw validation("1 validation error detected: a filter needs a key and a value of 1 to 256 "
+                        + "characters");
+            }
+            filters.add(switch (key) {
+                case "InvokedAfter" -> {
+                    Instant after = timestamp(key, value);
+                    yield l -> !l.command().sentAt.isBefore(after);
+                }
+                case "InvokedBefore" -> {
+                    Instant before = timestamp(key, value);
+                    yield l -> l.command().sentAt.isBefore(before);
+                }
+                case "Status" -> {
+                    if (!FILTER_STATUSES.contains(value)) {
+                        throw new ApiException("InvalidFilterValue", "The filter value " + value
+                                + " is not valid for the Status key.");
+                    }
+                    yield l -> value.equals(l.status()[0]) || value.equals(l.status()[1]);
+                }
+                case "DocumentName" -> l -> value.equals(l.command().documentName);
+                case "ExecutionStage" -> throw new ApiException("InvalidFilterKey",
+                        "The ExecutionStage filter can't be used with ListCommandInvocations, only with ListCommands.");
+                default -> throw validation("1 validation error detected: Value '" + key + "' at 'filters.member.key' "
+                        + "failed to satisfy constraint: Member must satisfy enum value set: [InvokedAfter, "
+                        + "InvokedBefore, Status, ExecutionStage, DocumentName]");
+            });
+        }
+        return filters;
+    }
+
+    private static Instant timestamp(String key, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ApiException("InvalidFilterValue", "The " + key + " filter value " + value
+                    + " is not a timestamp such as 2026-07-07T00:00:00Z.");
+        }
     }
 
     SandboxCommand view(Command c, Invocation inv, Instant now) {

@@ -54,6 +54,36 @@ class Ec2InstancesTest {
         return RunInstancesRequest.builder().imageId(al2023()).instanceType("t3.micro").minCount(1).maxCount(1);
     }
 
+    @Test
+    void withVariationInstancesBootInTimesSpreadAroundTheProfilesTheSameForTheSameSeed() throws Exception {
+        // when ten instances are launched at once in two sandboxes seeded alike, whose boots vary by e^±0.5
+        List<Boolean> first = runningAfterTwentySeconds(7);
+        List<Boolean> again = runningAfterTwentySeconds(7);
+
+        // then at the profile's 20 s some run and some do not, and the same seed draws the same
+        assertThat(first).contains(true, false);
+        assertThat(again).isEqualTo(first);
+    }
+
+    private List<Boolean> runningAfterTwentySeconds(long seed) throws Exception {
+        SandboxClock.Manual own = SandboxClock.manual(Instant.parse("2026-01-05T10:00:00Z"));
+        try (Sandbox varied = Sandbox.start(SandboxOptions.defaults().withPort(0).withVariation(0.5, seed), own);
+             Ec2Client client = SandboxClients.ec2NoRetry(varied, Region.US_EAST_1)) {
+            String image;
+            try (SsmClient ssm = SandboxClients.ssm(varied, Region.US_EAST_1)) {
+                image = ssm.getParameter(r -> r.name("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"))
+                        .parameter().value();
+            }
+            List<String> ids = client.runInstances(r -> r.imageId(image).instanceType("t3.micro").minCount(10)
+                    .maxCount(10)).instances().stream().map(Instance::instanceId).toList();
+            own.advance(Duration.ofSeconds(20));
+            return client.describeInstances(r -> r.instanceIds(ids)).reservations().stream()
+                    .flatMap(r -> r.instances().stream())
+                    .sorted(java.util.Comparator.comparing(Instance::amiLaunchIndex))
+                    .map(i -> i.state().name() == InstanceStateName.RUNNING).toList();
+        }
+    }
+
     private Instance describe(String id) {
         return ec2.describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0);
     }

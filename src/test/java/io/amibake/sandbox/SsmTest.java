@@ -306,6 +306,53 @@ class SsmTest {
     }
 
     @Test
+    void listCommandInvocationsFiltersByTimeStatusAndDocumentAndPagesThroughThem() {
+        // given one command sent at 10:00:50 and three at 10:01:50, one of them failing
+        String id = onlineInstance();
+        String early = send(id, "echo early");
+        clock.advance(Duration.ofMinutes(1));
+        sandbox.faults().failCommand("broken", 1, "no such thing");
+        List<String> late = List.of(send(id, "echo a"), send(id, "broken"), send(id, "echo b"));
+        clock.advance(Duration.ofMinutes(1));
+
+        // when
+        var since = java.util.stream.Stream.iterate(
+                ssm.listCommandInvocations(r -> r.filters(filter("InvokedAfter", "2026-01-05T10:01:50Z"))
+                        .maxResults(2)),
+                page -> page != null,
+                page -> page.nextToken() == null ? null : ssm.listCommandInvocations(r -> r.nextToken(page.nextToken())
+                        .filters(filter("InvokedAfter", "2026-01-05T10:01:50Z")).maxResults(2)))
+                .flatMap(page -> page.commandInvocations().stream()).map(i -> i.commandId()).toList();
+        var before = ssm.listCommandInvocations(r -> r.filters(filter("InvokedBefore", "2026-01-05T10:01:50Z")))
+                .commandInvocations();
+        var failed = ssm.listCommandInvocations(r -> r.filters(filter("Status", "Failed"),
+                filter("DocumentName", "AWS-RunShellScript"))).commandInvocations();
+
+        // then
+        assertThat(since).containsExactlyInAnyOrderElementsOf(late);
+        assertThat(before).extracting(i -> i.commandId()).containsExactly(early);
+        assertThat(failed).extracting(i -> i.commandId()).containsExactly(late.get(1));
+    }
+
+    @Test
+    void listCommandInvocationsRefusesWhatAwsRefuses() {
+        // when / then
+        assertThatThrownBy(() -> ssm.listCommandInvocations(r -> r.filters(filter("ExecutionStage", "Executing"))))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidFilterKey"));
+        assertThatThrownBy(() -> ssm.listCommandInvocations(r -> r.filters(filter("InvokedAfter", "yesterday"))))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidFilterValue"));
+        assertThatThrownBy(() -> ssm.listCommandInvocations(r -> r.maxResults(51)))
+                .isInstanceOfSatisfying(AwsServiceException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
+    }
+
+    private static software.amazon.awssdk.services.ssm.model.CommandFilter filter(String key, String value) {
+        return software.amazon.awssdk.services.ssm.model.CommandFilter.builder().key(key).value(value).build();
+    }
+
+    @Test
     void aCommandThatShutsTheOsDownTerminatesAnInstanceLaunchedToTerminateItself() {
         // given
         String image = ssm.getParameter(r -> r.name(AL2023)).parameter().value();

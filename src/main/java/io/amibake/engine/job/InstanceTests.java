@@ -31,6 +31,8 @@ final class InstanceTests {
 
     private final BakeServices services;
     private final String step;
+    /** Instances launched by this step execution: nothing has happened to them that a look would tell. */
+    private final java.util.Set<String> launchedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Where the tests' output is kept, for {@code logs} and the report; null where it is not kept. */
     private final CommandOutputs outputs;
 
@@ -96,16 +98,25 @@ final class InstanceTests {
     Instance launch(BakeState bake, String region, String imageId, String instanceType, String subnet,
                     List<String> securityGroups, Map<String, String> tags, String clientToken) {
         Build build = bake.recipe().build();
-        return services.ec2().launch(region, new LaunchRequest(imageId, bake.sourceRootDevice(), instanceType, subnet,
-                securityGroups, build.instanceProfile(), build.volumeSize(), tags, clientToken));
+        Instance launched = services.ec2().launch(region, new LaunchRequest(imageId, bake.sourceRootDevice(),
+                instanceType, subnet, securityGroups, build.instanceProfile(), build.volumeSize(), tags, clientToken));
+        launchedHere.add(launched.id());
+        return launched;
     }
 
     /**
      * Waits until the instance runs and its agent is online, once per instance (a resume looks
      * again, since the instance may have gone meanwhile); false when it is gone and must be replaced.
+     * An instance this object launched is only waited on through its agent, whose wait reads the
+     * instance once it is overdue.
      */
     boolean ready(TestState test, long execution, String region, String id, String what) throws Exception {
         if (test.ready(execution)) {
+            return true;
+        }
+        if (launchedHere.contains(id)) {
+            services.waits().agentOnline(region, id, services.settings().agentTimeout());
+            test.markReady(execution);
             return true;
         }
         Instance instance = services.ec2().describeInstances(region, List.of(id)).get(id);
@@ -161,6 +172,7 @@ final class InstanceTests {
         RemoteCommand command = next.get();
         String commandId = services.ssm().sendShell(region, id, command.lines(), command.timeout(),
                 "amibake " + bake.bakeId() + " " + command.key());
+        services.waits().sent(region, commandId);
         test.pending(new RunCommandsStep.Pending(command.key(), commandId, bake.executionId()).toString());
         services.events().note(step, where(region) + "sent test '" + command.name() + "' to " + id + " as " + commandId);
         return RepeatStatus.CONTINUABLE;

@@ -18,8 +18,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /**
  * Makes sure a build instance is running while commands remain. First move: launch with a
  * client token derived from the bake, so a crash before the checkpoint adopts the same
- * instance. Second move: wait until it runs. On resume it starts a stopped instance, and
- * replaces one that vanished, which restarts provisioning from the first command.
+ * instance. Second move: nothing when commands remain (the agent's wait, next, covers the boot),
+ * else wait until it runs. On resume it starts a stopped instance, and replaces one that
+ * vanished, which restarts provisioning from the first command.
  */
 public final class LaunchInstanceStep implements Tasklet {
 
@@ -27,6 +28,8 @@ public final class LaunchInstanceStep implements Tasklet {
 
     private final BakeRun run;
     private final BakeServices services;
+    /** This step execution launched the instance: nothing has happened to it that a look would tell. */
+    private boolean launchedHere;
 
     public LaunchInstanceStep(BakeRun run) {
         this.run = run;
@@ -44,6 +47,12 @@ public final class LaunchInstanceStep implements Tasklet {
         if (id == null) {
             launch(state, region);
             return RepeatStatus.CONTINUABLE;
+        }
+        boolean commandsRemain = state.commandsDone().size() < CommandPlan.of(state.recipe()).size();
+        if (launchedHere && commandsRemain) {
+            // The agent's wait comes next: an agent online says the instance runs, and that wait
+            // reads the instance once it is overdue. Looking now could not change what follows.
+            return RepeatStatus.FINISHED;
         }
         Instance instance = services.ec2().describeInstances(region, List.of(id)).get(id);
         if (instance != null && !instance.isGone()) {
@@ -65,7 +74,6 @@ public final class LaunchInstanceStep implements Tasklet {
             launch(state, region);
             return RepeatStatus.CONTINUABLE;
         }
-        boolean commandsRemain = state.commandsDone().size() < CommandPlan.of(state.recipe()).size();
         if (!commandsRemain && !instance.isRunning()) {
             return RepeatStatus.FINISHED;
         }
@@ -118,6 +126,7 @@ public final class LaunchInstanceStep implements Tasklet {
             }
         }
         CrashPoints.after("RunInstances");
+        launchedHere = true;
         state.instanceId(instance.id());
         state.launchedAt(services.clock().instant());
         // A command sent to an earlier instance can never report on this one.

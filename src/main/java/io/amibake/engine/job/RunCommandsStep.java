@@ -88,6 +88,7 @@ public final class RunCommandsStep implements Tasklet {
             throw "InvalidInstanceId".equals(e.code()) ? whyRefused(region, state, command, e) : e;
         }
         CrashPoints.after("SendCommand");
+        services.waits().sent(region, commandId);
         state.pendingCommand(new Pending(command.key(), commandId, state.executionId()).toString());
         services.events().note(stepName, "sent '" + command.name() + "' as " + commandId);
         return RepeatStatus.CONTINUABLE;

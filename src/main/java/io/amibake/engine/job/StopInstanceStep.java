@@ -1,8 +1,9 @@
 package io.amibake.engine.job;
 
+import io.amibake.cloud.CloudException;
+import io.amibake.cloud.Instance;
 import io.amibake.engine.state.BakeState;
 import io.amibake.engine.wait.WaitKind;
-import java.util.List;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -30,12 +31,22 @@ public final class StopInstanceStep implements Tasklet {
         }
         String region = state.sourceRegion();
         String id = state.instanceId();
-        var instance = services.ec2().describeInstances(region, List.of(id)).get(id);
-        if (instance != null && !instance.isStopped() && !"stopping".equals(instance.state())) {
-            services.ec2().stop(region, id);
+        // StopInstances answers with the instance's state: the first look, and on a resume it
+        // finds an instance already stopped (stopping a stopped instance changes nothing).
+        Instance instance;
+        try {
+            instance = services.ec2().stop(region, id);
+        } catch (CloudException e) {
+            if (!"IncorrectInstanceState".equals(e.code())) {
+                throw e;
+            }
+            // Pending, shutting down or terminated: the wait says which and fails on a gone one.
+            instance = null;
         }
-        services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
-                false, services.settings().instanceTimeout());
+        if (instance == null || !instance.isStopped()) {
+            services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
+                    false, services.settings().instanceTimeout());
+        }
         return RepeatStatus.FINISHED;
     }
 }

@@ -27,7 +27,9 @@ public final class TerminateInstanceStep implements Tasklet {
         }
         String region = state.sourceRegion();
         try {
-            services.ec2().terminate(region, id);
+            if ("terminated".equals(services.ec2().terminate(region, id).state())) {
+                return RepeatStatus.FINISHED;
+            }
         } catch (io.amibake.cloud.CloudException e) {
             if (!e.isNotFound()) {
                 throw e;

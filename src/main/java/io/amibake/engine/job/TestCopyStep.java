@@ -26,11 +26,11 @@ public final class TestCopyStep implements Tasklet {
     static final String NAME = "testCopy";
 
     private final BakeRun run;
-    private final BakeServices services;
+    private final InstanceTests tests;
 
     TestCopyStep(BakeRun run) {
         this.run = run;
-        this.services = run.services();
+        this.tests = new InstanceTests(run.services(), NAME);
     }
 
     @Override
@@ -46,6 +46,6 @@ public final class TestCopyStep implements Tasklet {
         String subnet = deploy == null ? null : deploy.subnet(region);
         TestState test = TestState.in(chunk.getStepContext().getStepExecution().getExecutionContext(),
                 "region.test.");
-        return new InstanceTests(services, NAME).testImage(bake, test, region, state.imageId(), subnet, List.of());
+        return tests.testImage(bake, test, region, state.imageId(), subnet, List.of());
     }
 }

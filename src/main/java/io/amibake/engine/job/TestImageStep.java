@@ -26,13 +26,11 @@ public final class TestImageStep implements Tasklet {
     public static final String ROLE_TAG = BakeTags.ROLE;
 
     private final BakeRun run;
-    private final BakeServices services;
-    private final CommandOutputs outputs;
+    private final InstanceTests tests;
 
     public TestImageStep(BakeRun run, CommandOutputs outputs) {
         this.run = run;
-        this.services = run.services();
-        this.outputs = outputs;
+        this.tests = new InstanceTests(run.services(), NAME, outputs);
     }
 
     @Override
@@ -43,7 +41,7 @@ public final class TestImageStep implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         Build build = bake.recipe().build();
-        return new InstanceTests(services, NAME, outputs).testImage(bake, TestState.of(chunk), bake.sourceRegion(), imageId,
+        return tests.testImage(bake, TestState.of(chunk), bake.sourceRegion(), imageId,
                 build.subnet(), build.securityGroups());
     }
 

@@ -9,7 +9,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Waits until the build instance's SSM agent is online: a command sent earlier fails with
- * {@code InvalidInstanceId} (docs/aws.md, SSM Run Command).
+ * {@code InvalidInstanceId} (docs/aws.md, SSM Run Command). This is also the wait for the new
+ * instance to boot; it fails at once when the instance is found gone.
  */
 public final class WaitForAgentStep implements Tasklet {
 
@@ -30,6 +31,8 @@ public final class WaitForAgentStep implements Tasklet {
         }
         services.waits().agentOnline(state.sourceRegion(), state.instanceId(),
                 services.settings().agentTimeout());
+        // An online agent runs on an instance EC2 knows: a resume no longer grants it a new one's grace.
+        state.instanceSeen();
         return RepeatStatus.FINISHED;
     }
 }

@@ -42,6 +42,7 @@ import io.amibake.engine.read.BakeDetails;
 import io.amibake.engine.api.BakeDetail;
 import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.wait.Expectations;
+import io.amibake.engine.wait.Pacing;
 import io.amibake.engine.wait.PollPlan;
 import io.amibake.engine.wait.SharedPollers;
 import io.amibake.engine.wait.StopSignal;
@@ -105,6 +106,7 @@ public class BakeEngine implements BakeService {
     /** One poller per account, region and describe call for all the bakes of this process. */
     private final SharedPollers pollers = new SharedPollers();
     private Clock timeoutClock = Clock.systemUTC();
+    private Pacing pacing;
 
     public BakeEngine(JobRepository repository, JobOperator operator, Job bakeJob, RunningBakes running,
                       BakeLeases leases, BakeSettings settings, WaitHistory waitHistory, Accounts accounts,
@@ -127,6 +129,12 @@ public class BakeEngine implements BakeService {
     @Autowired(required = false)
     void timeoutClock(@Qualifier("timeoutClock") Clock clock) {
         this.timeoutClock = clock;
+    }
+
+    /** Another pacing than amibake's {@link PollPlan}: a benchmark's baseline that polls as another tool does. */
+    @Autowired(required = false)
+    void pacing(Pacing other) {
+        this.pacing = other;
     }
 
     @Override
@@ -295,10 +303,11 @@ public class BakeEngine implements BakeService {
         try (AwsClients clients = new AwsClients(aws, halted)) {
             Ec2Gateway ec2 = new Ec2Gateway(clients);
             SsmGateway ssm = new SsmGateway(clients);
-            PollPlan plan = new PollPlan(settings.pollMinDelay(), settings.pollMaxDelay(),
-                    PollPlan.DEFAULT.blindGrowth(), PollPlan.DEFAULT.lateGrowth());
+            Pacing plan = pacing != null ? pacing
+                    : PollPlan.DEFAULT.withDelays(settings.pollMinDelay(), settings.pollMaxDelay());
             String reach = aws.endpoint() + " " + aws.profile() + " " + aws.dummyCredentials();
-            Expectations expectations = new Expectations(waitHistory.load(recipeName, waitKey));
+            Expectations expectations = new Expectations(waitHistory.load(recipeName, waitKey),
+                    target.endpoint() == null);
             Waits waits = new Waits(ec2, ssm, expectations, plan, stop, pollers,
                     reach + (aws.role() == null ? "" : " " + aws.role().arn()));
             BakeEvents redacting = RedactingEvents.of(events, recipe);

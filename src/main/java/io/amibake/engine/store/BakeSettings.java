@@ -14,7 +14,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param imageTimeout     the longest an image may take to become available
  * @param copyTimeout      the longest a region copy may take (copies can take hours: docs/aws.md)
  * @param pollMinDelay     the shortest pause between two looks at the same wait
- * @param pollMaxDelay     the longest pause between two looks at the same wait
+ * @param pollMaxDelay     the longest pause between two looks at the same wait (both default to
+ *                         engine.wait.PollPlan.DEFAULT's, which PollPlanTest holds them to)
  * @param stoppedRetention how long a build instance stopped after a failure is kept for resume;
  *                         written as its {@code amibake:expires} tag for the sweeper
  * @param copyConcurrency  region copies run at once
@@ -64,7 +65,7 @@ public record BakeSettings(
         imageTimeout = imageTimeout == null ? Duration.ofMinutes(90) : imageTimeout;
         copyTimeout = copyTimeout == null ? Duration.ofHours(6) : copyTimeout;
         pollMinDelay = pollMinDelay == null ? Duration.ofMillis(50) : pollMinDelay;
-        pollMaxDelay = pollMaxDelay == null ? Duration.ofSeconds(30) : pollMaxDelay;
+        pollMaxDelay = pollMaxDelay == null ? Duration.ofMinutes(2) : pollMaxDelay;
         stoppedRetention = stoppedRetention == null ? Duration.ofDays(7) : stoppedRetention;
         copyConcurrency = copyConcurrency == null ? 16 : copyConcurrency;
         host = host == null || host.isBlank() ? localHostName() : host;

@@ -3,17 +3,49 @@ package io.amibake.engine.wait;
 import java.time.Duration;
 
 /**
- * How long a wait is expected to last, and whether that is trusted: learned from earlier waits of
- * the same kind on the same target (or predicted by a copy's own progress), rather than guessed
- * from a default or from other targets. {@link PollPlan} looks later at first when it trusts.
+ * What a wait expects: how long it should last (the median), how uncertain that is, and whether
+ * it was learned on this kind of wait and target (or predicted by a copy's own progress) rather
+ * than guessed from AWS's ranges, a default or other targets.
+ *
+ * <p>The uncertainty is a spread σ on a logarithmic scale: the wait very likely ends between
+ * {@link #low()}, the duration divided by e^2σ, and {@link #high()}, the duration times e^2σ
+ * (two spreads either side). {@link PollPlan} places its looks by that range.
+ *
+ * @param duration the expected duration
+ * @param spread   σ, the standard deviation of the logarithm of the duration; at least 0.01
+ * @param trusted  learned on this kind and target, or predicted; false for a guess
  */
-public record Expectation(Duration duration, boolean trusted) {
+public record Expectation(Duration duration, double spread, boolean trusted) {
 
-    public static Expectation trusted(Duration duration) {
-        return new Expectation(duration, true);
+    /** How many spreads either side of the expected duration the likely range covers. */
+    public static final double RANGE_SPREADS = 2;
+
+    public Expectation {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("a negative expected duration: " + duration);
+        }
+        spread = Math.max(0.01, spread);
     }
 
-    public static Expectation guess(Duration duration) {
-        return new Expectation(duration, false);
+    public static Expectation learned(Duration duration, double spread) {
+        return new Expectation(duration, spread, true);
+    }
+
+    public static Expectation guess(Duration duration, double spread) {
+        return new Expectation(duration, spread, false);
+    }
+
+    /** The early end of the likely range: before it, completion is unlikely. */
+    public Duration low() {
+        return scaled(Math.exp(-RANGE_SPREADS * spread));
+    }
+
+    /** The late end of the likely range: past it, the expectation was wrong. */
+    public Duration high() {
+        return scaled(Math.exp(RANGE_SPREADS * spread));
+    }
+
+    private Duration scaled(double factor) {
+        return Duration.ofNanos((long) (duration.toNanos() * factor));
     }
 }

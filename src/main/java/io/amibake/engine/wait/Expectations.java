@@ -4,20 +4,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * How long each wait is expected to last, learned per kind of wait and per target: the region
- * for instances, agents and images, source and destination region for copies, the command's key
- * and region for commands (the endpoint is the job repository's target, whose history this
- * starts from).
+ * How long each wait is expected to last and how sure that is, learned per kind of wait and per
+ * target: the region for instances, agents and images, source and destination region for
+ * copies, the command's key and region for commands (the endpoint is the job repository's
+ * target, whose history this starts from).
  *
  * <p>A wait seen before on the same target is expected to take the geometric mean of the median
- * of its last observations and the latest one, and that is trusted: {@link PollPlan} looks late.
- * Otherwise a guess: what the same kind took on other targets, or its AWS-like default scaled by
- * the tempo of this cloud (how the kinds already seen compared with their defaults); with
- * nothing seen at all, no expectation, and the wait backs off from the shortest delay. A wait
+ * of its last observations and the latest one, with the spread of those observations (at least
+ * {@link #SPREAD_FLOOR}; {@link #ONE_SPREAD} from one observation), and that is learned.
+ * Otherwise a guess: what the same kind took on other targets (spread at least
+ * {@link #GUESS_SPREAD}), or its typical AWS duration with the spread of AWS's range for it
+ * (docs/aws.md), scaled by the tempo of this cloud (how the kinds already seen compared with
+ * their typical durations). Against AWS itself the typical durations hold from the first wait;
+ * against another endpoint, with nothing seen at all there is no expectation, and the wait backs
+ * off from the shortest delay. A wait
  * whose first look already finds its resource settled records half the time of that look (see
  * {@link #observe(WaitKind, String, long, long, long)}), so an expectation that is too long
  * shrinks by half or more with every bake.
@@ -27,27 +32,60 @@ import java.util.regex.Pattern;
  */
 public final class Expectations {
 
-    /** AWS-like durations (docs/aws.md and the sandbox's default profile). */
-    private static final Map<String, Duration> DEFAULTS = Map.of(
-            WaitKind.INSTANCE_RUNNING.name(), Duration.ofSeconds(20),
-            WaitKind.AGENT_ONLINE.name(), Duration.ofSeconds(30),
-            WaitKind.COMMAND.name(), Duration.ofSeconds(15),
-            WaitKind.INSTANCE_STOPPED.name(), Duration.ofSeconds(40),
-            WaitKind.IMAGE_AVAILABLE.name(), Duration.ofMinutes(4),
-            WaitKind.INSTANCE_TERMINATED.name(), Duration.ofSeconds(30),
-            WaitKind.COPY_AVAILABLE.name(), Duration.ofMinutes(8));
+    /** The least spread a learned expectation has: its observations are the middles of intervals between looks. */
+    public static final double SPREAD_FLOOR = 0.05;
+    /** The spread of an expectation learned from a single observation. */
+    public static final double ONE_SPREAD = 0.25;
+    /** The least spread of a guess from the same kind of wait on other targets. */
+    public static final double GUESS_SPREAD = 0.5;
+
+    /** A kind's typical duration on AWS and the range it ends in, as a spread (docs/aws.md, "How long waits take"). */
+    private record Typical(Duration duration, double spread) {
+
+        /** From AWS's range: its geometric middle, and two spreads either side. */
+        static Typical between(Duration shortest, Duration longest) {
+            double low = shortest.toMillis();
+            double high = longest.toMillis();
+            return new Typical(Duration.ofMillis(Math.round(Math.sqrt(low * high))),
+                    Math.log(high / low) / (2 * Expectation.RANGE_SPREADS));
+        }
+    }
+
+    private static final Map<String, Typical> TYPICAL = Map.of(
+            WaitKind.INSTANCE_RUNNING.name(), Typical.between(Duration.ofSeconds(5), Duration.ofSeconds(80)),
+            WaitKind.AGENT_ONLINE.name(), Typical.between(Duration.ofMillis(7_500), Duration.ofMinutes(2)),
+            WaitKind.COMMAND.name(), Typical.between(Duration.ofSeconds(1), Duration.ofSeconds(225)),
+            WaitKind.INSTANCE_STOPPED.name(), Typical.between(Duration.ofSeconds(10), Duration.ofSeconds(160)),
+            WaitKind.IMAGE_AVAILABLE.name(), Typical.between(Duration.ofMinutes(1), Duration.ofMinutes(16)),
+            WaitKind.INSTANCE_TERMINATED.name(), Typical.between(Duration.ofMillis(7_500), Duration.ofMinutes(2)),
+            WaitKind.COPY_AVAILABLE.name(), Typical.between(Duration.ofMinutes(2), Duration.ofMinutes(32)));
 
     private static final int KEEP = 5;
     private static final Pattern OLD_KEY = Pattern.compile("[A-Z_]+:");
 
+    /**
+     * Kinds whose durations move together: a cloud that boots instances slowly stops and
+     * registers them slowly too, and a copy moves the snapshots the image was made of.
+     */
+    private static final List<Set<String>> RELATED = List.of(
+            Set.of(WaitKind.INSTANCE_RUNNING.name(), WaitKind.AGENT_ONLINE.name(), WaitKind.INSTANCE_STOPPED.name(),
+                    WaitKind.INSTANCE_TERMINATED.name()),
+            Set.of(WaitKind.IMAGE_AVAILABLE.name(), WaitKind.COPY_AVAILABLE.name()));
+
     private final Map<String, List<Long>> observed = new ConcurrentHashMap<>();
+    private final boolean aws;
 
     /**
      * Starts from earlier bakes' observations: key to durations in milliseconds, oldest first.
      * Only the last few of each key are kept, and keys of the earlier {@code KIND:key} form,
      * which no lookup reads any more, are left behind.
+     *
+     * @param aws whether the waits are on AWS itself, whose typical durations then hold from the
+     *            first wait; on another endpoint (a sandbox at its own time scale) they hold only
+     *            once the cloud's tempo is known
      */
-    public Expectations(Map<String, List<Long>> history) {
+    public Expectations(Map<String, List<Long>> history, boolean aws) {
+        this.aws = aws;
         history.forEach((key, millis) -> {
             if (OLD_KEY.matcher(key).lookingAt()) {
                 return;
@@ -55,6 +93,11 @@ public final class Expectations {
             List<Long> kept = new ArrayList<>(millis);
             observed.put(key, new ArrayList<>(kept.subList(Math.max(0, kept.size() - KEEP), kept.size())));
         });
+    }
+
+    /** Against an endpoint other than AWS. */
+    public Expectations(Map<String, List<Long>> history) {
+        this(history, false);
     }
 
     public Expectations() {
@@ -73,20 +116,21 @@ public final class Expectations {
      * @param target what the wait is on: a region, a region pair, a command's key and region
      */
     public Expectation expected(WaitKind kind, String target) {
-        Long exact = target == null ? null : estimate(kind.name() + "@" + target);
+        List<Long> exact = target == null ? null : observations(kind.name() + "@" + target);
         if (exact != null) {
-            return Expectation.trusted(Duration.ofMillis(exact));
+            return Expectation.learned(Duration.ofMillis(estimate(exact)), learnedSpread(exact));
         }
-        Long sameKind = estimate(kind.name());
+        List<Long> sameKind = observations(kind.name());
         if (sameKind != null) {
-            return Expectation.guess(Duration.ofMillis(sameKind));
+            return Expectation.guess(Duration.ofMillis(estimate(sameKind)), Math.max(GUESS_SPREAD, spread(sameKind)));
         }
-        Double tempo = tempo();
-        Duration fallback = DEFAULTS.get(kind.name());
-        if (tempo == null || fallback == null) {
+        Typical typical = TYPICAL.get(kind.name());
+        Double tempo = tempo(kind);
+        if (typical == null || tempo == null && !aws) {
             return null;
         }
-        return Expectation.guess(Duration.ofMillis((long) (fallback.toMillis() * tempo)));
+        return Expectation.guess(Duration.ofMillis((long) (typical.duration().toMillis() * (tempo == null ? 1 : tempo))),
+                typical.spread());
     }
 
     /** Records what a wait took, for the rest of this bake and, through the job repository, the next. */
@@ -132,29 +176,57 @@ public final class Expectations {
         }
     }
 
-    /** The geometric mean of the median and the latest observation: steady, yet quick to follow a change. */
-    private Long estimate(String key) {
+    /** A copy of the key's observations, oldest first, or null when there are none. */
+    private List<Long> observations(String key) {
         List<Long> list = observed.get(key);
         if (list == null) {
             return null;
         }
         synchronized (list) {
-            if (list.isEmpty()) {
-                return null;
-            }
-            List<Long> sorted = list.stream().sorted().toList();
-            long median = sorted.get(sorted.size() / 2);
-            long latest = list.get(list.size() - 1);
-            return Math.round(Math.sqrt((double) Math.max(median, 1) * Math.max(latest, 1)));
+            return list.isEmpty() ? null : List.copyOf(list);
         }
     }
 
-    private Double tempo() {
+    /** The geometric mean of the median and the latest observation: steady, yet quick to follow a change. */
+    private static long estimate(List<Long> list) {
+        List<Long> sorted = list.stream().sorted().toList();
+        long median = sorted.get(sorted.size() / 2);
+        long latest = list.get(list.size() - 1);
+        return Math.round(Math.sqrt((double) Math.max(median, 1) * Math.max(latest, 1)));
+    }
+
+    /** How sure a learned expectation is: its observations' spread, at least {@link #SPREAD_FLOOR}. */
+    private static double learnedSpread(List<Long> own) {
+        return own.size() == 1 ? ONE_SPREAD : Math.max(SPREAD_FLOOR, spread(own));
+    }
+
+    /** The sample standard deviation of the observations' logarithms; 0 for one observation. */
+    private static double spread(List<Long> list) {
+        if (list.size() < 2) {
+            return 0;
+        }
+        double[] logs = list.stream().mapToDouble(millis -> Math.log(Math.max(millis, 1))).toArray();
+        double mean = java.util.Arrays.stream(logs).average().orElse(0);
+        double squares = java.util.Arrays.stream(logs).map(v -> (v - mean) * (v - mean)).sum();
+        return Math.sqrt(squares / (logs.length - 1));
+    }
+
+    /**
+     * How this cloud compares with AWS's typical durations: the median ratio of the kinds seen
+     * that are related to {@code kind}, else of every kind seen; null when none was.
+     */
+    private Double tempo(WaitKind kind) {
+        Set<String> related = RELATED.stream().filter(group -> group.contains(kind.name())).findFirst().orElse(Set.of());
+        Double own = tempo(related::contains);
+        return own != null ? own : tempo(k -> true);
+    }
+
+    private Double tempo(java.util.function.Predicate<String> kinds) {
         List<Double> ratios = new ArrayList<>();
-        DEFAULTS.forEach((kind, fallback) -> {
-            Long seen = estimate(kind);
+        TYPICAL.forEach((kind, typical) -> {
+            List<Long> seen = kinds.test(kind) ? observations(kind) : null;
             if (seen != null) {
-                ratios.add(seen / (double) fallback.toMillis());
+                ratios.add(estimate(seen) / (double) typical.duration().toMillis());
             }
         });
         if (ratios.isEmpty()) {

@@ -3,105 +3,90 @@ package io.amibake.engine.wait;
 import java.time.Duration;
 
 /**
- * When to look next at something slow, so that a wait overshoots the moment its resource
- * settles by a bounded share of the time it took, whatever the expectation said, and makes few
- * requests when the expectation is right.
+ * When to look next at something slow: few looks while completion is unlikely, most of them
+ * across the range the wait is expected to end in, and an overshoot that stays a bounded share
+ * of the wait when the expectation is wrong (docs/bake.md, "Waiting: fast and cheap at once").
  *
- * <p>With an expectation E, the first look comes at {@code a·E}, where a is
- * {@link #GUESS_FIRST_LOOK} for a guess and {@link #TRUSTED_FIRST_LOOK} for a learned
- * expectation. After that, each delay is a share of the time waited so far: {@code blindGrowth}
- * before {@code b·E} (b is {@link #GUESS_CLOSE_IN} or {@link #TRUSTED_CLOSE_IN}), and the
- * smaller {@code lateGrowth} from then on, so looks thicken around the expected time and stay
- * dense after it. With no expectation the first look comes after {@code minDelay} and delays
- * grow by {@code blindGrowth}. Every delay is clamped to [minDelay, maxDelay].
+ * <p>With an expectation whose likely range is [L, H] ({@link Expectation#low()},
+ * {@link Expectation#high()}), the first look comes at L, or, when L is long, after at most
+ * {@link #PRE_RANGE_LOOKS} looks spaced P = max(maxDelay, L / 4) apart. Inside the range each delay is
+ * {@code g}, the near growth, times the time waited so far, where g is chosen so that crossing
+ * the range takes {@code looksAcross} looks: {@code (1 + g)^looksAcross = H / L}, so a narrow
+ * range (a learned, steady wait) is looked at densely and a wide one (a guess) sparsely, but no
+ * more sparsely than {@code growth}. Past H the expectation was wrong: the share doubles with
+ * every g-step of time past H ({@code g * 2^(log_{1+g}(t / H))}), back up to {@code growth}, so a
+ * wait that ends a little after its range is still seen soon. With no expectation the first look comes after {@code minDelay} and
+ * delays are {@code growth} times the time waited. Every delay is clamped to
+ * [minDelay, maxDelay].
  *
- * <p>The bound (docs/bake.md): a resource that settles T after the wait began is seen by
- * {@code T + max(a·E − T, s·T) + minDelay}, where s is lateGrowth once
- * {@code T ≥ (1 + blindGrowth)·b·E} and blindGrowth before. The first term is the only one that
- * trusts E; a wait whose first look already finds its resource settled teaches
- * {@link Expectations} a much shorter time, so it shrinks bake by bake.
+ * <p>So a resource that settles T after its wait began is seen by T plus at most
+ * {@code max(min(L - T, P), g_T * T) + minDelay}, where g_T is g while T ≤ H and {@code growth}
+ * after (with no expectation, {@code growth * T + minDelay}); and it is looked at at most
+ * {@code 1 + ⌈min(T, L) / P⌉ + ⌈log_{1+g}(min(T, H) / L)⌉ + ⌈log_{1+growth}(T / H)⌉
+ * + ⌈log_2(growth / g)⌉ + ⌈max(T - L, 0) / maxDelay⌉} times (the term in log_2 counted once T > H), logarithms counted when positive (with no expectation,
+ * {@code 1 + ⌈log_{1+growth}(T / minDelay)⌉ + ⌈T / maxDelay⌉}). A wait that ends at its
+ * expectation costs about {@code 1 + looksAcross / 2} looks after its range begins, whatever its
+ * length. The tests state these bounds themselves (DocumentedBounds), from docs/bake.md.
  *
  * @param minDelay    the shortest delay between two looks
  * @param maxDelay    the longest delay between two looks
- * @param blindGrowth share of the elapsed time to wait while far from the expected time, or when nothing is expected
- * @param lateGrowth  share of the elapsed time to wait once close to or past the expected time
+ * @param growth      share of the time waited between looks when nothing better is known: with no
+ *                    expectation, and past its likely range; also the most the near growth may be
+ * @param looksAcross looks spent crossing an expectation's likely range
  */
-public record PollPlan(Duration minDelay, Duration maxDelay, double blindGrowth, double lateGrowth) {
+public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int looksAcross) implements Pacing {
 
-    public static final PollPlan DEFAULT = new PollPlan(Duration.ofMillis(50), Duration.ofSeconds(30), 0.25, 0.03);
+    /** The most looks before an expectation's likely range begins. */
+    public static final int PRE_RANGE_LOOKS = 4;
 
-    /** First look, as a share of a guessed expectation: a default or another target's history. */
-    public static final double GUESS_FIRST_LOOK = 0.1;
-    /** First look, as a share of an expectation learned on this kind of wait and target. */
-    public static final double TRUSTED_FIRST_LOOK = 0.6;
-    /** From this share of a guessed expectation on, delays are lateGrowth of the elapsed time. */
-    public static final double GUESS_CLOSE_IN = 0.6;
-    /** From this share of a learned expectation on, delays are lateGrowth of the elapsed time. */
-    public static final double TRUSTED_CLOSE_IN = 0.85;
+    public static final PollPlan DEFAULT = new PollPlan(Duration.ofMillis(50), Duration.ofMinutes(2), 0.25, 6);
 
-    /**
-     * The delay before the next look.
-     *
-     * @param elapsed  time since the wait began, at the last look (zero before the first)
-     * @param expected how long the wait is expected to last, or {@code null} when unknown
-     */
+    public PollPlan {
+        if (minDelay.isNegative() || minDelay.isZero() || maxDelay.compareTo(minDelay) < 0) {
+            throw new IllegalArgumentException("poll delays must satisfy 0 < min <= max, got " + minDelay
+                    + " and " + maxDelay);
+        }
+        if (growth <= 0 || looksAcross < 1) {
+            throw new IllegalArgumentException("growth must be positive and looksAcross at least 1");
+        }
+    }
+
+    /** This plan with other delay limits. */
+    public PollPlan withDelays(Duration min, Duration max) {
+        return new PollPlan(min, max, growth, looksAcross);
+    }
+
+    @Override
     public Duration nextDelay(Duration elapsed, Expectation expected) {
+        long t = elapsed.toNanos();
         if (expected == null) {
-            return clamp(share(elapsed, blindGrowth));
+            return clamp(t * growth);
         }
-        long e = expected.duration().toNanos();
-        long first = (long) (e * (expected.trusted() ? TRUSTED_FIRST_LOOK : GUESS_FIRST_LOOK));
-        if (elapsed.toNanos() < first) {
-            return clamp(Duration.ofNanos(first - elapsed.toNanos()));
+        long low = expected.low().toNanos();
+        if (t < low) {
+            // Few looks while completion is unlikely: at most PRE_RANGE_LOOKS before the range,
+            // however much longer than maxDelay it is (the longest delay bounds them otherwise).
+            long spacing = Math.max(maxDelay.toNanos(), (low + PRE_RANGE_LOOKS - 1) / PRE_RANGE_LOOKS);
+            return Duration.ofNanos(Math.max(minDelay.toNanos(), Math.min(low - t, spacing)));
         }
-        double closeIn = expected.trusted() ? TRUSTED_CLOSE_IN : GUESS_CLOSE_IN;
-        return clamp(share(elapsed, elapsed.toNanos() < e * closeIn ? blindGrowth : lateGrowth));
+        double near = nearGrowth(expected);
+        long high = expected.high().toNanos();
+        if (t < high) {
+            return clamp(t * near);
+        }
+        // Just past the range the expectation is likely only a little short: the share doubles
+        // with every near step's worth of time past it, back up to growth.
+        double steps = Math.log((double) t / high) / Math.log1p(near);
+        return clamp(t * Math.min(growth, near * Math.pow(2, steps)));
     }
 
-    /** The worst overshoot past a settle time T that this plan allows, as documented above. */
-    public Duration overshootBound(Duration settledAfter, Expectation expected) {
-        long t = settledAfter.toNanos();
-        if (expected == null) {
-            return Duration.ofNanos((long) (t * blindGrowth)).plus(minDelay);
-        }
-        long e = expected.duration().toNanos();
-        double a = expected.trusted() ? TRUSTED_FIRST_LOOK : GUESS_FIRST_LOOK;
-        double b = expected.trusted() ? TRUSTED_CLOSE_IN : GUESS_CLOSE_IN;
-        double s = t >= e * b * (1 + blindGrowth) ? lateGrowth : blindGrowth;
-        return Duration.ofNanos(Math.max((long) (a * e) - t, (long) (s * t))).plus(minDelay);
+    /** The share of the time waited between two looks inside the expectation's likely range. */
+    public double nearGrowth(Expectation expected) {
+        double across = 2 * Expectation.RANGE_SPREADS * expected.spread();
+        return Math.min(growth, Math.expm1(across / looksAcross));
     }
 
-    /**
-     * The most looks this plan makes at a resource that settles T after its wait began (docs/bake.md):
-     * {@code 3 + ⌈log_{1+blindGrowth}(min(T, b·E) / t1)⌉ + ⌈log_{1+lateGrowth}(T / max(b·E, t1))⌉
-     * + ⌈T / maxDelay⌉}, each logarithm counted only when positive, where t1 is the first look's
-     * time; with no expectation, {@code 2 + ⌈log_{1+blindGrowth}(T / minDelay)⌉ + ⌈T / maxDelay⌉}.
-     */
-    public long lookBudget(Duration settledAfter, Expectation expected) {
-        double t = Math.max(1, settledAfter.toNanos());
-        long capped = (long) Math.ceil(t / maxDelay.toNanos());
-        if (expected == null) {
-            return 2 + logCeil(t / minDelay.toNanos(), blindGrowth) + capped;
-        }
-        double e = expected.duration().toNanos();
-        double first = Math.max(minDelay.toNanos(),
-                Math.min(maxDelay.toNanos(), e * (expected.trusted() ? TRUSTED_FIRST_LOOK : GUESS_FIRST_LOOK)));
-        double closeIn = Math.max(first, e * (expected.trusted() ? TRUSTED_CLOSE_IN : GUESS_CLOSE_IN));
-        return 3 + logCeil(Math.min(t, closeIn) / first, blindGrowth) + logCeil(t / closeIn, lateGrowth) + capped;
-    }
-
-    private static long logCeil(double ratio, double growth) {
-        return ratio <= 1 ? 0 : (long) Math.ceil(Math.log(ratio) / Math.log(1 + growth));
-    }
-
-    private static Duration share(Duration elapsed, double share) {
-        return Duration.ofNanos((long) (elapsed.toNanos() * share));
-    }
-
-    private Duration clamp(Duration delay) {
-        if (delay.compareTo(minDelay) < 0) {
-            return minDelay;
-        }
-        return delay.compareTo(maxDelay) > 0 ? maxDelay : delay;
+    private Duration clamp(double nanos) {
+        return Duration.ofNanos((long) Math.max(minDelay.toNanos(), Math.min(maxDelay.toNanos(), nanos)));
     }
 }

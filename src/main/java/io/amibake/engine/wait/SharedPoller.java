@@ -39,7 +39,7 @@ public final class SharedPoller<S> {
     }
 
     private final Function<Set<String>, Map<String, S>> describe;
-    private final PollPlan plan;
+    private final Pacing plan;
     private final BooleanSupplier stopRequested;
     private final Board<S> board;
     private final Map<String, Integer> pending;
@@ -49,16 +49,16 @@ public final class SharedPoller<S> {
 
     private final PollClock clock;
 
-    public SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested) {
+    public SharedPoller(Function<Set<String>, Map<String, S>> describe, Pacing plan, BooleanSupplier stopRequested) {
         this(describe, plan, stopRequested, PollClock.SYSTEM);
     }
 
-    SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
+    SharedPoller(Function<Set<String>, Map<String, S>> describe, Pacing plan, BooleanSupplier stopRequested,
                  PollClock clock) {
         this(describe, plan, stopRequested, clock, new Board<>());
     }
 
-    private SharedPoller(Function<Set<String>, Map<String, S>> describe, PollPlan plan, BooleanSupplier stopRequested,
+    private SharedPoller(Function<Set<String>, Map<String, S>> describe, Pacing plan, BooleanSupplier stopRequested,
                          PollClock clock, Board<S> board) {
         this.describe = describe;
         this.plan = plan;
@@ -76,7 +76,7 @@ public final class SharedPoller<S> {
      * ended by {@code stopRequested}, and a look it makes goes through {@code describe} and asks
      * about every id pending on any handle.
      */
-    public SharedPoller<S> forWaiter(Function<Set<String>, Map<String, S>> describe, PollPlan plan,
+    public SharedPoller<S> forWaiter(Function<Set<String>, Map<String, S>> describe, Pacing plan,
                                      BooleanSupplier stopRequested) {
         return new SharedPoller<>(describe, plan, stopRequested, clock, board);
     }
@@ -110,7 +110,30 @@ public final class SharedPoller<S> {
     public S await(String id, String what, boolean lookNow, Supplier<Expectation> expected, Duration timeout,
                    Function<S, Boolean> settled, Function<S, String> failure, Bracket bracket)
             throws JobInterruptedException {
+        return await(id, what, lookNow, expected, timeout, settled, failure, bracket, (seen, waited, timedOut) -> { });
+    }
+
+    /**
+     * Looks the waiter takes beside its own, when a look alone cannot tell whether the wait can
+     * still end well: a wait on an instance's agent or command reads the instance itself once
+     * it is overdue. Called after every look that did not settle, and once more at the timeout
+     * (before the wait gives up); it throws {@link WaitFailedException} to end the wait.
+     */
+    public interface Watch<S> {
+        /**
+         * @param seen     what the last look saw (null before any look, or when the cloud does not know it)
+         * @param waited   time since the wait began
+         * @param timedOut whether the wait is about to give up
+         */
+        void afterLook(S seen, Duration waited, boolean timedOut);
+    }
+
+    /** As above, with a {@link Watch} after every unsettled look. */
+    public S await(String id, String what, boolean lookNow, Supplier<Expectation> expected, Duration timeout,
+                   Function<S, Boolean> settled, Function<S, String> failure, Bracket bracket, Watch<S> watch)
+            throws JobInterruptedException {
         long start = clock.nanoTime();
+        S last = null;
         long lastSeen = start;
         long lastPending = -1;
         pending.merge(id, 1, Integer::sum);
@@ -118,6 +141,7 @@ public final class SharedPoller<S> {
             while (true) {
                 Duration sinceStart = Duration.ofNanos(clock.nanoTime() - start);
                 if (sinceStart.compareTo(timeout) > 0) {
+                    watch.afterLook(last, sinceStart, true);
                     throw new WaitTimedOutException(what, timeout);
                 }
                 // Paced from the last look, so looks are never further apart than the plan allows.
@@ -133,7 +157,10 @@ public final class SharedPoller<S> {
                     lastPending = look.atNanos();
                 }
                 lastSeen = look.atNanos();
-                if (done != null) {
+                last = look.value();
+                if (done == null) {
+                    watch.afterLook(look.value(), Duration.ofNanos(lastSeen - start), false);
+                } else {
                     bracket.settledBetween(start, lastPending, look.atNanos());
                     String reason = failure.apply(look.value());
                     if (reason != null) {
@@ -143,15 +170,39 @@ public final class SharedPoller<S> {
                 }
             }
         } finally {
-            // The last wait on an id forgets it, so a long-lived poller does not grow.
-            pending.compute(id, (k, waits) -> {
-                if (waits == null || waits <= 1) {
-                    latest.remove(k);
-                    return null;
-                }
-                return waits - 1;
-            });
+            release(id);
         }
+    }
+
+    /**
+     * What the cloud says of {@code id} now: the latest look when it was made after
+     * {@code freshAfterNanos} (another waiter's, say), else a new look, which asks about every id
+     * pending on this poller too and so answers their waits as well. For a waiter that needs one
+     * reading beside its own wait (null when the cloud does not know the resource).
+     */
+    public S peek(String id, long freshAfterNanos) {
+        pending.merge(id, 1, Integer::sum);
+        try {
+            return lookAt(id, freshAfterNanos).value();
+        } finally {
+            release(id);
+        }
+    }
+
+    /** The time this poller reads: what {@link #peek}'s freshness is measured in. */
+    long now() {
+        return clock.nanoTime();
+    }
+
+    /** The last wait on an id forgets it, so a long-lived poller does not grow. */
+    private void release(String id) {
+        pending.compute(id, (k, waits) -> {
+            if (waits == null || waits <= 1) {
+                latest.remove(k);
+                return null;
+            }
+            return waits - 1;
+        });
     }
 
     /** Sleeps until due, or returns early with another waiter's look that settled this resource. */

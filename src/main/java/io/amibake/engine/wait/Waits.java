@@ -6,6 +6,7 @@ import io.amibake.cloud.Image;
 import io.amibake.cloud.Instance;
 import io.amibake.cloud.SsmGateway;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,18 +34,26 @@ public final class Waits {
      */
     public static final Duration NEW_IMAGE_GRACE = Duration.ofMinutes(10);
 
+    /**
+     * When a wait with nothing expected (the first bake against an endpoint other than AWS) is
+     * overdue enough that its instance is read beside it.
+     */
+    static final Duration WATCH_UNEXPECTED = Duration.ofSeconds(1);
+
+    /** The spread of a copy's finish as its snapshot's progress predicts it: a steady rate, read recently. */
+    static final double PREDICTED_SPREAD = 0.1;
+
     private final Ec2Gateway ec2;
     private final SsmGateway ssm;
     private final Expectations expectations;
-    private final PollPlan plan;
+    private final Pacing plan;
     private final StopSignal stop;
     private final SharedPollers shared;
     private final String account;
     private final Map<String, SharedPoller<?>> pollers = new ConcurrentHashMap<>();
-    private final Set<String> overdueCommands = ConcurrentHashMap.newKeySet();
     private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
-    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
+    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, Pacing plan,
                  StopSignal stop) {
         this(ec2, ssm, expectations, plan, stop, new SharedPollers(), "");
     }
@@ -54,7 +63,7 @@ public final class Waits {
      * @param account what tells apart the accounts the process bakes in (endpoint, profile): only
      *                bakes on the same account share a look
      */
-    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, PollPlan plan,
+    public Waits(Ec2Gateway ec2, SsmGateway ssm, Expectations expectations, Pacing plan,
                  StopSignal stop, SharedPollers shared, String account) {
         this.shared = shared;
         this.account = account;
@@ -78,7 +87,7 @@ public final class Waits {
      */
     public Instance instance(String region, String instanceId, WaitKind kind, Predicate<Instance> arrived,
                              boolean mayBeNew, Duration timeout) throws JobInterruptedException {
-        SharedPoller<Instance> poller = poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
+        SharedPoller<Instance> poller = instancePoller(region);
         long start = System.nanoTime();
         return timed(kind, region, false, bracket -> poller.await(instanceId, "instance " + instanceId + " (" + kind + ")",
                 false, () -> expectations.expected(kind, region), timeout,
@@ -104,7 +113,14 @@ public final class Waits {
                 i -> null);
     }
 
-    /** Waits until the instance's SSM agent reports Online. */
+    /**
+     * Waits until the instance's SSM agent reports Online, which also says the instance runs.
+     * An agent that is not Online yet says nothing about its instance: once the wait is overdue
+     * (past its expectation's likely range, or at once with no expectation), and again whenever
+     * the time waited has doubled since, the instance itself is read, through the region's shared
+     * instance look; a terminated, stopped or vanished instance ends the wait, since its agent
+     * can never come online.
+     */
     public void agentOnline(String region, String instanceId, Duration timeout) throws JobInterruptedException {
         // Not shared with other bakes: SSM fails the whole call when one of its ids has no agent yet,
         // and the gateway then asks about each alone, so a fleet's merged look cost more (FleetBenchmark).
@@ -114,10 +130,14 @@ public final class Waits {
             ids.forEach(id -> result.put(id, online.contains(id)));
             return result;
         });
+        InstanceWatch watch = new InstanceWatch(region, instanceId,
+                () -> expectations.expected(WaitKind.AGENT_ONLINE, region));
         timed(WaitKind.AGENT_ONLINE, region, false, bracket -> poller.await(instanceId,
                 "the SSM agent of " + instanceId + " to come online (does the instance profile allow SSM?)",
                 false, () -> expectations.expected(WaitKind.AGENT_ONLINE, region), timeout,
-                online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null, bracket));
+                online -> Boolean.TRUE.equals(online) ? Boolean.TRUE : null, online -> null, bracket,
+                (online, waited, timedOut) -> watch.check(waited, timedOut, false, state ->
+                        "the SSM agent of " + instanceId + " can never come online: the instance is " + state)));
     }
 
     /**
@@ -149,33 +169,43 @@ public final class Waits {
     }
 
     /**
-     * Waits until a copy is available in its region. Each look at the region's pending copies
-     * also reads their snapshots' progress; once progress moves, the wait aims at the finish
-     * time it predicts, else at what earlier copies to this region took. A copy just started is
-     * at 0 % now, so its first reading already gives a rate.
+     * Waits until a copy is available in its region. Unless earlier copies to the region were
+     * steadier than a prediction from progress ({@link #PREDICTED_SPREAD}), each look at the
+     * region's pending copies also reads their snapshots' progress; once progress moves, the wait
+     * aims at the finish time it predicts, else at what earlier copies to this region took. A copy
+     * just started is at 0 % now, so its first reading already gives a rate.
      */
     public Image copy(String sourceRegion, String region, String imageId, boolean justStarted, boolean mayBeNew,
                       Duration timeout, IntConsumer onProgress) throws JobInterruptedException {
         long graceEnd = System.nanoTime() + (mayBeNew ? NEW_IMAGE_GRACE.toNanos() : 0);
         Map<String, Progress> progress = shared.copyProgress(region);
-        if (justStarted) {
-            progress.computeIfAbsent(imageId, k -> new Progress()).record(System.nanoTime(), 0);
+        String target = Expectations.copyTarget(sourceRegion, region);
+        Expectation history = expectations.expected(WaitKind.COPY_AVAILABLE, target);
+        // Progress can only sharpen an expectation less sure than its prediction: read it then only.
+        if (history == null || history.spread() > PREDICTED_SPREAD) {
+            Progress own = progress.computeIfAbsent(imageId, k -> new Progress());
+            if (justStarted) {
+                own.record(System.nanoTime(), 0);
+            }
         }
         SharedPoller<Image> poller = poller("copies@" + region, ids -> {
             Map<String, Image> images = ec2.describeImages(region, ids);
             Map<String, String> snapshotOf = new HashMap<>();
-            images.values().stream().filter(i -> "pending".equals(i.state()) && !i.snapshotIds().isEmpty())
+            images.values().stream().filter(i -> "pending".equals(i.state()) && !i.snapshotIds().isEmpty()
+                            && progress.containsKey(i.id()))
                     .forEach(i -> snapshotOf.put(i.snapshotIds().get(0), i.id()));
             if (!snapshotOf.isEmpty()) {
                 long now = System.nanoTime();
-                ec2.snapshotProgress(region, snapshotOf.keySet()).forEach((snapshot, percent) ->
-                        progress.computeIfAbsent(snapshotOf.get(snapshot), k -> new Progress()).record(now, percent));
+                ec2.snapshotProgress(region, snapshotOf.keySet()).forEach((snapshot, percent) -> {
+                    Progress p = progress.get(snapshotOf.get(snapshot));
+                    if (p != null) {
+                        p.record(now, percent);
+                    }
+                });
             }
             return images;
         });
         long start = System.nanoTime();
-        String target = Expectations.copyTarget(sourceRegion, region);
-        Expectation history = expectations.expected(WaitKind.COPY_AVAILABLE, target);
         int[] shown = {-1};
         try {
             return timed(WaitKind.COPY_AVAILABLE, target, !justStarted, bracket -> poller.await(imageId,
@@ -186,7 +216,7 @@ public final class Waits {
                             onProgress.accept(p.percent());
                         }
                         Duration predicted = p == null ? null : p.finishAfter(start);
-                        return predicted != null ? Expectation.trusted(predicted) : history;
+                        return predicted != null ? Expectation.learned(predicted, PREDICTED_SPREAD) : history;
                     }, timeout,
                     i -> i == null && System.nanoTime() < graceEnd ? null
                             : i == null || i.isAvailable() || i.isFailed() ? Boolean.TRUE : null,
@@ -199,65 +229,92 @@ public final class Waits {
         }
     }
 
-    /** A command's invocation as last seen, and its instance's state when that was looked at too. */
-    private record CommandLook(CommandResult result, String instanceState) {
+    /**
+     * Remembers when a command was sent, so that its wait can read it with the other commands
+     * sent in the region since ({@link CommandReads}); a command sent by an earlier run is read on
+     * its own.
+     */
+    public void sent(String region, String commandId) {
+        shared.commandsSent(account + " " + region).put(commandId, Instant.now());
+    }
 
-        boolean instanceDown() {
-            return instanceState != null && !"running".equals(instanceState) && !"pending".equals(instanceState);
+    /**
+     * Waits until a Run Command invocation ends, and returns how it ended. Pending commands of
+     * every bake of the process in a region are read together ({@link CommandReads}). SSM does not
+     * fail a command whose instance stopped: it is Delayed (delivery is retried) or, if it was
+     * running, never reports until its execution timeout. So once a command is Delayed, or
+     * overdue as an agent's wait is, the instance is read too, and one that is not running fails
+     * the wait.
+     */
+    public CommandResult command(String region, String commandId, String instanceId, String key, Duration timeout)
+            throws JobInterruptedException {
+        Map<String, Instant> sentAt = shared.commandsSent(account + " " + region);
+        SharedPoller<CommandResult> poller = poller("commands@" + region, new CommandReads(ssm, region, sentAt));
+        String id = commandId + "@" + instanceId;
+        String target = key + "@" + region;
+        InstanceWatch watch = new InstanceWatch(region, instanceId, () -> expectations.expected(WaitKind.COMMAND, target));
+        try {
+            return timed(WaitKind.COMMAND, target, false, bracket -> poller.await(id,
+                    "command '" + key + "' on " + instanceId, false,
+                    () -> expectations.expected(WaitKind.COMMAND, target), timeout,
+                    r -> r != null && r.isDone() ? Boolean.TRUE : null, r -> null, bracket,
+                    (r, waited, timedOut) -> watch.check(waited, timedOut, r != null && "Delayed".equals(r.status()),
+                            state -> "the build instance is " + state + ", so the command ("
+                                    + (r == null ? "Pending" : r.status()) + ") cannot finish; was it stopped outside "
+                                    + "the bake? A resume starts it and sends the command again")));
+        } finally {
+            sentAt.remove(commandId);
         }
     }
 
     /**
-     * Waits until a Run Command invocation ends, and returns how it ended. SSM does not fail a
-     * command whose instance stopped: it is Delayed (delivery is retried) or, if it was running,
-     * never reports until its execution timeout. So once a command is Delayed or overdue, each
-     * look also reads its instance's state, and an instance that is not running fails the wait.
+     * The instance behind a wait on its agent or one of its commands, read beside that wait only
+     * when its looks cannot tell: once the wait is overdue (past the high end of its expectation,
+     * after {@link #WATCH_UNEXPECTED} when nothing is expected, or when told, e.g. for a Delayed
+     * command), then whenever
+     * the time waited has doubled since the last reading, and once more at the timeout. A
+     * reading goes through the region's shared instance look, so it answers any instance wait
+     * pending there too, and takes another wait's fresh look when there is one.
      */
-    public CommandResult command(String region, String commandId, String instanceId, String key, Duration timeout)
-            throws JobInterruptedException {
-        // Not shared with other bakes: GetCommandInvocation asks about one command at a time.
-        SharedPoller<CommandLook> poller = ownPoller("commands@" + region, ids -> {
-            Map<String, CommandResult> results = new HashMap<>();
-            ids.forEach(id -> {
-                String[] parts = id.split("@", 2);
-                results.put(id, ssm.invocation(region, parts[0], parts[1]));
-            });
-            Map<String, String> toCheck = new HashMap<>();
-            results.forEach((id, r) -> {
-                if (!r.isDone() && ("Delayed".equals(r.status()) || overdueCommands.contains(id))) {
-                    toCheck.put(id, id.split("@", 2)[1]);
+    private final class InstanceWatch {
+
+        private final String region;
+        private final String instanceId;
+        private final java.util.function.Supplier<Expectation> expected;
+        private final long start = System.nanoTime();
+        private long lastRead = -1;
+
+        InstanceWatch(String region, String instanceId, java.util.function.Supplier<Expectation> expected) {
+            this.region = region;
+            this.instanceId = instanceId;
+            this.expected = expected;
+        }
+
+        /**
+         * Reads the instance when due and fails the wait with {@code why}'s message when it can
+         * no longer run: stopped, stopping, shutting down, terminated, or unknown to EC2 past
+         * {@link #NEW_INSTANCE_GRACE}.
+         */
+        void check(Duration waited, boolean timedOut, boolean suspicious, Function<String, String> why) {
+            long elapsed = waited.toNanos();
+            Expectation e = expected.get();
+            long due = e == null ? WATCH_UNEXPECTED.toNanos() : e.high().toNanos();
+            boolean overdue = suspicious || elapsed >= due;
+            if (!timedOut && (!overdue || lastRead >= 0 && elapsed < 2 * lastRead)) {
+                return;
+            }
+            lastRead = Math.max(elapsed, 1);
+            SharedPoller<Instance> instances = instancePoller(region);
+            Instance instance = instances.peek(instanceId, instances.now() - plan.minDelay().toNanos());
+            if (instance == null) {
+                if (System.nanoTime() - start >= NEW_INSTANCE_GRACE.toNanos()) {
+                    throw new WaitFailedException(why.apply("unknown to EC2 (it no longer exists)"));
                 }
-            });
-            Map<String, Instance> instances = toCheck.isEmpty() ? Map.of()
-                    : ec2.describeInstances(region, Set.copyOf(toCheck.values()));
-            Map<String, CommandLook> looks = new HashMap<>();
-            results.forEach((id, r) -> {
-                String instance = toCheck.get(id);
-                String state = instance == null ? null
-                        : instances.containsKey(instance) ? instances.get(instance).state() : "unknown";
-                looks.put(id, new CommandLook(r, state));
-            });
-            return looks;
-        });
-        String id = commandId + "@" + instanceId;
-        String target = key + "@" + region;
-        long start = System.nanoTime();
-        try {
-            CommandLook look = timed(WaitKind.COMMAND, target, false, bracket -> poller.await(id,
-                    "command '" + key + "' on " + instanceId, false, () -> {
-                        Expectation expected = expectations.expected(WaitKind.COMMAND, target);
-                        if (expected == null || System.nanoTime() - start > expected.duration().toNanos()) {
-                            overdueCommands.add(id);
-                        }
-                        return expected;
-                    }, timeout,
-                    l -> l != null && (l.result().isDone() || l.instanceDown()) ? Boolean.TRUE : null,
-                    l -> l.result().isDone() ? null : "the build instance is " + l.instanceState()
-                            + ", so the command (" + l.result().status() + ") cannot finish; was it stopped outside "
-                            + "the bake? A resume starts it and sends the command again", bracket));
-            return look.result();
-        } finally {
-            overdueCommands.remove(id);
+                return;
+            }
+            if (!instance.isRunning() && !"pending".equals(instance.state())) {
+                throw new WaitFailedException(why.apply(instance.state()));
+            }
         }
     }
 
@@ -291,6 +348,11 @@ public final class Waits {
             expectations.observe(kind, target, seen[0][0], seen[0][1], seen[0][2]);
         }
         return result;
+    }
+
+    /** The region's instances, one DescribeInstances for every instance waited on there by the process's bakes. */
+    private SharedPoller<Instance> instancePoller(String region) {
+        return poller("instances@" + region, ids -> ec2.describeInstances(region, ids));
     }
 
     /** This bake's handle on the process's poller of that name. */

@@ -19,6 +19,18 @@ class ExpectationsTest {
     }
 
     @Test
+    void onAwsAnUnseenWaitIsGuessedFromAwsTypicalDurationAndRange() {
+        // when
+        Expectation expected = new Expectations(Map.of(), true).expected(WaitKind.IMAGE_AVAILABLE, "eu-west-1");
+
+        // then four minutes, likely between one and sixteen (docs/aws.md)
+        assertThat(expected.duration()).isEqualTo(Duration.ofMinutes(4));
+        assertThat(expected.trusted()).isFalse();
+        assertThat(expected.low().toSeconds()).isEqualTo(60);
+        assertThat(expected.high().toSeconds()).isEqualTo(960);
+    }
+
+    @Test
     void aWaitSeenOnTheSameTargetIsTrustedAtTheMeanOfItsMedianAndLatest() {
         // given
         Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@eu-west-1",
@@ -27,8 +39,10 @@ class ExpectationsTest {
         // when
         Expectation expected = expectations.expected(WaitKind.IMAGE_AVAILABLE, "eu-west-1");
 
-        // then sqrt(2500 * 2500)
-        assertThat(expected).isEqualTo(Expectation.trusted(Duration.ofMillis(2_500)));
+        // then sqrt(2500 * 2500), with the spread of the five observations' logarithms
+        assertThat(expected.duration()).isEqualTo(Duration.ofMillis(2_500));
+        assertThat(expected.trusted()).isTrue();
+        assertThat(expected.spread()).isCloseTo(0.808, org.assertj.core.data.Offset.offset(0.001));
     }
 
     @Test
@@ -43,7 +57,7 @@ class ExpectationsTest {
                 Expectations.copyTarget("us-east-1", "ap-south-1"));
 
         // then
-        assertThat(other).isEqualTo(Expectation.guess(Duration.ofMinutes(1)));
+        assertThat(other).isEqualTo(Expectation.guess(Duration.ofMinutes(1), Expectations.GUESS_SPREAD));
     }
 
     @Test
@@ -55,8 +69,8 @@ class ExpectationsTest {
         // when
         Expectation image = expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1");
 
-        // then it guesses 2.4 s, the hundredth of four minutes
-        assertThat(image).isEqualTo(Expectation.guess(Duration.ofMillis(2_400)));
+        // then it guesses 2.4 s, the hundredth of four minutes, as uncertain as AWS's range for images
+        assertThat(image).isEqualTo(Expectation.guess(Duration.ofMillis(2_400), Math.log(16) / 4));
     }
 
     @Test
@@ -113,6 +127,18 @@ class ExpectationsTest {
         Expectation packages = expectations.expected(WaitKind.COMMAND, "packages@us-east-1");
 
         // then
-        assertThat(packages).isEqualTo(Expectation.trusted(Duration.ofSeconds(40)));
+        assertThat(packages).isEqualTo(Expectation.learned(Duration.ofSeconds(40), Expectations.ONE_SPREAD));
+    }
+
+    @Test
+    void steadyObservationsNarrowTheRangeDownToTheFloor() {
+        // given two bakes that saw the image at 60.0 s and 60.6 s
+        Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@us-east-1", List.of(60_000L, 60_600L)));
+
+        // when
+        Expectation expected = expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1");
+
+        // then
+        assertThat(expected.spread()).isEqualTo(Expectations.SPREAD_FLOOR);
     }
 }

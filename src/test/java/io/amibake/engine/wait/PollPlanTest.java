@@ -2,9 +2,12 @@ package io.amibake.engine.wait;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.engine.store.BakeSettings;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The default plan against the guarantee of docs/bake.md, as {@link DocumentedBounds} states it. */
 class PollPlanTest {
 
     private final PollPlan plan = PollPlan.DEFAULT;
@@ -21,78 +24,142 @@ class PollPlanTest {
     }
 
     @Test
-    void aGuessIsLookedAtLongBeforeItIsDue() {
+    void theFirstLookComesWhereTheLikelyRangeBegins() {
+        // given 20 s expected, give or take a quarter on the log scale: likely from 20 s / e^0.5
+        Expectation expected = Expectation.learned(Duration.ofSeconds(20), 0.25);
+
         // when
-        Duration first = plan.nextDelay(Duration.ZERO, Expectation.guess(Duration.ofSeconds(200)));
+        Duration first = plan.nextDelay(Duration.ZERO, expected);
 
         // then
-        assertThat(first).isEqualTo(Duration.ofSeconds(20));
+        assertThat(first.toMillis()).isEqualTo(12_130);
     }
 
     @Test
-    void aLearnedExpectationIsFirstLookedAtSixTenths() {
-        // when
-        Duration first = plan.nextDelay(Duration.ZERO, Expectation.trusted(Duration.ofSeconds(20)));
+    void aNarrowRangeIsLookedAtDenselyAndAWideOneSparsely() {
+        // given a steady wait learned to 5 % and a guess spread over a factor of 4 either side
+        Expectation steady = Expectation.learned(Duration.ofSeconds(60), 0.05);
+        Expectation guess = Expectation.guess(Duration.ofSeconds(60), Math.log(16) / 4);
 
-        // then
-        assertThat(first).isEqualTo(Duration.ofSeconds(12));
+        // when the delay right after the first look
+        Duration afterSteady = plan.nextDelay(Duration.ofSeconds(60), steady);
+        Duration afterGuess = plan.nextDelay(Duration.ofSeconds(60), guess);
+
+        // then 6 looks cross each range: e^(0.2/6) - 1 = 3.39 % of 60 s; a guess's at most 25 %
+        assertThat(afterSteady.toMillis()).isEqualTo(2_033);
+        assertThat(afterGuess).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
-    void pastTheExpectedTimeTheOvershootStaysWithinTheLateShare() {
-        // given a wait expected at 100 s that really ends at 137 s
-        Duration expected = Duration.ofSeconds(100);
-        long settles = 137_000;
-
-        // when
-        long[] trusted = poll(Duration.ofMillis(settles), Expectation.trusted(expected));
-
-        // then
-        assertThat(trusted[1] - settles).isLessThanOrEqualTo((long) (settles * plan.lateGrowth()) + 50);
-        assertThat(trusted[0]).isLessThanOrEqualTo(17);
-    }
-
-    @Test
-    void aWaitFarShorterThanItsGuessIsOvershotByAtMostTheFirstLook() {
-        // given a guess of 4 minutes for an image that takes 10 s
-        Expectation guess = Expectation.guess(Duration.ofMinutes(4));
-
-        // when
-        long[] looks = poll(Duration.ofSeconds(10), guess);
-
-        // then the first look, at 24 s, sees it
-        assertThat(looks[0]).isEqualTo(1);
-        assertThat(looks[1]).isEqualTo(24_000);
-        assertThat(plan.overshootBound(Duration.ofSeconds(10), guess)).isEqualTo(Duration.ofMillis(14_050));
-    }
-
-    @Test
-    void everySettleTimeIsSeenWithinTheDocumentedBound() {
-        for (Expectation expected : new Expectation[] {null, Expectation.guess(Duration.ofSeconds(240)),
-                Expectation.trusted(Duration.ofSeconds(240))}) {
-            for (long settles = 10; settles < 3_000_000; settles = settles * 11 / 10 + 7) {
+    void everySettleTimeIsSeenWithinTheDocumentedBoundAndLooks() {
+        List<Expectation> expectations = new java.util.ArrayList<>();
+        expectations.add(null);
+        for (double spread : new double[] {0.01, 0.05, 0.1, 0.25, 0.5, 0.69, 1.35, 3}) {
+            expectations.add(Expectation.learned(Duration.ofSeconds(240), spread));
+            expectations.add(Expectation.guess(Duration.ofMillis(900), spread));
+        }
+        for (Expectation expected : expectations) {
+            for (long settles = 10; settles < 30_000_000; settles = settles * 21 / 20 + 7) {
                 // when
                 long[] looks = poll(Duration.ofMillis(settles), expected);
 
                 // then
-                assertThat(looks[1] - settles).as("settled at %d ms, expected %s", settles, expected)
-                        .isLessThanOrEqualTo(plan.overshootBound(Duration.ofMillis(settles), expected).toMillis());
+                String what = "settled at " + settles + " ms, expected " + expected;
+                assertThat(looks[1] - settles).as(what)
+                        .isLessThanOrEqualTo(DocumentedBounds.overshoot(Duration.ofMillis(settles), expected).toMillis());
+                assertThat(looks[0]).as(what)
+                        .isLessThanOrEqualTo(DocumentedBounds.looks(Duration.ofMillis(settles), expected));
             }
         }
     }
 
+    /**
+     * The rule of docs/bake.md in round numbers, on 20,000 seeded random waits: an expectation of
+     * 1 s to 2 h, learned or guessed, spread 5 % to 70 %, and a wait that ends anywhere from a
+     * tenth to ten times it (or with nothing expected, 100 ms to 2 h). Whatever the cloud does, a
+     * wait is seen
+     * <ul>
+     * <li>before its likely range [L, H]: no later than L, nor more than a quarter of L (or the
+     *     longest delay, 2 min) late;</li>
+     * <li>inside it: within a sixth of the range's width, (e^(4σ/6) − 1) of the time waited (3.4 %
+     *     for a wait learned to 5 %), and never more than 25 %, in at most 13 looks;</li>
+     * <li>past it, or with nothing expected: within 25 % of the time waited, in at most 13 looks
+     *     plus one for each 25 % the wait ran past H (past 50 ms with nothing expected);</li>
+     * </ul>
+     * plus the shortest delay (50 ms) late, and one look more for every longest delay waited.
+     */
     @Test
-    void aRightExpectationCostsFewLooks() {
-        // given image waits of four minutes at 50 ms to 30 s delays
-        Duration fourMinutes = Duration.ofMinutes(4);
+    void onRandomWaitsNoneLooksMoreOrIsSeenLaterThanTheRuleSays() {
+        java.util.Random random = new java.util.Random(27);
+        for (int i = 0; i < 20_000; i++) {
+            // given
+            Expectation expected = null;
+            double settles = logUniform(random, 0.1e9, 7200e9);
+            if (i % 10 != 0) {
+                Duration duration = Duration.ofNanos((long) logUniform(random, 1e9, 7200e9));
+                double spread = logUniform(random, 0.05, 0.7);
+                expected = random.nextBoolean() ? Expectation.learned(duration, spread)
+                        : Expectation.guess(duration, spread);
+                settles = duration.toNanos() * logUniform(random, 0.1, 10);
+            }
 
-        // when
-        long guessed = poll(fourMinutes, Expectation.guess(fourMinutes))[0];
-        long learned = poll(fourMinutes, Expectation.trusted(fourMinutes))[0];
+            // when
+            Duration settled = Duration.ofNanos((long) settles);
+            long[] polled = poll(settled, expected);
 
-        // then a learned one makes fewer requests than polling every 15 s (16), a guess at most half as many more
-        assertThat(learned).isLessThanOrEqualTo(13);
-        assertThat(guessed).isLessThanOrEqualTo(24);
+            // then
+            double overshoot = polled[1] * 1e6 - settles - 50e6;
+            long looks = polled[0] - (long) Math.ceil(settles / 120e9);
+            String what = "settled at " + settled + ", expected " + expected + ", seen at " + polled[1] + " ms in "
+                    + polled[0] + " looks";
+            double low = expected == null ? 0 : expected.low().toNanos();
+            double high = expected == null ? 50e6 : expected.high().toNanos();
+            if (settles < low) {
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(Math.min(low - settles, Math.max(120e9, low / 4)) + 1e6);
+            } else if (settles <= high) {
+                double share = Math.min(0.25, Math.expm1(4 * expected.spread() / 6));
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(share * settles + 1e6);
+                assertThat(looks).as(what).isLessThanOrEqualTo(13);
+            } else {
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(0.25 * settles + 1e6);
+                assertThat(looks).as(what)
+                        .isLessThanOrEqualTo(13 + (long) Math.ceil(Math.log(settles / high) / Math.log(1.25)));
+            }
+        }
+    }
+
+    private static double logUniform(java.util.Random random, double from, double to) {
+        return Math.exp(Math.log(from) + random.nextDouble() * Math.log(to / from));
+    }
+
+    @Test
+    void aWaitThatEndsAsExpectedCostsAboutHalfTheLooksAcrossItsRange() {
+        // given an image expected in four minutes, learned to 5 %, and a copy in eight, to 10 %
+        Duration four = Duration.ofMinutes(4);
+        Duration eight = Duration.ofMinutes(8);
+
+        // when they end then, the copy ten seconds early
+        long image = poll(four, Expectation.learned(four, 0.05))[0];
+        long copy = poll(eight.minusSeconds(10), Expectation.learned(eight, 0.1))[0];
+
+        // then about half the looks across the range after its first, and one every two minutes
+        // before it: 120 s, then 217 s, 224 s, 232 s, 240 s and 248 s for the image; 120 s, 240 s,
+        // 360 s, then 393 s, 420 s, 449 s and 480 s for the copy. Packer's 15-second polls: 16 and 32.
+        assertThat(image).isEqualTo(1 + 5);
+        assertThat(copy).isEqualTo(3 + 4);
+    }
+
+    @Test
+    void aLongRangeIsApproachedInAtMostFourLooks() {
+        // given a two-hour copy learned to 5 %: its range begins after 108 minutes
+        Expectation expected = Expectation.learned(Duration.ofHours(2), 0.05);
+
+        // when it ends about then
+        long[] looks = poll(Duration.ofMinutes(118), expected);
+
+        // then four looks before the range, 27 minutes apart (not one every two minutes), and
+        // across it one every two minutes, the longest delay, until 118.6 minutes
+        assertThat(looks[0]).isEqualTo(4 + 5);
     }
 
     @Test
@@ -102,7 +169,7 @@ class PollPlanTest {
 
         // then a quarter of the elapsed time at most is overshot, in a bounded number of looks
         assertThat(looks[1] - 240_000).isLessThanOrEqualTo(240_000 / 4 + 50);
-        assertThat(looks[0]).isLessThan(45);
+        assertThat(looks[0]).isLessThanOrEqualTo(DocumentedBounds.looks(Duration.ofMinutes(4), null));
     }
 
     @Test
@@ -111,6 +178,17 @@ class PollPlanTest {
         Duration delay = plan.nextDelay(Duration.ofHours(5), null);
 
         // then
-        assertThat(delay).isEqualTo(plan.maxDelay());
+        assertThat(delay).isEqualTo(DocumentedBounds.MAX_DELAY);
+    }
+
+    @Test
+    void theSettingsDefaultToTheDefaultPlansDelays() {
+        // when no poll delay is set
+        BakeSettings settings = new BakeSettings(null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+
+        // then the bake paces as the plan documented in docs/bake.md
+        assertThat(settings.pollMinDelay()).isEqualTo(PollPlan.DEFAULT.minDelay());
+        assertThat(settings.pollMaxDelay()).isEqualTo(PollPlan.DEFAULT.maxDelay());
     }
 }

@@ -32,7 +32,7 @@ class SharedPollerTest {
         return states;
     }
 
-    private final PollPlan fast = new PollPlan(Duration.ofMillis(5), Duration.ofMillis(20), 0.25, 0.04);
+    private final PollPlan fast = new PollPlan(Duration.ofMillis(5), Duration.ofMillis(20), 0.25, 6);
 
     @Test
     void waitersInTheSameRegionShareTheirDescribeCalls() throws Exception {

@@ -13,17 +13,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pacing promise of docs/bake.md, checked without timing anything: three bakes in a row on
- * each of 50 seeded random clouds (every kind of wait 0.1 to 10 times its AWS-like default,
- * independently), each wait run by the real {@link SharedPoller}, {@link PollPlan} and
- * {@link Expectations} on a virtual clock that moves exactly as far as the poller waits. Every
- * wait is seen settled within the documented overshoot bound, in the documented number of looks,
- * and the bakes meet the benchmark's goals before request latency: the first within 1.3 times
- * the critical path, the third within 1.1 times.
+ * each of 200 seeded random clouds, at the benchmark's pace (a hundredth of real time) and at
+ * real time, each wait run by the real {@link SharedPoller}, {@link PollPlan} and
+ * {@link Expectations} on a virtual clock that moves exactly as far as the poller waits. A cloud
+ * takes 0.1 to 10 times AWS's typical duration for each kind of wait, independently, and on half
+ * the clouds every wait also varies at random around that (up to a factor of e^0.5 either side),
+ * so history is never exact. Every wait is seen settled within the documented overshoot, in at
+ * most the documented number of looks ({@link DocumentedBounds}, stated from the document, not
+ * taken from the code). On the steady clouds at real time, the third bake also meets what the
+ * benchmark aims at before request latency: within 1.05 times the critical path.
  */
 class WaitPacingPropertyTest {
 
-    /** Wall time is sandbox time times this: a bake at the benchmark's pace. */
-    private static final double TIME_SCALE = 0.01;
     private static final List<String> COPY_REGIONS = List.of("us-east-2", "us-west-1", "us-west-2", "eu-west-1",
             "eu-central-1", "ap-south-1", "ap-northeast-1");
 
@@ -48,16 +49,25 @@ class WaitPacingPropertyTest {
     }
 
     @Test
-    void everyWaitOfThreeBakesOnFiftyRandomCloudsKeepsItsBoundAndBudget() throws Exception {
+    void everyWaitOfThreeBakesOnRandomCloudsKeepsItsBoundAndLooksAtTheBenchmarksPace() throws Exception {
+        threeBakesOnRandomClouds(0.01);
+    }
+
+    @Test
+    void everyWaitKeepsItsBoundAndLooksAtRealTimeAndTheThirdBakeItsCriticalPath() throws Exception {
+        threeBakesOnRandomClouds(1);
+    }
+
+    /** @param timeScale wall time over cloud time */
+    private static void threeBakesOnRandomClouds(double timeScale) throws Exception {
         PollPlan plan = PollPlan.DEFAULT;
-        for (long seed = 1; seed <= 50; seed++) {
-            List<Wait> bake = bakeShape(randomProfile(new Random(seed)));
-            Duration path = bake.stream().filter(w -> w.kind() != WaitKind.INSTANCE_TERMINATED)
-                    .map(Wait::settles).reduce(Duration.ZERO, Duration::plus)
-                    .minus(bake.stream().filter(w -> w.kind() == WaitKind.COPY_AVAILABLE).skip(1)
-                            .map(Wait::settles).reduce(Duration.ZERO, Duration::plus));
+        for (long seed = 1; seed <= 200; seed++) {
+            Random random = new Random(seed);
+            LatencyProfile cloud = randomProfile(random);
+            double variance = seed % 2 == 0 ? 0 : random.nextDouble() * 0.5;
             Map<String, List<Long>> history = Map.of();
             for (int run = 1; run <= 3; run++) {
+                List<Wait> bake = bakeShape(cloud, variance, random, timeScale);
                 Expectations expectations = new Expectations(history);
                 Duration waited = Duration.ZERO;
                 Duration longestCopy = Duration.ZERO;
@@ -66,27 +76,30 @@ class WaitPacingPropertyTest {
                     Duration overshoot = outcome.seen().minus(outcome.settles());
                     String what = "seed " + seed + ", bake " + run + ", " + wait + ", expected " + outcome.expected();
                     assertThat(overshoot).as(what)
-                            .isLessThanOrEqualTo(plan.overshootBound(outcome.settles(), outcome.expected()));
+                            .isLessThanOrEqualTo(DocumentedBounds.overshoot(outcome.settles(), outcome.expected()));
                     assertThat(outcome.looks()).as(what)
-                            .isLessThanOrEqualTo(plan.lookBudget(outcome.settles(), outcome.expected()));
+                            .isLessThanOrEqualTo(DocumentedBounds.looks(outcome.settles(), outcome.expected()));
                     if (wait.kind() == WaitKind.COPY_AVAILABLE) {
                         longestCopy = longestCopy.compareTo(outcome.seen()) > 0 ? longestCopy : outcome.seen();
                     } else if (wait.kind() != WaitKind.INSTANCE_TERMINATED) {
                         waited = waited.plus(outcome.seen());
                     }
                 }
-                double ratio = waited.plus(longestCopy).toNanos() / (double) scaled(path).toNanos();
-                assertThat(ratio).as("seed %d, bake %d: time over critical path", seed, run)
-                        .isLessThanOrEqualTo(run == 1 ? 1.3 : run == 3 ? 1.1 : 1.3);
+                if (variance == 0 && run == 3 && timeScale == 1) {
+                    Duration path = criticalPath(bake);
+                    double ratio = waited.plus(longestCopy).toNanos() / (double) path.toNanos();
+                    assertThat(ratio).as("seed %d, bake %d: time over critical path", seed, run)
+                            .isLessThanOrEqualTo(1.05);
+                }
                 history = expectations.snapshot();
             }
         }
     }
 
-    /** Runs one wait on a virtual clock; times are wall times at {@link #TIME_SCALE}. */
+    /** Runs one wait on a virtual clock. */
     private static Outcome run(PollPlan plan, Expectations expectations, Wait wait) throws Exception {
         VirtualClock clock = new VirtualClock();
-        long settles = scaled(wait.settles()).toNanos();
+        long settles = wait.settles().toNanos();
         int[] looks = {0};
         SharedPoller<Boolean> poller = new SharedPoller<>(ids -> {
             looks[0]++;
@@ -104,8 +117,18 @@ class WaitPacingPropertyTest {
         return new Outcome(Duration.ofNanos(settles), Duration.ofNanos(seen[0]), looks[0], expected);
     }
 
-    private static Duration scaled(Duration sandboxTime) {
-        return Duration.ofNanos((long) (sandboxTime.toNanos() * TIME_SCALE));
+    /** The waits on the bake's path: all but the termination, and of the copies the longest. */
+    private static Duration criticalPath(List<Wait> bake) {
+        Duration path = Duration.ZERO;
+        Duration longestCopy = Duration.ZERO;
+        for (Wait wait : bake) {
+            if (wait.kind() == WaitKind.COPY_AVAILABLE) {
+                longestCopy = longestCopy.compareTo(wait.settles()) > 0 ? longestCopy : wait.settles();
+            } else if (wait.kind() != WaitKind.INSTANCE_TERMINATED) {
+                path = path.plus(wait.settles());
+            }
+        }
+        return path.plus(longestCopy);
     }
 
     /** Every kind of transition 0.1 to 10 times its AWS-like default, log-uniformly and independently. */
@@ -120,18 +143,32 @@ class WaitPacingPropertyTest {
         return profile;
     }
 
-    /** The waits of the benchmark's fleet bake, in order: one command, eight regions. */
-    private static List<Wait> bakeShape(LatencyProfile p) {
+    /**
+     * The waits of a bake of three commands and eight regions, in order, in wall time: the agent (the instance's boot and the agent's registration, one wait), each
+     * command, the stop, the image, the termination and seven copies; each varied by a factor
+     * of e^u, u uniform in [-variance, variance].
+     */
+    private static List<Wait> bakeShape(LatencyProfile p, double variance, Random random, double scale) {
         List<Wait> waits = new ArrayList<>();
-        waits.add(new Wait(WaitKind.INSTANCE_RUNNING, "us-east-1", p.instanceRunning()));
-        waits.add(new Wait(WaitKind.AGENT_ONLINE, "us-east-1", p.agentRegistration()));
-        waits.add(new Wait(WaitKind.COMMAND, "provision:hello@us-east-1", p.commandDelivery().plus(p.commandBase())));
-        waits.add(new Wait(WaitKind.INSTANCE_STOPPED, "us-east-1", p.instanceStopping()));
-        waits.add(new Wait(WaitKind.IMAGE_AVAILABLE, "us-east-1", p.imageCreate()));
-        waits.add(new Wait(WaitKind.INSTANCE_TERMINATED, "us-east-1", p.instanceTerminating()));
+        waits.add(wait(WaitKind.AGENT_ONLINE, "us-east-1", p.instanceRunning().plus(p.agentRegistration()),
+                variance, random, scale));
+        for (String command : List.of("packages", "provision:page", "cleanup")) {
+            waits.add(wait(WaitKind.COMMAND, command + "@us-east-1", p.commandDelivery().plus(p.commandBase()),
+                    variance, random, scale));
+        }
+        waits.add(wait(WaitKind.INSTANCE_STOPPED, "us-east-1", p.instanceStopping(), variance, random, scale));
+        waits.add(wait(WaitKind.IMAGE_AVAILABLE, "us-east-1", p.imageCreate(), variance, random, scale));
+        waits.add(wait(WaitKind.INSTANCE_TERMINATED, "us-east-1", p.instanceTerminating(), variance, random, scale));
         for (String region : COPY_REGIONS) {
-            waits.add(new Wait(WaitKind.COPY_AVAILABLE, Expectations.copyTarget("us-east-1", region), p.imageCopy()));
+            waits.add(wait(WaitKind.COPY_AVAILABLE, Expectations.copyTarget("us-east-1", region), p.imageCopy(),
+                    variance, random, scale));
         }
         return waits;
+    }
+
+    private static Wait wait(WaitKind kind, String target, Duration cloud, double variance, Random random,
+                             double scale) {
+        double factor = Math.exp((random.nextDouble() * 2 - 1) * variance) * scale;
+        return new Wait(kind, target, Duration.ofNanos((long) (cloud.toNanos() * factor)));
     }
 }

@@ -40,7 +40,7 @@ class WaitsResumeTest {
             // and a history that says images take an hour, with delays allowed up to an hour
             Expectations hourLong = new Expectations(Map.of("IMAGE_AVAILABLE@" + REGION, List.of(3_600_000L)));
             Waits waits = new Waits(ec2, new SsmGateway(clients), hourLong,
-                    new PollPlan(Duration.ofMillis(50), Duration.ofHours(1), 0.25, 0.05), new StopSignal());
+                    new PollPlan(Duration.ofMillis(50), Duration.ofHours(1), 0.25, 6), new StopSignal());
             long before = sandbox.stats().count("DescribeImages");
 
             // when this run waits for it without having started it
