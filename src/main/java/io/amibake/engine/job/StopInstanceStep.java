@@ -31,6 +31,12 @@ public final class StopInstanceStep implements Tasklet {
         String region = state.sourceRegion();
         String id = state.instanceId();
         var instance = services.ec2().describeInstances(region, List.of(id)).get(id);
+        if (instance != null && "pending".equals(instance.state())) {
+            // EC2 refuses to stop a pending instance (IncorrectInstanceState), and a recipe with no
+            // command to send comes here without waiting for its agent: it runs in seconds.
+            instance = services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING,
+                    i -> i != null && !"pending".equals(i.state()), false, services.settings().instanceTimeout());
+        }
         if (instance != null && !instance.isStopped() && !"stopping".equals(instance.state())) {
             services.ec2().stop(region, id);
         }
