@@ -33,20 +33,26 @@ public final class StopInstanceStep implements Tasklet {
         String id = state.instanceId();
         // StopInstances answers with the instance's state: the first look, and on a resume it
         // finds an instance already stopped (stopping a stopped instance changes nothing).
-        Instance instance;
-        try {
-            instance = services.ec2().stop(region, id);
-        } catch (CloudException e) {
-            if (!"IncorrectInstanceState".equals(e.code())) {
-                throw e;
-            }
-            // Pending, shutting down or terminated: the wait says which and fails on a gone one.
-            instance = null;
-        }
-        if (instance == null || !instance.isStopped()) {
+        Instance instance = stop(region, id);
+        if (!instance.isStopped()) {
             services.waits().instance(region, id, WaitKind.INSTANCE_STOPPED, i -> i != null && i.isStopped(),
                     false, services.settings().instanceTimeout());
         }
         return RepeatStatus.FINISHED;
+    }
+
+    private Instance stop(String region, String id) throws Exception {
+        try {
+            return services.ec2().stop(region, id);
+        } catch (CloudException e) {
+            if (!"IncorrectInstanceState".equals(e.code())) {
+                throw e;
+            }
+        }
+        // EC2 refuses to stop a pending instance, and a recipe with no command to send comes here
+        // without waiting for its agent: it runs in seconds. Stopping a gone one fails in EC2's words.
+        services.waits().instance(region, id, WaitKind.INSTANCE_RUNNING, i -> i != null && !"pending".equals(i.state()),
+                false, services.settings().instanceTimeout());
+        return services.ec2().stop(region, id);
     }
 }
