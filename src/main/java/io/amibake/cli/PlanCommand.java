@@ -11,7 +11,6 @@ import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.api.Target;
 import io.amibake.lifecycle.Plan;
 import io.amibake.lifecycle.Planner;
-import io.amibake.recipe.AwsRole;
 import io.amibake.recipe.Durations;
 import io.amibake.recipe.Recipe;
 import io.amibake.sandbox.Sandbox;
@@ -97,11 +96,11 @@ final class PlanCommand implements Callable<Integer> {
             Plan plan;
             AwsSettings reach = cloud.settings(sandboxEndpoint);
             // The bake runs under the recipe's role, and each account's copy under that account's.
-            try (AwsClients clients = new AwsClients(reach.assuming(role(recipe.aws())))) {
+            try (AwsClients clients = new AwsClients(reach.assuming(RoleClients.settings(recipe.aws())))) {
                 clients.checkCredentials();
                 plan = new Planner(new Ec2Gateway(clients), new Ec2Preflight(clients), new SsmGateway(clients),
                         new KmsGateway(clients), new LaunchTemplates(clients), Clock.systemUTC(),
-                        account -> new AwsClients(reach.assuming(role(account.role())))).plan(recipe);
+                        account -> new AwsClients(reach.assuming(RoleClients.settings(account.role())))).plan(recipe);
             }
             List<String> history;
             try {
@@ -120,10 +119,6 @@ final class PlanCommand implements Callable<Integer> {
             out.flush();
             return plan.ok() ? AmibakeCommand.OK : AmibakeCommand.USAGE;
         }
-    }
-
-    private static AwsSettings.Role role(AwsRole role) {
-        return role == null ? null : new AwsSettings.Role(role.roleArn(), role.externalId(), role.sessionName());
     }
 
     /** What earlier bakes of the recipe against the same target took, from the job repository. */

@@ -11,9 +11,9 @@ import io.amibake.lifecycle.Pruner;
 import io.amibake.lifecycle.RegionPlan;
 import io.amibake.lifecycle.Verdict;
 import io.amibake.recipe.Recipe;
-import io.amibake.schedule.ScheduleVariables;
+import io.amibake.recipe.Account;
+import io.amibake.cloud.CredentialsException;
 import io.amibake.text.Redactor;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code amibake prune}: applies the recipes' retention now, in every region their images reach.
+ * {@code amibake prune}: applies the recipes' retention now, in every region their images reach,
+ * in the build account and in each account the recipe copies into, through the roles a bake uses.
  * Every recipe is read before any cloud call, so a bad one changes nothing.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
@@ -40,9 +41,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " and delete their snapshots.",
                 "Only images tagged by amibake for the recipe are considered. An image stays when it is among"
                         + " the newest, named by the recipe's SSM parameter, used by an instance, protected from"
-                        + " deregistration, or younger than the maximum age."},
+                        + " deregistration, or younger than the maximum age.",
+                "A recipe with an aws role is pruned through that role; each account of its accounts list, in that"
+                        + " account's regions, through the account's role. Their rows read ACCOUNT/REGION."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:a cloud call failed: run it again, it finishes the job",
+        exitCodeList = {"0:done", "1:a cloud call failed, or an account's role refused (the other accounts are"
+                + " pruned): run it again, it finishes the job",
                 "2:a recipe is not valid, or bad input; nothing was changed"})
 final class PruneCommand implements Callable<Integer> {
 
@@ -52,14 +56,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would go and why each other image stays; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--var", paramLabel = "[RECIPE.]NAME=VALUE",
-            description = "Override a variable the recipes declare (with RECIPE., one recipe's only).")
-    List<String> vars = new ArrayList<>();
-
-    @Option(names = "--var-file", paramLabel = "FILE", description = {"Variables, one [RECIPE.]NAME=VALUE a line"
-            + " (# comments); --var wins. The command line shows in 'ps', a cron job's too: give secrets here.",
-            "Secret values never appear in the output."})
-    Path varFile;
+    @Mixin
+    RecipeVariables variables;
 
     @Option(names = "--json", description = "Print one JSON array, one object per image or leftover snapshot, for scripts.")
     boolean json;
@@ -90,42 +88,38 @@ final class PruneCommand implements Callable<Integer> {
                 return AmibakeCommand.USAGE;
             }
         }
-        ScheduleVariables given = GivenVariables.read(varFile, vars, err);
-        if (given == null) {
+        List<Recipe> recipes = variables.load(paths, err);
+        if (recipes == null) {
             return AmibakeCommand.USAGE;
         }
-        List<Recipe> recipes = new ArrayList<>();
-        boolean valid = true;
-        for (Path path : paths) {
-            try {
-                for (Path file : ValidateCommand.recipesIn(path)) {
-                    Recipe recipe = GivenVariables.load(file, given, err);
-                    valid &= recipe != null;
-                    if (recipe != null) {
-                        recipes.add(recipe);
-                    }
-                }
-            } catch (IOException e) {
-                err.println(path + ": cannot read this folder: " + e.getMessage());
-                valid = false;
-            }
-        }
-        if (!valid) {
-            return AmibakeCommand.USAGE;
-        }
-        try (AwsClients clients = new AwsClients(cloud.settings(null))) {
-            Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
-                    Clock.systemUTC());
+        boolean incomplete = false;
+        try (RoleClients reach = new RoleClients(cloud.settings(null))) {
             List<Object> lines = new ArrayList<>();
             for (Recipe recipe : recipes) {
                 Redactor secrets = Redactor.of(recipe.secretValues());
-                Pruner.Scope where = regions == null ? Pruner.Scope.of(recipe) : Pruner.Scope.of(recipe).only(regions);
-                List<RegionPlan> plans = dryRun ? pruner.plan(recipe, where)
-                        : pruner.prune(recipe, where, line -> {
-                            if (!json) {
-                                out.println("  " + secrets.redact(line));
-                            }
-                        });
+                Consumer<String> progress = line -> {
+                    if (!json) {
+                        out.println("  " + secrets.redact(line));
+                    }
+                };
+                // The build account through the recipe's role, each other account through its own, as a bake reaches them.
+                List<RegionPlan> plans = new ArrayList<>(apply(reach.of(recipe.aws()), recipe,
+                        within(Pruner.Scope.of(recipe)), progress));
+                for (Account account : recipe.accounts()) {
+                    Pruner.Scope there = within(Pruner.Scope.of(account));
+                    if (there.regions().isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        apply(reach.of(account.role()), recipe, there, line -> progress.accept(account.id() + ": " + line))
+                                .forEach(plan -> plans.add(plan.in(account.id())));
+                    } catch (CloudException | CredentialsException e) {
+                        incomplete = true;
+                        out.flush();
+                        err.println("amibake: prune of " + recipe.name() + " in account " + account.id() + " stopped: "
+                                + secrets.redact(why(e)) + "; the other accounts were pruned, run it again to finish");
+                    }
+                }
                 if (json) {
                     lines.addAll((List<?>) secrets.redactDeep(json(recipe, plans)));
                     continue;
@@ -138,14 +132,32 @@ final class PruneCommand implements Callable<Integer> {
                 out.println(Json.line(lines));
                 out.flush();
             }
-        } catch (CloudException e) {
+        } catch (CloudException | CredentialsException e) {
             out.flush();
-            err.println("amibake: prune stopped: " + e.code() + ": " + recipes.stream()
-                    .map(r -> Redactor.of(r.secretValues())).reduce(Redactor.NONE, Redactor::and).redact(e.getMessage())
+            err.println("amibake: prune stopped: " + recipes.stream()
+                    .map(r -> Redactor.of(r.secretValues())).reduce(Redactor.NONE, Redactor::and).redact(why(e))
                     + "; run it again to finish, it redoes nothing that is done");
             return AmibakeCommand.FAILED;
         }
-        return AmibakeCommand.OK;
+        out.flush();
+        return incomplete ? AmibakeCommand.FAILED : AmibakeCommand.OK;
+    }
+
+    /** The scope in the regions {@code --region} names, or whole. */
+    private Pruner.Scope within(Pruner.Scope scope) {
+        return regions == null ? scope : scope.only(regions);
+    }
+
+    /** What retention decides in the scope, through these clients; removed unless a dry run. */
+    private List<RegionPlan> apply(AwsClients clients, Recipe recipe, Pruner.Scope scope, Consumer<String> progress) {
+        Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
+                Clock.systemUTC());
+        return dryRun ? pruner.plan(recipe, scope) : pruner.prune(recipe, scope, progress);
+    }
+
+    private static String why(RuntimeException e) {
+        return e instanceof CloudException cloud && cloud.code() != null ? cloud.code() + ": " + e.getMessage()
+                : e.getMessage();
     }
 
     private List<Map<String, Object>> json(Recipe recipe, List<RegionPlan> plans) {

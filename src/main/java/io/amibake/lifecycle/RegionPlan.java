@@ -13,6 +13,11 @@ public record RegionPlan(String region, List<Verdict> verdicts, List<String> lef
         leftoverSnapshots = List.copyOf(leftoverSnapshots);
     }
 
+    /** The same verdicts, named as a region of another account: {@code ACCOUNT/REGION}, as a bake's partition. */
+    public RegionPlan in(String account) {
+        return new RegionPlan(account + "/" + region, verdicts, leftoverSnapshots);
+    }
+
     public List<Verdict> doomed() {
         return verdicts.stream().filter(Verdict::goes).toList();
     }

@@ -45,6 +45,11 @@ public final class Sweeper {
      * @param reason  why it goes or stays
      */
     public record Finding(String region, Tagged resource, String bake, boolean removes, String reason) {
+
+        /** The same finding, named as one in a region of another account: {@code ACCOUNT/REGION}. */
+        public Finding in(String account) {
+            return new Finding(account + "/" + region, resource, bake, removes, reason);
+        }
     }
 
     private final Ec2Gateway ec2;

@@ -169,6 +169,9 @@ public final class CopyRegionStep implements Tasklet {
         if (!state.published()) {
             ImageSettingsApplier.apply(there.ec2(), region, state.imageId(), recipe.image().settings(),
                     bake.startedAt());
+            // Published, as a region of the build account marks its image: sweep and abandon leave it
+            // to retention even when another partition fails the bake (Protections, "product").
+            there.ec2().tag(region, state.imageId(), Map.of(BakeTags.PUBLISHED, services.clock().instant().toString()));
             if (parameter != null && !state.parameterWritten()) {
                 // The account deploys nothing amibake tests: only a later bake's copy keeps the parameter.
                 moveParameter(there, parameter, region, state.imageId(), true, where);

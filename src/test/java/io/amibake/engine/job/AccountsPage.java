@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** What docs/accounts.md shows (its recipe, its IAM policies), and what a bake called, as IAM names it. */
-final class AccountsPage {
+public final class AccountsPage {
 
     static final Path PAGE = Path.of("docs/accounts.md");
     /** The operations of SSM, KMS and STS the sandbox counts; every other is EC2's. */
@@ -31,7 +31,7 @@ final class AccountsPage {
         this.page = page;
     }
 
-    static AccountsPage read() {
+    public static AccountsPage read() {
         try {
             return new AccountsPage(Files.readString(PAGE));
         } catch (IOException e) {
@@ -70,7 +70,7 @@ final class AccountsPage {
         return actions;
     }
 
-    Set<String> actions(String name) {
+    public Set<String> actions(String name) {
         return actions(name, sid -> true);
     }
 
@@ -87,7 +87,7 @@ final class AccountsPage {
     }
 
     /** The actions called in the account between the two snapshots, as IAM names them. */
-    static Set<String> called(SandboxStats before, SandboxStats after, String account) {
+    public static Set<String> called(SandboxStats before, SandboxStats after, String account) {
         Set<String> operations = new TreeSet<>();
         for (SandboxStats.Row row : after.requests()) {
             if (row.account().equals(account) && after.countIn(account, row.region(), row.operation())
