@@ -37,7 +37,7 @@ public final class AwsClients implements AutoCloseable {
     private final AwsSettings settings;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
-    private final RequestCounter counter = new RequestCounter();
+    private final RequestCounter counter;
     private final ExecutionInterceptor halt;
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
@@ -58,7 +58,16 @@ public final class AwsClients implements AutoCloseable {
      * leaves the cloud to whoever took the bake over.
      */
     public AwsClients(AwsSettings settings, Supplier<String> halted) {
+        this(settings, halted, new RequestCounter());
+    }
+
+    /**
+     * The same, counting their requests in {@code counter}: a bake's clients in the accounts it
+     * copies into count with its own, so that its tally is every request it sent.
+     */
+    public AwsClients(AwsSettings settings, Supplier<String> halted, RequestCounter counter) {
         this.settings = settings;
+        this.counter = counter;
         this.halt = new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {

@@ -314,7 +314,7 @@ public class BakeEngine implements BakeService {
             OtherAccounts others = new OtherAccounts(account -> {
                 var role = settings.role(account.role().roleArn(), account.role().externalId(),
                         account.role().sessionName());
-                AwsClients there = new AwsClients(aws.assuming(role), halted);
+                AwsClients there = new AwsClients(aws.assuming(role), halted, clients.requests());
                 try {
                     there.checkCredentials();
                 } catch (RuntimeException e) {
