@@ -80,27 +80,7 @@ public final class CopyRegionStep implements Tasklet {
             state.snapshotIds(bake.snapshotIds());
         }
         if (state.imageId() == null) {
-            // The slot is taken before CopyImage, so that it bounds the copies AWS is working on.
-            slots.take(region, bake.bakeId(), services.settings().copyLimit(), services.waits());
-            try {
-                Duration wait = pacer.take(region);
-                if (!wait.isZero()) {
-                    services.events().note("distribute", region + ": pacing CopyImage, " + Durations.human(wait));
-                    services.waits().pause(wait);
-                }
-                CopyRequest request = copyRequest(bake, recipe, region, state.attempt());
-                String copyId = new ImageMaker(services, "distribute").make(region, request.name(), bake.bakeId(),
-                        () -> services.ec2().copyImage(region, request));
-                CrashPoints.after("CopyImage");
-                state.imageId(copyId);
-                state.copiedAt(services.clock().instant());
-                state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
-                services.events().note("distribute", region + ": copying as " + copyId);
-            } catch (Exception e) {
-                slots.release(region, bake.bakeId());
-                throw e;
-            }
-            return RepeatStatus.CONTINUABLE;
+            return startCopy(services, region, bake, state, copyRequest(bake, recipe, region, state.attempt()), chunk);
         }
         if (state.snapshotIds().isEmpty()) {
             awaitCopy(services, state, sourceRegion, region, bake.bakeId(),
@@ -141,26 +121,8 @@ public final class CopyRegionStep implements Tasklet {
             // Guide, "Copy an AMI"). Both calls set a state, so a resume may make them again.
             services.ec2().shareImage(sourceRegion, bake.imageId(), List.of(account.id()));
             services.ec2().shareSnapshots(sourceRegion, bake.snapshotIds(), List.of(account.id()));
-            slots.take(region, bake.bakeId(), services.settings().copyLimit(), there.waits());
-            try {
-                Duration wait = pacer.take(region);
-                if (!wait.isZero()) {
-                    services.events().note("distribute", where + ": pacing CopyImage, " + Durations.human(wait));
-                    there.waits().pause(wait);
-                }
-                CopyRequest request = copyRequest(bake, recipe, region, state.attempt(), account, parameter);
-                String copyId = new ImageMaker(there, "distribute").make(region, request.name(), bake.bakeId(),
-                        () -> there.ec2().copyImage(region, request));
-                CrashPoints.after("CopyImage");
-                state.imageId(copyId);
-                state.copiedAt(services.clock().instant());
-                state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
-                services.events().note("distribute", where + ": copying as " + copyId);
-            } catch (Exception e) {
-                slots.release(region, bake.bakeId());
-                throw e;
-            }
-            return RepeatStatus.CONTINUABLE;
+            return startCopy(there, where, bake, state,
+                    copyRequest(bake, recipe, region, state.attempt(), account, parameter), chunk);
         }
         if (state.snapshotIds().isEmpty()) {
             awaitCopy(there, state, sourceRegion, region, bake.bakeId(),
@@ -180,6 +142,37 @@ public final class CopyRegionStep implements Tasklet {
             state.markPublished();
         }
         return RepeatStatus.FINISHED;
+    }
+
+    /**
+     * Starts the region's copy through {@code copier}, the build account's services or another
+     * account's, and saves its id: the first of the two moves, the wait being the second. The
+     * slot is taken before CopyImage, so that it bounds the copies AWS is working on.
+     *
+     * @param where the region, or {@code ACCOUNT/REGION}, as the bake's lines name it
+     */
+    private RepeatStatus startCopy(BakeServices copier, String where, BakeState bake, RegionState state,
+                                   CopyRequest request, ChunkContext chunk) throws Exception {
+        String region = state.region();
+        slots.take(region, bake.bakeId(), services.settings().copyLimit(), copier.waits());
+        try {
+            Duration wait = pacer.take(region);
+            if (!wait.isZero()) {
+                services.events().note("distribute", where + ": pacing CopyImage, " + Durations.human(wait));
+                copier.waits().pause(wait);
+            }
+            String copyId = new ImageMaker(copier, "distribute").make(region, request.name(), bake.bakeId(),
+                    () -> copier.ec2().copyImage(region, request));
+            CrashPoints.after("CopyImage");
+            state.imageId(copyId);
+            state.copiedAt(services.clock().instant());
+            state.copiedBy(chunk.getStepContext().getStepExecution().getJobExecutionId());
+            services.events().note("distribute", where + ": copying as " + copyId);
+        } catch (Exception e) {
+            slots.release(region, bake.bakeId());
+            throw e;
+        }
+        return RepeatStatus.CONTINUABLE;
     }
 
     private void awaitCopy(BakeServices services, RegionState state, String sourceRegion, String region,
