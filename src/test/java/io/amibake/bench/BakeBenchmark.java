@@ -212,7 +212,7 @@ class BakeBenchmark {
     }
 
     /** What the cloud took for the bake's sequential transitions: the build instance's, the image, the longest copy. */
-    private static Duration criticalPath(Sandbox sandbox, BakeResult result) {
+    static Duration criticalPath(Sandbox sandbox, BakeResult result) {
         var build = sandbox.instances().stream()
                 .filter(i -> result.bakeId().equals(i.tags().get(BakeTags.BAKE))
                         && i.tags().get(TestImageStep.ROLE_TAG) == null)
