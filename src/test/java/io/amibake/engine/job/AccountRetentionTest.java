@@ -18,13 +18,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
-/** A recipe's retention applies in the accounts it copies into, each through its own role. */
+/**
+ * What a bake does in the accounts it copies into besides the copy, each through its own role:
+ * retention applies there, and its requests count in the bake's tally.
+ */
 @SpringBootTest(classes = AmibakeConfiguration.class, properties = {
         "spring.datasource.url=jdbc:hsqldb:mem:accounts",
         "spring.batch.job.enabled=false",
@@ -56,11 +60,15 @@ class AccountRetentionTest {
     @TempDir
     Path manifests;
 
+    @BeforeAll
+    static void theAccountTrustsTheToolsAccount() {
+        sandbox.accounts().add(DEV).trust("arn:aws:iam::" + DEV + ":role/amibake-distribute", TOOLS, null);
+        sandbox.accounts().allowKeyUse(sandbox.keyArn("us-east-1", "alias/amibake-images"), DEV);
+    }
+
     @Test
     void theAccountKeepsOnlyItsNewestCopies() throws Exception {
         // given
-        sandbox.accounts().add(DEV).trust("arn:aws:iam::" + DEV + ":role/amibake-distribute", TOOLS, null);
-        sandbox.accounts().allowKeyUse(sandbox.keyArn("us-east-1", "alias/amibake-images"), DEV);
         BakeResult first = bake("1");
         assertThat(first.status()).as(String.valueOf(first.error())).isEqualTo("COMPLETED");
         assertThat(available(first, DEV)).hasSize(2);
@@ -81,6 +89,30 @@ class AccountRetentionTest {
         Set<String> called = AccountsPage.called(before, sandbox.stats(), DEV);
         assertThat(called).contains("ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:CreateTags")
                 .allSatisfy(action -> assertThat(action).isIn(AccountsPage.read().actions("distribute")));
+    }
+
+    @Test
+    void theTallyHoldsTheCopiesTheAccountsRoleMade() throws Exception {
+        // given a recipe whose only copies are made by another account's role
+        String recipe = TestRecipes.withBuildKey("tally", """
+                image:
+                  name: "{{recipe}}-{{timestamp}}"
+                accounts:
+                  - roleArn: arn:aws:iam::222222222222:role/amibake-distribute
+                    regions: [us-east-1, eu-west-1]
+                """);
+        SandboxStats before = sandbox.stats();
+
+        // when
+        BakeResult result = runner.start(BakeRequest.of(recipe, "tally.yaml", Map.of()),
+                Target.endpoint(sandbox.endpoint()), manifests.resolve("tally.json"), BakeEvents.NONE);
+
+        // then the requests it reports are the account's too
+        assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo("COMPLETED");
+        long copies = sandbox.stats().countIn(DEV, null, "CopyImage") - before.countIn(DEV, null, "CopyImage");
+        assertThat(copies).isEqualTo(2);
+        assertThat(result.view().requests()).containsEntry("CopyImage", copies)
+                .hasEntrySatisfying("AssumeRole", count -> assertThat(count).isPositive());
     }
 
     private BakeResult bake(String run) throws Exception {
