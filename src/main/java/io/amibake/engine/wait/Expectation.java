@@ -14,8 +14,10 @@ import java.time.Duration;
  * @param duration the expected duration
  * @param spread   σ, the standard deviation of the logarithm of the duration; at least 0.01
  * @param trusted  learned on this kind and target, or predicted; false for a guess
+ * @param shortestLook the least delay between two looks that can pay on this cloud: half a
+ *                 second of its time ({@link Expectations#SHORTEST_LOOK}); zero when its tempo is unknown
  */
-public record Expectation(Duration duration, double spread, boolean trusted) {
+public record Expectation(Duration duration, double spread, boolean trusted, Duration shortestLook) {
 
     /** How many spreads either side of the expected duration the likely range covers. */
     public static final double RANGE_SPREADS = 2;
@@ -27,12 +29,21 @@ public record Expectation(Duration duration, double spread, boolean trusted) {
         spread = Math.max(0.01, spread);
     }
 
+    public Expectation(Duration duration, double spread, boolean trusted) {
+        this(duration, spread, trusted, Duration.ZERO);
+    }
+
     public static Expectation learned(Duration duration, double spread) {
         return new Expectation(duration, spread, true);
     }
 
     public static Expectation guess(Duration duration, double spread) {
         return new Expectation(duration, spread, false);
+    }
+
+    /** This expectation on a cloud where a look sooner than {@code shortest} after the last cannot pay. */
+    public Expectation withShortestLook(Duration shortest) {
+        return new Expectation(duration, spread, trusted, shortest);
     }
 
     /** The early end of the likely range: before it, completion is unlikely. */

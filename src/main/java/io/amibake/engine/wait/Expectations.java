@@ -60,6 +60,15 @@ public final class Expectations {
             WaitKind.INSTANCE_TERMINATED.name(), Typical.between(Duration.ofMillis(7_500), Duration.ofMinutes(2)),
             WaitKind.COPY_AVAILABLE.name(), Typical.between(Duration.ofMinutes(2), Duration.ofMinutes(32)));
 
+    /**
+     * The shortest delay between two looks at a wait that can pay, in AWS's time: half a second.
+     * A look sooner after the last sees half a second's progress at most (Packer's fastest polling
+     * is a second), and a second cost more than 5 % of the critical path on clouds of many short
+     * waits (WaitPacingPropertyTest). On another cloud it is half a second of that cloud's time:
+     * scaled by its tempo, once that is known.
+     */
+    public static final Duration SHORTEST_LOOK = Duration.ofMillis(500);
+
     private static final int KEEP = 5;
     private static final Pattern OLD_KEY = Pattern.compile("[A-Z_]+:");
 
@@ -116,6 +125,15 @@ public final class Expectations {
      * @param target what the wait is on: a region, a region pair, a command's key and region
      */
     public Expectation expected(WaitKind kind, String target) {
+        Expectation expected = estimated(kind, target);
+        Double tempo = tempo(kind);
+        if (expected == null || tempo == null && !aws) {
+            return expected;
+        }
+        return expected.withShortestLook(Duration.ofNanos((long) (SHORTEST_LOOK.toNanos() * (tempo == null ? 1 : tempo))));
+    }
+
+    private Expectation estimated(WaitKind kind, String target) {
         List<Long> exact = target == null ? null : observations(kind.name() + "@" + target);
         if (exact != null) {
             return Expectation.learned(Duration.ofMillis(estimate(exact)), learnedSpread(exact));

@@ -17,10 +17,11 @@ import java.time.Duration;
  * every g-step of time past H ({@code g * 2^(log_{1+g}(t / H))}), back up to {@code growth}, so a
  * wait that ends a little after its range is still seen soon. With no expectation the first look comes after {@code minDelay} and
  * delays are {@code growth} times the time waited. Every delay is clamped to
- * [minDelay, maxDelay].
+ * [d, maxDelay], where d is minDelay or, when longer, the expectation's
+ * {@link Expectation#shortestLook() shortest useful look} on its cloud.
  *
  * <p>So a resource that settles T after its wait began is seen by T plus at most
- * {@code max(min(L - T, P), g_T * T) + minDelay}, where g_T is g while T ≤ H and {@code growth}
+ * {@code max(min(L - T, P), g_T * T) + d}, where g_T is g while T ≤ H and {@code growth}
  * after (with no expectation, {@code growth * T + minDelay}); and it is looked at at most
  * {@code 1 + ⌈min(T, L) / P⌉ + ⌈log_{1+g}(min(T, H) / L)⌉ + ⌈log_{1+growth}(T / H)⌉
  * + ⌈log_2(growth / g)⌉ + ⌈max(T - L, 0) / maxDelay⌉} times (the term in log_2 counted once T > H), logarithms counted when positive (with no expectation,
@@ -67,17 +68,17 @@ public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int 
             // Few looks while completion is unlikely: at most PRE_RANGE_LOOKS before the range,
             // however much longer than maxDelay it is (the longest delay bounds them otherwise).
             long spacing = Math.max(maxDelay.toNanos(), (low + PRE_RANGE_LOOKS - 1) / PRE_RANGE_LOOKS);
-            return Duration.ofNanos(Math.max(minDelay.toNanos(), Math.min(low - t, spacing)));
+            return Duration.ofNanos(Math.max(shortest(expected), Math.min(low - t, spacing)));
         }
         double near = nearGrowth(expected);
         long high = expected.high().toNanos();
         if (t < high) {
-            return clamp(t * near);
+            return clamp(t * near, expected);
         }
         // Just past the range the expectation is likely only a little short: the share doubles
         // with every near step's worth of time past it, back up to growth.
         double steps = Math.log((double) t / high) / Math.log1p(near);
-        return clamp(t * Math.min(growth, near * Math.pow(2, steps)));
+        return clamp(t * Math.min(growth, near * Math.pow(2, steps)), expected);
     }
 
     /** The share of the time waited between two looks inside the expectation's likely range. */
@@ -88,5 +89,14 @@ public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int 
 
     private Duration clamp(double nanos) {
         return Duration.ofNanos((long) Math.max(minDelay.toNanos(), Math.min(maxDelay.toNanos(), nanos)));
+    }
+
+    private Duration clamp(double nanos, Expectation expected) {
+        return Duration.ofNanos((long) Math.max(shortest(expected), Math.min(maxDelay.toNanos(), nanos)));
+    }
+
+    /** The shortest delay for a wait with this expectation: the cloud's shortest useful look, within the plan's limits. */
+    private long shortest(Expectation expected) {
+        return Math.min(maxDelay.toNanos(), Math.max(minDelay.toNanos(), expected.shortestLook().toNanos()));
     }
 }

@@ -9,7 +9,8 @@ import java.time.Duration;
  * (25 % of the time waited), its 6 looks across an expectation's likely range, which runs from
  * e^-2σ to e^2σ times the expected duration, before that range looks at least a quarter of
  * its start apart (or the longest delay, when that is more), and past it delays that grow back
- * from the near growth to 25 %, doubling their share with each near step.
+ * from the near growth to 25 %, doubling their share with each near step; and no two looks
+ * closer than a second of the cloud's time when its tempo is known ({@link Expectation#shortestLook()}).
  */
 final class DocumentedBounds {
 
@@ -50,7 +51,12 @@ final class DocumentedBounds {
         }
         double share = t <= high(e) ? near(e) : GROWTH;
         double early = Math.min(low(e) - t, preRange(e));
-        return Duration.ofNanos((long) Math.ceil(Math.max(early, share * t))).plus(MIN_DELAY);
+        return Duration.ofNanos((long) Math.ceil(Math.max(early, share * t))).plus(shortest(e));
+    }
+
+    /** d: the shortest delay, or the cloud's shortest useful look (a second of its time) when that is longer. */
+    static Duration shortest(Expectation e) {
+        return e.shortestLook().compareTo(MIN_DELAY) > 0 ? e.shortestLook() : MIN_DELAY;
     }
 
     /** The most looks a wait on a resource that settles {@code settles} after it began may take. */

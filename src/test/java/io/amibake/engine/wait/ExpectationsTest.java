@@ -56,8 +56,9 @@ class ExpectationsTest {
         Expectation other = expectations.expected(WaitKind.COPY_AVAILABLE,
                 Expectations.copyTarget("us-east-1", "ap-south-1"));
 
-        // then
-        assertThat(other).isEqualTo(Expectation.guess(Duration.ofMinutes(1), Expectations.GUESS_SPREAD));
+        // then, on a cloud whose one copy took an eighth of AWS's typical eight minutes
+        assertThat(other).isEqualTo(Expectation.guess(Duration.ofMinutes(1), Expectations.GUESS_SPREAD)
+                .withShortestLook(Duration.ofNanos(62_500_000)));
     }
 
     @Test
@@ -69,8 +70,28 @@ class ExpectationsTest {
         // when
         Expectation image = expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1");
 
-        // then it guesses 2.4 s, the hundredth of four minutes, as uncertain as AWS's range for images
-        assertThat(image).isEqualTo(Expectation.guess(Duration.ofMillis(2_400), Math.log(16) / 4));
+        // then it guesses 2.4 s, the hundredth of four minutes, as uncertain as AWS's range for images,
+        // and half a second of AWS's time is 5 ms there
+        assertThat(image).isEqualTo(Expectation.guess(Duration.ofMillis(2_400), Math.log(16) / 4)
+                .withShortestLook(Duration.ofMillis(5)));
+    }
+
+    @Test
+    void noLookIsWorthTakingSoonerThanHalfASecondOfTheCloudsTime() {
+        // given AWS, where nothing was seen yet, and a cloud whose instances ran in 200 ms instead of 20 s
+        Expectations aws = new Expectations(Map.of(), true);
+        Expectations fast = new Expectations();
+        fast.observe(WaitKind.INSTANCE_RUNNING, "us-east-1", Duration.ofMillis(200));
+
+        // when a command is expected on each
+        Expectation onAws = aws.expected(WaitKind.COMMAND, "check@us-east-1");
+        Expectation onFast = fast.expected(WaitKind.COMMAND, "check@us-east-1");
+
+        // then looks at it are at least half a second of each cloud's time apart
+        assertThat(onAws.shortestLook()).isEqualTo(Duration.ofMillis(500));
+        assertThat(onFast.shortestLook()).isEqualTo(Duration.ofMillis(5));
+        // and with nothing seen on another endpoint, nothing is expected and the plan's own shortest delay holds
+        assertThat(new Expectations().expected(WaitKind.COMMAND, "check@us-east-1")).isNull();
     }
 
     @Test
@@ -127,7 +148,9 @@ class ExpectationsTest {
         Expectation packages = expectations.expected(WaitKind.COMMAND, "packages@us-east-1");
 
         // then
-        assertThat(packages).isEqualTo(Expectation.learned(Duration.ofSeconds(40), Expectations.ONE_SPREAD));
+        assertThat(packages.duration()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(packages.spread()).isEqualTo(Expectations.ONE_SPREAD);
+        assertThat(packages.trusted()).isTrue();
     }
 
     @Test

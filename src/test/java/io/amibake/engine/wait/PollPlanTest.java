@@ -36,6 +36,23 @@ class PollPlanTest {
     }
 
     @Test
+    void aShortWaitIsLookedAtNoMoreOftenThanTheCloudsShortestLook() {
+        // given a command learned to take a second, give or take 5 %, on a cloud where looks pay half a second apart
+        Expectation command = Expectation.learned(Duration.ofSeconds(1), 0.05);
+        Expectation paced = command.withShortestLook(Duration.ofMillis(500));
+
+        // when it ends at 1.05 s
+        long[] dense = poll(Duration.ofMillis(1_050), command);
+        long[] sparse = poll(Duration.ofMillis(1_050), paced);
+
+        // then every 50 ms across its range costs 4 looks; half a second apart, 2: where the range
+        // begins, and half a second later
+        assertThat(dense[0]).isEqualTo(4);
+        assertThat(sparse[0]).isEqualTo(2);
+        assertThat(sparse[1]).isEqualTo(1_404);
+    }
+
+    @Test
     void aNarrowRangeIsLookedAtDenselyAndAWideOneSparsely() {
         // given a steady wait learned to 5 % and a guess spread over a factor of 4 either side
         Expectation steady = Expectation.learned(Duration.ofSeconds(60), 0.05);
