@@ -1,5 +1,6 @@
 package io.amibake.cli;
 
+import io.amibake.cloud.CloudException;
 import io.amibake.cloud.CredentialsException;
 import io.amibake.engine.api.BakeBusyException;
 import io.amibake.engine.store.HomeProblem;
@@ -61,6 +62,12 @@ final class Failures {
             return AmibakeCommand.BUSY;
         }
         return -1;
+    }
+
+    /** A cloud call's failure in one line: its AWS error code, when it has one, then its message. */
+    static String why(RuntimeException e) {
+        return e instanceof CloudException cloud && cloud.code() != null ? cloud.code() + ": " + e.getMessage()
+                : e.getMessage();
     }
 
     private static String setting(BindException bind) {

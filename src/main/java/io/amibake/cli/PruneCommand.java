@@ -117,7 +117,7 @@ final class PruneCommand implements Callable<Integer> {
                         incomplete = true;
                         out.flush();
                         err.println("amibake: prune of " + recipe.name() + " in account " + account.id() + " stopped: "
-                                + secrets.redact(why(e)) + "; the other accounts were pruned, run it again to finish");
+                                + secrets.redact(Failures.why(e)) + "; the other accounts were pruned, run it again to finish");
                     }
                 }
                 if (json) {
@@ -135,7 +135,7 @@ final class PruneCommand implements Callable<Integer> {
         } catch (CloudException | CredentialsException e) {
             out.flush();
             err.println("amibake: prune stopped: " + recipes.stream()
-                    .map(r -> Redactor.of(r.secretValues())).reduce(Redactor.NONE, Redactor::and).redact(why(e))
+                    .map(r -> Redactor.of(r.secretValues())).reduce(Redactor.NONE, Redactor::and).redact(Failures.why(e))
                     + "; run it again to finish, it redoes nothing that is done");
             return AmibakeCommand.FAILED;
         }
@@ -153,11 +153,6 @@ final class PruneCommand implements Callable<Integer> {
         Pruner pruner = new Pruner(new Ec2Gateway(clients), new SsmGateway(clients), new LaunchTemplates(clients),
                 Clock.systemUTC());
         return dryRun ? pruner.plan(recipe, scope) : pruner.prune(recipe, scope, progress);
-    }
-
-    private static String why(RuntimeException e) {
-        return e instanceof CloudException cloud && cloud.code() != null ? cloud.code() + ": " + e.getMessage()
-                : e.getMessage();
     }
 
     private List<Map<String, Object>> json(Recipe recipe, List<RegionPlan> plans) {

@@ -122,7 +122,7 @@ final class SweepCommand implements Callable<Integer> {
                 } catch (CloudException | CredentialsException e) {
                     incomplete = true;
                     err.println("amibake: sweep of account " + account.id() + " stopped: "
-                            + (e instanceof CloudException c && c.code() != null ? c.code() + ": " : "") + e.getMessage()
+                            + Failures.why(e)
                             + "; the other accounts were swept, run it again to finish");
                 }
             }
@@ -142,7 +142,7 @@ final class SweepCommand implements Callable<Integer> {
                 print(out, findings, regionCount);
             }
         } catch (CloudException e) {
-            err.println("amibake: sweep stopped: " + (e.code() == null ? "" : e.code() + ": ") + e.getMessage()
+            err.println("amibake: sweep stopped: " + Failures.why(e)
                     + "; run it again to finish, it redoes nothing that is done");
             return AmibakeCommand.FAILED;
         }
