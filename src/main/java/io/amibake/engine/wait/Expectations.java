@@ -125,15 +125,15 @@ public final class Expectations {
      * @param target what the wait is on: a region, a region pair, a command's key and region
      */
     public Expectation expected(WaitKind kind, String target) {
-        Expectation expected = estimated(kind, target);
         Double tempo = tempo(kind);
+        Expectation expected = estimated(kind, target, tempo);
         if (expected == null || tempo == null && !aws) {
             return expected;
         }
         return expected.withShortestLook(Duration.ofNanos((long) (SHORTEST_LOOK.toNanos() * (tempo == null ? 1 : tempo))));
     }
 
-    private Expectation estimated(WaitKind kind, String target) {
+    private Expectation estimated(WaitKind kind, String target, Double tempo) {
         List<Long> exact = target == null ? null : observations(kind.name() + "@" + target);
         if (exact != null) {
             return Expectation.learned(Duration.ofMillis(estimate(exact)), learnedSpread(exact));
@@ -143,7 +143,6 @@ public final class Expectations {
             return Expectation.guess(Duration.ofMillis(estimate(sameKind)), Math.max(GUESS_SPREAD, spread(sameKind)));
         }
         Typical typical = TYPICAL.get(kind.name());
-        Double tempo = tempo(kind);
         if (typical == null || tempo == null && !aws) {
             return null;
         }
