@@ -24,15 +24,18 @@ class PollPlanTest {
     }
 
     @Test
-    void theFirstLookComesWhereTheLikelyRangeBegins() {
+    void aLearnedWaitIsFirstLookedAtOneSpreadBeforeItsExpectationAndAGuessWhereItsRangeBegins() {
         // given 20 s expected, give or take a quarter on the log scale: likely from 20 s / e^0.5
-        Expectation expected = Expectation.learned(Duration.ofSeconds(20), 0.25);
+        Expectation learned = Expectation.learned(Duration.ofSeconds(20), 0.25);
+        Expectation guess = Expectation.guess(Duration.ofSeconds(20), 0.25);
 
         // when
-        Duration first = plan.nextDelay(Duration.ZERO, expected);
+        Duration afterLearned = plan.nextDelay(Duration.ZERO, learned);
+        Duration afterGuess = plan.nextDelay(Duration.ZERO, guess);
 
-        // then
-        assertThat(first.toMillis()).isEqualTo(12_130);
+        // then 20 s / e^0.25, and 20 s / e^0.5
+        assertThat(afterLearned.toMillis()).isEqualTo(15_576);
+        assertThat(afterGuess.toMillis()).isEqualTo(12_130);
     }
 
     @Test
@@ -45,11 +48,11 @@ class PollPlanTest {
         long[] dense = poll(Duration.ofMillis(1_050), command);
         long[] sparse = poll(Duration.ofMillis(1_050), paced);
 
-        // then every 50 ms across its range costs 4 looks; half a second apart, 2: where the range
-        // begins, and half a second later
-        assertThat(dense[0]).isEqualTo(4);
+        // then every 50 ms from one spread before it (951 ms) costs 3 looks; half a second apart,
+        // 2: at 951 ms, and half a second later
+        assertThat(dense[0]).isEqualTo(3);
         assertThat(sparse[0]).isEqualTo(2);
-        assertThat(sparse[1]).isEqualTo(1_404);
+        assertThat(sparse[1]).isEqualTo(1_451);
     }
 
     @Test
@@ -62,8 +65,8 @@ class PollPlanTest {
         Duration afterSteady = plan.nextDelay(Duration.ofSeconds(60), steady);
         Duration afterGuess = plan.nextDelay(Duration.ofSeconds(60), guess);
 
-        // then 6 looks cross each range: e^(0.2/6) - 1 = 3.39 % of 60 s; a guess's at most 25 %
-        assertThat(afterSteady.toMillis()).isEqualTo(2_033);
+        // then as 8 looks would cross each range: e^(0.2/8) - 1 = 2.53 % of 60 s; a guess's at most 25 %
+        assertThat(afterSteady.toMillis()).isEqualTo(1_518);
         assertThat(afterGuess).isEqualTo(Duration.ofSeconds(15));
     }
 
@@ -96,11 +99,12 @@ class PollPlanTest {
      * tenth to ten times it (or with nothing expected, 100 ms to 2 h). Whatever the cloud does, a
      * wait is seen
      * <ul>
-     * <li>before its likely range [L, H]: no later than L, nor more than a quarter of L (or the
-     *     longest delay, 2 min) late;</li>
-     * <li>inside it: within a sixth of the range's width, (e^(4σ/6) − 1) of the time waited (3.4 %
-     *     for a wait learned to 5 %), and never more than 25 %, in at most 13 looks;</li>
-     * <li>past it, or with nothing expected: within 25 % of the time waited, in at most 13 looks
+     * <li>before the first look in earnest, F (one spread before a learned expectation, e^-σ
+     *     times it; where a guess's likely range [L, H] begins): no later than F, nor more than a
+     *     quarter of F (or the longest delay, 2 min) late;</li>
+     * <li>from F to H: within an eighth of the likely range's width, (e^(4σ/8) − 1) of the time
+     *     waited (2.5 % for a wait learned to 5 %), and never more than 25 %, in at most 13 looks;</li>
+     * <li>past H, or with nothing expected: within 25 % of the time waited, in at most 13 looks
      *     plus one for each 25 % the wait ran past H (past 50 ms with nothing expected);</li>
      * </ul>
      * plus the shortest delay (50 ms) late, and one look more for every longest delay waited.
@@ -129,12 +133,13 @@ class PollPlanTest {
             long looks = polled[0] - (long) Math.ceil(settles / 120e9);
             String what = "settled at " + settled + ", expected " + expected + ", seen at " + polled[1] + " ms in "
                     + polled[0] + " looks";
-            double low = expected == null ? 0 : expected.low().toNanos();
+            double first = expected == null ? 0
+                    : expected.duration().toNanos() * Math.exp((expected.trusted() ? -1 : -2) * expected.spread());
             double high = expected == null ? 50e6 : expected.high().toNanos();
-            if (settles < low) {
-                assertThat(overshoot).as(what).isLessThanOrEqualTo(Math.min(low - settles, Math.max(120e9, low / 4)) + 1e6);
+            if (settles < first) {
+                assertThat(overshoot).as(what).isLessThanOrEqualTo(Math.min(first - settles, Math.max(120e9, first / 4)) + 1e6);
             } else if (settles <= high) {
-                double share = Math.min(0.25, Math.expm1(4 * expected.spread() / 6));
+                double share = Math.min(0.25, Math.expm1(4 * expected.spread() / 8));
                 assertThat(overshoot).as(what).isLessThanOrEqualTo(share * settles + 1e6);
                 assertThat(looks).as(what).isLessThanOrEqualTo(13);
             } else {
@@ -150,7 +155,7 @@ class PollPlanTest {
     }
 
     @Test
-    void aWaitThatEndsAsExpectedCostsAboutHalfTheLooksAcrossItsRange() {
+    void aLearnedWaitThatEndsAsExpectedCostsAQuarterOfTheLooksAcrossItsRange() {
         // given an image expected in four minutes, learned to 5 %, and a copy in eight, to 10 %
         Duration four = Duration.ofMinutes(4);
         Duration eight = Duration.ofMinutes(8);
@@ -159,24 +164,25 @@ class PollPlanTest {
         long image = poll(four, Expectation.learned(four, 0.05))[0];
         long copy = poll(eight.minusSeconds(10), Expectation.learned(eight, 0.1))[0];
 
-        // then about half the looks across the range after its first, and one every two minutes
-        // before it: 120 s, then 217 s, 224 s, 232 s, 240 s and 248 s for the image; 120 s, 240 s,
-        // 360 s, then 393 s, 420 s, 449 s and 480 s for the copy. Packer's 15-second polls: 16 and 32.
-        assertThat(image).isEqualTo(1 + 5);
-        assertThat(copy).isEqualTo(3 + 4);
+        // then from one spread before the expectation, a look for each eighth of the range up to
+        // it and one more, and one every two minutes before: 120 s, then 228 s, 234 s, 240 s (a
+        // hair early) and 246 s for the image; 120 s, 240 s, 360 s, then 434 s, 457 s and 480 s
+        // for the copy. Packer's 15-second polls: 16 and 32.
+        assertThat(image).isEqualTo(1 + 4);
+        assertThat(copy).isEqualTo(3 + 3);
     }
 
     @Test
     void aLongRangeIsApproachedInAtMostFourLooks() {
-        // given a two-hour copy learned to 5 %: its range begins after 108 minutes
+        // given a two-hour copy learned to 5 %: looks begin in earnest one spread before, at 114 minutes
         Expectation expected = Expectation.learned(Duration.ofHours(2), 0.05);
 
         // when it ends about then
         long[] looks = poll(Duration.ofMinutes(118), expected);
 
-        // then four looks before the range, 27 minutes apart (not one every two minutes), and
-        // across it one every two minutes, the longest delay, until 118.6 minutes
-        assertThat(looks[0]).isEqualTo(4 + 5);
+        // then four looks until then, 28.5 minutes apart (not one every two minutes), and then
+        // one every two minutes, the longest delay, until 118.1 minutes
+        assertThat(looks[0]).isEqualTo(4 + 2);
     }
 
     @Test
