@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Applies a recipe's retention in every region its images reach. Only images that carry both
@@ -132,8 +133,11 @@ public final class Pruner {
             return new RegionPlan(region, images.stream()
                     .map(i -> new Verdict(i, false, "the recipe has no retention")).toList(), leftovers);
         }
-        RegionUse use = RegionUse.read(ec2, ssm, templates, region, images, parameterName(recipe, parameter).stream()
-                .toList());
+        // What uses the images is read only when a verdict depends on it: a bake whose recipe keeps
+        // more images than it has makes no read beyond the images and snapshots.
+        RegionUse[] read = {null};
+        Supplier<RegionUse> use = () -> read[0] != null ? read[0] : (read[0] = RegionUse.read(ec2, ssm, templates,
+                region, images, parameterName(recipe, parameter).stream().toList()));
         Instant now = clock.instant();
         List<Verdict> verdicts = new ArrayList<>();
         int rank = 0;
@@ -151,7 +155,7 @@ public final class Pruner {
      * Only available images that did not fail their tests are ranked: a failed one goes first, once
      * a newer one passed, and a pending one is a bake's image under way.
      */
-    private Verdict verdict(Image image, int rank, Retention retention, RegionUse use, List<Image> images,
+    private Verdict verdict(Image image, int rank, Retention retention, Supplier<RegionUse> use, List<Image> images,
                             Instant now) {
         if (!image.isAvailable()) {
             return new Verdict(image, false, "is " + image.state() + "; only available images are pruned");
@@ -160,12 +164,12 @@ public final class Pruner {
         if (!failed && rank < retention.keep()) {
             return new Verdict(image, false, retention.whyKept(rank));
         }
-        Optional<Protections.Why> held = Protections.image(image, use, retention.rollbackVersions());
+        Optional<Protections.Why> held = Protections.image(image, use.get(), retention.rollbackVersions());
         if (held.isPresent()) {
             return new Verdict(image, false, held.get().detail());
         }
         if (failed) {
-            return Protections.failedImage(image, use, images)
+            return Protections.failedImage(image, use.get(), images)
                     .map(why -> new Verdict(image, false, why.detail()))
                     .orElseGet(() -> new Verdict(image, true, "failed its tests, and a newer image was published"));
         }

@@ -165,6 +165,22 @@ class PrunerTest {
     }
 
     @Test
+    void aRecipeThatKeepsMoreImagesThanItHasReadsNothingOfWhatUsesThem() throws Exception {
+        // given four images in each region, and a recipe that keeps five
+        Map<String, Long> before = sandbox.stats().byOperation();
+
+        // when
+        new Pruner(ec2, ssm, new LaunchTemplates(clients), clockAt(time.now())).prune(recipe("{keep: 5}"), l -> { });
+
+        // then no parameter, template or instance was read: only the images and snapshots, once a region
+        Map<String, Long> sent = new LinkedHashMap<>(sandbox.stats().byOperation());
+        before.forEach((operation, count) -> sent.merge(operation, -count, Long::sum));
+        sent.values().removeIf(count -> count == 0);
+        assertThat(sent).containsOnly(Map.entry("DescribeImages", 3L), Map.entry("DescribeSnapshots", 3L));
+        assertThat(liveImages()).containsAll(all());
+    }
+
+    @Test
     void theParameterIsReadInEachRegionItselfNotOnlyInTheSourceRegion() throws Exception {
         // given each region's parameter names another night's image
         ssm.putParameter("us-east-1", "/amibake/web/latest", id("us-east-1", 2));

@@ -85,9 +85,11 @@ class AccountRetentionTest {
                 .containsExactlyInAnyOrder("us-east-1", "eu-west-1");
         assertThat(available(first, TOOLS)).isEmpty();
         assertThat(available(second, TOOLS)).hasSize(1);
-        // and what the account's role called is what docs/accounts.md allows it, removals included
+        // and what the account's role called is what docs/accounts.md allows it, with what retention
+        // reads before it removes, and the removals
         Set<String> called = AccountsPage.called(before, sandbox.stats(), DEV);
-        assertThat(called).contains("ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:CreateTags")
+        assertThat(called).contains("ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:CreateTags",
+                        "ec2:DescribeInstances", "ec2:DescribeLaunchTemplates")
                 .allSatisfy(action -> assertThat(action).isIn(AccountsPage.read().actions("distribute")));
     }
 

@@ -101,10 +101,12 @@ class DocumentedAccountsRecipeTest {
         }
         // and the distribution role's EC2 and SSM actions are all ones the bake called: KMS is EBS's
         // use, CreateTags is authorized as part of CopyImage's tags (not a request of its own), and
-        // what retention removes AccountRetentionTest sees called
+        // what retention reads and removes once an account holds more images than the recipe keeps
+        // AccountRetentionTest sees called
         Set<String> calledThere = union(AccountsPage.called(before, after, DEV),
                 AccountsPage.called(before, after, PROD));
-        assertThat(page.actions("distribute", sid -> !sid.equals("RemoveWhatRetentionDrops")))
+        assertThat(page.actions("distribute",
+                sid -> !sid.equals("RemoveWhatRetentionDrops") && !sid.equals("SeeWhatUsesTheCopies")))
                 .filteredOn(action -> !action.startsWith("kms:") && !action.equals("ec2:CreateTags"))
                 .allSatisfy(action -> assertThat(calledThere).as("allowed but never called").contains(action));
     }
