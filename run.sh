@@ -15,14 +15,16 @@ stale() {
 # and a long-running `schedule` grows to that. A fleet of 20 bakes of 8 regions uses about 250 MB
 # (docs/schedule.md, FleetBenchmark). AMIBAKE_JAVA_OPTS comes after it, so -Xmx there wins.
 # The serial collector on a heap that starts small and gives back what it freed: a bake's peak
-# resident memory went from 250 MB to 194 MB (MemoryBenchmark, docs/bake.md).
-heap="-Xmx384m -XX:+UseSerialGC -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+# resident memory went from 250 MB to 194 MB (MemoryBenchmark, docs/bake.md). A young generation of
+# a fifth of the heap, C1 alone with one compiler thread: 190 MB to 182 MB. The flags live in
+# src/main/launcher/jvm.options, which the Debian package's launcher reads too.
+heap="@$here/src/main/launcher/jvm.options"
 
 # Class data sharing (see below): when the archive is ready, start at once, without the checks.
 cds="$here/target/cds"
 if [ -f "$cds/amibake.jsa" ] && [ -f "$cds/classpath" ] && [ ! "$jar" -nt "$cds/amibake.jsa" ] && ! stale; then
   exec java -XX:SharedArchiveFile="$cds/amibake.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -XX:TieredStopAtLevel=1 $heap ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
+    "$heap" ${AMIBAKE_JAVA_OPTS:-} -cp "$(cat "$cds/classpath")" io.amibake.AmibakeApplication "$@"
 fi
 
 if ! command -v java >/dev/null 2>&1; then
@@ -86,4 +88,4 @@ if { [ ! -f "$cds/amibake.jsa" ] || [ "$jar" -nt "$cds/amibake.jsa" ]; } \
   ) || touch "$cds.failed"
   rmdir "$cds.lock" ) </dev/null >/dev/null 2>&1 &
 fi
-exec java $heap ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"
+exec java "$heap" ${AMIBAKE_JAVA_OPTS:-} -jar "$jar" "$@"

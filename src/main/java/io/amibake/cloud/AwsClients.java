@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -39,6 +40,12 @@ public final class AwsClients implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final RequestCounter counter;
     private final ExecutionInterceptor halt;
+    /**
+     * The timers of every client's call and attempt timeouts. Left to itself the SDK gives each
+     * client a pool of up to five threads, and a bake's clients (EC2 twice, SSM, per region) kept
+     * some thirty idle threads; the timers only abort a call, so two threads serve them all.
+     */
+    private final ScheduledThreadPoolExecutor timers;
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
     private final Map<String, Ec2Client> ec2Creating = new ConcurrentHashMap<>();
     private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
@@ -77,6 +84,13 @@ public final class AwsClients implements AutoCloseable {
                 }
             }
         };
+        this.timers = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "amibake-aws-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // A finished call cancels its timers: drop them at once instead of holding them for minutes.
+        timers.setRemoveOnCancelPolicy(true);
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(10))
                 .socketTimeout(Duration.ofSeconds(60))
@@ -245,6 +259,7 @@ public final class AwsClients implements AutoCloseable {
                         // fails the step (resumable) instead.
                         .apiCallAttemptTimeout(Duration.ofSeconds(30))
                         .apiCallTimeout(Duration.ofMinutes(3))
+                        .scheduledExecutorService(timers)
                         // Before the counter: a request not sent is not counted.
                         .addExecutionInterceptor(halt)
                         .addExecutionInterceptor(counter)
@@ -285,5 +300,6 @@ public final class AwsClients implements AutoCloseable {
             roleSts.close();
         }
         http.close();
+        timers.shutdownNow();
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Clients built ahead of need: nothing is sent, and closing leaves no builder running. */
@@ -47,6 +49,32 @@ class AwsClientsTest {
             // then
             assertThat(images).doesNotContainKey("ami-00000000000000000");
             assertThat(sandbox.stats().count("DescribeImages", "eu-west-1")).isEqualTo(before + 1);
+        }
+    }
+
+    /** The SDK would give each client a timer pool of its own; a bake's clients share two threads. */
+    @Test
+    @Timeout(60)
+    void clientsOfManyRegionsShareTwoTimerThreadsThatEndOnClose() throws InterruptedException {
+        // given
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        AwsClients clients = new AwsClients(AwsSettings.sandbox(sandbox.endpoint()));
+
+        // when
+        for (String region : REGIONS) {
+            new Ec2Gateway(clients).describeImages(region, List.of("ami-00000000000000000"));
+            clients.ssm(region).describeInstanceInformation();
+        }
+        List<Thread> started = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t)).toList();
+        clients.close();
+
+        // then
+        assertThat(started).noneMatch(t -> t.getName().startsWith("sdk-ScheduledExecutor"));
+        List<Thread> timers = started.stream().filter(t -> t.getName().equals("amibake-aws-timer")).toList();
+        assertThat(timers).hasSizeBetween(1, 2);
+        for (Thread timer : timers) {
+            timer.join(10_000);
+            assertThat(timer.isAlive()).as("a timer thread still runs 10 s after close").isFalse();
         }
     }
 
