@@ -124,11 +124,13 @@ final class BakeContext implements AutoCloseable {
      * repository checked as {@link RepositoryCheck} checks it, and the lines read. Empty when this
      * way cannot answer (no repository yet, one that fails its checks, a database that refuses)
      * and {@link #open} should, with its own errors.
+     *
+     * @throws HomeProblem when the home cannot be written, as {@link #open} does
      */
     static Optional<List<BakeLine>> lines(Path home, String recipe, int limit) {
+        AmibakeHome.prepare(home);
         SharedRepository shared = null;
         try {
-            AmibakeHome.prepare(home);
             boolean embedded = embedded();
             String url = setting("spring.datasource.url", "");
             boolean inHome = embedded || url.startsWith("jdbc:hsqldb:file:" + home.resolve("repository").toAbsolutePath());
