@@ -70,6 +70,10 @@ class StartupBenchmark {
                 deleteTree(home);
             }
         }
+        List<Timed> version = new ArrayList<>();
+        for (int i = 0; i < RUNS; i++) {
+            version.add(timed(RUN.toString(), "--version"));
+        }
         Path history = Files.createTempDirectory("amibake-startup-history");
         bakes(history);
         exit(start(List.of(RUN.toString(), "status", "--home", history.toString())), 60);
@@ -95,6 +99,7 @@ class StartupBenchmark {
                 firstRequest);
         System.out.printf("  ./run.sh bake: RunInstances       median %.2f s of %s%n", median(runInstances),
                 runInstances);
+        System.out.printf("  ./run.sh --version (the floor):               %s%n", Timed.medians(version));
         System.out.printf("  ./run.sh status, %d bakes, server running:  %s (goal 0.3 s)%n", HISTORY, Timed.medians(warm));
         System.out.printf("  ./run.sh status --json, server running:     %s%n", Timed.medians(json));
         System.out.printf("  ./run.sh status, server not running:        %s%n", Timed.medians(cold));
