@@ -1,16 +1,25 @@
 package io.amibake.cli;
 
 import io.amibake.engine.store.AmibakeHome;
+import io.amibake.engine.api.BakeLine;
 import io.amibake.engine.api.BakeService;
+import io.amibake.engine.read.BakeLines;
 import io.amibake.engine.store.HomeProblem;
 import io.amibake.engine.run.RecipeLock;
 import io.amibake.engine.store.RepositoryCheck;
 import io.amibake.engine.store.SharedRepository;
 import io.amibake.recipe.Durations;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -107,6 +116,57 @@ final class BakeContext implements AutoCloseable {
             }
         }
         return new BakeContext(context, home, shared);
+    }
+
+    /**
+     * The bakes {@code status} lists, read with plain JDBC and no Spring context, whose start is
+     * most of a command's second: the repository's server joined (started when none runs), the
+     * repository checked as {@link RepositoryCheck} checks it, and the lines read. Empty when this
+     * way cannot answer (no repository yet, one that fails its checks, a database that refuses)
+     * and {@link #open} should, with its own errors.
+     *
+     * @throws HomeProblem when the home cannot be written, as {@link #open} does
+     */
+    static Optional<List<BakeLine>> lines(Path home, String recipe, int limit) {
+        AmibakeHome.prepare(home);
+        SharedRepository shared = null;
+        try {
+            boolean embedded = embedded();
+            String url = setting("spring.datasource.url", "");
+            boolean inHome = embedded || url.startsWith("jdbc:hsqldb:file:" + home.resolve("repository").toAbsolutePath());
+            if (embedded) {
+                shared = SharedRepository.join(home, idle());
+                return read(shared.connection(), home, inHome, recipe, limit);
+            }
+            try (Connection connection = DriverManager.getConnection(url, setting("spring.datasource.username", "SA"),
+                    setting("spring.datasource.password", ""))) {
+                return read(connection, home, inHome, recipe, limit);
+            }
+        } catch (SQLException | IOException | HomeProblem | SharedRepository.Busy | SharedRepository.Unavailable e) {
+            return Optional.empty();
+        } finally {
+            if (shared != null) {
+                shared.close();
+            }
+            AmibakeHome.restrict(home);
+        }
+    }
+
+    private static Optional<List<BakeLine>> read(Connection connection, Path home, boolean inHome, String recipe,
+                                                 int limit) throws SQLException, IOException {
+        if (RepositoryCheck.problem(connection, home, inHome) != null) {
+            return Optional.empty();
+        }
+        return Optional.of(BakeLines.read(connection, recipe, limit));
+    }
+
+    /** A Spring setting as Spring reads it from where amibake takes it: a system property, else the environment. */
+    private static String setting(String name, String otherwise) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            value = System.getenv(name.toUpperCase(Locale.ROOT).replace('.', '_'));
+        }
+        return value == null ? otherwise : value;
     }
 
     /**

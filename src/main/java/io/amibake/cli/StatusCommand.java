@@ -1,6 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.engine.api.BakeDetail;
+import io.amibake.engine.api.BakeLine;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeSummary;
 import io.amibake.engine.api.BakeView;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,10 +65,18 @@ final class StatusCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("amibake: name a bake or give --execution, not both");
             return AmibakeCommand.USAGE;
         }
+        String recipe = name == null ? null : BakeArgument.recipeName(name);
+        if (execution == null) {
+            // A list answers without Spring; a name that lists nothing may name a bake, which the engine finds.
+            Optional<List<BakeLine>> lines = BakeContext.lines(home.resolve(), recipe, limit);
+            if (lines.isPresent() && (recipe == null || !lines.get().isEmpty())) {
+                return printBakes(out, lines.get());
+            }
+        }
         try (BakeContext context = BakeContext.open(home.resolve())) {
             BakeService bakes = context.launcher();
-            String recipe = name == null ? null : BakeArgument.recipeName(name);
-            List<BakeSummary> listed = execution != null ? List.of() : bakes.history(recipe, limit);
+            List<BakeLine> listed = execution != null ? List.of()
+                    : bakes.history(recipe, limit).stream().map(BakeSummary::line).toList();
             if (execution != null || recipe != null && listed.isEmpty()) {
                 long latest = BakeArgument.find(bakes, execution != null ? execution : name).execution();
                 BakeView view = bakes.view(latest).orElseThrow();
@@ -79,17 +89,21 @@ final class StatusCommand implements Callable<Integer> {
                 out.flush();
                 return AmibakeCommand.OK;
             }
-            if (json) {
-                out.println(Json.line(StatusJson.bakes(listed)));
-                out.flush();
-                return AmibakeCommand.OK;
-            }
-            printBakes(out, listed);
-            return AmibakeCommand.OK;
+            return printBakes(out, listed);
         }
     }
 
-    private static void printBakes(PrintWriter out, List<BakeSummary> bakes) {
+    private int printBakes(PrintWriter out, List<BakeLine> listed) {
+        if (json) {
+            out.println(Json.line(StatusJson.bakes(listed)));
+            out.flush();
+        } else {
+            printTable(out, listed);
+        }
+        return AmibakeCommand.OK;
+    }
+
+    private static void printTable(PrintWriter out, List<BakeLine> bakes) {
         if (bakes.isEmpty()) {
             out.println("(no bakes yet)");
             return;
@@ -99,7 +113,7 @@ final class StatusCommand implements Callable<Integer> {
         String row = "%-9s %-" + width + "s %-10s %-" + step + "s %-19s %-10s %-10s %s";
         out.println(String.format(row, "EXECUTION", "BAKE", "STATUS", "STEP", "STARTED", "DURATION", "EXECUTIONS",
                 "IMAGE"));
-        for (BakeSummary b : bakes) {
+        for (BakeLine b : bakes) {
             out.println(TerminalText.safe(String.format(row, b.execution(), b.bakeId(), b.status(),
                     b.step() == null ? "-" : b.step(), b.started() == null ? "-" : TIME.format(b.started()),
                     b.took() != null ? Durations.human(b.took()) : since(b.started()), b.runs(),

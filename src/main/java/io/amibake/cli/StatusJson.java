@@ -1,7 +1,7 @@
 package io.amibake.cli;
 
 import io.amibake.engine.api.BakeDetail;
-import io.amibake.engine.api.BakeSummary;
+import io.amibake.engine.api.BakeLine;
 import io.amibake.engine.api.BakeView;
 import io.amibake.engine.api.RegionDeployment;
 import io.amibake.engine.api.StepView;
@@ -20,7 +20,7 @@ final class StatusJson {
     }
 
     /** One line of the bake list. */
-    static Map<String, Object> bake(BakeSummary b) {
+    static Map<String, Object> bake(BakeLine b) {
         Map<String, Object> bake = new LinkedHashMap<>();
         bake.put("execution", b.execution());
         bake.put("bake", b.bakeId());
@@ -103,7 +103,7 @@ final class StatusJson {
         json.put("millis", took == null ? null : took.toMillis());
     }
 
-    static List<Map<String, Object>> bakes(List<BakeSummary> bakes) {
+    static List<Map<String, Object>> bakes(List<BakeLine> bakes) {
         return bakes.stream().map(StatusJson::bake).toList();
     }
 }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amibake.HeldClock;
 import io.amibake.SandboxExtension;
 import io.amibake.TestRecipes;
+import io.amibake.engine.api.BakeLine;
 import io.amibake.engine.job.TestImageStep;
+import io.amibake.engine.read.BakeLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -83,7 +86,7 @@ class MultiRunnerPostgresIT {
     }
 
     @Test
-    void aKilledRunnersBakeIsRecoveredByAnotherOnlyAfterItsLeaseExpired() {
+    void aKilledRunnersBakeIsRecoveredByAnotherOnlyAfterItsLeaseExpired() throws Exception {
         // given runner A is killed with SIGKILL while it waits for its first command
         long launched = buildInstances();
         long created = sandbox.stats().count("CreateImage");
@@ -110,6 +113,24 @@ class MultiRunnerPostgresIT {
         assertThat(late.stdout()).contains("resuming bake leased-").containsPattern("\\(execution \\d+, STARTED\\)");
         assertThat(buildInstances() - launched).as("build instances launched").isEqualTo(1);
         assertThat(sandbox.stats().count("CreateImage") - created).as("images created").isEqualTo(1);
+
+        // and status, which reads PostgreSQL without Spring, lists the bake once with both executions
+        List<BakeLine> lines;
+        try (Connection connection = postgres.connection()) {
+            lines = BakeLines.read(connection, "leased", 20);
+        }
+        assertThat(lines).singleElement().satisfies(line -> {
+            assertThat(line.runs()).isEqualTo(2);
+            assertThat(line.status()).isEqualTo("COMPLETED");
+            assertThat(line.step()).isEqualTo("writeManifest");
+            assertThat(line.imageId()).startsWith("ami-");
+            assertThat(line.took()).isPositive();
+        });
+        AmibakeProcess status = AmibakeProcess.run(scratch, runner("b"), "status", "leased", "--json", "--home",
+                scratch.resolve("b").toString());
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.stdout()).as(status.output()).contains("\"bake\":\"" + lines.get(0).bakeId() + "\"")
+                .contains("\"executions\":2").contains("\"imageId\":\"" + lines.get(0).imageId() + "\"");
     }
 
     @Test

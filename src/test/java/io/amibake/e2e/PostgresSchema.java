@@ -61,6 +61,12 @@ final class PostgresSchema implements BeforeAllCallback, BeforeEachCallback, Aft
                 "SPRING_DATASOURCE_PASSWORD", PASSWORD);
     }
 
+    /** A connection to the current test's schema, as an amibake process makes it. */
+    Connection connection() throws SQLException {
+        Map<String, String> environment = repositoryEnvironment();
+        return DriverManager.getConnection(environment.get("SPRING_DATASOURCE_URL"), USER, PASSWORD);
+    }
+
     /** The first column of every row the query answers. */
     List<String> column(String sql) throws SQLException {
         List<String> values = new ArrayList<>();

@@ -30,6 +30,11 @@ public record BakeSummary(String bakeId, String recipe, long execution, String s
         images = Map.copyOf(images);
     }
 
+    /** What {@code status} shows of it. */
+    public BakeLine line() {
+        return new BakeLine(execution, bakeId, recipe, target, status, step, started, ended, took, runs, imageId);
+    }
+
     public boolean completed() {
         return "COMPLETED".equals(status);
     }

@@ -52,7 +52,8 @@ public final class BakeState {
     private static final String COMMANDS_DONE = "commands.done";
     private static final String COMMANDS_DONE_ON = "commands.doneOn";
     private static final String PENDING_COMMAND = "commands.pending";
-    private static final String IMAGE = "image.id";
+    /** The key of the source region's image id in the job's context, for readers without Spring Batch. */
+    public static final String IMAGE = "image.id";
     private static final String SNAPSHOTS = "image.snapshots";
     /**
      * Where bakes before the wait history table kept every wait they had learned of, copied from

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 import io.amibake.text.TerminalText;
 import javax.sql.DataSource;
@@ -67,84 +70,149 @@ public class RepositoryCheck implements SmartInitializingSingleton, DisposableBe
         if (verified) {
             return;
         }
-        String broken = incompleteness();
+        String broken = incompleteness(this::number);
         if (broken != null) {
             throw inHome ? HomeProblem.damaged(record.getParent(), broken, null) : HomeProblem.damaged(url, broken);
         }
-        if (!inHome) {
-            verified = true;
-            return;
-        }
-        Properties last = readRecord();
-        if (last != null) {
-            Contents now = contents();
-            Contents then = new Contents(number(last, "jobExecutions"), number(last, "stepExecutions"),
-                    number(last, "lastJobExecution"));
-            if (now.jobExecutions() < then.jobExecutions() || now.stepExecutions() < then.stepExecutions()
-                    || now.lastJobExecution() < then.lastJobExecution()) {
-                throw HomeProblem.damaged(record.getParent(), "lost data: it holds " + now.jobExecutions()
-                        + " executions and " + now.stepExecutions() + " steps, up to execution "
-                        + now.lastJobExecution() + ", but held " + then.jobExecutions() + ", " + then.stepExecutions()
-                        + " and up to " + then.lastJobExecution() + " when last closed (" + RECORD
-                        + "; if you restored an older copy on purpose, delete that file)", null);
+        if (inHome) {
+            String lost = lostData(this::number, record);
+            if (lost != null) {
+                throw HomeProblem.damaged(record.getParent(), lost, null);
             }
         }
         verified = true;
     }
 
-    @Override
-    public void destroy() {
-        if (verified && inHome) {
-            writeRecord(contents());
+    /**
+     * What {@link #verify()} would refuse a repository for, checked through a connection of one's
+     * own (a command that reads the repository without Spring): null when it is whole.
+     *
+     * @param inHome whether it is the home's embedded repository, whose record is also compared
+     */
+    public static String problem(Connection connection, Path home, boolean inHome) throws SQLException {
+        Numbers numbers = sql -> {
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                return rows.next() && rows.getObject(1) != null ? rows.getLong(1) : null;
+            } catch (SQLException e) {
+                throw e.getSQLState() != null && e.getSQLState().startsWith("42") ? new NoSuchTable(e)
+                        : new Failed(e);
+            }
+        };
+        try {
+            String broken = incompleteness(numbers);
+            return broken != null || !inHome ? broken
+                    : lostData(numbers, home.resolve("repository").resolve(RECORD));
+        } catch (NoSuchTable | Failed e) {
+            throw (SQLException) e.getCause();
         }
     }
 
+    /** One number a query answers, or null. */
+    private interface Numbers {
+        /** @throws NoSuchTable when the query names a table the database does not have */
+        Long number(String sql);
+    }
+
+    /** A query named a table the database does not have. */
+    private static final class NoSuchTable extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        NoSuchTable(Exception cause) {
+            super(cause);
+        }
+    }
+
+    /** A plain connection's query failed otherwise. */
+    private static final class Failed extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        Failed(SQLException cause) {
+            super(cause);
+        }
+    }
+
+    private Long number(String sql) {
+        try {
+            return jdbc.queryForObject(sql, Long.class);
+        } catch (org.springframework.jdbc.BadSqlGrammarException e) {
+            throw new NoSuchTable(e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (verified && inHome) {
+            writeRecord(contents(this::number));
+        }
+    }
+
+    /** Less than the record says it held when last closed: why, or null. */
+    private static String lostData(Numbers db, Path record) {
+        Properties last = readRecord(record);
+        if (last == null) {
+            return null;
+        }
+        Contents now = contents(db);
+        Contents then = new Contents(number(last, "jobExecutions"), number(last, "stepExecutions"),
+                number(last, "lastJobExecution"));
+        if (now.jobExecutions() < then.jobExecutions() || now.stepExecutions() < then.stepExecutions()
+                || now.lastJobExecution() < then.lastJobExecution()) {
+            return "lost data: it holds " + now.jobExecutions() + " executions and " + now.stepExecutions()
+                    + " steps, up to execution " + now.lastJobExecution() + ", but held " + then.jobExecutions()
+                    + ", " + then.stepExecutions() + " and up to " + then.lastJobExecution() + " when last closed ("
+                    + RECORD + "; if you restored an older copy on purpose, delete that file)";
+        }
+        return null;
+    }
+
     /** What is missing from the repository, or null when it is whole. */
-    String incompleteness() {
-        long executions = count("select count(*) from BATCH_JOB_EXECUTION e left join BATCH_JOB_EXECUTION_CONTEXT c"
+    private static String incompleteness(Numbers db) {
+        long executions = count(db, "select count(*) from BATCH_JOB_EXECUTION e left join BATCH_JOB_EXECUTION_CONTEXT c"
                 + " on c.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID where c.SHORT_CONTEXT is null");
         if (executions > 0) {
             return "lost the saved state of " + executions + " execution" + (executions == 1 ? "" : "s");
         }
-        long steps = count("select count(*) from BATCH_STEP_EXECUTION s left join BATCH_STEP_EXECUTION_CONTEXT c"
+        long steps = count(db, "select count(*) from BATCH_STEP_EXECUTION s left join BATCH_STEP_EXECUTION_CONTEXT c"
                 + " on c.STEP_EXECUTION_ID = s.STEP_EXECUTION_ID where c.SHORT_CONTEXT is null");
         if (steps > 0) {
             return "lost the saved state of " + steps + " step" + (steps == 1 ? "" : "s");
         }
-        if (counterBehind("BATCH_JOB_EXECUTION_SEQ", "BATCH_JOB_EXECUTION", "JOB_EXECUTION_ID")
-                || counterBehind("BATCH_STEP_EXECUTION_SEQ", "BATCH_STEP_EXECUTION", "STEP_EXECUTION_ID")
-                || counterBehind("BATCH_JOB_INSTANCE_SEQ", "BATCH_JOB_INSTANCE", "JOB_INSTANCE_ID")) {
+        if (counterBehind(db, "BATCH_JOB_EXECUTION_SEQ", "BATCH_JOB_EXECUTION", "JOB_EXECUTION_ID")
+                || counterBehind(db, "BATCH_STEP_EXECUTION_SEQ", "BATCH_STEP_EXECUTION", "STEP_EXECUTION_ID")
+                || counterBehind(db, "BATCH_JOB_INSTANCE_SEQ", "BATCH_JOB_INSTANCE", "JOB_INSTANCE_ID")) {
             return "lost its id counters (the end of the file is missing)";
         }
         return null;
     }
 
     /** A counter behind the ids in use would hand out an id twice. Databases with real sequences have no such table. */
-    private boolean counterBehind(String counter, String table, String id) {
-        Long highest = jdbc.queryForObject("select max(" + id + ") from " + table, Long.class);
+    private static boolean counterBehind(Numbers db, String counter, String table, String id) {
+        Long highest = db.number("select max(" + id + ") from " + table);
         if (highest == null) {
             return false;
         }
         try {
-            Long issued = jdbc.queryForObject("select max(ID) from " + counter, Long.class);
+            Long issued = db.number("select max(ID) from " + counter);
             return issued == null || issued < highest;
-        } catch (org.springframework.jdbc.BadSqlGrammarException noSuchTable) {
+        } catch (NoSuchTable noSuchTable) {
             return false;
         }
     }
 
-    Contents contents() {
-        Long last = jdbc.queryForObject("select max(JOB_EXECUTION_ID) from BATCH_JOB_EXECUTION", Long.class);
-        return new Contents(count("select count(*) from BATCH_JOB_EXECUTION"),
-                count("select count(*) from BATCH_STEP_EXECUTION"), last == null ? -1 : last);
+    private static Contents contents(Numbers db) {
+        Long last = db.number("select max(JOB_EXECUTION_ID) from BATCH_JOB_EXECUTION");
+        return new Contents(count(db, "select count(*) from BATCH_JOB_EXECUTION"),
+                count(db, "select count(*) from BATCH_STEP_EXECUTION"), last == null ? -1 : last);
     }
 
-    private long count(String sql) {
-        Long n = jdbc.queryForObject(sql, Long.class);
+    private static long count(Numbers db, String sql) {
+        Long n = db.number(sql);
         return n == null ? 0 : n;
     }
 
-    private Properties readRecord() {
+    private static Properties readRecord(Path record) {
         if (!Files.isRegularFile(record)) {
             return null;
         }

@@ -65,6 +65,14 @@ public final class SharedRepository implements AutoCloseable {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /**
+     * The connection joining holds, for a short command's own queries (each new connection to the
+     * server costs about 0.1 s); closed by {@link #close()}.
+     */
+    public Connection connection() {
+        return held;
+    }
+
     /** The JDBC URL of the shared repository. */
     public String url() {
         return url;
