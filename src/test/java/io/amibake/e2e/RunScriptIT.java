@@ -20,11 +20,13 @@ class RunScriptIT {
 
     @Test
     void theClassRecordingBakeWritesNothingIntoTheUsersHomeOrRepository() throws Exception {
-        // given a checkout holding run.sh, the built jar and the demo recipe, and a user's environment
+        // given a checkout holding run.sh, its JVM flags, the built jar and the demo recipe, and a user's environment
         Path checkout = dir.resolve("checkout");
         Files.createDirectories(checkout.resolve("target"));
         Files.createDirectories(checkout.resolve("recipes"));
         Files.copy(Path.of("run.sh"), checkout.resolve("run.sh"));
+        Files.createDirectories(checkout.resolve("src/main/launcher"));
+        Files.copy(Path.of("src/main/launcher/jvm.options"), checkout.resolve("src/main/launcher/jvm.options"));
         Files.copy(AmibakeProcess.JAR, checkout.resolve("target/amibake.jar"));
         Files.copy(Path.of("recipes/httpd.yaml"), checkout.resolve("recipes/httpd.yaml"));
         Path usersHome = dir.resolve("user/.amibake");
