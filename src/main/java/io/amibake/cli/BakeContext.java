@@ -187,7 +187,7 @@ final class BakeContext implements AutoCloseable {
 
     /** The embedded file, unless the environment names another database. */
     private static boolean embedded() {
-        return System.getenv("SPRING_DATASOURCE_URL") == null && System.getProperty("spring.datasource.url") == null;
+        return setting("spring.datasource.url", null) == null;
     }
 
     private static Duration idle() {
