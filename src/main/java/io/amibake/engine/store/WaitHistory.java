@@ -46,8 +46,8 @@ public class WaitHistory {
      * not baked there before starts from the recipe baked there most recently: the same cloud
      * has the same tempo.
      */
-    public Map<String, List<Long>> load(String recipe, String target) {
-        Map<String, List<Long>> own = rows("WHERE RECIPE = ? AND TARGET = ?", recipe, key(target));
+    public Map<String, List<Observed>> load(String recipe, String target) {
+        Map<String, List<Observed>> own = rows("WHERE RECIPE = ? AND TARGET = ?", recipe, key(target));
         if (!own.isEmpty()) {
             return own;
         }
@@ -57,19 +57,19 @@ public class WaitHistory {
     }
 
     /** Replaces the recipe's history at the target with what its last bake knew, bounded. */
-    public void save(String recipe, String target, Map<String, List<Long>> observed) {
+    public void save(String recipe, String target, Map<String, List<Observed>> observed) {
         long now = System.currentTimeMillis();
         transaction.executeWithoutResult(status -> {
-            Map<String, List<Long>> before = rows("WHERE RECIPE = ? AND TARGET = ?", recipe, key(target));
+            Map<String, List<Observed>> before = rows("WHERE RECIPE = ? AND TARGET = ?", recipe, key(target));
             Map<String, Long> updated = new HashMap<>();
             jdbc.query("SELECT WAIT_KEY, UPDATED_AT FROM " + TABLE + " WHERE RECIPE = ? AND TARGET = ?",
                     rs -> {
                         updated.put(rs.getString(1), rs.getLong(2));
                     }, recipe, key(target));
             List<Object[]> rows = new ArrayList<>();
-            observed.forEach((waitKey, millis) -> {
-                if (waitKey.length() <= MAX_KEY_LENGTH && !millis.isEmpty()) {
-                    List<Long> kept = recent(millis);
+            observed.forEach((waitKey, took) -> {
+                if (waitKey.length() <= MAX_KEY_LENGTH && !took.isEmpty()) {
+                    List<Observed> kept = recent(took);
                     long at = kept.equals(before.get(waitKey)) ? updated.getOrDefault(waitKey, now) : now;
                     rows.add(new Object[] {recipe, key(target), waitKey, encode(kept), at});
                 }
@@ -81,8 +81,8 @@ public class WaitHistory {
         });
     }
 
-    private Map<String, List<Long>> rows(String where, Object... args) {
-        Map<String, List<Long>> found = new LinkedHashMap<>();
+    private Map<String, List<Observed>> rows(String where, Object... args) {
+        Map<String, List<Observed>> found = new LinkedHashMap<>();
         jdbc.query("SELECT WAIT_KEY, MILLIS FROM " + TABLE + " " + where, rs -> {
             found.put(rs.getString(1), recent(decode(rs.getString(2))));
         }, args);
@@ -93,15 +93,23 @@ public class WaitHistory {
         return Objects.requireNonNullElse(target, "");
     }
 
-    private static List<Long> recent(List<Long> millis) {
-        return List.copyOf(millis.subList(Math.max(0, millis.size() - KEEP), millis.size()));
+    private static List<Observed> recent(List<Observed> took) {
+        return List.copyOf(took.subList(Math.max(0, took.size() - KEEP), took.size()));
     }
 
-    private static String encode(List<Long> millis) {
-        return millis.stream().map(String::valueOf).collect(Collectors.joining(","));
+    /** Each observation as its milliseconds, then {@code ~} and its interval's when it has one: {@code 12000~3000,11500}. */
+    static String encode(List<Observed> observed) {
+        return observed.stream().map(took -> took.interval() == 0 ? String.valueOf(took.millis())
+                : took.millis() + "~" + took.interval()).collect(Collectors.joining(","));
     }
 
-    private static List<Long> decode(String text) {
-        return text.isEmpty() ? List.of() : Arrays.stream(text.split(",")).map(Long::valueOf).toList();
+    static List<Observed> decode(String text) {
+        return text.isEmpty() ? List.of() : Arrays.stream(text.split(",")).map(WaitHistory::observed).toList();
+    }
+
+    private static Observed observed(String text) {
+        int tilde = text.indexOf('~');
+        return tilde < 0 ? new Observed(Long.parseLong(text), 0)
+                : new Observed(Long.parseLong(text.substring(0, tilde)), Long.parseLong(text.substring(tilde + 1)));
     }
 }

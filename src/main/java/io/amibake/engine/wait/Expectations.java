@@ -1,5 +1,6 @@
 package io.amibake.engine.wait;
 
+import io.amibake.engine.store.Observed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,7 @@ public final class Expectations {
                     WaitKind.INSTANCE_TERMINATED.name()),
             Set.of(WaitKind.IMAGE_AVAILABLE.name(), WaitKind.COPY_AVAILABLE.name()));
 
-    private final Map<String, List<Long>> observed = new ConcurrentHashMap<>();
+    private final Map<String, List<Observed>> observed = new ConcurrentHashMap<>();
     private final boolean aws;
 
     /**
@@ -93,19 +94,19 @@ public final class Expectations {
      *            first wait; on another endpoint (a sandbox at its own time scale) they hold only
      *            once the cloud's tempo is known
      */
-    public Expectations(Map<String, List<Long>> history, boolean aws) {
+    public Expectations(Map<String, List<Observed>> history, boolean aws) {
         this.aws = aws;
         history.forEach((key, millis) -> {
             if (OLD_KEY.matcher(key).lookingAt()) {
                 return;
             }
-            List<Long> kept = new ArrayList<>(millis);
+            List<Observed> kept = new ArrayList<>(millis);
             observed.put(key, new ArrayList<>(kept.subList(Math.max(0, kept.size() - KEEP), kept.size())));
         });
     }
 
     /** Against an endpoint other than AWS. */
-    public Expectations(Map<String, List<Long>> history) {
+    public Expectations(Map<String, List<Observed>> history) {
         this(history, false);
     }
 
@@ -134,11 +135,11 @@ public final class Expectations {
     }
 
     private Expectation estimated(WaitKind kind, String target, Double tempo) {
-        List<Long> exact = target == null ? null : observations(kind.name() + "@" + target);
+        List<Observed> exact = target == null ? null : observations(kind.name() + "@" + target);
         if (exact != null) {
             return Expectation.learned(Duration.ofMillis(estimate(exact)), learnedSpread(exact));
         }
-        List<Long> sameKind = observations(kind.name());
+        List<Observed> sameKind = observations(kind.name());
         if (sameKind != null) {
             return Expectation.guess(Duration.ofMillis(estimate(sameKind)), Math.max(GUESS_SPREAD, spread(sameKind)));
         }
@@ -152,9 +153,13 @@ public final class Expectations {
 
     /** Records what a wait took, for the rest of this bake and, through the job repository, the next. */
     public void observe(WaitKind kind, String target, Duration took) {
-        add(kind.name(), took.toMillis());
+        observe(kind, target, new Observed(took.toMillis(), 0));
+    }
+
+    private void observe(WaitKind kind, String target, Observed took) {
+        add(kind.name(), took);
         if (target != null) {
-            add(kind.name() + "@" + target, took.toMillis());
+            add(kind.name() + "@" + target, took);
         }
     }
 
@@ -169,12 +174,13 @@ public final class Expectations {
      */
     public void observe(WaitKind kind, String target, long startNanos, long lastPendingNanos, long settledNanos) {
         long from = lastPendingNanos < 0 ? startNanos : lastPendingNanos;
-        observe(kind, target, Duration.ofNanos(Math.max(0, (from + settledNanos) / 2 - startNanos)));
+        long middle = Math.max(0, (from + settledNanos) / 2 - startNanos);
+        observe(kind, target, new Observed(middle / 1_000_000, Math.max(0, settledNanos - from) / 1_000_000));
     }
 
     /** Every observation, to be saved with the bake. */
-    public Map<String, List<Long>> snapshot() {
-        Map<String, List<Long>> copy = new ConcurrentHashMap<>();
+    public Map<String, List<Observed>> snapshot() {
+        Map<String, List<Observed>> copy = new ConcurrentHashMap<>();
         observed.forEach((k, v) -> {
             synchronized (v) {
                 copy.put(k, List.copyOf(v));
@@ -183,10 +189,10 @@ public final class Expectations {
         return copy;
     }
 
-    private void add(String key, long millis) {
-        List<Long> list = observed.computeIfAbsent(key, k -> new ArrayList<>());
+    private void add(String key, Observed took) {
+        List<Observed> list = observed.computeIfAbsent(key, k -> new ArrayList<>());
         synchronized (list) {
-            list.add(millis);
+            list.add(took);
             while (list.size() > KEEP) {
                 list.remove(0);
             }
@@ -194,8 +200,8 @@ public final class Expectations {
     }
 
     /** A copy of the key's observations, oldest first, or null when there are none. */
-    private List<Long> observations(String key) {
-        List<Long> list = observed.get(key);
+    private List<Observed> observations(String key) {
+        List<Observed> list = observed.get(key);
         if (list == null) {
             return null;
         }
@@ -205,7 +211,8 @@ public final class Expectations {
     }
 
     /** The geometric mean of the median and the latest observation: steady, yet quick to follow a change. */
-    private static long estimate(List<Long> list) {
+    private static long estimate(List<Observed> observations) {
+        List<Long> list = observations.stream().map(Observed::millis).toList();
         List<Long> sorted = list.stream().sorted().toList();
         long median = sorted.get(sorted.size() / 2);
         long latest = list.get(list.size() - 1);
@@ -213,19 +220,26 @@ public final class Expectations {
     }
 
     /** How sure a learned expectation is: its observations' spread, at least {@link #SPREAD_FLOOR}. */
-    private static double learnedSpread(List<Long> own) {
+    private static double learnedSpread(List<Observed> own) {
         return own.size() == 1 ? ONE_SPREAD : Math.max(SPREAD_FLOOR, spread(own));
     }
 
-    /** The sample standard deviation of the observations' logarithms; 0 for one observation. */
-    private static double spread(List<Long> list) {
+    /**
+     * How much the wait itself varies: the sample variance of the observations' logarithms,
+     * less what the looks' own imprecision adds to it on average ({@link Observed#variance()}),
+     * as a standard deviation; 0 for one observation. Without that, one coarse observation (a
+     * first bake's guess looked at sparsely, or a first look that found the wait over) would
+     * read as a cloud that varies, and cost every later bake looks.
+     */
+    private static double spread(List<Observed> list) {
         if (list.size() < 2) {
             return 0;
         }
-        double[] logs = list.stream().mapToDouble(millis -> Math.log(Math.max(millis, 1))).toArray();
+        double[] logs = list.stream().mapToDouble(took -> Math.log(Math.max(took.millis(), 1))).toArray();
         double mean = java.util.Arrays.stream(logs).average().orElse(0);
         double squares = java.util.Arrays.stream(logs).map(v -> (v - mean) * (v - mean)).sum();
-        return Math.sqrt(squares / (logs.length - 1));
+        double imprecision = list.stream().mapToDouble(Observed::variance).average().orElse(0);
+        return Math.sqrt(Math.max(0, squares / (logs.length - 1) - imprecision));
     }
 
     /**
@@ -241,7 +255,7 @@ public final class Expectations {
     private Double tempo(java.util.function.Predicate<String> kinds) {
         List<Double> ratios = new ArrayList<>();
         TYPICAL.forEach((kind, typical) -> {
-            List<Long> seen = kinds.test(kind) ? observations(kind) : null;
+            List<Observed> seen = kinds.test(kind) ? observations(kind) : null;
             if (seen != null) {
                 ratios.add(estimate(seen) / (double) typical.duration().toMillis());
             }

@@ -2,6 +2,7 @@ package io.amibake.engine.wait;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.engine.store.Observed;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ class ExpectationsTest {
     void aWaitSeenOnTheSameTargetIsTrustedAtTheMeanOfItsMedianAndLatest() {
         // given
         Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@eu-west-1",
-                List.of(2_000L, 9_000L, 3_600L, 1_000L, 2_500L)));
+                Observed.exactly(2_000L, 9_000L, 3_600L, 1_000L, 2_500L)));
 
         // when
         Expectation expected = expectations.expected(WaitKind.IMAGE_AVAILABLE, "eu-west-1");
@@ -98,13 +99,13 @@ class ExpectationsTest {
     void aWaitAlreadySettledAtItsFirstLookHalvesWhatIsExpected() {
         // given five bakes that saw the image at its first look, 100 s in
         Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@us-east-1",
-                List.of(200_000L, 200_000L, 200_000L)));
+                Observed.exactly(200_000L, 200_000L, 200_000L)));
 
         // when the first look of this bake, at half the 200 s expected, already finds it available
         expectations.observe(WaitKind.IMAGE_AVAILABLE, "us-east-1", 0, -1, Duration.ofSeconds(100).toNanos());
 
         // then it is expected to take half of that 100 s, and the next expectation falls from 200 to 100 s
-        assertThat(expectations.snapshot().get("IMAGE_AVAILABLE@us-east-1")).endsWith(50_000L);
+        assertThat(expectations.snapshot().get("IMAGE_AVAILABLE@us-east-1")).endsWith(new Observed(50_000, 100_000));
         assertThat(expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1").duration())
                 .isEqualTo(Duration.ofSeconds(100));
     }
@@ -119,22 +120,22 @@ class ExpectationsTest {
                 1_000 + 12_000_000_000L);
 
         // then
-        assertThat(expectations.snapshot().get("INSTANCE_STOPPED@us-east-1")).containsExactly(11_000L);
+        assertThat(expectations.snapshot().get("INSTANCE_STOPPED@us-east-1")).containsExactly(new Observed(11_000, 2_000));
     }
 
     @Test
     void historyKeepsTheLastFiveOfEachKeyAndDropsKeysOfTheEarlierForm() {
         // given history saved by an earlier version, and a long list
         Expectations expectations = new Expectations(Map.of(
-                "COPY_AVAILABLE:eu-west-1", List.of(60_000L),
-                "COMMAND@provision:page@us-east-1", List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L)));
+                "COPY_AVAILABLE:eu-west-1", Observed.exactly(60_000L),
+                "COMMAND@provision:page@us-east-1", Observed.exactly(1L, 2L, 3L, 4L, 5L, 6L, 7L)));
 
         // when
-        Map<String, List<Long>> snapshot = expectations.snapshot();
+        Map<String, List<Observed>> snapshot = expectations.snapshot();
 
         // then
         assertThat(snapshot).containsOnlyKeys("COMMAND@provision:page@us-east-1");
-        assertThat(snapshot.get("COMMAND@provision:page@us-east-1")).containsExactly(3L, 4L, 5L, 6L, 7L);
+        assertThat(snapshot.get("COMMAND@provision:page@us-east-1")).containsExactlyElementsOf(Observed.exactly(3L, 4L, 5L, 6L, 7L));
     }
 
     @Test
@@ -156,12 +157,40 @@ class ExpectationsTest {
     @Test
     void steadyObservationsNarrowTheRangeDownToTheFloor() {
         // given two bakes that saw the image at 60.0 s and 60.6 s
-        Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@us-east-1", List.of(60_000L, 60_600L)));
+        Expectations expectations = new Expectations(Map.of("IMAGE_AVAILABLE@us-east-1", Observed.exactly(60_000L, 60_600L)));
 
         // when
         Expectation expected = expectations.expected(WaitKind.IMAGE_AVAILABLE, "us-east-1");
 
         // then
         assertThat(expected.spread()).isEqualTo(Expectations.SPREAD_FLOOR);
+    }
+
+    @Test
+    void aCoarseObservationDoesNotReadAsACloudThatVaries() {
+        // given a first bake whose first look, at 10 s, found the instance stopped (so it took
+        // between 0 and 10 s), and a second that saw it stop between 7.9 and 8.1 s
+        Expectations expectations = new Expectations(Map.of("INSTANCE_STOPPED@us-east-1",
+                List.of(new Observed(5_000, 10_000), new Observed(8_000, 200))));
+
+        // when
+        Expectation expected = expectations.expected(WaitKind.INSTANCE_STOPPED, "us-east-1");
+
+        // then the two agree within what the first could tell: as steady as a learned wait gets
+        // (the midpoints alone, 5 and 8 s, would say a spread of 0.33)
+        assertThat(expected.spread()).isEqualTo(Expectations.SPREAD_FLOOR);
+    }
+
+    @Test
+    void preciseObservationsThatDisagreeStillReadAsACloudThatVaries() {
+        // given two bakes that each saw the stop within 0.2 s: at 5 s and at 8 s
+        Expectations expectations = new Expectations(Map.of("INSTANCE_STOPPED@us-east-1",
+                List.of(new Observed(5_000, 200), new Observed(8_000, 200))));
+
+        // when
+        Expectation expected = expectations.expected(WaitKind.INSTANCE_STOPPED, "us-east-1");
+
+        // then
+        assertThat(expected.spread()).isCloseTo(0.332, org.assertj.core.data.Offset.offset(0.001));
     }
 }

@@ -2,6 +2,7 @@ package io.amibake.engine.wait;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amibake.engine.store.Observed;
 import io.amibake.sandbox.LatencyProfile;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ class WaitPacingPropertyTest {
         Random random = new Random(seed);
         LatencyProfile cloud = randomProfile(random);
         double variance = seed % 2 == 0 ? 0 : random.nextDouble() * 0.5;
-        Map<String, List<Long>> history = Map.of();
+        Map<String, List<Observed>> history = Map.of();
         List<Bake> bakes = new ArrayList<>();
         for (int run = 1; run <= 3; run++) {
             List<Wait> waits = bakeShape(cloud, variance, random, timeScale);

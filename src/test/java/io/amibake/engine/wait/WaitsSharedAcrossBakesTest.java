@@ -10,6 +10,7 @@ import io.amibake.cloud.Image;
 import io.amibake.cloud.Instance;
 import io.amibake.cloud.LaunchRequest;
 import io.amibake.cloud.SsmGateway;
+import io.amibake.engine.store.Observed;
 import io.amibake.sandbox.Sandbox;
 import io.amibake.sandbox.SandboxClock;
 import io.amibake.sandbox.SandboxOptions;
@@ -165,8 +166,9 @@ class WaitsSharedAcrossBakesTest {
     }
 
     private static Waits waits(AwsClients clients, SharedPollers process, String account) {
-        Expectations twoSeconds = new Expectations(Map.of("IMAGE_AVAILABLE@" + REGION, List.of(2_000L),
-                "INSTANCE_STOPPED@" + REGION, List.of(2_000L), "COMMAND@provision:echo@" + REGION, List.of(2_000L)));
+        Expectations twoSeconds = new Expectations(Map.of("IMAGE_AVAILABLE@" + REGION, Observed.exactly(2_000L),
+                "INSTANCE_STOPPED@" + REGION, Observed.exactly(2_000L), "COMMAND@provision:echo@" + REGION,
+                Observed.exactly(2_000L)));
         return new Waits(new Ec2Gateway(clients), new SsmGateway(clients), twoSeconds,
                 new PollPlan(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.25, 6), new StopSignal(),
                 process, account);
