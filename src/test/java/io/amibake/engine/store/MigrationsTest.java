@@ -3,6 +3,7 @@ package io.amibake.engine.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -82,6 +84,51 @@ class MigrationsTest {
         for (String table : List.of("AMIBAKE_BAKE_LEASE", "AMIBAKE_SLOT", "AMIBAKE_RECIPE_SCHEDULE",
                 "AMIBAKE_SCHEDULER", "AMIBAKE_WAIT_HISTORY", "AMIBAKE_COMMAND_OUTPUT")) {
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + table, Long.class)).as(table).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aProcessMigratesAHomesSharedRepositoryOnlyWhileNoOtherProcessDoes() throws Exception {
+        // given another process holding the repository folder's migration lock
+        Migrations.apply(new DriverManagerDataSource("jdbc:hsqldb:mem:warm-" + UUID.randomUUID(), "SA", ""));
+        Path holder = dir.resolve("Hold.java");
+        Files.writeString(holder, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.Files;
+import java.nio.file.Path;
+                import java.nio.file.StandardOpenOption;
+                public class Hold {
+                    public static void main(String[] args) throws Exception {
+                        try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE); var lock = channel.lock()) {
+                            System.out.println("held");
+                            System.in.read();
+                        }
+                    }
+                }
+                """);
+        Process other = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), holder.toString(),
+                dir.resolve(Migrations.LOCK).toString()).redirectErrorStream(true).start();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream()))) {
+            assertThat(lines.readLine()).isEqualTo("held");
+            DataSource fresh = new DriverManagerDataSource("jdbc:hsqldb:mem:shared-" + UUID.randomUUID(), "SA", "");
+
+            // when this process migrates
+            Thread migrating = new Thread(() -> Migrations.applyExclusively(fresh, dir));
+            migrating.start();
+
+            // then it waits (a second is many times what the migrations take once Flyway is loaded) ...
+            migrating.join(1_000);
+            assertThat(migrating.isAlive()).as("migrating while another process holds the lock").isTrue();
+            // ... and migrates once the other is done
+            other.getOutputStream().close();
+            migrating.join(60_000);
+            assertThat(migrating.isAlive()).isFalse();
+            assertThat(new JdbcTemplate(fresh).queryForObject("SELECT COUNT(*) FROM AMIBAKE_BAKE_LEASE", Long.class))
+                    .isZero();
+        } finally {
+            other.destroyForcibly().waitFor();
         }
     }
 
