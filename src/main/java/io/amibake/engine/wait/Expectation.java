@@ -16,8 +16,10 @@ import java.time.Duration;
  * @param trusted  learned on this kind and target, or predicted; false for a guess
  * @param shortestLook the least delay between two looks that can pay on this cloud: half a
  *                 second of its time ({@link Expectations#SHORTEST_LOOK}); zero when its tempo is unknown
+ * @param offPath  nothing the bake does next waits for it ({@link WaitKind#onPath()}), so a look
+ *                 before it has very likely ended seldom pays
  */
-public record Expectation(Duration duration, double spread, boolean trusted, Duration shortestLook) {
+public record Expectation(Duration duration, double spread, boolean trusted, Duration shortestLook, boolean offPath) {
 
     /** How many spreads either side of the expected duration the likely range covers. */
     public static final double RANGE_SPREADS = 2;
@@ -30,7 +32,7 @@ public record Expectation(Duration duration, double spread, boolean trusted, Dur
     }
 
     public Expectation(Duration duration, double spread, boolean trusted) {
-        this(duration, spread, trusted, Duration.ZERO);
+        this(duration, spread, trusted, Duration.ZERO, false);
     }
 
     public static Expectation learned(Duration duration, double spread) {
@@ -43,7 +45,12 @@ public record Expectation(Duration duration, double spread, boolean trusted, Dur
 
     /** This expectation on a cloud where a look sooner than {@code shortest} after the last cannot pay. */
     public Expectation withShortestLook(Duration shortest) {
-        return new Expectation(duration, spread, trusted, shortest);
+        return new Expectation(duration, spread, trusted, shortest, offPath);
+    }
+
+    /** This expectation of a wait that nothing the bake does next waits for. */
+    public Expectation offThePath() {
+        return new Expectation(duration, spread, trusted, shortestLook, true);
     }
 
     /** The early end of the likely range: before it, completion is unlikely. */

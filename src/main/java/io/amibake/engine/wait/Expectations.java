@@ -128,6 +128,9 @@ public final class Expectations {
     public Expectation expected(WaitKind kind, String target) {
         Double tempo = tempo(kind);
         Expectation expected = estimated(kind, target, tempo);
+        if (expected != null && !kind.onPath()) {
+            expected = expected.offThePath();
+        }
         if (expected == null || tempo == null && !aws) {
             return expected;
         }
@@ -166,13 +169,22 @@ public final class Expectations {
     /**
      * Records a wait from its looks: it settled between the last look that saw it pending and
      * the first that saw it settled, so it took the middle of that interval. When the very first
-     * look saw it settled, the interval starts with the wait: half the first look's time.
+     * look saw it settled, the interval starts with the wait: half the first look's time. Except
+     * for a learned wait off the bake's path first looked at past its expected duration: it is
+     * looked at where it has very likely ended, so finding it over says nothing new, and half
+     * that look would halve what is expected of it every bake.
      *
      * @param startNanos       when the wait began
      * @param lastPendingNanos the last look that saw it pending, or -1 when none did
      * @param settledNanos     the first look that saw it settled
      */
     public void observe(WaitKind kind, String target, long startNanos, long lastPendingNanos, long settledNanos) {
+        if (lastPendingNanos < 0 && !kind.onPath()) {
+            Expectation expected = expected(kind, target);
+            if (expected != null && expected.trusted() && settledNanos - startNanos >= expected.duration().toNanos()) {
+                return;
+            }
+        }
         long from = lastPendingNanos < 0 ? startNanos : lastPendingNanos;
         long middle = Math.max(0, (from + settledNanos) / 2 - startNanos);
         observe(kind, target, new Observed(middle / 1_000_000, Math.max(0, settledNanos - from) / 1_000_000));

@@ -11,7 +11,9 @@ import java.time.Duration;
  * {@link Expectation#high()}), looks begin in earnest at F ({@link #firstLook(Expectation)}): for
  * a learned wait {@code leadSpreads} spreads before its expected duration E, {@code E * e^-leadσ}
  * (by default one: before it a learned wait ends about once in six times, so looks there would
- * mostly be wasted), for a guess at L. When F is long, at most {@link #PRE_RANGE_LOOKS} looks come before it, spaced
+ * mostly be wasted), or as many after it, {@code E * e^leadσ}, for one off the bake's path (the
+ * build instance's termination, which only the bake's end waits for, beside the copies); for a
+ * guess at L. When F is long, at most {@link #PRE_RANGE_LOOKS} looks come before it, spaced
  * P = max(maxDelay, F / 4) apart. From F each delay is {@code g}, the near growth, times the
  * time waited so far, where g is chosen so that crossing the likely range would take
  * {@code looksAcross} looks: {@code (1 + g)^looksAcross = H / L}, so a narrow range (a learned,
@@ -95,12 +97,14 @@ public record PollPlan(Duration minDelay, Duration maxDelay, double growth, int 
 
     /**
      * Where looks at a wait begin in earnest: a learned wait's {@code leadSpreads} spreads before
-     * its expected duration; a guess's where its likely range begins, since a guess may be wrong
-     * by more than its spread says.
+     * its expected duration, or as many after it when nothing the bake does next waits for it
+     * ({@link Expectation#offPath()}); a guess's where its likely range begins, since a guess may
+     * be wrong by more than its spread says.
      */
     public Duration firstLook(Expectation expected) {
+        double lead = expected.offPath() ? -leadSpreads : leadSpreads;
         return expected.trusted()
-                ? Duration.ofNanos((long) (expected.duration().toNanos() * Math.exp(-leadSpreads * expected.spread())))
+                ? Duration.ofNanos((long) (expected.duration().toNanos() * Math.exp(-lead * expected.spread())))
                 : expected.low();
     }
 

@@ -7,6 +7,12 @@ public enum WaitKind {
     COMMAND,
     INSTANCE_STOPPED,
     IMAGE_AVAILABLE,
+    /** Off the bake's path: only the bake's end waits for it, beside the image's copies. */
     INSTANCE_TERMINATED,
-    COPY_AVAILABLE
+    COPY_AVAILABLE;
+
+    /** Whether the bake's next step waits for it, so that seeing it late makes the bake late. */
+    public boolean onPath() {
+        return this != INSTANCE_TERMINATED;
+    }
 }

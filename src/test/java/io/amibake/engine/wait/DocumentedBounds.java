@@ -8,7 +8,8 @@ import java.time.Duration;
  * against the promise: the default plan's shortest and longest delay (50 ms, 2 min), its growth
  * (25 % of the time waited), a share of the time waited between looks such that 8 looks would
  * cross an expectation's likely range, which runs from e^-2σ to e^2σ times the expected
- * duration; looks in earnest from one spread before a learned expectation (e^-σ times it) and
+ * duration; looks in earnest from one spread before a learned expectation (e^-σ times it; one
+ * spread after it, e^σ times it, for a wait off the bake's path, the build instance's termination) and
  * from where a guess's likely range begins, before that looks at least a quarter of that point
  * apart (or the longest delay, when that is more), and past the range delays that grow back
  * from the near growth to 25 %, doubling their share with each near step; and no two looks
@@ -40,9 +41,12 @@ final class DocumentedBounds {
         return Math.min(GROWTH, Math.exp(4 * e.spread() / LOOKS_ACROSS) - 1);
     }
 
-    /** F: where looks begin in earnest, one spread before a learned expectation, where a guess's likely range begins. */
+    /**
+     * F: where looks begin in earnest, one spread before a learned expectation (one spread after
+     * it for a wait off the bake's path), where a guess's likely range begins.
+     */
     static double first(Expectation e) {
-        return e.trusted() ? e.duration().toNanos() * Math.exp(-e.spread()) : low(e);
+        return e.trusted() ? e.duration().toNanos() * Math.exp((e.offPath() ? 1 : -1) * e.spread()) : low(e);
     }
 
     /** P: the spacing of looks before F. */

@@ -193,4 +193,36 @@ class ExpectationsTest {
         // then
         assertThat(expected.spread()).isCloseTo(0.332, org.assertj.core.data.Offset.offset(0.001));
     }
+
+    @Test
+    void onlyTheBuildInstancesTerminationIsOffTheBakesPath() {
+        // given every kind seen once
+        Expectations expectations = new Expectations();
+        for (WaitKind kind : WaitKind.values()) {
+            expectations.observe(kind, "us-east-1", Duration.ofSeconds(10));
+        }
+
+        // then only the termination, which the bake's end alone waits for, is off the path
+        for (WaitKind kind : WaitKind.values()) {
+            assertThat(expectations.expected(kind, "us-east-1").offPath()).as(kind.name())
+                    .isEqualTo(kind == WaitKind.INSTANCE_TERMINATED);
+        }
+    }
+
+    @Test
+    void aTerminationFoundOverAtItsFirstLookPastItsExpectationTeachesNothing() {
+        // given terminations learned to take 40 s
+        Expectations expectations = new Expectations(Map.of("INSTANCE_TERMINATED@us-east-1",
+                Observed.exactly(40_000L, 40_000L)));
+
+        // when its first look, one spread after 40 s, finds the next one over; and one looked at
+        // after 20 s (before its expectation) finds it over too
+        long first = expectations.expected(WaitKind.INSTANCE_TERMINATED, "us-east-1").duration().toNanos() * 21 / 20;
+        expectations.observe(WaitKind.INSTANCE_TERMINATED, "us-east-1", 0, -1, first);
+        expectations.observe(WaitKind.INSTANCE_TERMINATED, "us-east-1", 0, -1, Duration.ofSeconds(20).toNanos());
+
+        // then the first said nothing new; the second, that it ended in less than 20 s
+        assertThat(expectations.snapshot().get("INSTANCE_TERMINATED@us-east-1")).containsExactly(
+                new Observed(40_000, 0), new Observed(40_000, 0), new Observed(10_000, 20_000));
+    }
 }

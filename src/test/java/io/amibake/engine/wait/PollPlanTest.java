@@ -24,17 +24,21 @@ class PollPlanTest {
     }
 
     @Test
-    void aLearnedWaitIsFirstLookedAtOneSpreadBeforeItsExpectationAndAGuessWhereItsRangeBegins() {
+    void aLearnedWaitIsFirstLookedAtOneSpreadBeforeItsExpectationOneAfterOffThePathAndAGuessWhereItsRangeBegins() {
         // given 20 s expected, give or take a quarter on the log scale: likely from 20 s / e^0.5
         Expectation learned = Expectation.learned(Duration.ofSeconds(20), 0.25);
+        Expectation offPath = learned.offThePath();
         Expectation guess = Expectation.guess(Duration.ofSeconds(20), 0.25);
 
         // when
         Duration afterLearned = plan.nextDelay(Duration.ZERO, learned);
+        Duration afterOffPath = plan.nextDelay(Duration.ZERO, offPath);
         Duration afterGuess = plan.nextDelay(Duration.ZERO, guess);
 
-        // then 20 s / e^0.25, and 20 s / e^0.5
+        // then 20 s / e^0.25, 20 s * e^0.25 (a termination only the bake's end waits for: one
+        // look where it has ended five times in six), and 20 s / e^0.5
         assertThat(afterLearned.toMillis()).isEqualTo(15_576);
+        assertThat(afterOffPath.toMillis()).isEqualTo(25_680);
         assertThat(afterGuess.toMillis()).isEqualTo(12_130);
     }
 
@@ -76,6 +80,7 @@ class PollPlanTest {
         expectations.add(null);
         for (double spread : new double[] {0.01, 0.05, 0.1, 0.25, 0.5, 0.69, 1.35, 3}) {
             expectations.add(Expectation.learned(Duration.ofSeconds(240), spread));
+            expectations.add(Expectation.learned(Duration.ofSeconds(240), spread).offThePath());
             expectations.add(Expectation.guess(Duration.ofMillis(900), spread));
         }
         for (Expectation expected : expectations) {
