@@ -3,6 +3,7 @@ package io.amibake.engine.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amibake.SandboxExtension;
+import io.amibake.TestRecipes;
 import io.amibake.cli.AmibakeConfiguration;
 import io.amibake.engine.api.BakeEvents;
 import io.amibake.engine.api.BakeRequest;
@@ -41,23 +42,6 @@ class FleetCopiesShareLooksTest {
     private static final double TIME_SCALE = 0.002;
     private static final int BAKES = 12;
     private static final String REGION = "eu-west-1";
-    private static final String RECIPE = """
-            name: NAME
-            os: al2023
-            source:
-              region: us-east-1
-              ssm: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
-            build:
-              instanceType: t3.micro
-              instanceProfile: AmazonSSMRoleForInstancesQuickSetup
-            provision:
-              - name: marker
-                run: echo baked
-            image:
-              name: "NAME-{{date:yyyyMMdd-HHmmss}}"
-            regions:
-              targets: [us-east-1, eu-west-1]
-            """;
 
     /** Copies of an hour (7.2 s here): the bakes' copies overlap however their builds drift apart. */
     @RegisterExtension
@@ -100,7 +84,8 @@ class FleetCopiesShareLooksTest {
 
     private BakeResult bake(String name) {
         try {
-            return bakes.start(BakeRequest.of(RECIPE.replace("NAME", name), name + ".yaml", Map.of()),
+            String recipe = TestRecipes.oneRegion(name, "echo baked", "regions:\n  targets: [us-east-1, " + REGION + "]\n");
+            return bakes.start(BakeRequest.of(recipe, name + ".yaml", Map.of()),
                     Target.endpoint(sandbox.endpoint()), null, BakeEvents.NONE);
         } catch (Exception e) {
             throw new IllegalStateException(e);
