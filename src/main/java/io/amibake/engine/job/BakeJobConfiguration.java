@@ -21,6 +21,7 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -111,13 +112,26 @@ public class BakeJobConfiguration {
     private Step distribute(StepProgressListener progress) {
         Step copyRegion = new StepBuilder("copyRegion", repository)
                 .tasklet(copyRegion(null, null, null), transactions).listener(progress).build();
-        SimpleAsyncTaskExecutor pool = new SimpleAsyncTaskExecutor("amibake-copy-");
-        pool.setConcurrencyLimit(settings.copyConcurrency());
         return new StepBuilder(DISTRIBUTE, repository)
                 .partitioner(DISTRIBUTE, regions(null))
                 .step(copyRegion)
-                .taskExecutor(pool)
+                .taskExecutor(regionPool())
                 .build();
+    }
+
+    /**
+     * The pool a bake's region partitions run on, one per distribute step execution: the copy
+     * concurrency bounds each bake's partitions, not the process's. One pool for the process
+     * would make a fleet's bakes take turns, and their copies, no longer in flight together,
+     * would no longer share their looks (FleetBenchmark). Not a default candidate, so that no
+     * auto-configuration (serve's task executor) takes it for the application's executor.
+     */
+    @Bean(defaultCandidate = false)
+    @StepScope
+    TaskExecutor regionPool() {
+        SimpleAsyncTaskExecutor pool = new SimpleAsyncTaskExecutor("amibake-copy-");
+        pool.setConcurrencyLimit(settings.copyConcurrency());
+        return pool;
     }
 
     /** The recipe's regions, the source region first, then its accounts' regions, as the run knows them. */

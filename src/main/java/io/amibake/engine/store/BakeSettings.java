@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         engine.wait.PollPlan.DEFAULT's, which PollPlanTest holds them to)
  * @param stoppedRetention how long a build instance stopped after a failure is kept for resume;
  *                         written as its {@code amibake:expires} tag for the sweeper
- * @param copyConcurrency  distribution partitions (regions and account-regions) run at once;
+ * @param copyConcurrency  a bake's distribution partitions (regions and account-regions) run at once;
  *                         they mostly wait, so the default is AWS's copies per destination region
  *                         (AccountsBenchmark: 16 threads for 21 partitions took 1.64x the critical path)
  * @param host             the name this runner gives its leases in the job repository; runners
