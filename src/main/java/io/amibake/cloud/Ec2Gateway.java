@@ -91,11 +91,14 @@ public final class Ec2Gateway {
             if (!"InvalidInstanceID.NotFound".equals(code(e))) {
                 throw translate(e);
             }
-            // One unknown id fails the whole call; ask for each alone so the others still answer.
+            // One unknown id fails the whole call (one just launched, not yet described): a
+            // filter on the ids lists those EC2 knows, without failing (docs/aws.md).
             if (ids.size() > 1) {
-                for (String id : ids) {
-                    found.putAll(describeInstances(region, List.of(id)));
-                }
+                var known = DescribeInstancesRequest.builder()
+                        .filters(Filter.builder().name("instance-id").values(ids).build()).build();
+                call(() -> ec2(region).describeInstancesPaginator(known).reservations().stream()
+                        .flatMap(r -> r.instances().stream()).toList())
+                        .forEach(i -> found.put(i.instanceId(), new Instance(i.instanceId(), i.state().nameAsString())));
             }
         } catch (SdkException e) {
             throw translate(e);
@@ -173,10 +176,12 @@ public final class Ec2Gateway {
             if (!"InvalidAMIID.NotFound".equals(code(e)) && !"InvalidAMIID.Unavailable".equals(code(e))) {
                 throw translate(e);
             }
+            // As for instances: a copy just started may not be described yet (docs/aws.md).
             if (ids.size() > 1) {
-                for (String id : ids) {
-                    found.putAll(describeImages(region, List.of(id)));
-                }
+                var known = DescribeImagesRequest.builder().includeDeprecated(true)
+                        .filters(Filter.builder().name("image-id").values(ids).build()).build();
+                call(() -> ec2(region).describeImagesPaginator(known).images().stream().toList())
+                        .forEach(i -> found.put(i.imageId(), image(i)));
             }
         } catch (SdkException e) {
             throw translate(e);

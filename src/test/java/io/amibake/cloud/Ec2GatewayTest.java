@@ -58,4 +58,28 @@ class Ec2GatewayTest {
         assertThat(sandbox.stats().count("CreateImage", "us-east-1", "InternalError")).isEqualTo(1);
         assertThat(sandbox.stats().count("CreateImage", "us-east-1", "InvalidAMIName.Duplicate")).isZero();
     }
+
+    @Test
+    void oneIdEc2DoesNotKnowYetCostsOneMoreLookNotOneLookPerId() {
+        // given an image and an instance EC2 knows, and ids it does not (yet: just made, as a
+        // copy or a launch seen by a look that many waits share)
+        String image = new SsmGateway(clients).parameter("us-east-1",
+                "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+        String instance = ec2.launch("us-east-1", new LaunchRequest(image, "/dev/xvda", "t3.micro", null, List.of(),
+                null, 0, Map.of("amibake:bake", "gw"), "gw-ids-0")).id();
+        long images = sandbox.stats().count("DescribeImages");
+        long instances = sandbox.stats().count("DescribeInstances");
+
+        // when
+        Map<String, Image> imagesFound = ec2.describeImages("us-east-1",
+                List.of(image, "ami-0123456789abcdef0", "ami-0fedcba9876543210"));
+        Map<String, Instance> instancesFound = ec2.describeInstances("us-east-1",
+                List.of(instance, "i-0123456789abcdef0", "i-0fedcba9876543210"));
+
+        // then the known ones answer, in two requests each: the one that failed, and one by filter
+        assertThat(imagesFound).containsOnlyKeys(image);
+        assertThat(instancesFound).containsOnlyKeys(instance);
+        assertThat(sandbox.stats().count("DescribeImages") - images).isEqualTo(2);
+        assertThat(sandbox.stats().count("DescribeInstances") - instances).isEqualTo(2);
+    }
 }
