@@ -7,20 +7,16 @@ import io.amibake.SandboxExtension;
 import io.amibake.engine.api.BakeLine;
 import io.amibake.engine.api.BakeService;
 import io.amibake.engine.api.BakeSummary;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code status} lists bakes without starting Spring (issue 27): the lines it reads with plain
@@ -37,29 +33,21 @@ class StatusListTest {
     @TempDir
     static Path home;
 
-    private StringWriter out = new StringWriter();
-    private StringWriter err = new StringWriter();
+    private final CommandRunner cli = new CommandRunner(() -> home);
 
-    private int amibake(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        String[] all = Stream.concat(Arrays.stream(args), Stream.of("--home", home.toString())).toArray(String[]::new);
-        CommandLine cli = AmibakeCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
-        return cli.execute(all);
-    }
 
     @BeforeAll
     void bakesOfEveryKind() {
         String endpoint = sandbox.endpoint().toString();
         sandbox.sandbox().faults().failCommand("curl -fsS http://localhost/", 7, "curl: (7) Failed to connect");
-        assertThat(amibake("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint)).as(err.toString()).isEqualTo(1);
+        assertThat(cli.run("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint)).as(cli.err()).isEqualTo(1);
         sandbox.sandbox().faults().clear();
-        assertThat(amibake("resume", "httpd", "--endpoint-url", endpoint)).as(err.toString()).isZero();
-        assertThat(amibake("bake", "recipes/httpd-debian.yaml", "--endpoint-url", endpoint)).as(err.toString())
+        assertThat(cli.run("resume", "httpd", "--endpoint-url", endpoint)).as(cli.err()).isZero();
+        assertThat(cli.run("bake", "recipes/httpd-debian.yaml", "--endpoint-url", endpoint)).as(cli.err())
                 .isZero();
-        assertThat(amibake("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint)).as(err.toString()).isZero();
+        assertThat(cli.run("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint)).as(cli.err()).isZero();
         sandbox.sandbox().faults().failCommand("curl -fsS http://localhost/", 7, "curl: (7) Failed to connect");
-        assertThat(amibake("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint)).as(err.toString()).isEqualTo(1);
+        assertThat(cli.run("bake", "recipes/httpd.yaml", "--endpoint-url", endpoint)).as(cli.err()).isEqualTo(1);
         sandbox.sandbox().faults().clear();
     }
 
@@ -100,18 +88,18 @@ class StatusListTest {
     @Test
     void statusPrintsTheLinesTheEngineWouldHave() {
         // when
-        int table = amibake("status");
-        String printed = out.toString();
-        int json = amibake("status", "httpd", "--json");
+        int table = cli.run("status");
+        String printed = cli.out();
+        int json = cli.run("status", "httpd", "--json");
 
         // then
-        assertThat(table).as(err.toString()).isZero();
+        assertThat(table).as(cli.err()).isZero();
         assertThat(printed.lines()).hasSize(5).first().asString()
                 .matches("EXECUTION BAKE +STATUS +STEP +STARTED +DURATION +EXECUTIONS IMAGE");
         assertThat(printed.lines().skip(1)).allMatch(line -> line.matches("\\d+ +httpd\\S* +(COMPLETED|FAILED) +\\S+ +"
                 + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ +[12] +(ami-\\S+|-)"), "a bake's line");
-        assertThat(json).as(err.toString()).isZero();
-        assertThat(out.toString()).startsWith("[{\"execution\":").contains("\"recipe\":\"httpd\"")
+        assertThat(json).as(cli.err()).isZero();
+        assertThat(cli.out()).startsWith("[{\"execution\":").contains("\"recipe\":\"httpd\"")
                 .doesNotContain("httpd-debian");
     }
 }

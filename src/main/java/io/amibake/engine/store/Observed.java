@@ -1,5 +1,6 @@
 package io.amibake.engine.store;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record Observed(long millis, long interval) {
 
     /** Durations known exactly, in milliseconds. */
     public static List<Observed> exactly(Long... millis) {
-        return java.util.Arrays.stream(millis).map(m -> new Observed(m, 0)).toList();
+        return Arrays.stream(millis).map(m -> new Observed(m, 0)).toList();
     }
 
     /**
